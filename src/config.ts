@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/**
+ * Settings come from the environment only. The variable names are a contract: outside tests and
+ * deployments set them, so never rename one.
+ */
+
+const blankToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** Optional variable: unset and empty mean the same thing. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const ROLES = ['all', 'web', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+const port = z.coerce
+  .number({ error: 'a port number from 0 to 65535' })
+  .int({ error: 'a port number from 0 to 65535' })
+  .min(0, { error: 'a port number from 0 to 65535' })
+  .max(65535, { error: 'a port number from 0 to 65535' });
+
+const positiveInt = (expects: string) =>
+  z.coerce.number({ error: expects }).int({ error: expects }).positive({ error: expects });
+
+const httpUrl = (expects: string) =>
+  z.url({ protocol: /^https?$/, error: expects });
+
+const RawEnv = z.object({
+  SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { error: 'a bot token starting with xoxb-' })),
+  SLACK_SIGNING_SECRET: optional(z.string()),
+  SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { error: 'an app-level token starting with xapp-' })),
+  SLACK_API_URL: optional(httpUrl('an http(s) URL of the Slack Web API, e.g. https://slack.com/api/')),
+  PORT: optional(port),
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })),
+  REDIS_KEY_PREFIX: optional(
+    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ or -, at most 64 characters' }),
+  ),
+  ROLE: optional(z.enum(ROLES, { error: `one of ${ROLES.join(', ')}` })),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` })),
+  SHUTDOWN_TIMEOUT_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
+});
+
+export interface SlackConfig {
+  readonly botToken: string;
+  /** Absent in Socket Mode, where requests arrive over the websocket and are not signed. */
+  readonly signingSecret: string | undefined;
+  /** Set: Socket Mode. Unset: HTTP mode. */
+  readonly appToken: string | undefined;
+  /** Always ends with a slash, as the WebClient expects. */
+  readonly apiUrl: string;
+}
+
+export interface Config {
+  readonly role: Role;
+  readonly port: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly slack: SlackConfig;
+  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly shutdownTimeoutMs: number;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
+/**
+ * Parses the environment. On failure returns one line per problem, each naming the variable and
+ * what it expects. Messages are fixed strings, so a secret's value can never appear in them.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const parsed = RawEnv.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${String(issue.path[0])}: expected ${issue.message}`);
+  problems.push(...missingSettings(env));
+  const botToken = parsed.data?.SLACK_BOT_TOKEN;
+  if (!parsed.success || problems.length > 0 || botToken === undefined) return { ok: false, problems };
+
+  const raw = parsed.data;
+  const apiUrl = raw.SLACK_API_URL ?? DEFAULT_SLACK_API_URL;
+  return {
+    ok: true,
+    config: {
+      role: raw.ROLE ?? 'all',
+      port: raw.PORT ?? 3000,
+      logLevel: raw.LOG_LEVEL ?? 'info',
+      slack: {
+        botToken,
+        signingSecret: raw.SLACK_SIGNING_SECRET,
+        appToken: raw.SLACK_APP_TOKEN,
+        apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+      },
+      redis: { url: raw.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: raw.REDIS_KEY_PREFIX ?? 'spcs' },
+      shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS ?? 30_000,
+    },
+  };
+}
+
+/** Requirements that depend on other settings; checked on the raw values so every problem is reported at once. */
+function missingSettings(env: NodeJS.ProcessEnv): string[] {
+  const isSet = (name: string) => blankToUndefined(env[name]) !== undefined;
+  const problems: string[] = [];
+  if (!isSet('SLACK_BOT_TOKEN')) {
+    problems.push('SLACK_BOT_TOKEN: required, the bot token (xoxb-...) from OAuth & Permissions');
+  }
+  // Socket Mode requests are not signed; HTTP requests must be, unless this process takes none.
+  const takesHttpRequests = blankToUndefined(env.ROLE) !== 'worker' && !isSet('SLACK_APP_TOKEN');
+  if (takesHttpRequests && !isSet('SLACK_SIGNING_SECRET')) {
+    problems.push(
+      'SLACK_SIGNING_SECRET: required in HTTP mode (no SLACK_APP_TOKEN), the signing secret from Basic Information',
+    );
+  }
+  return problems;
+}
