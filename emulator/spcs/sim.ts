@@ -1,0 +1,86 @@
+/**
+ * The simulation context handed to every engine function: state + virtual clock + event
+ * queue + PRNG + timings + armed faults. `sync()` runs everything due on the clock; all
+ * entry points (HTTP requests, API calls, clock.advance) call it first.
+ */
+import type { VirtualClock } from '../clock.js';
+import type { SqlError } from '../errors.js';
+import type { MsRange, Timings } from '../options.js';
+import type { Rng } from '../random.js';
+import { Scheduler } from './scheduler.js';
+import type { SpcsState } from './state.js';
+
+export interface BuildFailureFault {
+  /** Model name (or fq name) to match; undefined matches any. */
+  model: string | undefined;
+  message: string;
+  remaining: number;
+}
+
+export interface OomFault {
+  /** Service name (or fq name) to match; undefined matches any inference service. */
+  service: string | undefined;
+  phase: 'startup' | 'running';
+  afterMs: number | undefined;
+  restartLimit: number;
+  remaining: number;
+}
+
+export interface FaultState {
+  buildFailures: BuildFailureFault[];
+  ooms: OomFault[];
+  noFreeNodePools: Set<string>;
+  http503Remaining: number;
+  sessionExpiryRemaining: number;
+  slowQueries: { remaining: number; ms: number };
+}
+
+export type DeploymentPhase = 'BUILDING' | 'STARTING' | 'SUCCEEDED' | 'FAILED';
+
+export interface Deployment {
+  queryId: string;
+  phase: DeploymentPhase;
+  serviceKey: string;
+  buildKey: string | null;
+  /** Result message on success. */
+  message: string | null;
+  error: SqlError | null;
+  finishedAt: number | null;
+}
+
+export class Sim {
+  readonly scheduler = new Scheduler();
+  readonly deployments = new Map<string, Deployment>();
+  readonly faults: FaultState = {
+    buildFailures: [],
+    ooms: [],
+    noFreeNodePools: new Set(),
+    http503Remaining: 0,
+    sessionExpiryRemaining: 0,
+    slowQueries: { remaining: 0, ms: 0 },
+  };
+
+  constructor(
+    readonly state: SpcsState,
+    readonly clock: VirtualClock,
+    readonly rng: Rng,
+    readonly timings: Timings,
+  ) {
+    clock.onAdvance(() => this.sync());
+  }
+
+  /** Runs every scheduled event that is due. */
+  sync(): void {
+    this.scheduler.runDue(this.clock.now());
+  }
+
+  /** Syncs and returns the current virtual time. */
+  now(): number {
+    this.sync();
+    return this.clock.now();
+  }
+
+  draw(range: MsRange): number {
+    return this.rng.range(range);
+  }
+}

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeSlack, waitUntil, type FakeSlack } from '../support/fake-slack.js';
+import { createSlackRequestClient } from '../support/slack-request.js';
+import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
+
+let fake: FakeSlack | undefined;
+afterEach(async () => {
+  await fake?.close();
+});
+
+describe('graceful shutdown', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('when the process gets %s, then it stops taking requests and exits 0', async (signal) => {
+    fake = await startFakeSlack();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+        SLACK_API_URL: fake.url,
+        PORT: '0',
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: 'test-shutdown',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: Record<string, unknown>[] = [];
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    const started = await waitUntil(() => lines.find((l) => l.msg === 'spcs-chatops started'), { timeoutMs: 10_000 });
+    const port = Number(started.port);
+
+    const slack = createSlackRequestClient({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: TEST_SIGNING_SECRET, fake });
+    expect((await slack.slashCommand({ command: '/spcs', text: 'help' })).status).toBe(200);
+
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringMatching(/^shutting down/), 'stopped']));
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+});
