@@ -5,6 +5,7 @@ import { healthRoutes, startHealthServer, type DependencyCheck } from './health.
 import type { Logger } from './logger.js';
 import { redisReadinessCheck } from './redis.js';
 import { createSlackApp } from './slack-app.js';
+import { createSnowflakeClient, type SnowflakeClient } from './snowflake/client.js';
 
 export interface RunningBot {
   /** The HTTP port serving /healthz and /readyz (and /slack/events in HTTP mode). */
@@ -23,9 +24,10 @@ export interface BotOverrides {
  */
 export async function startBot(config: Config, logger: Logger, overrides: BotOverrides = {}): Promise<RunningBot> {
   const redisCheck = redisReadinessCheck(config.redis.url);
-  const checks: DependencyCheck[] = [redisCheck];
+  const snowflake = createSnowflakeClient(config.snowflake, { logger });
+  const checks: DependencyCheck[] = [redisCheck, snowflakeReadinessCheck(snowflake)];
   const routes = healthRoutes(checks);
-  const closers: Array<() => Promise<void>> = [() => redisCheck.close()];
+  const closers: Array<() => Promise<void>> = [() => redisCheck.close(), () => snowflake.close()];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'close failed'));
   };
@@ -55,4 +57,14 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     await close();
     throw err;
   }
+}
+
+function snowflakeReadinessCheck(snowflake: SnowflakeClient): DependencyCheck {
+  return {
+    name: 'snowflake',
+    async check() {
+      const result = await snowflake.ping();
+      if (!result.ok) throw result.error;
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSnowflakeEnv, type SnowflakeConfig } from './snowflake/connection-config.js';
 
 /**
  * Settings come from the environment only. The variable names are a contract: outside tests and
@@ -58,6 +59,7 @@ export interface Config {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly slack: SlackConfig;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly snowflake: SnowflakeConfig;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -75,8 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     ? []
     : parsed.error.issues.map((issue) => `${String(issue.path[0])}: expected ${issue.message}`);
   problems.push(...missingSettings(env));
+  const snowflake = parseSnowflakeEnv(env);
+  if (!snowflake.ok) problems.push(...snowflake.problems);
   const botToken = parsed.data?.SLACK_BOT_TOKEN;
-  if (!parsed.success || problems.length > 0 || botToken === undefined) return { ok: false, problems };
+  if (!parsed.success || !snowflake.ok || problems.length > 0 || botToken === undefined) return { ok: false, problems };
 
   const raw = parsed.data;
   const apiUrl = raw.SLACK_API_URL ?? DEFAULT_SLACK_API_URL;
@@ -93,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
       },
       redis: { url: raw.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: raw.REDIS_KEY_PREFIX ?? 'spcs' },
+      snowflake: snowflake.config,
       shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS ?? 30_000,
     },
   };

@@ -32,6 +32,18 @@ export function redisReadinessCheck(url: string): DependencyCheck & { close(): P
   return {
     name: 'redis',
     async check() {
+      // Right after start the first connect may still be in progress: wait for its outcome, not the queue.
+      if (redis.status === 'connecting' || redis.status === 'connect') {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            redis.off('ready', done);
+            redis.off('error', done);
+            resolve();
+          };
+          redis.once('ready', done);
+          redis.once('error', done);
+        });
+      }
       const answer = await redis.ping();
       if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
     },

@@ -5,9 +5,15 @@ import { loadConfig } from '../../src/config.js';
 
 const run = promisify(execFile);
 
+const snowflake = {
+  SNOWFLAKE_ACCOUNT: 'myorg-myaccount',
+  SNOWFLAKE_USER: 'SPCS_BOT',
+  SNOWFLAKE_PASSWORD: 'snowflake-password-shh',
+};
 const valid = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
   SLACK_SIGNING_SECRET: 'signing-secret-value',
+  ...snowflake,
 };
 
 function problemsFor(env: Record<string, string>): string[] {
@@ -35,20 +41,28 @@ describe('config', () => {
     expect(result.ok && result.config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
   });
 
-  it('when nothing is set, then each missing Slack variable is named', () => {
+  it('when nothing is set, then each missing Slack and Snowflake variable is named', () => {
     expect(problemsFor({})).toEqual([
       expect.stringMatching(/^SLACK_BOT_TOKEN: required/),
       expect.stringMatching(/^SLACK_SIGNING_SECRET: required in HTTP mode/),
+      expect.stringMatching(/^SNOWFLAKE_ACCOUNT: required/),
+      expect.stringMatching(/^SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_TOKEN: one is required/),
     ]);
   });
 
+  it('when the Snowflake settings are valid, then the config carries them without exposing the password', () => {
+    const result = loadConfig(valid);
+    expect(result.ok && result.config.snowflake).toMatchObject({ source: 'env', account: 'myorg-myaccount', user: 'SPCS_BOT' });
+    expect(JSON.stringify(result)).not.toContain('snowflake-password-shh');
+  });
+
   it('when SLACK_APP_TOKEN is set (Socket Mode), then no signing secret is needed', () => {
-    const result = loadConfig({ SLACK_BOT_TOKEN: valid.SLACK_BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-1-A1-2-abc' });
+    const result = loadConfig({ SLACK_BOT_TOKEN: valid.SLACK_BOT_TOKEN, SLACK_APP_TOKEN: 'xapp-1-A1-2-abc', ...snowflake });
     expect(result.ok && result.config.slack.appToken).toBe('xapp-1-A1-2-abc');
   });
 
   it('when ROLE=worker, then no signing secret is needed', () => {
-    expect(problemsFor({ SLACK_BOT_TOKEN: valid.SLACK_BOT_TOKEN, ROLE: 'worker' })).toEqual([]);
+    expect(problemsFor({ SLACK_BOT_TOKEN: valid.SLACK_BOT_TOKEN, ROLE: 'worker', ...snowflake })).toEqual([]);
   });
 
   it.each([
@@ -70,7 +84,7 @@ describe('config', () => {
   });
 
   it('when several settings are wrong, then all are reported at once', () => {
-    const problems = problemsFor({ PORT: 'x', ROLE: 'y' });
+    const problems = problemsFor({ PORT: 'x', ROLE: 'y', ...snowflake });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
       ['PORT', 'ROLE', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].sort(),
     );

@@ -1,18 +1,22 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { startFakeSlack, waitUntil, type FakeSlack } from '../support/fake-slack.js';
 import { createSlackRequestClient } from '../support/slack-request.js';
 import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
 
 let fake: FakeSlack | undefined;
+let emulator: Emulator | undefined;
 afterEach(async () => {
   await fake?.close();
+  await emulator?.close();
 });
 
 describe('graceful shutdown', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('when the process gets %s, then it stops taking requests and exits 0', async (signal) => {
     fake = await startFakeSlack();
+    emulator = await startEmulator();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -23,6 +27,12 @@ describe('graceful shutdown', () => {
         REDIS_URL: TEST_REDIS_URL,
         REDIS_KEY_PREFIX: 'test-shutdown',
         LOG_LEVEL: 'info',
+        SNOWFLAKE_ACCOUNT: emulator.credentials.account,
+        SNOWFLAKE_USER: emulator.credentials.user,
+        SNOWFLAKE_PASSWORD: emulator.credentials.password,
+        SNOWFLAKE_ACCESS_URL: emulator.url,
+        SNOWFLAKE_DISABLE_PLATFORM_DETECTION: 'true',
+        SF_TELEMETRY_DISABLE_CONNECTION_SHAPE: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

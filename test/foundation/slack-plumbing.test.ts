@@ -80,7 +80,7 @@ describe('health endpoints', () => {
     expect(res.status).toBe(200);
   });
 
-  it('when Redis answers, then /readyz answers 200', async () => {
+  it('when Redis and Snowflake answer, then /readyz answers 200', async () => {
     const res = await fetch(`${t.baseUrl}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ready' });
@@ -95,6 +95,22 @@ describe('readiness with Redis down', () => {
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({ status: 'unavailable', failing: [{ name: 'redis' }] });
       expect((await fetch(`${down.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await down.stop();
+    }
+  });
+});
+
+describe('readiness with Snowflake down', () => {
+  it('when Snowflake refuses the login, then /readyz answers 503 naming snowflake, without the password', async () => {
+    const down = await startTestBot({ env: { SNOWFLAKE_PASSWORD: 'wrong-password-shh' } });
+    try {
+      const ready = await fetch(`${down.baseUrl}/readyz`);
+      const body = await ready.text();
+      expect(ready.status).toBe(503);
+      expect(JSON.parse(body)).toMatchObject({ status: 'unavailable', failing: [{ name: 'snowflake' }] });
+      expect(body).not.toContain('wrong-password-shh');
+      expect(down.logText()).not.toContain('wrong-password-shh');
     } finally {
       await down.stop();
     }

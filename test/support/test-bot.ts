@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { startBot, type RunningBot } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { startEmulator, FAST_TIMINGS, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
 import { createSlackRequestClient, type SlackRequestClient } from './slack-request.js';
 
@@ -16,6 +17,7 @@ export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestBot {
   readonly fake: FakeSlack;
+  readonly emulator: Emulator;
   readonly bot: RunningBot;
   readonly slack: SlackRequestClient;
   /** http://127.0.0.1:PORT */
@@ -31,10 +33,12 @@ export interface TestBot {
 export interface TestBotOptions {
   readonly env?: Record<string, string>;
   readonly fakeSlack?: FakeSlackOptions;
+  readonly emulator?: EmulatorOptions;
 }
 
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const fake = await startFakeSlack(options.fakeSlack);
+  const emulator = await startEmulator({ timings: FAST_TIMINGS, ...options.emulator });
   const keyPrefix = `test-${randomUUID().slice(0, 8)}`;
   const result = loadConfig({
     SLACK_BOT_TOKEN: fake.botToken,
@@ -44,6 +48,11 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: keyPrefix,
     LOG_LEVEL: 'debug',
+    SNOWFLAKE_ACCOUNT: emulator.credentials.account,
+    SNOWFLAKE_USER: emulator.credentials.user,
+    SNOWFLAKE_PASSWORD: emulator.credentials.password,
+    SNOWFLAKE_ROLE: emulator.credentials.role,
+    SNOWFLAKE_ACCESS_URL: emulator.url,
     ...options.env,
   });
   if (!result.ok) throw new Error(`test config invalid: ${result.problems.join('; ')}`);
@@ -63,6 +72,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
 
   return {
     fake,
+    emulator,
     bot,
     slack,
     baseUrl,
@@ -72,6 +82,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     async stop() {
       await bot.stop();
       await fake.close();
+      await emulator.close();
       await deleteKeys(TEST_REDIS_URL, keyPrefix);
     },
   };

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** A Slack user (U…/W…) or user group (S…) id, as SPCS_APPROVERS and friends list them. */
+export const SlackPrincipalId = z.string().regex(/^[UWS][A-Z0-9]{2,20}$/, { error: 'a Slack user id (U…/W…) or user-group id (S…)' });
+
+export interface ApprovalPolicy {
+  /** User and user-group ids; empty means any member of the channel where the request was posted. */
+  readonly approvers: readonly string[];
+  readonly requiredApprovals: number;
+  readonly allowSelfApproval: boolean;
+  readonly ttlMs: number;
+}
+
+export const REFUSAL_REASONS = [
+  'not_an_approver',
+  'own_request',
+  'expired',
+  'already_decided',
+  'plan_changed',
+  'already_approved_by_you',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+export type ApprovalDecision = { readonly ok: true } | { readonly ok: false; readonly reason: RefusalReason };
+
+/** What the gate needs to know about the request being approved. */
+export interface PendingRequest {
+  readonly state: 'pending' | 'approved' | 'rejected' | 'expired' | 'executing' | 'done';
+  readonly requestedBy: string;
+  readonly requestedAtMs: number;
+  readonly planHash: string;
+  readonly approvals: readonly string[];
+}
+
+/** Who clicked, with what Slack told us about them. */
+export interface Clicker {
+  readonly userId: string;
+  /** True when the user is listed in SPCS_APPROVERS directly or through a user group, or, with an empty list, is a channel member. */
+  readonly isApprover: boolean;
+}
+
+/**
+ * The approval gate's guard chain: each safety rule returns early with its reason. It is pure so
+ * the same rules run at the click (before the atomic Redis transition) and again when the job starts.
+ */
+export function decideApproval(
+  policy: ApprovalPolicy,
+  request: PendingRequest,
+  clicker: Clicker,
+  shownPlanHash: string,
+  nowMs: number,
+): ApprovalDecision {
+  if (request.state !== 'pending') return { ok: false, reason: 'already_decided' };
+  if (nowMs - request.requestedAtMs > policy.ttlMs) return { ok: false, reason: 'expired' };
+  if (shownPlanHash !== request.planHash) return { ok: false, reason: 'plan_changed' };
+  if (!clicker.isApprover) return { ok: false, reason: 'not_an_approver' };
+  if (!policy.allowSelfApproval && clicker.userId === request.requestedBy) return { ok: false, reason: 'own_request' };
+  if (request.approvals.includes(clicker.userId)) return { ok: false, reason: 'already_approved_by_you' };
+  return { ok: true };
+}
+
+/** Whether the listed principals include the user, directly or through one of the groups resolved for them. */
+export function isListedApprover(approvers: readonly string[], userId: string, userGroupIds: readonly string[]): boolean {
+  return approvers.includes(userId) || userGroupIds.some((g) => approvers.includes(g));
+}

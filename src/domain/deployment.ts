@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { DeployRequest } from './deploy-request.js';
+
+/**
+ * A deployment from request to outcome. The approval part (`state`) and the execution part
+ * (`phase`) are separate: state says whether it may run; phase says how far it got.
+ */
+export const APPROVAL_STATES = ['pending', 'approved', 'rejected', 'expired'] as const;
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
+
+export const PHASES = [
+  'queued', // approved, job enqueued
+  'creating_pool',
+  'dropping_service',
+  'submitting', // CALL SYSTEM$DEPLOY_MODEL about to be sent
+  'building_image', // MODEL_BUILD_ job running
+  'starting', // service PENDING
+  'running', // final: success
+  'failed', // final
+  'timed_out', // final: 30 minutes in one phase
+  'cancelled', // final: policy re-check refused at job start
+] as const;
+export type Phase = (typeof PHASES)[number];
+export const FINAL_PHASES: readonly Phase[] = ['running', 'failed', 'timed_out', 'cancelled'];
+
+export const FailureKind = z.enum(['build_failed', 'oom', 'no_free_node', 'missing_privilege', 'timed_out', 'deploy_error', 'policy']);
+export type FailureKind = z.infer<typeof FailureKind>;
+
+export const Decision = z.object({ userId: z.string(), atMs: z.number(), reason: z.string().max(3000).optional() });
+export type Decision = z.infer<typeof Decision>;
+
+export const Execution = z.object({
+  phase: z.enum(PHASES),
+  phaseSinceMs: z.number(),
+  /** Stored before anything else happens after the CALL, so a restarted worker resumes instead of deploying again. */
+  queryId: z.string().optional(),
+  buildJobName: z.string().optional(),
+  ingressUrl: z.string().optional(),
+  failure: z
+    .object({ kind: FailureKind, message: z.string(), logTail: z.array(z.string()), privilege: z.string().optional() })
+    .optional(),
+});
+export type Execution = z.infer<typeof Execution>;
+
+export const Deployment = z.object({
+  id: z.string().regex(/^d[0-9a-z]{8,32}$/),
+  request: DeployRequest,
+  planHash: z.string().length(64),
+  requestedBy: z.string(),
+  teamId: z.string(),
+  channelId: z.string(),
+  /** ts of the summary message: the parent of the status thread. */
+  messageTs: z.string().optional(),
+  requestedAtMs: z.number(),
+  state: z.enum(APPROVAL_STATES),
+  approvals: z.array(Decision),
+  rejection: Decision.optional(),
+  execution: Execution.optional(),
+});
+export type Deployment = z.infer<typeof Deployment>;
+
+/** What the wizard hands over when a person submits the last step. */
+export interface DeploymentSubmission {
+  readonly request: DeployRequest;
+  readonly requestedBy: string;
+  readonly teamId: string;
+  readonly channelId: string;
+}
+
+/**
+ * The approval gate's entry point, used by the deploy wizard: stores the deployment as pending,
+ * writes the audit entry and posts the confirmation summary with Approve / Reject to the channel.
+ * Nothing changes in Snowflake here.
+ */
+export interface DeploymentRequester {
+  request(submission: DeploymentSubmission): Promise<{ readonly deploymentId: string }>;
+}
