@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { AsyncRunner, QueryState } from './client.js';
+import { text } from './columns.js';
+import { renderDeploymentSpec, type DeploymentPlanInput } from './deployment-spec.js';
+import { isSnowflakeError, withPrivilegeHint } from './errors.js';
+import { identifierFromSnowflake, qualify, requireQualifiedName, type QualifiedName } from './identifiers.js';
+import { bind, sql } from './sql.js';
+
+/**
+ * Deploying a model version to SPCS the way snowflake-ml-python's create_service does: one
+ * asynchronous CALL SYSTEM$DEPLOY_MODEL with the YAML spec (bound, not spliced), then polling by
+ * query id. Snowflake builds the image in a job service named from the query id.
+ */
+
+export interface DeployStarted {
+  readonly queryId: string;
+  /** DB.SCHEMA.MODEL_BUILD_xxxxxxxx, in the service's schema. */
+  readonly buildJob: QualifiedName;
+}
+
+/**
+ * The image build job's name for a deploy query id: "MODEL_BUILD_" + the first 8 hex digits of
+ * md5(decimal string of the id read as one hex number), upper-cased (ops/deployment_step.py).
+ */
+export function buildJobName(queryId: string): string {
+  const hex = queryId.replaceAll('-', '');
+  if (!/^[0-9a-fA-F]+$/.test(hex)) throw new RangeError('buildJobName: expected a query id of hex digits and dashes');
+  const decimal = BigInt(`0x${hex}`).toString();
+  return `MODEL_BUILD_${createHash('md5').update(decimal).digest('hex').slice(0, 8).toUpperCase()}`;
+}
+
+/** What a deploy needs, by the object Snowflake names when it refuses one. */
+const DEPLOY_GRANTS = {
+  model: 'USAGE ON MODEL {name}',
+  'compute pool': 'USAGE ON COMPUTE POOL {name}',
+  schema: 'CREATE SERVICE ON SCHEMA {name}',
+  account: 'BIND SERVICE ENDPOINT ON ACCOUNT',
+} as const;
+
+/**
+ * Submits CALL SYSTEM$DEPLOY_MODEL(?) with asyncExec and returns as soon as Snowflake accepts it.
+ * Never retried: a second call would start a second build.
+ */
+export async function deployModel(db: Pick<AsyncRunner, 'executeAsync'>, plan: DeploymentPlanInput): Promise<DeployStarted> {
+  const yaml = renderDeploymentSpec(plan); // validates the plan
+  const service = requireQualifiedName(plan.service, 'Service name', 3);
+  const queryId = await db.executeAsync(
+    sql`CALL SYSTEM$DEPLOY_MODEL(${bind(yaml)})`.requires(DEPLOY_GRANTS),
+  );
+  return { queryId, buildJob: qualify(service.container, identifierFromSnowflake(buildJobName(queryId))) };
+}
+
+/** Where the deploy query stands; `failed` carries Snowflake's error for it. */
+export async function deployStatus(db: Pick<AsyncRunner, 'queryStatus'>, queryId: string): Promise<QueryState> {
+  const state = await db.queryStatus(queryId);
+  return state.state === 'failed' ? { ...state, error: withPrivilegeHint(state.error, DEPLOY_GRANTS) } : state;
+}
+
+const DeployResultRow = z.object({ system$deploy_model: text });
+
+/** The message SYSTEM$DEPLOY_MODEL returned; waits while it runs (up to `timeoutMs`). Throws its error if it failed. */
+export async function deployResult(
+  db: Pick<AsyncRunner, 'queryResult'>,
+  queryId: string,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<string> {
+  try {
+    const rows = await db.queryResult(queryId, DeployResultRow, options);
+    return rows[0]?.system$deploy_model ?? '';
+  } catch (err) {
+    throw isSnowflakeError(err) ? withPrivilegeHint(err, DEPLOY_GRANTS) : err;
+  }
+}

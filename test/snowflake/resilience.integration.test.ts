@@ -1,0 +1,57 @@
+/**
+ * Transient trouble through the real driver against the emulator: HTTP 503s, an expired session
+ * and a slow statement must not surface to callers; a closed client says so.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SnowflakeClient } from '../../src/snowflake/client.js';
+import { listComputePools } from '../../src/snowflake/compute-pool-queries.js';
+import { clientFor, envFor, startFrozenEmulator, type Emulator } from './support/emulator.js';
+
+let emu: Emulator;
+let db: SnowflakeClient;
+
+beforeAll(async () => {
+  emu = await startFrozenEmulator();
+  db = clientFor(envFor(emu));
+  await listComputePools(db); // log in once, so the faults below hit an established connection
+});
+
+afterAll(async () => {
+  await db.close();
+  await emu.close();
+});
+
+describe('when Snowflake has a transient problem', () => {
+  it('answers 503 once: the pool replaces the connection whose heartbeat failed, and the read succeeds', async () => {
+    emu.faults.http503(1);
+    expect(await listComputePools(db)).not.toHaveLength(0);
+  });
+
+  it('answers 503 to a status check: the read succeeds', async () => {
+    const queryId = emu.sqlLog[0]?.queryId ?? '';
+    emu.faults.http503(1);
+    expect(await db.queryStatus(queryId)).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('expires the session: the driver renews it and the statement succeeds', async () => {
+    emu.faults.expireSession(1);
+    expect(await listComputePools(db)).not.toHaveLength(0);
+  });
+
+  it('takes a while to answer (333333 polling): the statement still returns its rows', async () => {
+    emu.faults.slowQuery(1, 700);
+    expect(await listComputePools(db)).not.toHaveLength(0);
+  });
+
+  it('is unreachable: ping reports a transient failure instead of throwing', async () => {
+    const gone = await startFrozenEmulator();
+    const client = clientFor(envFor(gone), { acquireTimeoutMs: 2_000, closeTimeoutMs: 500 });
+    await gone.close();
+    const started = Date.now();
+    const ping = await client.ping();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(ping).toMatchObject({ ok: false });
+    if (!ping.ok) expect(['transient', 'unknown']).toContain(ping.error.kind);
+    await client.close();
+  }, 15_000);
+});
