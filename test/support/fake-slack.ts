@@ -38,6 +38,10 @@ export type * from './fake-slack-types.js';
 export interface FakeSlackOptions extends Partial<FakeIdentity> {
   /** The only token the fake accepts (Authorization: Bearer …). */
   botToken?: string;
+  /** The app-level token apps.connections.open accepts (Socket Mode). */
+  appToken?: string;
+  /** Where apps.connections.open sends Socket Mode apps; unset answers `socket_mode_not_enabled`. */
+  socketModeUrl?: () => string;
   /** Clock for trigger expiry, response_url expiry, rate-limit windows and `at`. Default Date.now. */
   now?: () => number;
   users?: FakeUser[];
@@ -71,6 +75,8 @@ interface Reply {
 
 export class FakeSlack {
   readonly botToken: string;
+  readonly appToken: string;
+  private readonly socketModeUrl: (() => string) | undefined;
   readonly identity: FakeIdentity;
   private readonly now: () => number;
   private readonly ids = new IdSource();
@@ -88,8 +94,10 @@ export class FakeSlack {
   private originUrl = '';
 
   constructor(options: FakeSlackOptions = {}) {
-    const { botToken, now, users, userGroups, channelMembers, ...identity } = options;
+    const { botToken, appToken, socketModeUrl, now, users, userGroups, channelMembers, ...identity } = options;
     this.botToken = botToken ?? 'xoxb-fake-bot-token';
+    this.appToken = appToken ?? 'xapp-1-A0FAKEAPP-1-fake';
+    this.socketModeUrl = socketModeUrl;
     this.identity = identityWithDefaults(identity);
     this.now = now ?? Date.now;
     this.messageStore = new MessageStore(this.identity, this.ids, this.now);
@@ -374,6 +382,7 @@ export class FakeSlack {
   }
 
   private dispatchApi(method: string, token: string | undefined, args: JsonObject): Reply {
+    if (method === 'apps.connections.open') return json(this.openSocketConnection(token));
     const handler = METHODS[method];
     if (!handler) return json({ ok: false, error: 'unknown_method', req_method: method });
     if (token === undefined || token === '') return json(fail('not_authed'));
@@ -385,6 +394,13 @@ export class FakeSlack {
       return { status: 429, body: fail('ratelimited'), headers: { 'retry-after': String(decision.retryAfterSeconds) } };
     }
     return json(handler(args, this.methodContext()));
+  }
+
+  // Socket Mode authenticates with the app-level token, never the bot token.
+  private openSocketConnection(token: string | undefined): JsonObject {
+    if (token !== this.appToken) return fail(token ? 'invalid_auth' : 'not_authed');
+    if (!this.socketModeUrl) return fail('socket_mode_not_enabled');
+    return ok({ url: this.socketModeUrl() });
   }
 
   private takeFailure(method: string): Reply | undefined {
