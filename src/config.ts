@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SlackPrincipalId, type ApprovalPolicy } from './domain/approval-policy.js';
 import { parseSnowflakeEnv, type SnowflakeConfig } from './snowflake/connection-config.js';
 
 /**
@@ -28,6 +29,33 @@ const positiveInt = (expects: string) =>
 const httpUrl = (expects: string) =>
   z.url({ protocol: /^https?$/, error: expects });
 
+/** `24h`, `30m`, `90s` (or `1d`) → milliseconds. */
+const duration = (expects: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+\s*[dhms]$/i, { error: expects })
+    .transform((text) => {
+      const unit = text.slice(-1).toLowerCase();
+      const factor = unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : 1_000;
+      return Number.parseInt(text, 10) * factor;
+    })
+    .refine((ms) => ms > 0, { error: expects });
+
+/** Comma- and/or space-separated Slack user and user-group ids. */
+const principalList = z
+  .string()
+  .transform((text) => text.split(/[\s,]+/).filter((id) => id !== ''))
+  .pipe(z.array(SlackPrincipalId, { error: 'Slack user ids (U…/W…) or user-group ids (S…), comma or space separated' }));
+
+const booleanFlag = (expects: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: expects }))
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
 const RawEnv = z.object({
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { error: 'a bot token starting with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string()),
@@ -41,6 +69,11 @@ const RawEnv = z.object({
   ROLE: optional(z.enum(ROLES, { error: `one of ${ROLES.join(', ')}` })),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` })),
   SHUTDOWN_TIMEOUT_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
+  SPCS_APPROVERS: optional(principalList),
+  SPCS_REQUIRED_APPROVALS: optional(positiveInt('a whole number of at least 1')),
+  SPCS_ALLOW_SELF_APPROVAL: optional(booleanFlag('true or false')),
+  SPCS_APPROVAL_TTL: optional(duration('a duration such as 24h, 30m or 90s')),
+  SPCS_POLL_INTERVAL_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
 });
 
 export interface SlackConfig {
@@ -61,6 +94,10 @@ export interface Config {
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly snowflake: SnowflakeConfig;
   readonly shutdownTimeoutMs: number;
+  /** Who may approve a deployment, how many must, and for how long a request stays open. */
+  readonly approval: ApprovalPolicy;
+  /** How often the status tracker checks active deployments. */
+  readonly pollIntervalMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -99,6 +136,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       redis: { url: raw.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: raw.REDIS_KEY_PREFIX ?? 'spcs' },
       snowflake: snowflake.config,
       shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS ?? 30_000,
+      approval: {
+        approvers: raw.SPCS_APPROVERS ?? [],
+        requiredApprovals: raw.SPCS_REQUIRED_APPROVALS ?? 1,
+        allowSelfApproval: raw.SPCS_ALLOW_SELF_APPROVAL ?? false,
+        ttlMs: raw.SPCS_APPROVAL_TTL ?? 24 * 3_600_000,
+      },
+      pollIntervalMs: raw.SPCS_POLL_INTERVAL_MS ?? 10_000,
     },
   };
 }

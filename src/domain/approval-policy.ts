@@ -63,3 +63,35 @@ export function decideApproval(
 export function isListedApprover(approvers: readonly string[], userId: string, userGroupIds: readonly string[]): boolean {
   return approvers.includes(userId) || userGroupIds.some((g) => approvers.includes(g));
 }
+
+export const EXECUTION_REFUSALS = ['not_approved', 'plan_changed', 'too_few_approvals', 'own_request', 'expired'] as const;
+export type ExecutionRefusal = (typeof EXECUTION_REFUSALS)[number];
+
+/** What the job re-checks before it touches Snowflake. */
+export interface ApprovedRequest {
+  readonly state: PendingRequest['state'];
+  readonly requestedBy: string;
+  readonly requestedAtMs: number;
+  /** The hash stored at request time, and the hash of the request as it is now. */
+  readonly planHash: string;
+  readonly currentPlanHash: string;
+  readonly approvals: readonly { readonly userId: string; readonly atMs: number }[];
+}
+
+/**
+ * The guard chain again, at job start: settings may have changed since the click (more approvals
+ * required, self-approval turned off) and the stored plan must still be the approved one.
+ */
+export function decideExecution(
+  policy: ApprovalPolicy,
+  request: ApprovedRequest,
+): { readonly ok: true } | { readonly ok: false; readonly reason: ExecutionRefusal } {
+  if (request.state !== 'approved') return { ok: false, reason: 'not_approved' };
+  if (request.planHash !== request.currentPlanHash) return { ok: false, reason: 'plan_changed' };
+  const counted = request.approvals.filter((a) => policy.allowSelfApproval || a.userId !== request.requestedBy);
+  if (counted.length < request.approvals.length && counted.length < policy.requiredApprovals) return { ok: false, reason: 'own_request' };
+  if (counted.length < policy.requiredApprovals) return { ok: false, reason: 'too_few_approvals' };
+  const lastApproval = Math.max(...request.approvals.map((a) => a.atMs));
+  if (lastApproval - request.requestedAtMs > policy.ttlMs) return { ok: false, reason: 'expired' };
+  return { ok: true };
+}

@@ -29,6 +29,10 @@ export type FailureKind = z.infer<typeof FailureKind>;
 export const Decision = z.object({ userId: z.string(), atMs: z.number(), reason: z.string().max(3000).optional() });
 export type Decision = z.infer<typeof Decision>;
 
+/** Thread replies, each posted exactly once per deployment. */
+export const MILESTONES = ['approved', 'build_started', 'build_done', 'starting', 'waiting_for_capacity', 'running', 'failed'] as const;
+export type Milestone = (typeof MILESTONES)[number];
+
 export const Execution = z.object({
   phase: z.enum(PHASES),
   phaseSinceMs: z.number(),
@@ -39,6 +43,9 @@ export const Execution = z.object({
   failure: z
     .object({ kind: FailureKind, message: z.string(), logTail: z.array(z.string()), privilege: z.string().optional() })
     .optional(),
+  /** What the last status round saw (SHOW SERVICES fields); a change triggers a closer look. */
+  observed: z.string().optional(),
+  milestones: z.array(z.enum(MILESTONES)).default([]),
 });
 export type Execution = z.infer<typeof Execution>;
 
