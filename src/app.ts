@@ -1,9 +1,21 @@
-import type { RetryOptions } from '@slack/web-api';
+import { WebClient, type RetryOptions } from '@slack/web-api';
+import type { Worker } from 'bullmq';
 import type { Config } from './config.js';
+import type { DeploymentRequester } from './domain/deployment.js';
+import { createDeployCommand, registerDeployWizard } from './flows/deploy/index.js';
+import { createApproverDirectory } from './flows/approval/approvers.js';
+import { createDeploymentRequester, registerApproval } from './flows/approval/index.js';
+import { createObserveCommands, registerObserveActions } from './flows/observe/index.js';
 import { registerSpcsCommand } from './flows/spcs-command.js';
+import { createDeployQueue, createDeployWorker, enqueueDeploy } from './jobs/deploy-queue.js';
+import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
+import { createNotifier, createNotifyQueue, createNotifyWorker } from './jobs/notifier.js';
+import { createStatusQueue, createStatusWorker, scheduleStatusRounds } from './jobs/status-tracker.js';
+import { AuditLog } from './store/audit-log.js';
+import { DeploymentStore } from './store/deployment-store.js';
 import { healthRoutes, startHealthServer, type DependencyCheck } from './health.js';
-import type { Logger } from './logger.js';
-import { redisReadinessCheck } from './redis.js';
+import { toBoltLogger, type Logger } from './logger.js';
+import { createRedis, redisReadinessCheck } from './redis.js';
 import { createSlackApp } from './slack-app.js';
 import { createSnowflakeClient, type SnowflakeClient } from './snowflake/client.js';
 
@@ -16,6 +28,12 @@ export interface RunningBot {
 
 export interface BotOverrides {
   readonly slackRetryConfig?: RetryOptions;
+  /** Replaces the approval gate's requester (tests record what the deploy wizard hands over). */
+  readonly deploymentRequester?: DeploymentRequester;
+  /** Slack sends per second of the status notifier (default 1, Slack's per-channel pace). */
+  readonly notifyPerSecond?: number;
+  /** Lock of a deploy job; a killed worker's job is retaken after it (default 30 s). */
+  readonly deployLockDurationMs?: number;
 }
 
 /**
@@ -33,6 +51,55 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
   };
 
   try {
+    // One shared connection for the stores and the queues (BullMQ duplicates it for blocking reads).
+    const redis = createRedis(config.redis.url, logger, 'spcs');
+    // QUIT waits in the offline queue while Redis is down; then there is nothing to flush anyway.
+    const redisUp = () => redis.status === 'ready';
+    closers.push(async () => (redisUp() ? void (await redis.quit().catch(() => redis.disconnect())) : redis.disconnect()));
+    const keyPrefix = config.redis.keyPrefix;
+    const queueConnection = { connection: redis, keyPrefix };
+    const store = new DeploymentStore(redis, keyPrefix);
+    const audit = new AuditLog(redis, keyPrefix);
+    const notifyQueue = createNotifyQueue(queueConnection);
+    const deployQueue = createDeployQueue(queueConnection);
+    const statusQueue = createStatusQueue(queueConnection);
+    const expiryQueue = createExpiryQueue(queueConnection);
+    const queues = [notifyQueue, deployQueue, statusQueue, expiryQueue];
+    for (const queue of queues) reportErrors(queue, logger);
+    closers.push(async () => void (redisUp() && (await Promise.all(queues.map((q) => q.close())))));
+    const notifier = createNotifier(notifyQueue);
+    const expiry = createExpiryScheduler(expiryQueue, { ttlMs: config.approval.ttlMs, now: Date.now });
+    /** The approval gate's entry point, handed to the deploy wizard. */
+    const deploymentRequester = createDeploymentRequester({ store, audit, notifier, expiry, now: Date.now });
+
+    if (config.role !== 'web') {
+      // Workers talk to Slack with their own client: a 429 comes back to the queue, which waits it out.
+      const slackForWorkers = new WebClient(config.slack.botToken, {
+        slackApiUrl: config.slack.apiUrl,
+        rejectRateLimitedCalls: true,
+        timeout: 15_000,
+        logger: toBoltLogger(logger),
+        ...(overrides.slackRetryConfig && { retryConfig: overrides.slackRetryConfig }),
+      });
+      const jobDeps = { store, audit, notifier, snowflake, logger, now: Date.now };
+      const workers: Worker[] = [
+        createNotifyWorker(queueConnection, { store, slack: slackForWorkers, requiredApprovals: config.approval.requiredApprovals, logger }, { perSecond: overrides.notifyPerSecond ?? 1 }),
+        createDeployWorker(queueConnection, { ...jobDeps, policy: config.approval }, {
+          ...(overrides.deployLockDurationMs !== undefined && { lockDurationMs: overrides.deployLockDurationMs }),
+        }),
+        createStatusWorker(queueConnection, { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs }),
+        createExpiryWorker(queueConnection, { store, audit, notifier, policy: config.approval, logger, now: Date.now }),
+      ];
+      // Not awaited: with Redis down the process still starts (and /readyz says why); the
+      // scheduler is written as soon as Redis answers.
+      void scheduleStatusRounds(statusQueue, config.pollIntervalMs).catch((err: unknown) =>
+        logger.error({ err }, 'could not schedule status rounds'),
+      );
+      for (const worker of workers) reportErrors(worker, logger);
+      // close() lets running jobs finish; with Redis gone they cannot report back, so force it.
+      closers.push(async () => void (await Promise.all(workers.map((w) => w.close(!redisUp())))));
+    }
+
     let port: number;
     if (config.role === 'worker') {
       const server = await startHealthServer(config.port, routes);
@@ -47,7 +114,28 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         logger,
         ...(overrides.slackRetryConfig && { retryConfig: overrides.slackRetryConfig }),
       });
-      registerSpcsCommand(slack.app, []);
+      const deploy = {
+        snowflake,
+        redis,
+        keyPrefix,
+        now: Date.now,
+        requester: overrides.deploymentRequester ?? deploymentRequester,
+        logger,
+      };
+      const observe = { snowflake, logger, now: Date.now };
+      registerSpcsCommand(slack.app, [createDeployCommand(deploy), ...createObserveCommands(observe)]);
+      registerDeployWizard(slack.app, deploy);
+      registerObserveActions(slack.app, observe);
+      registerApproval(slack.app, {
+        store,
+        audit,
+        notifier,
+        approvers: createApproverDirectory(slack.app.client, config.approval),
+        enqueueDeploy: (id) => enqueueDeploy(deployQueue, id),
+        policy: config.approval,
+        logger,
+        now: Date.now,
+      });
       port = await slack.start();
       // Registered after start so that on shutdown requests stop first (closers run in reverse).
       closers.push(() => slack.stop());
@@ -57,6 +145,15 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     await close();
     throw err;
   }
+}
+
+/** BullMQ prints unhandled 'error' events to stderr; send them to the log, once per distinct message. */
+function reportErrors(emitter: { on(event: 'error', listener: (err: Error) => void): unknown }, logger: Logger): void {
+  let last = '';
+  emitter.on('error', (err) => {
+    if (err.message !== last) logger.warn({ err }, 'queue connection error');
+    last = err.message;
+  });
 }
 
 function snowflakeReadinessCheck(snowflake: SnowflakeClient): DependencyCheck {

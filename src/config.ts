@@ -74,6 +74,7 @@ const RawEnv = z.object({
   SPCS_ALLOW_SELF_APPROVAL: optional(booleanFlag('true or false')),
   SPCS_APPROVAL_TTL: optional(duration('a duration such as 24h, 30m or 90s')),
   SPCS_POLL_INTERVAL_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
+  SPCS_PHASE_TIMEOUT_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
 });
 
 export interface SlackConfig {
@@ -98,6 +99,8 @@ export interface Config {
   readonly approval: ApprovalPolicy;
   /** How often the status tracker checks active deployments. */
   readonly pollIntervalMs: number;
+  /** How long a deployment may stay in one phase before it ends timed out (30 minutes, as snowflake-ml-python waits). */
+  readonly phaseTimeoutMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         ttlMs: raw.SPCS_APPROVAL_TTL ?? 24 * 3_600_000,
       },
       pollIntervalMs: raw.SPCS_POLL_INTERVAL_MS ?? 10_000,
+      phaseTimeoutMs: raw.SPCS_PHASE_TIMEOUT_MS ?? 30 * 60_000,
     },
   };
 }

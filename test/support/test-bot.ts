@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { startBot, type RunningBot } from '../../src/app.js';
+import { startBot, type BotOverrides, type RunningBot } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startEmulator, FAST_TIMINGS, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
@@ -34,6 +34,8 @@ export interface TestBotOptions {
   readonly env?: Record<string, string>;
   readonly fakeSlack?: FakeSlackOptions;
   readonly emulator?: EmulatorOptions;
+  /** Passed to startBot, e.g. a recording DeploymentRequester. */
+  readonly bot?: Omit<BotOverrides, 'slackRetryConfig'>;
 }
 
 export async function startTestBot(options: TestBotOptions = {}): Promise<TestBot> {
@@ -66,6 +68,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   });
   const bot = await startBot(result.config, createLogger('debug', sink), {
     slackRetryConfig: { retries: 2, minTimeout: 10, maxTimeout: 20 },
+    ...options.bot,
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const slack = createSlackRequestClient({ url: `${baseUrl}/slack/events`, signingSecret: TEST_SIGNING_SECRET, fake });

@@ -1,0 +1,159 @@
+import type { KnownBlock } from '@slack/types';
+import { qualifiedService, type ModelFunctionSummary } from '../domain/deploy-request.js';
+import type { Deployment, Execution, Milestone, Phase } from '../domain/deployment.js';
+import { escapeMrkdwn, inlineCode } from './text.js';
+
+/** The status line of the summary message and the thread replies for each milestone. */
+
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: KnownBlock[];
+}
+
+/** `<!date^…>` renders in each reader's time zone; the fallback is UTC. */
+export function slackDate(ms: number): string {
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${new Date(ms).toISOString()}>`;
+}
+
+const PHASE_TEXT: Record<Phase, string> = {
+  queued: ':inbox_tray: Approved, queued to start',
+  creating_pool: ':building_construction: Creating the compute pool',
+  dropping_service: ':wastebasket: Dropping the existing service',
+  submitting: ':outbox_tray: Sending the deployment to Snowflake',
+  building_image: ':hammer_and_wrench: Building the model image',
+  starting: ':hourglass_flowing_sand: Starting the service',
+  running: ':large_green_circle: Running',
+  failed: ':red_circle: Failed',
+  timed_out: ':red_circle: Timed out',
+  cancelled: ':no_entry: Cancelled',
+};
+
+export function buildStatusLine(d: Deployment): string {
+  const e = d.execution;
+  if (e === undefined) {
+    if (d.state === 'pending') return '*Status:* :large_yellow_circle: Waiting for approval';
+    if (d.state === 'rejected') return '*Status:* :x: Rejected, nothing was deployed';
+    if (d.state === 'expired') return '*Status:* :hourglass: Expired, nothing was deployed';
+    return `*Status:* ${PHASE_TEXT.queued}`;
+  }
+  const extra = e.phase === 'running' && e.ingressUrl !== undefined ? ` at ${e.ingressUrl}` : '';
+  return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.phaseSinceMs)})`;
+}
+
+const FENCE = '```';
+
+/** Text in a code block that it cannot close, cut to fit Slack's 3000-character section limit. */
+function codeBlock(text: string, max = 2800): string {
+  const safe = escapeMrkdwn(text).replaceAll(FENCE, "'''");
+  const cut = safe.length > max ? `…${safe.slice(safe.length - max)}` : safe;
+  return `${FENCE}${cut}${FENCE}`;
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+/** A value of the input's type, so the REST example runs as pasted. */
+function placeholder(type: string): string {
+  const t = type.toUpperCase();
+  if (/INT|FLOAT|DOUBLE|NUMBER|DECIMAL|REAL/.test(t)) return '0';
+  if (t.includes('BOOL')) return 'false';
+  return '"text"';
+}
+
+/** `predict_proba` → `predict-proba`, as the ingress routes methods. */
+export function restPath(fn: ModelFunctionSummary): string {
+  return fn.name.toLowerCase().replaceAll('_', '-');
+}
+
+function usageBlocks(d: Deployment, ingressUrl: string | undefined): KnownBlock[] {
+  const service = qualifiedService(d.request);
+  const fns = d.request.functions.slice(0, 3);
+  const sql = fns.map((fn) => `SELECT ${service}!${fn.name}(${fn.inputs.map((i) => i.name).join(', ')}) FROM <input_table>;`).join('\n');
+  const python = fns.map((fn) => `mv.run(df, function_name="${fn.name.toLowerCase()}", service_name="${d.request.service.name}")`).join('\n');
+  const blocks: KnownBlock[] = [
+    section(`*SQL*\n${codeBlock(sql)}`),
+    section(`*Python* (\`mv\` is the model version from the registry)\n${codeBlock(python)}`),
+  ];
+  if (ingressUrl !== undefined) {
+    const rest = fns
+      .map((fn) => {
+        const body = `{"data": [[0, ${fn.inputs.map((i) => placeholder(i.type)).join(', ')}]]}`;
+        const columns = fn.inputs.map((i) => i.name).join(', ');
+        return `# after the row index: ${columns}\ncurl -X POST "${ingressUrl}/${restPath(fn)}" \\\n  -H 'Authorization: Snowflake Token="<PAT>"' \\\n  -H 'Content-Type: application/json' \\\n  -d '${body}'`;
+      })
+      .join('\n\n');
+    blocks.push(section(`*REST*\n${codeBlock(rest)}`));
+  }
+  blocks.push(
+    section(
+      `*Next steps*\n• REST access for people and apps outside Snowflake (network policy, PAT, service role): \`/spcs access ${escapeMrkdwn(d.request.service.name)}\`\n• Monitoring: \`SELECT * FROM TABLE(${service}!SPCS_GET_METRICS())\` and \`CALL SYSTEM$GET_SERVICE_LOGS('${service}', 0, 'model-inference')\``,
+    ),
+  );
+  return blocks;
+}
+
+/** What to do about each kind of failure (the seed's "Common issues" and OOM tables). */
+export function diagnosis(d: Deployment, failure: NonNullable<Execution['failure']>): string {
+  const pool = inlineCode(d.request.pool.name);
+  switch (failure.kind) {
+    case 'oom':
+      return 'The `model-inference` container ran out of memory (OOMKilled, exit code 137). Each worker loads its own copy of the model: deploy with *fewer workers* or on a *larger instance family*.';
+    case 'no_free_node':
+      return `Pending scheduling: compute pool ${pool} is at capacity (every node up to MAX_NODES is busy). Free a node (suspend or drop another service), raise MAX_NODES, or pick another pool.`;
+    case 'missing_privilege':
+      return `The bot's role lacks a privilege${failure.privilege === undefined ? '' : `: ${inlineCode(failure.privilege)}`}. Ask an admin to run ${inlineCode(`GRANT ${failure.privilege ?? '<privilege>'} TO ROLE <bot role>`)}, then deploy again.`;
+    case 'build_failed':
+      return 'The model image build failed (the `model-build` log is above). Usually a dependency of the model cannot be installed: check the packages it was logged with, or the external access integrations for PyPI/conda.';
+    case 'timed_out':
+      // Stuck waiting for a node: the capacity diagnosis says what to do.
+      if (/pending scheduling/i.test(failure.message) || d.execution?.milestones.includes('waiting_for_capacity') === true) {
+        return `It never got a node. ${diagnosis(d, { ...failure, kind: 'no_free_node' })} The service is left in place and starts once a node is free; drop it if you no longer want it.`;
+      }
+      return 'The deployment made no progress within the time allowed for one phase. Check the pool (`SHOW COMPUTE POOLS`) and the service logs; the service is left as it is.';
+    case 'policy':
+      return 'The approval no longer holds under the current settings, so nothing was deployed. Request it again with `/spcs deploy`.';
+    case 'deploy_error':
+      return 'Snowflake refused the deployment; the message above says why.';
+  }
+}
+
+function failureBlocks(d: Deployment): KnownBlock[] {
+  const f = d.execution?.failure;
+  if (f === undefined) return [section('The deployment failed.')];
+  const blocks: KnownBlock[] = [section(`*${PHASE_TEXT[d.execution?.phase ?? 'failed']}:* ${escapeMrkdwn(f.message).slice(0, 1500)}`)];
+  if (f.logTail.length > 0) {
+    const container = f.kind === 'build_failed' ? 'model-build' : 'model-inference';
+    blocks.push(section(`*Last lines of the \`${container}\` log*\n${codeBlock(f.logTail.join('\n'))}`));
+  }
+  blocks.push(section(`*Diagnosis:* ${diagnosis(d, f)}`));
+  return blocks;
+}
+
+/** One thread reply per milestone, rendered from the record as it is when the reply is sent. */
+export function buildMilestoneMessage(d: Deployment, milestone: Milestone): SlackMessage {
+  const service = inlineCode(qualifiedService(d.request));
+  switch (milestone) {
+    case 'approved': {
+      const who = d.approvals.map((a) => `<@${a.userId}>`).join(', ');
+      return { text: 'Approved, deploying', blocks: [section(`:white_check_mark: Approved by ${who}. Deploying ${service} now; this typically takes 5 to 15 minutes.`)] };
+    }
+    case 'build_started':
+      return { text: 'Image build started', blocks: [section(`:hammer_and_wrench: Building the model image (job ${inlineCode(d.execution?.buildJobName ?? 'MODEL_BUILD_…')}).`)] };
+    case 'build_done':
+      return { text: 'Image build done', blocks: [section(':package: The model image is built.')] };
+    case 'starting':
+      return { text: 'Service starting', blocks: [section(`:hourglass_flowing_sand: Starting ${service}.`)] };
+    case 'waiting_for_capacity': {
+      const waiting: NonNullable<Execution['failure']> = { kind: 'no_free_node', message: 'Pending scheduling', logTail: [] };
+      return { text: 'Waiting for a free node', blocks: [section(`:warning: ${service} is waiting. *Diagnosis:* ${diagnosis(d, waiting)}`)] };
+    }
+    case 'running': {
+      const url = d.execution?.ingressUrl;
+      const head = section(`:rocket: ${service} is *running*.${url === undefined ? '' : ` Inference endpoint: ${url}`}`);
+      return { text: `${qualifiedService(d.request)} is running`, blocks: [head, ...usageBlocks(d, url)] };
+    }
+    case 'failed':
+      return { text: `${qualifiedService(d.request)} did not deploy`, blocks: failureBlocks(d) };
+  }
+}

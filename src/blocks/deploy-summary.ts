@@ -1,0 +1,125 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
+import type { Decision, Deployment } from '../domain/deployment.js';
+import { buildStatusLine, slackDate, type SlackMessage } from './deploy-status.js';
+import { escapeMrkdwn, inlineCode } from './text.js';
+
+/** The confirmation summary (the parent of the status thread) and the reject-reason modal. */
+
+export const ApprovalIds = {
+  actions: 'approval.actions',
+  approve: 'approval.approve',
+  reject: 'approval.reject',
+  rejectModal: 'approval.reject_modal',
+  reasonBlock: 'approval.reason',
+  reasonInput: 'approval.reason_input',
+  status: 'deploy.status',
+} as const;
+
+/** What an Approve/Reject button (and the reject modal) carries: the deployment and the plan shown. */
+export interface ApprovalTarget {
+  readonly deploymentId: string;
+  readonly planHash: string;
+}
+
+export function encodeApprovalTarget(target: ApprovalTarget): string {
+  return JSON.stringify({ d: target.deploymentId, h: target.planHash });
+}
+
+function poolLine(request: DeployRequest): string {
+  const pool = request.pool;
+  const kind = pool.gpu === null ? 'CPU' : `GPU, ${pool.gpu.perNode}× ${escapeMrkdwn(pool.gpu.type)} per node`;
+  const base = `${inlineCode(pool.name)} (${kind}, ${escapeMrkdwn(pool.instanceFamily)})`;
+  if (pool.kind === 'create') {
+    return `${base}, *will be created* with ${pool.minNodes}–${pool.maxNodes} nodes, auto-resume ${pool.autoResume ? 'on' : 'off'}`;
+  }
+  return pool.state === 'SUSPENDED' ? `${base}, suspended now: the first start is slower` : base;
+}
+
+function summaryFields(d: Deployment): string[] {
+  const r = d.request;
+  const lines = [
+    `*Model:* ${inlineCode(qualifiedModel(r))} (version ${inlineCode(r.model.version)})`,
+    `*Service:* ${inlineCode(qualifiedService(r))}`,
+    `*Compute pool:* ${poolLine(r)}`,
+    `*Max instances:* ${r.maxInstances}`,
+    `*GPU requests:* ${r.gpuRequests ?? 'N/A'}`,
+    `*Workers:* ${r.numWorkers === 'auto' ? 'auto' : r.numWorkers}`,
+  ];
+  if (r.existingService === 'drop_and_recreate') {
+    lines.push(`*Existing service:* ${inlineCode(qualifiedService(r))} *will be dropped* and created again`);
+  }
+  lines.push(`*Requested by:* <@${d.requestedBy}>`);
+  return lines;
+}
+
+function people(decisions: readonly Decision[]): string {
+  return decisions.map((a) => `<@${a.userId}> (${slackDate(a.atMs)})`).join(', ');
+}
+
+function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] {
+  const target = encodeApprovalTarget({ deploymentId: d.id, planHash: d.planHash });
+  switch (d.state) {
+    case 'pending': {
+      const progress =
+        d.approvals.length === 0
+          ? `Needs ${requiredApprovals} approval${requiredApprovals === 1 ? '' : 's'}. Nothing changes in Snowflake until then.`
+          : `Approved so far by ${people(d.approvals)}: ${d.approvals.length} of ${requiredApprovals}.`;
+      return [
+        { type: 'context', elements: [{ type: 'mrkdwn', text: progress }] },
+        {
+          type: 'actions',
+          block_id: ApprovalIds.actions,
+          elements: [
+            { type: 'button', action_id: ApprovalIds.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: target },
+            { type: 'button', action_id: ApprovalIds.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: target },
+          ],
+        },
+      ];
+    }
+    case 'approved':
+      return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:white_check_mark: Approved by ${people(d.approvals)}` }] }];
+    case 'rejected': {
+      const r = d.rejection;
+      const who = r === undefined ? 'Rejected' : `:x: Rejected by <@${r.userId}> (${slackDate(r.atMs)})`;
+      const why = r?.reason === undefined ? '' : `\n*Reason:* ${escapeMrkdwn(r.reason)}`;
+      return [{ type: 'section', text: { type: 'mrkdwn', text: `${who}${why}` } }];
+    }
+    case 'expired':
+      return [{ type: 'context', elements: [{ type: 'mrkdwn', text: ':hourglass: Expired before it was approved. Nothing was deployed; request it again with `/spcs deploy`.' }] }];
+  }
+}
+
+/** The summary as the channel sees it; always the full set of blocks (chat.update replaces them all). */
+export function buildDeploySummary(d: Deployment, requiredApprovals: number): SlackMessage {
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Deploy ${d.request.service.name}`.slice(0, 150) } },
+    { type: 'section', text: { type: 'mrkdwn', text: summaryFields(d).join('\n') } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Service creation typically takes 5 to 15 minutes once approved.' }] },
+    { type: 'section', block_id: ApprovalIds.status, text: { type: 'mrkdwn', text: buildStatusLine(d) } },
+    ...decisionBlocks(d, requiredApprovals),
+  ];
+  return { text: `Deploy request: ${qualifiedModel(d.request)} ${d.request.model.version} → ${qualifiedService(d.request)}`, blocks };
+}
+
+/** Asks the person who clicked Reject for an optional reason. */
+export function buildRejectModal(d: Deployment): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ApprovalIds.rejectModal,
+    private_metadata: encodeApprovalTarget({ deploymentId: d.id, planHash: d.planHash }),
+    title: { type: 'plain_text', text: 'Reject deployment' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `Reject deploying ${inlineCode(qualifiedModel(d.request))} to ${inlineCode(qualifiedService(d.request))}?` } },
+      {
+        type: 'input',
+        block_id: ApprovalIds.reasonBlock,
+        optional: true,
+        label: { type: 'plain_text', text: 'Reason (optional)' },
+        element: { type: 'plain_text_input', action_id: ApprovalIds.reasonInput, multiline: true, max_length: 2000 },
+      },
+    ],
+  };
+}

@@ -1,0 +1,18 @@
+import type { Logger } from '../../logger.js';
+import type { DeploymentRequester } from '../../domain/deployment.js';
+import type { QueryRunner } from '../../snowflake/index.js';
+import type { DraftRedis } from '../../store/draft-store.js';
+
+/** What the deploy wizard needs from the rest of the bot; app.ts builds it, tests may swap parts. */
+export interface DeployWizardDeps {
+  /** Read-only look-ups: SHOW DATABASES/SCHEMAS/MODELS/VERSIONS/FUNCTIONS/COMPUTE POOLS/SERVICES. */
+  readonly snowflake: QueryRunner;
+  /** Holds the drafts (`${keyPrefix}:draft:<id>`). */
+  readonly redis: DraftRedis;
+  readonly keyPrefix: string;
+  readonly now: () => number;
+  /** The approval gate: receives the finished request and posts the summary with Approve / Reject. */
+  readonly requester: DeploymentRequester;
+  readonly logger: Logger;
+}
+

@@ -1,0 +1,204 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { z } from 'zod';
+import { decideExecution, type ApprovalPolicy } from '../domain/approval-policy.js';
+import { planHash, qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
+import { FINAL_PHASES, type Deployment, type Execution, type FailureKind, type Phase } from '../domain/deployment.js';
+import { withLogScope, type Logger } from '../logger.js';
+import {
+  createComputePool,
+  deployModel,
+  dropService,
+  isSnowflakeError,
+  parseIdentifier,
+  requireQualifiedName,
+  type AsyncRunner,
+  type DeploymentPlanInput,
+} from '../snowflake/index.js';
+import type { AuditLog } from '../store/audit-log.js';
+import type { DeploymentStore } from '../store/deployment-store.js';
+import type { Notifier } from './notifier.js';
+import { queuePrefix, type QueueConnection } from './queues.js';
+
+/**
+ * Runs an approved deployment up to the moment Snowflake accepts CALL SYSTEM$DEPLOY_MODEL; the
+ * status tracker follows it from there. The query id is stored before anything else happens, and
+ * a run that finds one stored only hands over to the tracker, so a retried or re-delivered job
+ * (a worker killed mid-way) never deploys twice.
+ */
+
+export const DEPLOY_QUEUE = 'deploy';
+
+export const DeployJob = z.object({ deploymentId: z.string() });
+export type DeployJob = z.infer<typeof DeployJob>;
+export type DeployOutcome = 'submitted' | 'resumed' | 'already_final' | 'cancelled' | 'failed';
+export type DeployQueue = Queue<DeployJob, DeployOutcome>;
+
+export function createDeployQueue({ connection, keyPrefix }: QueueConnection): DeployQueue {
+  return new Queue<DeployJob, DeployOutcome>(DEPLOY_QUEUE, {
+    connection,
+    prefix: queuePrefix(keyPrefix),
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: 1000 },
+  });
+}
+
+/** jobId = deployment id: a second enqueue of the same deployment is a no-op. */
+export async function enqueueDeploy(queue: DeployQueue, deploymentId: string): Promise<void> {
+  await queue.add('deploy', { deploymentId }, { jobId: deploymentId });
+}
+
+export interface DeployDeps {
+  readonly store: DeploymentStore;
+  readonly audit: AuditLog;
+  readonly snowflake: AsyncRunner;
+  readonly notifier: Notifier;
+  readonly policy: ApprovalPolicy;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** The plan Snowflake gets, built from the approved request (never from anything else). */
+export function toDeploymentPlan(r: DeployRequest): DeploymentPlanInput {
+  return {
+    model: qualifiedModel(r),
+    version: r.model.version,
+    service: qualifiedService(r),
+    computePool: r.pool.name,
+    ingressEnabled: true,
+    maxInstances: r.maxInstances,
+    ...(r.gpuRequests !== null ? { gpu: r.gpuRequests } : {}),
+    ...(r.numWorkers !== 'auto' ? { numWorkers: r.numWorkers } : {}),
+  };
+}
+
+/** Moves a deployment to `phase` (audited, summary re-rendered); returns the new record. */
+export async function setPhase(
+  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now'>,
+  id: string,
+  phase: Phase,
+  extra: Partial<Execution> = {},
+): Promise<Deployment | null> {
+  const at = deps.now();
+  const next = await deps.store.update(id, (d) => ({
+    ...d,
+    execution: { milestones: [], ...d.execution, ...extra, phase, phaseSinceMs: d.execution?.phase === phase ? d.execution.phaseSinceMs : at },
+  }));
+  if (next === null) return null;
+  const final = FINAL_PHASES.includes(phase);
+  await deps.audit.append({
+    event: final ? 'outcome' : 'phase_changed',
+    deploymentId: id,
+    atMs: at,
+    planHash: next.planHash,
+    detail: extra.failure === undefined ? phase : `${phase}: ${extra.failure.kind}`,
+  });
+  await deps.notifier.summary(id);
+  if (final) {
+    await deps.store.untrack(id);
+    await deps.notifier.milestone(id, phase === 'running' ? 'running' : 'failed');
+  }
+  return next;
+}
+
+/** Marks the deployment failed with a kind the thread explains. */
+export function fail(
+  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now'>,
+  id: string,
+  kind: FailureKind,
+  message: string,
+  extra: { logTail?: string[]; privilege?: string; phase?: Phase } = {},
+): Promise<Deployment | null> {
+  const failure = { kind, message, logTail: extra.logTail ?? [], ...(extra.privilege !== undefined ? { privilege: extra.privilege } : {}) };
+  return setPhase(deps, id, extra.phase ?? (kind === 'timed_out' ? 'timed_out' : kind === 'policy' ? 'cancelled' : 'failed'), { failure });
+}
+
+/** Maps a Snowflake refusal of a deploy step to the failure the thread diagnoses. */
+export function failureOf(err: unknown): { kind: FailureKind; message: string; privilege?: string } {
+  if (isSnowflakeError(err) && err.failure.kind === 'insufficient_privileges') {
+    return { kind: 'missing_privilege', message: err.message, ...(err.failure.privilege !== undefined ? { privilege: err.failure.privilege } : {}) };
+  }
+  return { kind: 'deploy_error', message: err instanceof Error ? err.message : String(err) };
+}
+
+export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise<DeployOutcome> {
+  const d = await deps.store.get(deploymentId);
+  if (d === null) throw new UnrecoverableError(`deployment ${deploymentId} not found`);
+  const execution = d.execution;
+  if (execution?.queryId !== undefined) {
+    // Sent before (this job ran and stopped, or ran twice): follow it, never send again.
+    if (!FINAL_PHASES.includes(execution.phase)) await deps.store.track(deploymentId);
+    return 'resumed';
+  }
+  if (execution !== undefined && FINAL_PHASES.includes(execution.phase)) return 'already_final';
+  if (execution?.phase === 'submitting') {
+    // We cannot tell whether Snowflake got the CALL before the worker stopped; sending it again
+    // could deploy twice, so stop and say so.
+    await fail(deps, deploymentId, 'deploy_error', 'The worker stopped while sending the deployment. It was not sent again, to avoid deploying twice: check SHOW SERVICES before requesting it again.');
+    return 'failed';
+  }
+
+  const check = decideExecution(deps.policy, { ...d, currentPlanHash: planHash(d.request) });
+  if (!check.ok) {
+    await deps.audit.append({ event: 'execution_refused', deploymentId, atMs: deps.now(), planHash: d.planHash, detail: check.reason });
+    await fail(deps, deploymentId, 'policy', `Refused at start: ${check.reason.replaceAll('_', ' ')}`);
+    return 'cancelled';
+  }
+  await deps.audit.append({ event: 'execution_started', deploymentId, atMs: deps.now(), planHash: d.planHash });
+
+  const r = d.request;
+  try {
+    if (r.pool.kind === 'create') {
+      await setPhase(deps, deploymentId, 'creating_pool');
+      const name = parseIdentifier(r.pool.name, 'Compute pool', { allowQuoted: true });
+      const family = parseIdentifier(r.pool.instanceFamily, 'Instance family');
+      if (!name.ok || !family.ok) throw new UnrecoverableError('invalid pool name or family');
+      await createComputePool(deps.snowflake, { name: name.value, instanceFamily: family.value, minNodes: r.pool.minNodes, maxNodes: r.pool.maxNodes, autoResume: r.pool.autoResume });
+    }
+    if (r.existingService === 'drop_and_recreate') {
+      await setPhase(deps, deploymentId, 'dropping_service');
+      await dropService(deps.snowflake, requireQualifiedName(qualifiedService(r), 'Service', 3), { ifExists: true });
+    }
+    await setPhase(deps, deploymentId, 'submitting');
+    const started = await deployModel(deps.snowflake, toDeploymentPlan(r));
+    // First thing after Snowflake accepted it: remember the query id.
+    await deps.store.update(deploymentId, (current) => ({
+      ...current,
+      execution: { milestones: [], phase: 'submitting', phaseSinceMs: deps.now(), ...current.execution, queryId: started.queryId, buildJobName: started.buildJob.name.name },
+    }));
+    await deps.store.track(deploymentId);
+    await deps.audit.append({ event: 'deploy_submitted', deploymentId, atMs: deps.now(), planHash: d.planHash, detail: started.queryId });
+    return 'submitted';
+  } catch (err) {
+    if (err instanceof UnrecoverableError) throw err;
+    const failure = failureOf(err);
+    deps.logger.warn({ err }, 'deploy step failed');
+    await fail(deps, deploymentId, failure.kind, failure.message, failure.privilege !== undefined ? { privilege: failure.privilege } : {});
+    return 'failed';
+  }
+}
+
+export function processDeploy(deps: DeployDeps) {
+  return async (job: Job<unknown>): Promise<DeployOutcome> => {
+    const parsed = DeployJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`bad deploy job: ${parsed.error.message}`);
+    const id = parsed.data.deploymentId;
+    return withLogScope({ deploymentId: id }, () => runDeploy(deps, id));
+  };
+}
+
+export interface DeployWorkerOptions {
+  /** How long a job's lock lives without renewal; a killed worker's job is picked up after it. */
+  readonly lockDurationMs?: number;
+}
+
+export function createDeployWorker(queue: QueueConnection, deps: DeployDeps, options: DeployWorkerOptions = {}): Worker<DeployJob, DeployOutcome> {
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const worker = new Worker<DeployJob, DeployOutcome>(DEPLOY_QUEUE, processDeploy(deps), {
+    connection: queue.connection,
+    prefix: queuePrefix(queue.keyPrefix),
+    concurrency: 4,
+    lockDuration,
+    stalledInterval: lockDuration,
+  });
+  worker.on('failed', (job, err) => deps.logger.error({ err, deploymentId: job?.data.deploymentId }, 'deploy job failed'));
+  return worker;
+}

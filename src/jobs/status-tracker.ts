@@ -1,0 +1,240 @@
+import { Queue, Worker } from 'bullmq';
+import { qualifiedService } from '../domain/deploy-request.js';
+import { FINAL_PHASES, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
+import { withLogScope, type Logger } from '../logger.js';
+import {
+  BUILD_CONTAINER,
+  deployStatus,
+  findComputePool,
+  getInferenceEndpoint,
+  getServiceLogHistory,
+  INFERENCE_CONTAINER,
+  listServiceContainers,
+  listServices,
+  parseIdentifier,
+  requireQualifiedName,
+  type AsyncRunner,
+  type QualifiedName,
+  type QueryState,
+  type ServiceContainer,
+  type ServiceInfo,
+} from '../snowflake/index.js';
+import { fail, failureOf, setPhase, type DeployDeps } from './deploy-queue.js';
+import { queuePrefix, type QueueConnection } from './queues.js';
+
+/**
+ * Follows every deployment that has a deploy query id until it is running or failed. One round
+ * checks them all together: one SHOW SERVICES per schema (which lists the MODEL_BUILD_ job services
+ * too), the async deploy query's status, and a closer look (containers, endpoint, logs, pool) only
+ * at the deployments whose row changed or that are waiting on something the row cannot show.
+ */
+
+export const STATUS_QUEUE = 'status';
+const SCHEDULER_ID = 'status-round';
+const LOG_LINES = 15;
+const FAILED_STATUSES = new Set(['FAILED', 'INTERNAL_ERROR']);
+
+export type StatusQueue = Queue<Record<string, never>, RoundReport>;
+
+/** 30 minutes per phase, as snowflake-ml-python waits for a service. */
+export const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60_000;
+
+export interface TrackerDeps extends Omit<DeployDeps, 'policy'> {
+  /** Longest time in one phase (measured from the record's phaseSinceMs). @defaultValue DEFAULT_PHASE_TIMEOUT_MS */
+  readonly phaseTimeoutMs?: number;
+}
+
+export interface RoundReport {
+  readonly deployments: number;
+  readonly schemas: number;
+  readonly closerLooks: number;
+}
+
+export function createStatusQueue({ connection, keyPrefix }: QueueConnection): StatusQueue {
+  return new Queue<Record<string, never>, RoundReport>(STATUS_QUEUE, { connection, prefix: queuePrefix(keyPrefix) });
+}
+
+/** One round every `everyMs`; upserting keeps a single schedule however many processes start. */
+export async function scheduleStatusRounds(queue: StatusQueue, everyMs: number): Promise<void> {
+  await queue.upsertJobScheduler(SCHEDULER_ID, { every: everyMs }, { name: 'round', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+}
+
+interface Observation {
+  readonly service: ServiceInfo | undefined;
+  readonly buildJob: ServiceInfo | undefined;
+  readonly query: QueryState;
+}
+
+export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
+  const ids = await deps.store.trackedIds();
+  const tracked: Array<{ d: Deployment; service: QualifiedName }> = [];
+  for (const id of ids) {
+    const d = await deps.store.get(id);
+    if (d === null || d.execution?.queryId === undefined || FINAL_PHASES.includes(d.execution.phase)) {
+      await deps.store.untrack(id);
+      continue;
+    }
+    tracked.push({ d, service: requireQualifiedName(qualifiedService(d.request), 'Service', 3) });
+  }
+  const bySchema = new Map<string, typeof tracked>();
+  for (const t of tracked) bySchema.set(t.service.container.sql, [...(bySchema.get(t.service.container.sql) ?? []), t]);
+
+  let closerLooks = 0;
+  for (const group of bySchema.values()) {
+    const schema = group[0]?.service.container;
+    if (schema === undefined) continue;
+    const rows = await listServices(deps.snowflake, { schema });
+    for (const { d, service } of group) {
+      await withLogScope({ deploymentId: d.id }, async () => {
+        try {
+          const observation: Observation = {
+            service: rows.find((r) => r.name === service.name.name && !r.isJob),
+            buildJob: rows.find((r) => r.name === d.execution?.buildJobName),
+            query: await deployStatus(deps.snowflake, d.execution?.queryId ?? ''),
+          };
+          if (await advance(deps, d, service, observation)) closerLooks++;
+        } catch (err) {
+          deps.logger.warn({ err }, 'status check failed; next round tries again');
+        }
+      });
+    }
+  }
+  const report = { deployments: tracked.length, schemas: bySchema.size, closerLooks };
+  if (tracked.length > 0) deps.logger.debug(report, 'status round');
+  return report;
+}
+
+function fingerprint(o: Observation): string {
+  return JSON.stringify([o.service?.status ?? null, o.buildJob?.status ?? null, o.query.state]);
+}
+
+async function reach(deps: TrackerDeps, d: Deployment, milestones: readonly Milestone[]): Promise<void> {
+  const missing = milestones.filter((m) => !(d.execution?.milestones ?? []).includes(m));
+  if (missing.length === 0) return;
+  await deps.store.update(d.id, (current) => {
+    const e = current.execution;
+    return e === undefined ? current : { ...current, execution: { ...e, milestones: [...new Set([...e.milestones, ...missing])] } };
+  });
+  for (const m of missing) await deps.notifier.milestone(d.id, m);
+}
+
+/** Applies what one round saw; returns whether it took a closer look. */
+async function advance(deps: TrackerDeps, d: Deployment, service: QualifiedName, o: Observation): Promise<boolean> {
+  const e = d.execution;
+  if (e === undefined) return false;
+  const changed = fingerprint(o) !== e.observed;
+  if (changed) await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, observed: fingerprint(o) } }));
+  const buildFailed = o.buildJob !== undefined && FAILED_STATUSES.has(o.buildJob.status);
+
+  if (o.query.state === 'failed' || buildFailed || (o.service !== undefined && FAILED_STATUSES.has(o.service.status))) {
+    if (!changed && o.query.state !== 'failed') return false; // a flapping service: wait for the query's verdict
+    await diagnoseFailure(deps, d, service, o);
+    return true;
+  }
+  // The record as it is after this round's phase change: the timeout counts from its phaseSinceMs.
+  let current = d;
+  const enter = async (phase: Phase) => {
+    if (current.execution?.phase !== phase) current = (await setPhase(deps, d.id, phase)) ?? current;
+  };
+  if (o.buildJob !== undefined && o.service === undefined) {
+    if (o.buildJob.status === 'DONE') {
+      await reach(deps, d, ['build_started', 'build_done']);
+    } else {
+      await reach(deps, d, ['build_started']);
+      await enter('building_image');
+    }
+  }
+  if (o.service === undefined) {
+    await timedOut(deps, current, service);
+    return false;
+  }
+  await reach(deps, d, e.milestones.includes('build_started') ? ['build_done', 'starting'] : ['starting']);
+  if (o.service.status === 'RUNNING') {
+    // The endpoint comes up after the service runs; keep looking until it is ready.
+    const endpoint = await getInferenceEndpoint(deps.snowflake, service);
+    if (endpoint.state === 'ready' || endpoint.state === 'absent') {
+      await setPhase(deps, d.id, 'running', endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : {});
+      return true;
+    }
+    await enter('starting');
+    await timedOut(deps, current, service);
+    return true;
+  }
+  await enter('starting');
+  const lookCloser = o.service.status === 'PENDING' && (changed || !e.milestones.includes('waiting_for_capacity'));
+  if (lookCloser && (await poolAtCapacity(deps, d, service))) await reach(deps, d, ['waiting_for_capacity']);
+  await timedOut(deps, current, service);
+  return lookCloser;
+}
+
+/** Ends the deployment `timed_out` once it has spent longer than the limit in its current phase. */
+async function timedOut(deps: TrackerDeps, d: Deployment, service: QualifiedName): Promise<boolean> {
+  const e = d.execution;
+  const limitMs = deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS;
+  if (e === undefined || deps.now() - e.phaseSinceMs <= limitMs) return false;
+  // Say what it was waiting on: a container's message ("Pending scheduling", "Waiting to start").
+  const containers = e.phase === 'starting' ? await listServiceContainers(deps.snowflake, service).catch((): ServiceContainer[] => []) : [];
+  const waitingOn = containers.find((c) => c.message)?.message;
+  const message = `No progress for ${describeDuration(limitMs)} while ${e.phase.replaceAll('_', ' ')}${waitingOn === undefined || waitingOn === null ? '' : ` (${waitingOn})`}. The service was left as it is.`;
+  await fail(deps, d.id, 'timed_out', message);
+  return true;
+}
+
+/** `1800000` → `30 minutes`; `2000` → `2 seconds`. */
+export function describeDuration(ms: number): string {
+  const [value, unit] = ms % 3_600_000 === 0 ? [ms / 3_600_000, 'hour'] : ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second'];
+  return `${value} ${unit}${value === 1 ? '' : 's'}`;
+}
+
+/** Pending scheduling with every node of the pool busy: waiting for capacity, not for a node to boot. */
+async function poolAtCapacity(deps: TrackerDeps, d: Deployment, service: QualifiedName): Promise<boolean> {
+  const containers = await listServiceContainers(deps.snowflake, service).catch(() => []);
+  if (!containers.some((c) => c.message?.includes('Pending scheduling') === true)) return false;
+  const name = parseIdentifier(d.request.pool.name, 'Compute pool', { allowQuoted: true });
+  if (!name.ok) return false;
+  const pool = await findComputePool(deps.snowflake, name.value);
+  return pool !== null && (pool.activeNodes ?? 0) >= pool.maxNodes && (pool.idleNodes ?? 0) === 0;
+}
+
+async function logTail(deps: TrackerDeps, target: QualifiedName, container: string): Promise<string[]> {
+  const lines = await getServiceLogHistory(deps.snowflake, target, { container, limit: LOG_LINES }).catch(() => []);
+  return lines.map((l) => l.log).reverse();
+}
+
+async function diagnoseFailure(deps: TrackerDeps, d: Deployment, service: QualifiedName, o: Observation): Promise<void> {
+  const queryError = o.query.state === 'failed' ? o.query.error : undefined;
+  const buildJobName = d.execution?.buildJobName;
+  // A failure with the build job there and no service yet is the build's.
+  if (o.buildJob !== undefined && buildJobName !== undefined && (FAILED_STATUSES.has(o.buildJob.status) || o.service === undefined)) {
+    const job = qualifiedJob(service, buildJobName);
+    const containers = await listServiceContainers(deps.snowflake, job).catch((): ServiceContainer[] => []);
+    const message = containers.find((c) => c.message)?.message ?? queryError?.message ?? 'The image build failed.';
+    await fail(deps, d.id, 'build_failed', message, { logTail: await logTail(deps, job, BUILD_CONTAINER) });
+    return;
+  }
+  if (o.service !== undefined) {
+    const containers = await listServiceContainers(deps.snowflake, service).catch((): ServiceContainer[] => []);
+    const inference = containers.find((c) => c.containerName === INFERENCE_CONTAINER);
+    const oom = containers.some((c) => c.lastExitCode === 137 || c.message?.includes('OOMKilled') === true);
+    const tail = await logTail(deps, service, INFERENCE_CONTAINER);
+    const message = inference?.message ?? queryError?.message ?? `The service is ${o.service.status}.`;
+    await fail(deps, d.id, oom ? 'oom' : 'deploy_error', oom ? `OOMKilled: ${message}` : message, { logTail: tail });
+    return;
+  }
+  const failure = failureOf(queryError ?? new Error('The deployment failed.'));
+  await fail(deps, d.id, failure.kind, failure.message, failure.privilege !== undefined ? { privilege: failure.privilege } : {});
+}
+
+function qualifiedJob(service: QualifiedName, jobName: string): QualifiedName {
+  return requireQualifiedName(`${service.container.sql}.${jobName}`, 'Build job', 3);
+}
+
+export function createStatusWorker(queue: QueueConnection, deps: TrackerDeps): Worker<Record<string, never>, RoundReport> {
+  const worker = new Worker<Record<string, never>, RoundReport>(STATUS_QUEUE, () => runStatusRound(deps), {
+    connection: queue.connection,
+    prefix: queuePrefix(queue.keyPrefix),
+    concurrency: 1,
+  });
+  worker.on('failed', (_job, err) => deps.logger.warn({ err }, 'status round failed'));
+  return worker;
+}
