@@ -1,0 +1,350 @@
+/**
+ * Diagnosis rules for a model service: what was observed (status, containers, pool, logs,
+ * metrics, privilege failures) in, findings out. Pure, so `/spcs diagnose` and the deploy status
+ * thread can share it. The rules follow the SPCS deployment guide's "Common Issues" and
+ * "Common OOM Fixes" tables.
+ *
+ * The input types are structural: ServiceInfo, ServiceContainer, ComputePoolInfo and
+ * InstanceFamilyInfo from src/snowflake fit them as they are.
+ */
+
+export interface ObservedService {
+  readonly name: string;
+  /** PENDING, RUNNING, FAILED, SUSPENDED, … */
+  readonly status: string;
+  readonly computePool: string;
+  readonly autoResume: boolean | null;
+}
+
+export interface ObservedContainer {
+  readonly instanceId: string | null;
+  readonly containerName: string | null;
+  /** PENDING, READY, DONE, FAILED, UNKNOWN. */
+  readonly status: string | null;
+  readonly message: string | null;
+  readonly restartCount: number | null;
+  readonly lastExitCode: number | null;
+}
+
+export interface ObservedPool {
+  readonly name: string;
+  /** IDLE, ACTIVE, SUSPENDED, STARTING, STOPPING, RESIZING. */
+  readonly state: string;
+  readonly maxNodes: number;
+  readonly activeNodes: number | null;
+  readonly autoResume: boolean | null;
+}
+
+export interface ObservedFamily {
+  readonly name: string;
+  readonly memoryGib: number | null;
+  readonly vcpu: number | null;
+  readonly gpu: { readonly type: string; readonly perNode: number; readonly memoryGib: number | null } | null;
+}
+
+/** Peak values over the window looked at (the last hour), per container. */
+export interface ObservedPeak {
+  readonly containerName: string | null;
+  /** Bytes: the highest of container.memory.usage and container.memory.max_usage. */
+  readonly memoryBytes: number | null;
+  /** Cores. */
+  readonly cpu: number | null;
+}
+
+/** A statement that failed for lack of a privilege; `privilege` is the grant to ask for, when known. */
+export interface ObservedPrivilegeFailure {
+  readonly doing: string;
+  readonly privilege: string | null;
+  readonly objectName: string | null;
+}
+
+export interface ServiceObservations {
+  readonly service: ObservedService;
+  readonly containers: readonly ObservedContainer[];
+  readonly pool: ObservedPool | null;
+  readonly family: ObservedFamily | null;
+  /** Recent log lines of the containers (any order), empty when none could be read. */
+  readonly logLines: readonly string[];
+  readonly peaks: readonly ObservedPeak[];
+  readonly privilegeFailures: readonly ObservedPrivilegeFailure[];
+}
+
+export const FINDING_CODES = [
+  'oom_killed',
+  'memory_near_limit',
+  'gpu_memory',
+  'repeated_restarts',
+  'pending_scheduling',
+  'pool_not_ready',
+  'pool_suspended_no_auto_resume',
+  'waiting_to_start',
+  'service_failed',
+  'service_suspended',
+  'missing_privilege',
+  'healthy',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+export type Severity = 'problem' | 'warning' | 'info';
+
+export interface Finding {
+  readonly code: FindingCode;
+  readonly severity: Severity;
+  /** The symptom, e.g. "Container model-inference was OOM-killed". */
+  readonly title: string;
+  /** Why it happens. */
+  readonly cause: string;
+  /** What to try, in order. */
+  readonly fixes: readonly string[];
+  /** Observed facts that triggered the rule. */
+  readonly evidence: readonly string[];
+}
+
+/** Share of the family's memory above which `container.memory.max_usage` counts as "near limit". */
+export const MEMORY_NEAR_LIMIT = 0.9;
+/** Restarts from which a crash loop is reported even without an OOM sign. */
+export const RESTARTS_REPORTED = 3;
+
+const GIB = 1024 ** 3;
+const OOM_LOG = /OOMKilled|out of memory|Killed process|MemoryError/i;
+const GPU_MEMORY_LOG = /CUDA out of memory|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED|torch\.cuda\.OutOfMemoryError|GPU memory/i;
+const PENDING_SCHEDULING = /pending scheduling/i;
+const WAITING_TO_START = /waiting to start/i;
+const NOT_READY_POOL_STATES = new Set(['SUSPENDED', 'STARTING', 'STOPPING', 'RESIZING']);
+
+const label = (c: ObservedContainer): string =>
+  `${c.containerName ?? 'container'}${c.instanceId === null ? '' : ` (instance ${c.instanceId})`}`;
+
+const gib = (bytes: number): string => `${(bytes / GIB).toFixed(1)} GiB`;
+
+type Rule = (o: ServiceObservations) => Finding | null;
+
+const oomKilled: Rule = (o) => {
+  const killed = o.containers.filter((c) => c.lastExitCode === 137 || OOM_LOG.test(c.message ?? ''));
+  const logHits = o.logLines.filter((l) => /OOMKilled/i.test(l));
+  if (killed.length === 0 && logHits.length === 0) return null;
+  const evidence = [
+    ...killed.map(
+      (c) =>
+        `${label(c)}: ${[c.message, c.lastExitCode === null ? null : `last exit code ${c.lastExitCode}`, c.restartCount ? `${c.restartCount} restarts` : null]
+          .filter(Boolean)
+          .join(', ')}`,
+    ),
+    ...logHits.slice(0, 2).map((l) => `log: ${l.trim().slice(0, 200)}`),
+  ];
+  return {
+    code: 'oom_killed',
+    severity: 'problem',
+    title: 'The model container was OOM-killed (exit code 137)',
+    cause: 'The model does not fit in the memory of one node: each worker loads its own copy of the model.',
+    fixes: [
+      `Redeploy on a larger instance family (more memory per node${o.family?.memoryGib ? ` than ${o.family.memoryGib} GiB on ${o.family.name}` : ''}).`,
+      'Or reduce num_workers, so fewer copies of the model are loaded.',
+      'Reduce the batch size (max_batch_rows) if requests are large.',
+    ],
+    evidence,
+  };
+};
+
+const memoryNearLimit: Rule = (o) => {
+  const limit = o.family?.memoryGib;
+  if (limit === undefined || limit === null || limit <= 0) return null;
+  const near = o.peaks.filter((p) => p.memoryBytes !== null && p.memoryBytes >= MEMORY_NEAR_LIMIT * limit * GIB);
+  if (near.length === 0) return null;
+  return {
+    code: 'memory_near_limit',
+    severity: 'warning',
+    title: 'container.memory.max_usage is near the node limit',
+    cause: 'Model too large for the instance family.',
+    fixes: ['Use a larger instance family.', 'Or reduce num_workers.'],
+    evidence: near.map((p) => `${p.containerName ?? 'container'}: peak ${gib(p.memoryBytes ?? 0)} of ${limit} GiB (${o.family?.name ?? 'family'})`),
+  };
+};
+
+const gpuMemory: Rule = (o) => {
+  const hits = o.logLines.filter((l) => GPU_MEMORY_LOG.test(l));
+  if (hits.length === 0) return null;
+  const gpu = o.family?.gpu;
+  return {
+    code: 'gpu_memory',
+    severity: 'problem',
+    title: 'GPU memory errors in the logs',
+    cause: "The model doesn't fit in GPU memory (every worker holds its own copy).",
+    fixes: [
+      'Reduce num_workers (1 per GPU is the usual start).',
+      `Or use an instance family with more GPU memory${gpu ? ` than ${gpu.perNode}× ${gpu.type}${gpu.memoryGib ? ` ${gpu.memoryGib} GiB` : ''}` : ''}.`,
+    ],
+    evidence: hits.slice(0, 3).map((l) => `log: ${l.trim().slice(0, 200)}`),
+  };
+};
+
+const repeatedRestarts: Rule = (o) => {
+  const looping = o.containers.filter((c) => (c.restartCount ?? 0) >= RESTARTS_REPORTED);
+  if (looping.length === 0) return null;
+  return {
+    code: 'repeated_restarts',
+    severity: 'problem',
+    title: 'Repeated container restarts',
+    cause: 'The container keeps crashing; OOM kills are the usual reason.',
+    fixes: ['Read the logs for the error (OOMKilled, a Python traceback).', 'If it is OOM, reduce the batch size or num_workers, or use a larger instance.'],
+    evidence: looping.map((c) => `${label(c)}: ${c.restartCount} restarts${c.message ? `, ${c.message}` : ''}`),
+  };
+};
+
+const pendingScheduling: Rule = (o) => {
+  const pending = o.containers.filter((c) => PENDING_SCHEDULING.test(c.message ?? ''));
+  if (pending.length === 0) return null;
+  const pool = o.pool;
+  const atMax = pool !== null && pool.activeNodes !== null && pool.activeNodes >= pool.maxNodes;
+  const poolText = pool === null ? `pool ${o.service.computePool}` : `pool ${pool.name} (${pool.activeNodes ?? '?'} of ${pool.maxNodes} nodes active)`;
+  return {
+    code: 'pending_scheduling',
+    severity: 'problem',
+    title: atMax || pool === null ? 'Pending scheduling: the compute pool is at capacity' : 'Pending scheduling: no node can take the instance',
+    cause: `No free node in ${poolText}${atMax ? ': it is at MAX_NODES' : ''}, so new instances wait.`,
+    fixes: [
+      `Raise the pool's MAX_NODES (ALTER COMPUTE POOL ${pool?.name ?? o.service.computePool} SET MAX_NODES = <n>).`,
+      'Or free capacity: suspend or scale down other services in the pool.',
+      'Or lower this service’s MAX_INSTANCES, or deploy to another pool.',
+    ],
+    evidence: pending.map((c) => `${label(c)}: ${c.message ?? ''}`),
+  };
+};
+
+const poolNotReady: Rule = (o) => {
+  const pool = o.pool;
+  if (pool === null || !NOT_READY_POOL_STATES.has(pool.state)) return null;
+  if (pool.state === 'SUSPENDED' && pool.autoResume === false) {
+    return {
+      code: 'pool_suspended_no_auto_resume',
+      severity: 'problem',
+      title: `Compute pool ${pool.name} is suspended and AUTO_RESUME is off`,
+      cause: 'Nothing can start on a suspended pool that does not resume by itself.',
+      fixes: [`Resume it: ALTER COMPUTE POOL ${pool.name} RESUME (needs OPERATE on the pool).`],
+      evidence: [`pool ${pool.name}: ${pool.state}, AUTO_RESUME false`],
+    };
+  }
+  return {
+    code: 'pool_not_ready',
+    severity: 'warning',
+    title: `Compute pool ${pool.name} is not ready (${pool.state})`,
+    cause: 'Resuming or starting a pool provisions nodes, which can take a few minutes.',
+    fixes: ['Wait a few minutes, then check again with /spcs pools.'],
+    evidence: [`pool ${pool.name}: ${pool.state}, ${pool.activeNodes ?? 0} of ${pool.maxNodes} nodes active`],
+  };
+};
+
+const waitingToStart: Rule = (o) => {
+  const waiting = o.containers.filter((c) => WAITING_TO_START.test(c.message ?? ''));
+  if (waiting.length === 0) return null;
+  return {
+    code: 'waiting_to_start',
+    severity: 'info',
+    title: 'Containers are waiting to start',
+    cause: 'The instance has a node and is pulling the image or starting.',
+    fixes: ['Wait a minute or two; if it stays like this, read the logs.'],
+    evidence: waiting.map((c) => `${label(c)}: ${c.message ?? ''}`),
+  };
+};
+
+const serviceSuspended: Rule = (o) => {
+  if (o.service.status !== 'SUSPENDED' && o.service.status !== 'SUSPENDING') return null;
+  return {
+    code: 'service_suspended',
+    severity: 'info',
+    title: `Service is ${o.service.status.toLowerCase()}`,
+    cause: 'It was suspended by hand or by auto-suspend; no containers run.',
+    fixes: [
+      o.service.autoResume === true
+        ? 'It resumes by itself on the next request (AUTO_RESUME is on); the first call waits for a cold start.'
+        : `Resume it: ALTER SERVICE ${o.service.name} RESUME.`,
+    ],
+    evidence: [`service status ${o.service.status}`],
+  };
+};
+
+const missingPrivilege: Rule = (o) => {
+  if (o.privilegeFailures.length === 0) return null;
+  const grants = o.privilegeFailures.map((p) => p.privilege).filter((p): p is string => p !== null);
+  return {
+    code: 'missing_privilege',
+    severity: 'problem',
+    title: "The bot's role lacks a privilege",
+    cause: 'Snowflake refused part of the check (003001), so the diagnosis is incomplete.',
+    fixes:
+      grants.length > 0
+        ? [...new Set(grants)].map((g) => `Ask an admin: GRANT ${g} TO ROLE <the bot's role>.`)
+        : ['Ask an admin for MONITOR on the service and USAGE on its compute pool.'],
+    evidence: o.privilegeFailures.map((p) => `${p.doing}: refused${p.objectName ? ` on ${p.objectName}` : ''}`),
+  };
+};
+
+/** Reported only when no rule above explains a FAILED service: read the logs. */
+const serviceFailed = (o: ServiceObservations): Finding => ({
+  code: 'service_failed',
+  severity: 'problem',
+  title: `Service is ${o.service.status}`,
+  cause: 'A container exits with an error.',
+  fixes: [`Read the logs: /spcs logs ${o.service.name} (SYSTEM$GET_SERVICE_LOGS, container model-inference).`],
+  evidence: o.containers
+    .filter((c) => c.status === 'FAILED' || c.message)
+    .slice(0, 5)
+    .map((c) => `${label(c)}: ${c.status ?? '?'}${c.message ? `, ${c.message}` : ''}`),
+});
+
+const RULES: readonly Rule[] = [
+  missingPrivilege,
+  oomKilled,
+  gpuMemory,
+  memoryNearLimit,
+  repeatedRestarts,
+  poolNotReady,
+  pendingScheduling,
+  waitingToStart,
+  serviceSuspended,
+];
+
+const RANK: Record<Severity, number> = { problem: 0, warning: 1, info: 2 };
+
+/**
+ * Everything the observations show, most severe first. Never empty: a service with nothing wrong
+ * gets one `healthy` finding.
+ */
+export function diagnose(o: ServiceObservations): Finding[] {
+  const findings = RULES.map((rule) => rule(o)).filter((f): f is Finding => f !== null);
+  // OOM explains the restarts; saying both is noise.
+  const deduped = findings.some((f) => f.code === 'oom_killed') ? findings.filter((f) => f.code !== 'repeated_restarts') : findings;
+  const explained = deduped.some((f) => f.severity === 'problem' && f.code !== 'missing_privilege');
+  if ((o.service.status === 'FAILED' || o.service.status === 'INTERNAL_ERROR') && !explained) deduped.push(serviceFailed(o));
+  if (deduped.length === 0) {
+    deduped.push({
+      code: 'healthy',
+      severity: 'info',
+      title: 'No problems found',
+      cause: `Service is ${o.service.status}; containers, pool, logs and metrics show nothing wrong.`,
+      fixes: [],
+      evidence: o.containers.map((c) => `${label(c)}: ${c.status ?? '?'}`),
+    });
+  }
+  return deduped.sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+}
+
+interface MetricSample {
+  readonly metricName: string;
+  readonly value: number | null;
+  readonly containerName: string | null;
+}
+
+/** Per-container peaks of memory (usage or max_usage) and CPU from raw metric samples. */
+export function peaksOf(samples: readonly MetricSample[]): ObservedPeak[] {
+  const byContainer = new Map<string | null, { memoryBytes: number | null; cpu: number | null }>();
+  const max = (a: number | null, b: number): number => (a === null ? b : Math.max(a, b));
+  for (const s of samples) {
+    if (s.value === null) continue;
+    const peak = byContainer.get(s.containerName) ?? { memoryBytes: null, cpu: null };
+    if (s.metricName === 'container.memory.usage' || s.metricName === 'container.memory.max_usage') peak.memoryBytes = max(peak.memoryBytes, s.value);
+    else if (s.metricName === 'container.cpu.usage') peak.cpu = max(peak.cpu, s.value);
+    byContainer.set(s.containerName, peak);
+  }
+  return [...byContainer.entries()].map(([containerName, p]) => ({ containerName, ...p }));
+}

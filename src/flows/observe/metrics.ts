@@ -1,0 +1,67 @@
+import { metricsChartSpec, metricsSummary, type MetricsView } from '../../blocks/observe-metrics.js';
+import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { inlineCode } from '../../blocks/text.js';
+import { renderChartPng } from '../../charts/render-png.js';
+import {
+  findComputePool,
+  getServiceMetrics,
+  identifierFromSnowflake,
+  listInstanceFamilies,
+  type InstanceFamilyInfo,
+  type QueryRunner,
+  type ServiceInfo,
+} from '../../snowflake/index.js';
+import type { Subcommand } from '../subcommand.js';
+import type { ObserveDeps } from './deps.js';
+import { createServiceCommand, withService, type ServiceArg } from './service-ref.js';
+import { uploadFile, type UploadTarget } from './upload.js';
+
+export const METRICS_USAGE = '/spcs metrics <service>';
+const EXAMPLE = '/spcs metrics ML_DB.SERVING.IRIS_SVC';
+
+/** The instance family of the service's pool (SHOW COMPUTE POOLS + SHOW COMPUTE POOL INSTANCE FAMILIES); null if unreadable. */
+export async function familyOfService(db: QueryRunner, service: ServiceInfo): Promise<InstanceFamilyInfo | null> {
+  const pool = await findComputePool(db, identifierFromSnowflake(service.computePool)).catch(() => null);
+  if (pool === null) return null;
+  const families = await listInstanceFamilies(db).catch(() => []);
+  return families.find((f) => f.name === pool.instanceFamily) ?? null;
+}
+
+/** Reads the last hour of metrics, draws them and posts the PNG to the channel. */
+export function postMetrics(deps: ObserveDeps, arg: ServiceArg, target: UploadTarget): Promise<ObserveMessage | null> {
+  return withService(deps.snowflake, arg, async ({ service, name }) => {
+    const [samples, family] = await Promise.all([getServiceMetrics(deps.snowflake, name), familyOfService(deps.snowflake, service)]);
+    if (samples.length === 0) {
+      return notice(`No metrics for ${inlineCode(name.toString())} in the last hour (status ${service.status}): a suspended or new service has none yet.`);
+    }
+    const view: MetricsView = { service: name.toString(), pool: service.computePool, family, samples };
+    const png = await renderChartPng(metricsChartSpec(view));
+    const safe = name.toString().replace(/[^A-Za-z0-9_.-]+/g, '_');
+    return uploadFile(
+        target,
+        {
+          filename: `${safe}-metrics.png`,
+          title: `Metrics: ${name.toString()} (last hour)`,
+          comment: metricsSummary(view),
+          bytes: png,
+          altText: `Memory, CPU and GPU usage of ${name.toString()} over the last hour against the node limits`,
+        },
+      deps.logger,
+    );
+  });
+}
+
+/** `/spcs metrics <service>`: a chart of memory, CPU and GPU over the last hour, against the family's limits. */
+export function createMetricsCommand(deps: ObserveDeps): Subcommand {
+  return createServiceCommand(
+    deps,
+    {
+      name: 'metrics',
+      usage: METRICS_USAGE,
+      summary: 'Chart memory, CPU and GPU use of the last hour against the instance family’s limits (posted to the channel).',
+      examples: [EXAMPLE, '/spcs metrics IRIS_SVC'],
+      doing: 'read the metrics',
+    },
+    (service, { client, command }) => postMetrics(deps, service, { client, channel: command.channel_id }),
+  );
+}

@@ -1,0 +1,50 @@
+import type { WebClient } from '@slack/web-api';
+import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { inlineCode } from '../../blocks/text.js';
+import type { Logger } from '../../logger.js';
+
+/** Where a file goes: the channel the command came from (a deployment's thread once those are tracked). */
+export interface UploadTarget {
+  readonly client: WebClient;
+  readonly channel: string;
+}
+
+export interface Upload {
+  readonly filename: string;
+  readonly title: string;
+  readonly comment: string;
+  readonly bytes: Buffer;
+  readonly altText?: string;
+}
+
+/**
+ * files.uploadV2 into the channel. Returns null on success, or the message to show the person
+ * when Slack refuses (e.g. the bot is not in the channel).
+ */
+export async function uploadFile(target: UploadTarget, upload: Upload, logger: Logger): Promise<ObserveMessage | null> {
+  try {
+    await target.client.filesUploadV2({
+      channel_id: target.channel,
+      file: upload.bytes,
+      filename: upload.filename,
+      title: upload.title,
+      initial_comment: upload.comment,
+      ...(upload.altText === undefined ? {} : { alt_text: upload.altText }),
+    });
+    return null;
+  } catch (err) {
+    logger.warn({ err, file: upload.filename }, 'file upload failed');
+    const code = slackErrorCode(err);
+    if (code === 'not_in_channel' || code === 'channel_not_found') {
+      return notice(`:warning: I could not post ${inlineCode(upload.filename)} here: invite me to the channel first (\`/invite @spcs\`).`);
+    }
+    return notice(`:warning: Slack refused the upload of ${inlineCode(upload.filename)}${code === '' ? '' : ` (${code})`}. Try again in a moment.`);
+  }
+}
+
+/** The `error` of a Web API platform error (`{ ok: false, error }`), or ''. */
+function slackErrorCode(err: unknown): string {
+  const data: unknown = typeof err === 'object' && err !== null ? Reflect.get(err, 'data') : undefined;
+  const code: unknown = typeof data === 'object' && data !== null ? Reflect.get(data, 'error') : undefined;
+  return typeof code === 'string' ? code : '';
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose, peaksOf, type ObservedContainer, type ServiceObservations } from '../../src/domain/diagnosis.js';
+
+const GIB = 1024 ** 3;
+const container = (over: Partial<ObservedContainer> = {}): ObservedContainer => ({
+  instanceId: '0',
+  containerName: 'model-inference',
+  status: 'READY',
+  message: 'Running',
+  restartCount: 0,
+  lastExitCode: null,
+  ...over,
+});
+const base = (over: Partial<ServiceObservations> = {}): ServiceObservations => ({
+  service: { name: 'DB.S.SVC', status: 'RUNNING', computePool: 'POOL', autoResume: true },
+  containers: [container()],
+  pool: { name: 'POOL', state: 'ACTIVE', maxNodes: 2, activeNodes: 1, autoResume: true },
+  family: { name: 'CPU_X64_XS', memoryGib: 6, vcpu: 1, gpu: null },
+  logLines: [],
+  peaks: [],
+  privilegeFailures: [],
+  ...over,
+});
+const codes = (o: ServiceObservations) => diagnose(o).map((f) => f.code);
+
+describe('diagnosis rules', () => {
+  it('when nothing is wrong, then there is one healthy finding', () => {
+    expect(codes(base())).toEqual(['healthy']);
+  });
+
+  it('when a container exited with 137 and restarts, then OOM is reported (not also a crash loop) with larger instance / fewer workers', () => {
+    const o = base({ service: { ...base().service, status: 'FAILED' }, containers: [container({ status: 'FAILED', message: 'OOMKilled', lastExitCode: 137, restartCount: 5 })] });
+    const [first, ...rest] = diagnose(o);
+    expect(first?.code).toBe('oom_killed');
+    expect(first?.fixes.join(' ')).toMatch(/larger instance family.*6 GiB on CPU_X64_XS/);
+    expect(first?.fixes.join(' ')).toContain('num_workers');
+    expect(rest.map((f) => f.code)).not.toContain('repeated_restarts');
+    expect(rest.map((f) => f.code)).not.toContain('service_failed');
+  });
+
+  it('when OOMKilled is only in the logs, then OOM is still reported', () => {
+    expect(codes(base({ logLines: ['worker 1: OOMKilled'] }))).toContain('oom_killed');
+  });
+
+  it('when memory max_usage reaches 90% of the family memory, then it is near the limit', () => {
+    expect(codes(base({ peaks: [{ containerName: 'model-inference', memoryBytes: 5.5 * GIB, cpu: 0.5 }] }))).toEqual(['memory_near_limit']);
+    expect(codes(base({ peaks: [{ containerName: 'model-inference', memoryBytes: 3 * GIB, cpu: 0.5 }] }))).toEqual(['healthy']);
+  });
+
+  it('when CUDA runs out of memory, then fewer workers or more GPU memory is advised', () => {
+    const o = base({ family: { name: 'GPU_NV_S', memoryGib: 27, vcpu: 6, gpu: { type: 'A10G', perNode: 1, memoryGib: 24 } }, logLines: ['torch.cuda.OutOfMemoryError: CUDA out of memory'] });
+    const finding = diagnose(o).find((f) => f.code === 'gpu_memory');
+    expect(finding?.fixes.join(' ')).toMatch(/num_workers.*more GPU memory than 1× A10G 24 GiB/s);
+  });
+
+  it('when restarts pile up without an OOM sign, then a crash loop is reported', () => {
+    expect(codes(base({ containers: [container({ restartCount: 4, message: 'Error' })] }))).toContain('repeated_restarts');
+  });
+
+  it('when an instance is Pending scheduling on a pool at MAX_NODES, then the pool is at capacity', () => {
+    const o = base({
+      pool: { name: 'POOL', state: 'ACTIVE', maxNodes: 2, activeNodes: 2, autoResume: true },
+      containers: [container(), container({ instanceId: '1', status: 'PENDING', message: 'Pending scheduling' })],
+    });
+    const [finding] = diagnose(o);
+    expect(finding?.code).toBe('pending_scheduling');
+    expect(finding?.title).toContain('at capacity');
+    expect(finding?.fixes[0]).toContain('MAX_NODES');
+  });
+
+  it('when the pool is suspended without auto-resume, then resuming it is the fix; when starting, waiting is', () => {
+    expect(codes(base({ pool: { name: 'POOL', state: 'SUSPENDED', maxNodes: 1, activeNodes: 0, autoResume: false } }))).toEqual(['pool_suspended_no_auto_resume']);
+    expect(codes(base({ pool: { name: 'POOL', state: 'STARTING', maxNodes: 1, activeNodes: 0, autoResume: true } }))).toEqual(['pool_not_ready']);
+  });
+
+  it('when a read was refused, then the grant to ask for is named', () => {
+    const o = base({ privilegeFailures: [{ doing: 'read the containers', privilege: 'MONITOR ON SERVICE DB.S.SVC', objectName: 'DB.S.SVC' }] });
+    const [finding] = diagnose(o);
+    expect(finding?.code).toBe('missing_privilege');
+    expect(finding?.fixes).toEqual(["Ask an admin: GRANT MONITOR ON SERVICE DB.S.SVC TO ROLE <the bot's role>."]);
+  });
+
+  it('when the service failed for no known reason, then the logs are the next step', () => {
+    const o = base({ service: { ...base().service, status: 'FAILED' }, containers: [container({ status: 'FAILED', message: 'exit 1' })] });
+    expect(diagnose(o).find((f) => f.code === 'service_failed')?.fixes[0]).toContain('/spcs logs DB.S.SVC');
+  });
+
+  it('when the service is suspended, then it is information, with how it comes back', () => {
+    const [finding] = diagnose(base({ service: { ...base().service, status: 'SUSPENDED' }, containers: [] }));
+    expect(finding).toMatchObject({ code: 'service_suspended', severity: 'info' });
+    expect(finding?.fixes[0]).toContain('AUTO_RESUME');
+  });
+
+  it('peaks take the highest memory (usage or max_usage) and CPU per container', () => {
+    const peaks = peaksOf([
+      { metricName: 'container.memory.usage', value: 1, containerName: 'a' },
+      { metricName: 'container.memory.max_usage', value: 3, containerName: 'a' },
+      { metricName: 'container.cpu.usage', value: 0.5, containerName: 'a' },
+      { metricName: 'container.cpu.usage', value: null, containerName: 'b' },
+    ]);
+    expect(peaks).toEqual([{ containerName: 'a', memoryBytes: 3, cpu: 0.5 }]);
+  });
+});
