@@ -11,6 +11,7 @@ import { createExpiryQueue, createExpiryScheduler } from '../../src/jobs/expiry-
 import { createNotifier, createNotifyQueue } from '../../src/jobs/notifier.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
+import type { FakeSlack } from '../support/fake-slack.js';
 import type { FakeMessage } from '../support/fake-slack-types.js';
 import { startTestBot, TEST_REDIS_URL, type TestBot, type TestBotOptions } from '../support/test-bot.js';
 
@@ -67,24 +68,42 @@ export async function startDeployHarness(options: TestBotOptions & { env?: Recor
     emulator: { speed: 4, ...options.emulator },
     bot: { notifyPerSecond: 50, ...options.bot },
   });
-  t.fake.seedUsers([REQUESTER, APPROVER, APPROVER_2, OUTSIDER].map((id) => ({ id, name: id.toLowerCase() })));
+  const client = connectDeployments(t.keyPrefix, t.fake);
+  return {
+    t,
+    ...client,
+    async stop() {
+      await t.stop();
+      await client.close();
+    },
+  };
+}
+
+/** What a test needs to start deployments on a bot's Redis prefix and look at them. */
+export type DeploymentClient = Omit<DeployHarness, 't' | 'stop'> & { close(): Promise<void> };
+
+/**
+ * The approval gate's own DeploymentRequester on the bot's prefix (the bot posts the summary), plus
+ * the store and the audit log. Seeds the test's people into the fake.
+ */
+export function connectDeployments(keyPrefix: string, fake: FakeSlack): DeploymentClient {
+  fake.seedUsers([REQUESTER, APPROVER, APPROVER_2, OUTSIDER].map((id) => ({ id, name: id.toLowerCase() })));
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  const store = new DeploymentStore(redis, t.keyPrefix);
-  const audit = new AuditLog(redis, t.keyPrefix);
-  const queue = createNotifyQueue({ connection: redis, keyPrefix: t.keyPrefix });
-  const expiryQueue = createExpiryQueue({ connection: redis, keyPrefix: t.keyPrefix });
+  const store = new DeploymentStore(redis, keyPrefix);
+  const audit = new AuditLog(redis, keyPrefix);
+  const queue = createNotifyQueue({ connection: redis, keyPrefix });
+  const expiryQueue = createExpiryQueue({ connection: redis, keyPrefix });
   // ttlMs 0: the job runs at once and the bot's expiry worker moves it to the bot's own TTL.
   const expiry = createExpiryScheduler(expiryQueue, { ttlMs: 0, now: Date.now });
   const requester = createDeploymentRequester({ store, audit, notifier: createNotifier(queue), expiry, now: Date.now });
   return {
-    t,
     store,
     audit,
     async request(serviceName, change = {}, requestedBy = REQUESTER) {
       const { deploymentId } = await requester.request({
         request: { ...irisRequest(serviceName), ...change },
         requestedBy,
-        teamId: t.fake.identity.teamId,
+        teamId: fake.identity.teamId,
         channelId: CHANNEL,
       });
       return { id: deploymentId, ts: await waitForTs(store, deploymentId) };
@@ -95,8 +114,7 @@ export async function startDeployHarness(options: TestBotOptions & { env?: Recor
       await eventually(async () => (await expiryQueue.getJobState(jobId)) === 'delayed' || undefined, 5_000, 'expiry job delayed');
       expect(await expiryQueue.remove(jobId)).toBe(1);
     },
-    async stop() {
-      await t.stop();
+    async close() {
       await queue.close();
       await expiryQueue.close();
       redis.disconnect();
@@ -129,6 +147,6 @@ export function text(message: FakeMessage | undefined): string {
   return JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
 }
 
-export function deployCalls(t: TestBot): number {
+export function deployCalls(t: Pick<TestBot, 'emulator'>): number {
   return t.emulator.sqlLog.filter((e) => /CALL\s+SYSTEM\$DEPLOY_MODEL/i.test(e.sqlText)).length;
 }
