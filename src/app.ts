@@ -2,8 +2,13 @@ import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import type { Config } from './config.js';
 import type { DeploymentRequester } from './domain/deployment.js';
+import { createAccessCommand, registerAccess } from './flows/access/index.js';
 import { createDeployCommand, registerDeployWizard } from './flows/deploy/index.js';
 import { createApproverDirectory } from './flows/approval/approvers.js';
+import { createManageCommands, registerManageActions } from './flows/manage/index.js';
+import { createMemberDirectory } from './flows/shared/membership.js';
+import { createActionGuard, createPermissions } from './flows/shared/permissions.js';
+import { OperationStore } from './store/operation-store.js';
 import { createDeploymentRequester, registerApproval } from './flows/approval/index.js';
 import { createObserveCommands, registerObserveActions } from './flows/observe/index.js';
 import { registerSpcsCommand } from './flows/spcs-command.js';
@@ -114,7 +119,13 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         logger,
         ...(overrides.slackRetryConfig && { retryConfig: overrides.slackRetryConfig }),
       });
+      // One Slack membership look-up (and cache) for approvals and permissions.
+      const members = createMemberDirectory(slack.app.client);
+      const approvers = createApproverDirectory(members, config.approval);
+      const permissions = createPermissions(config.permissions, members);
+      const guard = createActionGuard({ permissions, audit, now: Date.now });
       const deploy = {
+        guard,
         snowflake,
         redis,
         keyPrefix,
@@ -123,14 +134,33 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         logger,
       };
       const observe = { snowflake, logger, now: Date.now };
-      registerSpcsCommand(slack.app, [createDeployCommand(deploy), ...createObserveCommands(observe)]);
+      const access = { snowflake, redis, keyPrefix, permissions, audit, logger, now: Date.now, ingressUrlOverride: config.ingressUrlOverride };
+      const manage = {
+        snowflake,
+        operations: new OperationStore(redis, keyPrefix),
+        deployments: store,
+        audit,
+        guard,
+        approvers,
+        policy: config.approval,
+        logger,
+        now: Date.now,
+      };
+      registerSpcsCommand(slack.app, [
+        createDeployCommand(deploy),
+        ...createObserveCommands(observe),
+        ...createManageCommands(manage),
+        createAccessCommand(access),
+      ]);
+      registerManageActions(slack.app, manage);
       registerDeployWizard(slack.app, deploy);
       registerObserveActions(slack.app, observe);
+      registerAccess(slack.app, access);
       registerApproval(slack.app, {
         store,
         audit,
         notifier,
-        approvers: createApproverDirectory(slack.app.client, config.approval),
+        approvers,
         enqueueDeploy: (id) => enqueueDeploy(deployQueue, id),
         policy: config.approval,
         logger,

@@ -29,6 +29,25 @@ const positiveInt = (expects: string) =>
 const httpUrl = (expects: string) =>
   z.url({ protocol: /^https?$/, error: expects });
 
+/**
+ * SPCS_INGRESS_URL_OVERRIDE: an http(s) URL template containing `{host}`. The REST test sends a PAT
+ * there, so plain http is accepted only for a loopback host (the emulator), never across a network.
+ */
+const INGRESS_TEMPLATE_EXPECTS = 'an https URL template containing {host} (http only for 127.0.0.1 or localhost), e.g. http://127.0.0.1:8085/ingress/{host}';
+const ingressUrlTemplate = z
+  .string()
+  .trim()
+  .refine((text) => {
+    if (!text.includes('{host}')) return false;
+    try {
+      const url = new URL(text.replaceAll('{host}', 'h.example'));
+      return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+    } catch {
+      return false;
+    }
+  }, { error: INGRESS_TEMPLATE_EXPECTS })
+  .transform((text) => text.replace(/\/+$/, ''));
+
 /** `24h`, `30m`, `90s` (or `1d`) → milliseconds. */
 const duration = (expects: string) =>
   z
@@ -70,11 +89,14 @@ const RawEnv = z.object({
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` })),
   SHUTDOWN_TIMEOUT_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
   SPCS_APPROVERS: optional(principalList),
+  SPCS_DEPLOYERS: optional(principalList),
+  SPCS_MANAGERS: optional(principalList),
   SPCS_REQUIRED_APPROVALS: optional(positiveInt('a whole number of at least 1')),
   SPCS_ALLOW_SELF_APPROVAL: optional(booleanFlag('true or false')),
   SPCS_APPROVAL_TTL: optional(duration('a duration such as 24h, 30m or 90s')),
   SPCS_POLL_INTERVAL_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
   SPCS_PHASE_TIMEOUT_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
+  SPCS_INGRESS_URL_OVERRIDE: optional(ingressUrlTemplate),
 });
 
 export interface SlackConfig {
@@ -97,10 +119,17 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Who may approve a deployment, how many must, and for how long a request stays open. */
   readonly approval: ApprovalPolicy;
+  /** Who may request deployments (SPCS_DEPLOYERS) and change services and pools (SPCS_MANAGERS); empty = everyone. */
+  readonly permissions: { readonly deploy: readonly string[]; readonly manage: readonly string[] };
   /** How often the status tracker checks active deployments. */
   readonly pollIntervalMs: number;
   /** How long a deployment may stay in one phase before it ends timed out (30 minutes, as snowflake-ml-python waits). */
   readonly phaseTimeoutMs: number;
+  /**
+   * Tests and the demo only: where `/spcs access` sends its REST test instead of https://<ingress host>,
+   * a template with `{host}`, e.g. http://127.0.0.1:8085/ingress/{host} for the emulator.
+   */
+  readonly ingressUrlOverride: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -145,8 +174,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         allowSelfApproval: raw.SPCS_ALLOW_SELF_APPROVAL ?? false,
         ttlMs: raw.SPCS_APPROVAL_TTL ?? 24 * 3_600_000,
       },
+      permissions: { deploy: raw.SPCS_DEPLOYERS ?? [], manage: raw.SPCS_MANAGERS ?? [] },
       pollIntervalMs: raw.SPCS_POLL_INTERVAL_MS ?? 10_000,
       phaseTimeoutMs: raw.SPCS_PHASE_TIMEOUT_MS ?? 30 * 60_000,
+      ingressUrlOverride: raw.SPCS_INGRESS_URL_OVERRIDE,
     },
   };
 }

@@ -27,6 +27,9 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /(Snowflake Token=")[^"]*(")/gi,
   /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  // A modal input whose id ends in `_secret` (the PAT of /spcs access), as it appears in a payload's
+  // state.values; also JSON-in-JSON with escaped quotes. Socket Mode debug logs print whole payloads.
+  /(\\?"[\w.-]*_secret\\?"\s*:\s*\{[^{}]*?\\?"value\\?"\s*:\s*\\?")(?:[^"\\]|\\[^"])*(\\?")/g,
 ];
 
 /** Replaces anything that looks like a token or key with a marker. */

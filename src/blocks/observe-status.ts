@@ -9,6 +9,12 @@ export const StatusActions = {
   logs: 'observe.logs',
   metrics: 'observe.metrics',
   diagnose: 'observe.diagnose',
+  // Management (src/flows/manage): each opens a confirmation or a modal; same value.
+  suspend: 'manage.suspend',
+  resume: 'manage.resume',
+  scale: 'manage.scale',
+  autoSuspend: 'manage.autosuspend',
+  drop: 'manage.drop',
 } as const;
 
 export interface ServiceStatusView {
@@ -20,8 +26,8 @@ export interface ServiceStatusView {
   readonly containers: readonly ServiceContainer[] | { readonly unavailable: string };
 }
 
-/** Blocks besides the containers: header, summary, note, "and N more", actions. */
-const MAX_CONTAINERS = MAX_MESSAGE_BLOCKS - 6;
+/** Blocks besides the containers: header, summary, note, "and N more", two action rows. */
+const MAX_CONTAINERS = MAX_MESSAGE_BLOCKS - 7;
 
 function containerLine(c: ServiceContainer): string {
   const name = `*${escapeMrkdwn(c.containerName ?? 'container')}*${c.instanceId === null ? '' : ` (instance ${escapeMrkdwn(c.instanceId)})`}`;
@@ -63,12 +69,14 @@ export function buildServiceStatus(view: ServiceStatusView): ObserveMessage {
       { type: 'mrkdwn', text: `*Endpoint*\n${endpointText(view.endpoint)}` },
     ],
   };
-  const button = (text: string, actionId: string): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; value: string } => ({
+  const button = (text: string, actionId: string, style?: 'danger'): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; value: string; style?: 'danger' } => ({
     type: 'button',
     text: { type: 'plain_text', text },
     action_id: actionId,
     value: view.qualifiedName,
+    ...(style !== undefined && { style }),
   });
+  const suspended = s.status === 'SUSPENDED' || s.status === 'SUSPENDING';
   const blocks: KnownBlock[] = [
     header(`Service ${s.name}`),
     summary,
@@ -77,6 +85,16 @@ export function buildServiceStatus(view: ServiceStatusView): ObserveMessage {
       type: 'actions',
       block_id: 'observe.status.actions',
       elements: [button('Logs', StatusActions.logs), button('Metrics', StatusActions.metrics), button('Diagnose', StatusActions.diagnose)],
+    },
+    {
+      type: 'actions',
+      block_id: 'manage.status.actions',
+      elements: [
+        suspended ? button('Resume', StatusActions.resume) : button('Suspend', StatusActions.suspend),
+        button('Scale', StatusActions.scale),
+        button('Auto-suspend', StatusActions.autoSuspend),
+        button('Drop', StatusActions.drop, 'danger'),
+      ],
     },
   ];
   return message(`${fq} is ${s.status}`, blocks);

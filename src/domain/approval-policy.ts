@@ -95,3 +95,57 @@ export function decideExecution(
   if (lastApproval - request.requestedAtMs > policy.ttlMs) return { ok: false, reason: 'expired' };
   return { ok: true };
 }
+
+/** What every record behind the approval gate carries (deployments and service change requests). */
+export interface GateRecord {
+  readonly state: 'pending' | 'approved' | 'rejected' | 'expired';
+  readonly requestedBy: string;
+  readonly requestedAtMs: number;
+  readonly planHash: string;
+  readonly approvals: readonly { readonly userId: string; readonly atMs: number }[];
+}
+
+export type ApprovalClick<T> =
+  | { readonly outcome: 'approved'; readonly record: T }
+  | { readonly outcome: 'recorded'; readonly record: T; readonly count: number; readonly required: number }
+  | { readonly outcome: 'refused'; readonly reason: RefusalReason; readonly record: T };
+
+/**
+ * One approval click on a gate record, as a pure step: the guard chain on the version being
+ * replaced, then the record to write (null: leave it). A stale pending record is written expired.
+ */
+export function decideApprovalClick<T extends GateRecord>(
+  current: T,
+  clicker: Clicker,
+  shownPlanHash: string,
+  policy: ApprovalPolicy,
+  nowMs: number,
+): { readonly write: T | null; readonly result: ApprovalClick<T> } {
+  const view = { ...current, approvals: current.approvals.map((a) => a.userId) };
+  const decision = decideApproval(policy, view, clicker, shownPlanHash, nowMs);
+  if (!decision.ok) {
+    if (decision.reason === 'expired' && current.state === 'pending') {
+      const expired: T = { ...current, state: 'expired' };
+      return { write: expired, result: { outcome: 'refused', reason: 'expired', record: expired } };
+    }
+    return { write: null, result: { outcome: 'refused', reason: decision.reason, record: current } };
+  }
+  const approvals = [...current.approvals, { userId: clicker.userId, atMs: nowMs }];
+  if (approvals.length >= policy.requiredApprovals) {
+    const approved: T = { ...current, approvals, state: 'approved' };
+    return { write: approved, result: { outcome: 'approved', record: approved } };
+  }
+  const recorded: T = { ...current, approvals };
+  return { write: recorded, result: { outcome: 'recorded', record: recorded, count: approvals.length, required: policy.requiredApprovals } };
+}
+
+/**
+ * A rejection click: the same checks as an approval except the self rule (a requester may
+ * withdraw). Returns the reason it is refused, or null when it may be rejected.
+ */
+export function decideRejection(current: GateRecord, clicker: Clicker, shownPlanHash: string, policy: ApprovalPolicy, nowMs: number): RefusalReason | null {
+  const withdrawing = clicker.userId === current.requestedBy;
+  const asApprover: Clicker = { userId: clicker.userId, isApprover: clicker.isApprover || withdrawing };
+  const decision = decideApproval({ ...policy, allowSelfApproval: true }, { ...current, approvals: [] }, asApprover, shownPlanHash, nowMs);
+  return decision.ok ? null : decision.reason;
+}

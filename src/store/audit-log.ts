@@ -18,6 +18,11 @@ export const AUDIT_EVENTS = [
   'deploy_submitted',
   'phase_changed',
   'outcome',
+  // Authorization and service/pool management (issue 5).
+  'permission_refused',
+  'change_requested',
+  'change_applied',
+  'change_failed',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
@@ -32,6 +37,10 @@ export const AuditEntry = z.object({
   planHash: z.string(),
   /** Reason code, phase, query id… whatever the event carries. */
   detail: z.string().optional(),
+  /** What was attempted (`suspend`, `drop`, `create a compute pool`…), for refusals and changes. */
+  action: z.string().optional(),
+  /** What it was aimed at: a service's or pool's name. */
+  target: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

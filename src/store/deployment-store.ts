@@ -1,11 +1,13 @@
 import type { Redis } from 'ioredis';
 import {
-  decideApproval,
+  decideApprovalClick,
+  decideRejection,
   type ApprovalPolicy,
   type Clicker,
   type RefusalReason,
 } from '../domain/approval-policy.js';
 import { Deployment, type Decision } from '../domain/deployment.js';
+import { createRecord, readRecord, transitionRecord, type Step } from './versioned-record.js';
 
 /**
  * Deployments in Redis: one hash per deployment (`doc` = the record as JSON, `v` = its version)
@@ -17,23 +19,13 @@ import { Deployment, type Decision } from '../domain/deployment.js';
  * decided again against the new state.
  */
 
-// KEYS[1] = hash; ARGV[1] = expected version ('0' = must not exist), ARGV[2] = new doc.
-const COMPARE_AND_SET = `
-local current = redis.call('HGET', KEYS[1], 'v')
-if (current or '0') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', tostring(tonumber(ARGV[1]) + 1))
-return 1
-`;
-
-const MAX_ATTEMPTS = 50;
-
 export interface Versioned {
   readonly deployment: Deployment;
   readonly version: number;
 }
 
 /** What a transition decides: write a new record (and return `result`), or leave it as is. */
-export type TransitionStep<R> = { readonly write: Deployment; readonly result: R } | { readonly result: R };
+export type TransitionStep<R> = Step<Deployment, R>;
 
 export type ApprovalOutcome =
   | { readonly outcome: 'approved'; readonly deployment: Deployment }
@@ -65,15 +57,14 @@ export class DeploymentStore {
   }
 
   async create(deployment: Deployment): Promise<void> {
-    const parsed = Deployment.parse(deployment);
-    const written = await this.redis.eval(COMPARE_AND_SET, 1, this.key(parsed.id), '0', JSON.stringify(parsed));
-    if (written !== 1) throw new Error(`deployment ${parsed.id} already exists`);
+    if (!(await createRecord(this.redis, this.key(deployment.id), Deployment, deployment))) {
+      throw new Error(`deployment ${deployment.id} already exists`);
+    }
   }
 
   async read(id: string): Promise<Versioned | null> {
-    const [doc, v] = await this.redis.hmget(this.key(id), 'doc', 'v');
-    if (doc == null || v == null) return null;
-    return { deployment: Deployment.parse(JSON.parse(doc)), version: Number(v) };
+    const found = await readRecord(this.redis, this.key(id), Deployment);
+    return found === null ? null : { deployment: found.record, version: found.version };
   }
 
   async get(id: string): Promise<Deployment | null> {
@@ -84,16 +75,8 @@ export class DeploymentStore {
    * Reads, lets `decide` choose, and writes only if nobody wrote in between; on a conflict it
    * starts over from the new version. `decide` must be pure: it may run more than once.
    */
-  async transition<R>(id: string, decide: (current: Deployment | null) => TransitionStep<R>): Promise<R> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.read(id);
-      const step = decide(current?.deployment ?? null);
-      if (!('write' in step) || current === null) return step.result;
-      const doc = JSON.stringify(Deployment.parse(step.write));
-      const written = await this.redis.eval(COMPARE_AND_SET, 1, this.key(id), String(current.version), doc);
-      if (written === 1) return step.result;
-    }
-    throw new Error(`deployment ${id}: too many concurrent writes`);
+  transition<R>(id: string, decide: (current: Deployment | null) => TransitionStep<R>): Promise<R> {
+    return transitionRecord(this.redis, this.key(id), Deployment, decide);
   }
 
   /** Applies `change` atomically; returns the new record (null when the deployment does not exist). */
@@ -112,24 +95,10 @@ export class DeploymentStore {
   approve(id: string, clicker: Clicker, shownPlanHash: string, policy: ApprovalPolicy, nowMs: number): Promise<ApprovalOutcome> {
     return this.transition<ApprovalOutcome>(id, (current) => {
       if (current === null) return { result: { outcome: 'refused', reason: 'not_found', deployment: null } };
-      const decision = decideApproval(policy, gateView(current), clicker, shownPlanHash, nowMs);
-      if (!decision.ok) {
-        if (decision.reason === 'expired' && current.state === 'pending') {
-          const expired: Deployment = { ...current, state: 'expired' };
-          return { write: expired, result: { outcome: 'refused', reason: 'expired', deployment: expired } };
-        }
-        return { result: { outcome: 'refused', reason: decision.reason, deployment: current } };
-      }
-      const approvals: Decision[] = [...current.approvals, { userId: clicker.userId, atMs: nowMs }];
-      if (approvals.length >= policy.requiredApprovals) {
-        const approved: Deployment = { ...current, approvals, state: 'approved' };
-        return { write: approved, result: { outcome: 'approved', deployment: approved } };
-      }
-      const recorded: Deployment = { ...current, approvals };
-      return {
-        write: recorded,
-        result: { outcome: 'recorded', deployment: recorded, count: approvals.length, required: policy.requiredApprovals },
-      };
+      const { write, result } = decideApprovalClick(current, clicker, shownPlanHash, policy, nowMs);
+      const { record, ...rest } = result;
+      const outcome: ApprovalOutcome = { ...rest, deployment: record };
+      return write === null ? { result: outcome } : { write, result: outcome };
     });
   }
 
@@ -137,11 +106,8 @@ export class DeploymentStore {
   reject(id: string, clicker: Clicker, shownPlanHash: string, reason: string | undefined, policy: ApprovalPolicy, nowMs: number): Promise<RejectionOutcome> {
     return this.transition<RejectionOutcome>(id, (current) => {
       if (current === null) return { result: { outcome: 'refused', reason: 'not_found', deployment: null } };
-      const withdrawing = clicker.userId === current.requestedBy;
-      const asApprover: Clicker = { userId: clicker.userId, isApprover: clicker.isApprover || withdrawing };
-      const rules: ApprovalPolicy = { ...policy, allowSelfApproval: true };
-      const decision = decideApproval(rules, { ...gateView(current), approvals: [] }, asApprover, shownPlanHash, nowMs);
-      if (!decision.ok) return { result: { outcome: 'refused', reason: decision.reason, deployment: current } };
+      const refusal = decideRejection(current, clicker, shownPlanHash, policy, nowMs);
+      if (refusal !== null) return { result: { outcome: 'refused', reason: refusal, deployment: current } };
       const rejection: Decision = { userId: clicker.userId, atMs: nowMs, ...(reason !== undefined && reason !== '' ? { reason } : {}) };
       const rejected: Deployment = { ...current, state: 'rejected', rejection };
       return { write: rejected, result: { outcome: 'rejected', deployment: rejected } };
@@ -162,6 +128,26 @@ export class DeploymentStore {
     });
   }
 
+  /**
+   * Every deployment of one service (names as Snowflake stores them), newest first: where its
+   * thread is, and whether one is in flight. A key scan rather than an index: the store holds
+   * one record per deployment request, few enough for a chatops bot.
+   */
+  async forService(service: { readonly database: string; readonly schema: string; readonly name: string }): Promise<Deployment[]> {
+    const found: Deployment[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const d = (await this.read(key.slice(this.key('').length)))?.deployment;
+        const s = d?.request.service;
+        if (d !== undefined && s?.database === service.database && s.schema === service.schema && s.name === service.name) found.push(d);
+      }
+    } while (cursor !== '0');
+    return found.sort((a, b) => b.requestedAtMs - a.requestedAtMs);
+  }
+
   /** Deployments the status tracker follows (a query id is stored, no final phase yet). */
   async track(id: string): Promise<void> {
     await this.redis.sadd(this.activeKey, id);
@@ -174,14 +160,4 @@ export class DeploymentStore {
   async trackedIds(): Promise<string[]> {
     return this.redis.smembers(this.activeKey);
   }
-}
-
-function gateView(d: Deployment) {
-  return {
-    state: d.state,
-    requestedBy: d.requestedBy,
-    requestedAtMs: d.requestedAtMs,
-    planHash: d.planHash,
-    approvals: d.approvals.map((a) => a.userId),
-  };
 }

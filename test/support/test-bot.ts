@@ -55,6 +55,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     SNOWFLAKE_PASSWORD: emulator.credentials.password,
     SNOWFLAKE_ROLE: emulator.credentials.role,
     SNOWFLAKE_ACCESS_URL: emulator.url,
+    // REST calls to an ingress host go to the emulator's plain-http ingress, as Snowflake calls do.
+    SPCS_INGRESS_URL_OVERRIDE: `${emulator.url}/ingress/{host}`,
     ...options.env,
   });
   if (!result.ok) throw new Error(`test config invalid: ${result.problems.join('; ')}`);

@@ -37,6 +37,8 @@ export function createDeployCommand(deps: DeployWizardDeps): Subcommand {
     summary: 'Deploy a Model Registry model to Snowpark Container Services, step by step, with approval.',
     examples: ['/spcs deploy', '/spcs deploy ML_DB.REGISTRY.IRIS_CLASSIFIER V1'],
     async run({ ack, argv, command, client }) {
+      const refusal = await deps.guard?.refuse({ action: 'deploy', doing: 'request a deployment', target: argv[0] ?? '', userId: command.user_id, teamId: command.team_id, channelId: command.channel_id });
+      if (refusal) return ack({ response_type: 'ephemeral', text: refusal });
       const args = parseDeployArgs(argv);
       if (!args.ok) {
         const text = `${escapeMrkdwn(args.message)}\nUsage: ${inlineCode(DEPLOY_USAGE)}, e.g. ${inlineCode('/spcs deploy ML_DB.REGISTRY.IRIS_CLASSIFIER V1')}`;

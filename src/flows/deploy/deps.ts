@@ -2,6 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { DeploymentRequester } from '../../domain/deployment.js';
 import type { QueryRunner } from '../../snowflake/index.js';
 import type { DraftRedis } from '../../store/draft-store.js';
+import type { ActionGuard } from '../shared/permissions.js';
 
 /** What the deploy wizard needs from the rest of the bot; app.ts builds it, tests may swap parts. */
 export interface DeployWizardDeps {
@@ -13,6 +14,8 @@ export interface DeployWizardDeps {
   readonly now: () => number;
   /** The approval gate: receives the finished request and posts the summary with Approve / Reject. */
   readonly requester: DeploymentRequester;
+  /** SPCS_DEPLOYERS: refuses (and audits) people who may not request deployments. */
+  readonly guard?: ActionGuard;
   readonly logger: Logger;
 }
 

@@ -1,0 +1,337 @@
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { escapeMrkdwn, inlineCode } from './text.js';
+
+/**
+ * Views of `/spcs access <service>`: one modal that pages (views.update / response_action update)
+ * between an overview of the seed's REST-access steps (network policy, service role grant,
+ * endpoint URL, authentication, test) and a form or confirmation per step. Pure: built from the
+ * view models below, never from a client or the clock.
+ */
+
+export const AccessIds = {
+  overview: 'access.overview',
+  busy: 'access.busy',
+  networkForm: 'access.network',
+  networkConfirm: 'access.network_confirm',
+  grantForm: 'access.grant',
+  grantConfirm: 'access.grant_confirm',
+  testForm: 'access.test',
+  testResult: 'access.result',
+  /** Buttons inside the modal. */
+  openNetwork: 'access.open_network',
+  openGrant: 'access.open_grant',
+  openTest: 'access.open_test',
+  refresh: 'access.refresh',
+  back: 'access.back',
+  /** Inputs: block_id equals action_id, so `errors` keyed by block_id land on the field. */
+  user: 'access.user',
+  clientIp: 'access.client_ip',
+  role: 'access.role',
+  method: 'access.method',
+  sample: 'access.sample',
+  /**
+   * The PAT field. Its id ends in `_secret`: the logger scrubs the value of any such field from
+   * payload text (Socket Mode debug logs print whole payloads).
+   */
+  pat: 'access.pat_secret',
+} as const;
+
+/** Every view_submission of this modal starts with this prefix. */
+export const ACCESS_CALLBACK_PREFIX = 'access.';
+
+const TITLE = 'REST access';
+const MAX_TEXT = 2900;
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+const divider: KnownBlock = { type: 'divider' };
+const button = (text: string, actionId: string, style?: 'primary' | 'danger'): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; style?: 'primary' | 'danger' } => ({
+  type: 'button',
+  text: { type: 'plain_text', text },
+  action_id: actionId,
+  ...(style !== undefined && { style }),
+});
+const actions = (...elements: ReturnType<typeof button>[]): KnownBlock => ({ type: 'actions', elements });
+const codeBlock = (text: string, budget = MAX_TEXT - 10): string => {
+  const body = text.length > budget ? `${text.slice(0, budget)}\n… (${text.length - budget} more characters)` : text;
+  // Three backticks inside would end the block early.
+  return `\`\`\`${body.replaceAll('```', "'''")}\`\`\``;
+};
+
+function modal(callbackId: string, sessionId: string, blocks: KnownBlock[], submit?: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    private_metadata: sessionId,
+    title: { type: 'plain_text', text: TITLE },
+    close: { type: 'plain_text', text: 'Close' },
+    ...(submit !== undefined && { submit: { type: 'plain_text', text: submit } }),
+    blocks,
+  };
+}
+
+function textInput(id: string, label: string, options: { initial?: string; placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean } = {}): KnownBlock {
+  return {
+    type: 'input',
+    block_id: id,
+    label: { type: 'plain_text', text: label },
+    optional: options.optional === true,
+    ...(options.hint !== undefined && { hint: { type: 'plain_text', text: options.hint } }),
+    element: {
+      type: 'plain_text_input',
+      action_id: id,
+      ...(options.multiline === true && { multiline: true }),
+      ...(options.initial !== undefined && { initial_value: options.initial }),
+      ...(options.placeholder !== undefined && { placeholder: { type: 'plain_text', text: options.placeholder } }),
+    },
+  };
+}
+
+/** "Working on it" while Snowflake or the endpoint answers; replaces any view holding typed secrets. */
+export function buildAccessBusyView(sessionId: string, text: string): ModalView {
+  return modal(AccessIds.busy, sessionId, [section(`:hourglass_flowing_sand: ${text}`)]);
+}
+
+/** A dead end (service not found, session expired): what happened and what to run. */
+export function buildAccessNoticeView(text: string): ModalView {
+  return modal(AccessIds.busy, '', [section(text)]);
+}
+
+export type EndpointModel =
+  | { readonly state: 'ready'; readonly url: string }
+  | { readonly state: 'provisioning'; readonly message: string | null }
+  | { readonly state: 'absent' }
+  | { readonly state: 'unknown' };
+
+export interface MethodModel {
+  readonly name: string;
+  /** e.g. PREDICT(SEPAL_LENGTH FLOAT, …) */
+  readonly signature: string;
+  /** The REST path, e.g. predict-proba. */
+  readonly path: string;
+  /** A sample input that fits the signature, e.g. `1.0, 1.0, 1.0, 1.0`. */
+  readonly example: string;
+}
+
+export interface AccessOverviewModel {
+  readonly sessionId: string;
+  readonly service: string;
+  readonly serviceStatus: string | null;
+  readonly snowflakeUser: string;
+  readonly botUser: string;
+  /** null: none; undefined: could not be read. */
+  readonly networkPolicy: string | null | undefined;
+  readonly endpoint: EndpointModel;
+  readonly model: string | null | undefined;
+  readonly methods: readonly MethodModel[];
+  readonly notice?: string;
+}
+
+function networkSection(m: AccessOverviewModel): KnownBlock[] {
+  const user = inlineCode(m.snowflakeUser);
+  const state =
+    m.networkPolicy === undefined
+      ? `:grey_question: Could not read the network policy of Snowflake user ${user}.`
+      : m.networkPolicy === null
+        ? `:warning: Snowflake user ${user} has *no network policy*. A PAT only works for a user subject to a network policy that allows the caller's IP.`
+        : `:white_check_mark: Snowflake user ${user} has network policy ${inlineCode(m.networkPolicy)}. Make sure it allows the caller's IP.`;
+  return [
+    section(`*1. Network policy*\n${state}`),
+    actions(button(m.networkPolicy === null ? 'Set up a network policy' : 'Check another user', AccessIds.openNetwork, m.networkPolicy === null ? 'primary' : undefined)),
+  ];
+}
+
+function endpointText(endpoint: EndpointModel): string {
+  switch (endpoint.state) {
+    case 'ready':
+      return `:link: ${endpoint.url}`;
+    case 'provisioning':
+      return ':hourglass_flowing_sand: The ingress URL is still provisioning; check back in a few minutes (Refresh).';
+    case 'absent':
+      return ':no_entry: This service has no public `inference` endpoint (it was deployed without ingress), so it cannot be called over REST.';
+    case 'unknown':
+      return ':grey_question: Could not read the endpoints (SHOW ENDPOINTS).';
+  }
+}
+
+export function buildAccessOverview(m: AccessOverviewModel): ModalView {
+  const service = inlineCode(m.service);
+  const status = m.serviceStatus === null ? '' : ` (${escapeMrkdwn(m.serviceStatus)})`;
+  const methods = m.methods.map((x) => `• ${inlineCode(x.signature)} → ${inlineCode(`/${x.path}`)}`).join('\n');
+  const url = m.endpoint.state === 'ready' ? m.endpoint.url : '<endpoint-url>';
+  const blocks: KnownBlock[] = [];
+  if (m.notice !== undefined) blocks.push(section(m.notice), divider);
+  blocks.push(
+    section(`*Call ${service}${status} from outside Snowflake.* Three things are needed: a network policy for the calling user, the service role for the caller's role, and a token.`),
+    ...networkSection(m),
+    divider,
+    section(
+      `*2. Service role*\nThe caller's default role needs ${inlineCode(`${m.service}!ALL_ENDPOINTS_USAGE`)}:\n` +
+        codeBlock(`GRANT SERVICE ROLE ${m.service}!ALL_ENDPOINTS_USAGE TO ROLE <ROLE_NAME>;`),
+    ),
+    actions(button('Grant to a role', AccessIds.openGrant)),
+    divider,
+    section(`*3. Endpoint URL*\n${endpointText(m.endpoint)}`),
+  );
+  if (m.endpoint.state === 'provisioning' || m.endpoint.state === 'unknown') blocks.push(actions(button('Refresh', AccessIds.refresh)));
+  blocks.push(
+    divider,
+    section(
+      '*4. Authentication*\n' +
+        '• *Development:* a Programmatic Access Token (PAT): Snowsight → User Menu → Preferences → Programmatic Access Tokens. Send it as `Authorization: Snowflake Token="<PAT>"`.\n' +
+        '• *Production:* key-pair JWT for the service user. Exchange the JWT (or a PAT) at `https://<account>.snowflakecomputing.com/oauth/token` with `grant_type=urn:ietf:params:oauth:grant-type:token-exchange` and `scope="session:role:<ROLE> <ingress host>"` for an ingress token. Do not use a connector session token: the ingress can answer it with HTTP 500.',
+    ),
+    divider,
+  );
+  if (m.methods.length > 0) {
+    const first = m.methods[0];
+    const example = first === undefined ? '' : `\n${codeBlock(`curl -X POST '${url}/${first.path}' \\\n  -H 'Authorization: Snowflake Token="<PAT>"' -H 'Content-Type: application/json' \\\n  -d '{"data": [[0, ${first.example}]]}'`, 1200)}`;
+    blocks.push(section(`*5. Test the endpoint*\nMethods${m.model ? ` of ${inlineCode(m.model)}` : ''}:\n${methods}${example}`));
+    if (m.endpoint.state === 'ready') blocks.push(actions(button('Test the endpoint', AccessIds.openTest, 'primary')));
+  } else {
+    const why = m.model === null ? 'I could not find which model version this service serves' : 'I could not read the model\'s signatures';
+    blocks.push(section(`*5. Test the endpoint*\n:grey_question: ${why}, so I cannot check a sample input. Call it with the request above and \`{"data": [[0, <features…>]]}\`.`));
+  }
+  return modal(AccessIds.overview, m.sessionId, blocks);
+}
+
+const backButton = () => actions(button('Back', AccessIds.back));
+
+export function buildNetworkForm(m: { readonly sessionId: string; readonly service: string; readonly snowflakeUser: string; readonly notice?: string }): ModalView {
+  return modal(
+    AccessIds.networkForm,
+    m.sessionId,
+    [
+      ...(m.notice !== undefined ? [section(m.notice)] : []),
+      section('*Network policy.* PATs work only for a user subject to a network policy. If the user below has none, I create a network rule for the client IP and a policy with it, and set it on the user, after you confirm the exact statements.'),
+      textInput(AccessIds.user, 'Snowflake user who calls the endpoint', { initial: m.snowflakeUser, hint: 'The user the PAT belongs to. Default: the bot\'s own user.' }),
+      textInput(AccessIds.clientIp, 'Client IP address', { placeholder: '203.0.113.7', hint: 'The public IPv4 address the calls come from (one address, no /mask).' }),
+      backButton(),
+    ],
+    'Check',
+  );
+}
+
+export interface ConfirmModel {
+  readonly sessionId: string;
+  /** What running them does, in one sentence. */
+  readonly summary: string;
+  /** The statements exactly as they will run. */
+  readonly statements: readonly string[];
+}
+
+function buildConfirm(callbackId: string, m: ConfirmModel, submit: string): ModalView {
+  return modal(
+    callbackId,
+    m.sessionId,
+    [section(m.summary), section(`These statements will run, in this order, as the bot's role:\n${codeBlock(m.statements.map((s) => `${s};`).join('\n'))}`), context('Nothing has run yet. Only SPCS_MANAGERS may run them; the change is audited.'), backButton()],
+    submit,
+  );
+}
+
+export const buildNetworkConfirm = (m: ConfirmModel): ModalView => buildConfirm(AccessIds.networkConfirm, m, 'Run these statements');
+export const buildGrantConfirm = (m: ConfirmModel): ModalView => buildConfirm(AccessIds.grantConfirm, m, 'Grant');
+
+export function buildGrantForm(m: { readonly sessionId: string; readonly service: string }): ModalView {
+  return modal(
+    AccessIds.grantForm,
+    m.sessionId,
+    [
+      section(`*Service role.* Callers need ${inlineCode(`${m.service}!ALL_ENDPOINTS_USAGE`)} on their default role.`),
+      textInput(AccessIds.role, 'Role to grant it to', { placeholder: 'ANALYST', hint: 'The default role of the user the PAT belongs to.' }),
+      backButton(),
+    ],
+    'Review',
+  );
+}
+
+export interface TestFormModel {
+  readonly sessionId: string;
+  readonly url: string;
+  readonly methods: readonly MethodModel[];
+  readonly selected: string;
+}
+
+export function buildTestForm(m: TestFormModel): ModalView {
+  const options: PlainTextOption[] = m.methods.map((x) => ({ text: { type: 'plain_text', text: x.signature.length > 75 ? `${x.signature.slice(0, 74)}…` : x.signature }, value: x.name }));
+  const selected = options.find((o) => o.value === m.selected) ?? options[0];
+  const method = m.methods.find((x) => x.name === m.selected) ?? m.methods[0];
+  return modal(
+    AccessIds.testForm,
+    m.sessionId,
+    [
+      section(`*Test the endpoint.* I send one request to ${inlineCode(m.url)} and show the answer.`),
+      {
+        type: 'input',
+        block_id: AccessIds.method,
+        label: { type: 'plain_text', text: 'Method' },
+        element: { type: 'static_select', action_id: AccessIds.method, options, ...(selected !== undefined && { initial_option: selected }) },
+      },
+      textInput(AccessIds.sample, 'Sample input (one row)', {
+        placeholder: method?.example ?? '1.0, 2.0',
+        hint: 'The feature values in signature order, separated by commas, or a JSON array.',
+      }),
+      textInput(AccessIds.pat, 'Programmatic access token (PAT)', {
+        hint: 'Used for this one request only: never stored, logged or posted. Slack shows what you type here, so make sure nobody reads over your shoulder.',
+      }),
+      backButton(),
+    ],
+    'Send request',
+  );
+}
+
+export interface TestResultModel {
+  readonly sessionId: string;
+  /** The public URL the request is meant for (https://<host>/<path>). */
+  readonly url: string;
+  /** Set when SPCS_INGRESS_URL_OVERRIDE sent it elsewhere. */
+  readonly sentTo?: string;
+  readonly requestBody: string;
+  readonly outcome:
+    | { readonly kind: 'response'; readonly status: number; readonly statusText: string; readonly body: string; readonly isJson: boolean }
+    | { readonly kind: 'timeout'; readonly timeoutMs: number }
+    | { readonly kind: 'unreachable'; readonly reason: string };
+}
+
+const STATUS_HINTS: Readonly<Record<number, string>> = {
+  400: 'The service refused the input: it does not match the method\'s signature.',
+  401: 'The token was not accepted: it is wrong, expired or revoked. Create a new PAT and try again.',
+  403: 'The token is valid but not allowed: the user\'s network policy does not allow this client IP, or the user\'s default role lacks the service role (step 2).',
+  404: 'No such method on this service.',
+  405: 'The endpoint only takes POST.',
+  500: 'The service failed while answering; check `/spcs logs` and `/spcs diagnose`.',
+  503: 'The service is not running yet (or is resuming, or the endpoint is still provisioning). Try again in a minute.',
+};
+
+function outcomeHeadline(outcome: TestResultModel['outcome']): string {
+  switch (outcome.kind) {
+    case 'timeout':
+      return `:hourglass: No answer within ${Math.round(outcome.timeoutMs / 1000)} s. The ingress gives up after 60 s; a suspended service may be resuming.`;
+    case 'unreachable':
+      return `:no_entry: The request did not reach the endpoint: ${escapeMrkdwn(outcome.reason)}.`;
+    case 'response': {
+      const ok = outcome.status >= 200 && outcome.status < 300;
+      const label = `*HTTP ${outcome.status}${outcome.statusText === '' ? '' : ` ${escapeMrkdwn(outcome.statusText)}`}*`;
+      const hint = STATUS_HINTS[outcome.status];
+      return ok ? `:white_check_mark: ${label}: the endpoint answered.` : `:x: ${label}${hint === undefined ? '' : `: ${hint}`}`;
+    }
+  }
+}
+
+export function buildTestResult(m: TestResultModel): ModalView {
+  const blocks: KnownBlock[] = [
+    section(outcomeHeadline(m.outcome)),
+    section(`*Request*\n${inlineCode(`POST ${m.url}`)}\n${codeBlock(m.requestBody, 800)}`),
+  ];
+  if (m.sentTo !== undefined) blocks.push(context(`Sent to ${inlineCode(m.sentTo)} (SPCS_INGRESS_URL_OVERRIDE).`));
+  if (m.outcome.kind === 'response') blocks.push(section(`*Response*${m.outcome.body === '' ? ' (empty)' : `\n${codeBlock(m.outcome.body, 2400)}`}`));
+  blocks.push(
+    section(
+      '*From your own code*\n' +
+        codeBlock(`import requests\n\nurl = "${m.url}"\nheaders = {"Authorization": 'Snowflake Token="<PAT>"'}\nresponse = requests.post(url, json=${m.requestBody}, headers=headers)\nprint(response.status_code, response.json())`, 1200),
+    ),
+    context('The token you typed was used for this request only and is gone from this view.'),
+    actions(button('Test again', AccessIds.openTest), button('Back', AccessIds.back)),
+  );
+  return modal(AccessIds.testResult, m.sessionId, blocks);
+}

@@ -1,0 +1,166 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { Operation, ServiceChange, ServiceSnapshot } from '../domain/operation.js';
+import { slackDate, type SlackMessage } from './deploy-status.js';
+import { context, formatAutoSuspend, header, message, section, type ObserveMessage } from './observe-kit.js';
+import { escapeMrkdwn, inlineCode } from './text.js';
+
+/** Views of service changes (suspend, resume, scale, auto-suspend, drop): confirmation, approval summary, outcome, modals. */
+
+export const ManageIds = {
+  confirm: 'manage.confirm',
+  cancel: 'manage.cancel',
+  approve: 'manage.approve',
+  reject: 'manage.reject',
+  gateActions: 'manage.gate',
+  scaleModal: 'manage.scale_modal',
+  minBlock: 'manage.min',
+  minInput: 'manage.min_input',
+  maxBlock: 'manage.max',
+  maxInput: 'manage.max_input',
+  autoSuspendModal: 'manage.autosuspend_modal',
+  secondsBlock: 'manage.seconds',
+  secondsInput: 'manage.seconds_input',
+} as const;
+
+/** What a Confirm / Approve button carries: the request and the plan it shows. */
+export function encodeOperationTarget(op: Pick<Operation, 'id' | 'planHash'>): string {
+  return JSON.stringify({ o: op.id, h: op.planHash });
+}
+
+const HEADLINES: Readonly<Record<ServiceChange['kind'], string>> = {
+  suspend: 'Suspend',
+  resume: 'Resume',
+  scale: 'Scale',
+  autosuspend: 'Set auto-suspend of',
+  drop: 'Drop',
+};
+
+const instances = (min: number | null, max: number | null) => `min ${min ?? '?'}, max ${max ?? '?'}`;
+
+/** The change as "current → new" lines, from the SHOW SERVICES snapshot taken at request time. */
+export function changeLines(change: ServiceChange, before: ServiceSnapshot): string[] {
+  switch (change.kind) {
+    case 'suspend':
+      return [`*Status:* ${before.status} → SUSPENDED (instances stop; requests fail until it is resumed)`];
+    case 'resume':
+      return [`*Status:* ${before.status} → RUNNING (instances start again; this takes a few minutes)`];
+    case 'scale':
+      return [`*Instances:* ${instances(before.minInstances, before.maxInstances)} → ${instances(change.min, change.max)}`];
+    case 'autosuspend':
+      return [`*Auto-suspend:* ${formatAutoSuspend(before.autoSuspendSecs)} → ${formatAutoSuspend(change.seconds)}`];
+    case 'drop':
+      return [`*Status:* ${before.status} → *dropped*: the service, its endpoint and its instances are deleted. This cannot be undone.`];
+  }
+}
+
+function describeChange(op: Operation): string {
+  return [`*Service:* ${inlineCode(op.service)}`, ...changeLines(op.change, op.before), `*Requested by:* <@${op.requestedBy}>`].join('\n');
+}
+
+const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
+  type: 'button' as const,
+  text: { type: 'plain_text' as const, text },
+  action_id: actionId,
+  value,
+  ...(style !== undefined && { style }),
+});
+
+/** The requester's own confirmation (ephemeral): what will change, Confirm / Cancel. */
+export function buildChangeConfirmation(op: Operation): ObserveMessage {
+  const target = encodeOperationTarget(op);
+  return message(`${HEADLINES[op.change.kind]} ${op.service}? Confirm to apply.`, [
+    section(`*${HEADLINES[op.change.kind]} ${escapeMrkdwn(op.service)}?*\n${describeChange(op)}`),
+    {
+      type: 'actions',
+      block_id: ManageIds.gateActions,
+      elements: [button('Confirm', ManageIds.confirm, target, op.change.kind === 'drop' ? 'danger' : 'primary'), button('Cancel', ManageIds.cancel, target)],
+    },
+  ]);
+}
+
+function gateReasonText(op: Operation): string {
+  if (op.gateReason?.startsWith('deployment_in_flight') === true) return 'A deployment of this service is in flight, so this change needs approval.';
+  return 'Dropping a service needs approval.';
+}
+
+function people(decisions: Operation['approvals']): string {
+  return decisions.map((a) => `<@${a.userId}> (${slackDate(a.atMs)})`).join(', ');
+}
+
+function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
+  const target = encodeOperationTarget(op);
+  switch (op.state) {
+    case 'pending': {
+      const progress = op.approvals.length === 0 ? `Needs ${requiredApprovals} approval${requiredApprovals === 1 ? '' : 's'}. Nothing changes until then.` : `Approved so far by ${people(op.approvals)}: ${op.approvals.length} of ${requiredApprovals}.`;
+      return [
+        context(`${gateReasonText(op)} ${progress}`),
+        { type: 'actions', block_id: ManageIds.gateActions, elements: [button('Approve', ManageIds.approve, target, 'primary'), button('Reject', ManageIds.reject, target, 'danger')] },
+      ];
+    }
+    case 'approved':
+      return [context(`:white_check_mark: Approved by ${people(op.approvals)}`)];
+    case 'rejected':
+      return [context(`:x: Rejected by <@${op.rejection?.userId ?? 'unknown'}>. Nothing was changed.`)];
+    case 'expired':
+      return [context(':hourglass: Expired before it was approved. Nothing was changed; ask again.')];
+  }
+}
+
+/** The approval summary posted in the channel (drop, or a change while a deployment is in flight). */
+export function buildChangeSummary(op: Operation, requiredApprovals: number): SlackMessage {
+  const outcome = op.outcome === undefined ? [] : [section(escapeMrkdwn(op.outcome.text))];
+  return {
+    text: `Change request: ${HEADLINES[op.change.kind].toLowerCase()} ${op.service}`,
+    blocks: [header(`${HEADLINES[op.change.kind]} ${op.service}`), section(describeChange(op)), ...gateState(op, requiredApprovals), ...outcome],
+  };
+}
+
+/** The outcome line posted in the service's thread (or the channel). `failure` is already a sentence. */
+export function buildChangeOutcome(op: Operation, result: { readonly ok: true; readonly status: string } | { readonly ok: false; readonly failure: string }): SlackMessage {
+  const what = `${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}`;
+  const text = result.ok
+    ? `:white_check_mark: <@${op.requestedBy}> asked to ${what}: done. ${changeLines(op.change, op.before).join(' ')}`
+    : `${result.failure} (requested by <@${op.requestedBy}>)`;
+  return { text: result.ok ? `Done: ${what}` : `Failed: ${what}`, blocks: [section(text)] };
+}
+
+const numberInput = (blockId: string, actionId: string, label: string, hint: string, optional = false): KnownBlock => ({
+  type: 'input',
+  block_id: blockId,
+  optional,
+  label: { type: 'plain_text', text: label },
+  hint: { type: 'plain_text', text: hint },
+  element: { type: 'plain_text_input', action_id: actionId },
+});
+
+/** Min / max instances for `/spcs status` → Scale. `private_metadata` carries the service and channel. */
+export function buildScaleModal(service: string, metadata: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ManageIds.scaleModal,
+    private_metadata: metadata,
+    title: { type: 'plain_text', text: 'Scale service' },
+    submit: { type: 'plain_text', text: 'Next' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      section(`Scale ${inlineCode(service)}. You will see current → new values and confirm before anything changes.`),
+      numberInput(ManageIds.minBlock, ManageIds.minInput, 'Min instances', 'A whole number, 0 or more. Empty keeps the current value.', true),
+      numberInput(ManageIds.maxBlock, ManageIds.maxInput, 'Max instances', 'A whole number of at least 1, and at least min instances.'),
+    ],
+  };
+}
+
+export function buildAutoSuspendModal(service: string, metadata: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ManageIds.autoSuspendModal,
+    private_metadata: metadata,
+    title: { type: 'plain_text', text: 'Auto-suspend' },
+    submit: { type: 'plain_text', text: 'Next' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      section(`Auto-suspend ${inlineCode(service)} after this many idle seconds.`),
+      numberInput(ManageIds.secondsBlock, ManageIds.secondsInput, 'Seconds', 'A whole number of seconds; 0 turns auto-suspend off.'),
+    ],
+  };
+}

@@ -1,0 +1,77 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { APPROVAL_STATES, Decision } from './deployment.js';
+
+/**
+ * A change to a running service (issue 5 "Management"), from request to outcome. It is a record
+ * of its own beside deployments, but behind the same gate: the same compare-and-set store
+ * (versioned-record.ts), the same guard chain (decideApprovalClick / decideRejection /
+ * decideExecution) and the same audit stream. `gate` says who must agree: the requester alone
+ * (`self`: suspend, resume, scale, auto-suspend) or approvers per SPCS_APPROVERS (`approval`: drop,
+ * and any change to a service with a deployment in flight).
+ */
+
+export const ServiceChange = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('suspend') }),
+  z.object({ kind: z.literal('resume') }),
+  z.object({ kind: z.literal('scale'), min: z.number().int().min(0), max: z.number().int().min(1) }),
+  z.object({ kind: z.literal('autosuspend'), seconds: z.number().int().min(0) }),
+  z.object({ kind: z.literal('drop') }),
+]);
+export type ServiceChange = z.infer<typeof ServiceChange>;
+export type ServiceChangeKind = ServiceChange['kind'];
+
+/** What SHOW SERVICES said when the change was requested: the "current" side of current → new. */
+export const ServiceSnapshot = z.object({
+  status: z.string(),
+  minInstances: z.number().nullable(),
+  maxInstances: z.number().nullable(),
+  autoSuspendSecs: z.number().nullable(),
+});
+export type ServiceSnapshot = z.infer<typeof ServiceSnapshot>;
+
+export const GATES = ['self', 'approval'] as const;
+export type Gate = (typeof GATES)[number];
+
+export const Operation = z.object({
+  id: z.string().regex(/^o[0-9a-z]{8,32}$/),
+  /** DB.SCHEMA.SERVICE as SQL text (quoted parts stay quoted). */
+  service: z.string(),
+  change: ServiceChange,
+  before: ServiceSnapshot,
+  gate: z.enum(GATES),
+  /** Why approvers are needed (`drop`, `deployment_in_flight:<id>`); absent for self-confirmed changes. */
+  gateReason: z.string().optional(),
+  planHash: z.string().length(64),
+  requestedBy: z.string(),
+  teamId: z.string(),
+  channelId: z.string(),
+  requestedAtMs: z.number(),
+  state: z.enum(APPROVAL_STATES),
+  approvals: z.array(Decision),
+  rejection: Decision.optional(),
+  /** The approval summary (approval gate only). */
+  messageTs: z.string().optional(),
+  /** Where the outcome goes: the service's deployment thread, when it has one. */
+  thread: z.object({ channelId: z.string(), ts: z.string() }).optional(),
+  outcome: z.object({ ok: z.boolean(), text: z.string(), atMs: z.number() }).optional(),
+});
+export type Operation = z.infer<typeof Operation>;
+
+export function newOperationId(): string {
+  return `o${BigInt(`0x${randomBytes(10).toString('hex')}`).toString(36)}`.padEnd(9, '0');
+}
+
+/** The plan an approval applies to: the service and the exact change. */
+export function operationHash(service: string, change: ServiceChange): string {
+  return createHash('sha256').update(JSON.stringify({ service, change })).digest('hex');
+}
+
+/** The verb for refusals, audit entries and headlines: "suspend", "scale", "drop". */
+export const CHANGE_VERBS: Readonly<Record<ServiceChangeKind, string>> = {
+  suspend: 'suspend',
+  resume: 'resume',
+  scale: 'scale',
+  autosuspend: 'set auto-suspend of',
+  drop: 'drop',
+};

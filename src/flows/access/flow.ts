@@ -1,0 +1,254 @@
+import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import {
+  AccessIds,
+  ACCESS_CALLBACK_PREFIX,
+  buildAccessBusyView,
+  buildAccessNoticeView,
+  buildAccessOverview,
+  buildGrantConfirm,
+  buildGrantForm,
+  buildNetworkConfirm,
+  buildNetworkForm,
+  buildTestForm,
+  buildTestResult,
+  type EndpointModel,
+  type MethodModel,
+} from '../../blocks/access.js';
+import { describeFailure } from '../../blocks/observe-kit.js';
+import { inlineCode } from '../../blocks/text.js';
+import { getUserNetworkPolicy, isSnowflakeError } from '../../snowflake/index.js';
+import { createActionGuard } from '../shared/permissions.js';
+import { applyChange, parseGrantRole, parseNetworkForm, statementsFor, summaryOf } from './changes.js';
+import type { AccessDeps } from './deps.js';
+import { fqOf, loadOverview } from './lookups.js';
+import { callInferenceEndpoint, checkPatShape, ingressBaseUrl, requestBody } from './rest-call.js';
+import { describeSignature, exampleInput, parseSampleInput, restPath } from './sample-input.js';
+import { createAccessSessionStore, type AccessSession, type PendingChange } from './session-store.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+type StateValues = ViewArgs['view']['state']['values'];
+
+/** Where an updated view goes; with Slack's hash when we have one (a stale hash is refused). */
+export interface ViewTarget {
+  readonly viewId: string;
+  readonly hash?: string;
+}
+
+const DEFAULT_REST_TIMEOUT_MS = 30_000;
+export const EXPIRED_TEXT = ':hourglass: This access session expired (after an hour). Run `/spcs access <service>` again.';
+
+/** block_id equals action_id for every input of these views. */
+const textOf = (values: StateValues, id: string): string | undefined => values[id]?.[id]?.value ?? undefined;
+const selectedOf = (values: StateValues, id: string): string | undefined => values[id]?.[id]?.selected_option?.value ?? undefined;
+
+function endpointModel(session: AccessSession): EndpointModel {
+  const e = session.endpoint;
+  if (e === undefined) return { state: 'unknown' };
+  return e.state === 'ready' ? { state: 'ready', url: `https://${e.host}` } : e;
+}
+
+function methodModels(session: AccessSession): MethodModel[] {
+  return session.methods.map((m) => ({ name: m.name, signature: describeSignature(m), path: restPath(m.name), example: exampleInput(m) }));
+}
+
+export function overviewView(session: AccessSession): ModalView {
+  return buildAccessOverview({
+    sessionId: session.id,
+    service: fqOf(session.service).sql,
+    serviceStatus: session.serviceStatus,
+    snowflakeUser: session.snowflakeUser === '' ? '(unknown)' : session.snowflakeUser,
+    botUser: session.botUser,
+    networkPolicy: session.networkPolicy,
+    endpoint: endpointModel(session),
+    model: session.model === undefined || session.model === null ? session.model : `${session.model.fq} VERSION ${session.model.version}`,
+    methods: methodModels(session),
+    ...(session.notice !== undefined && { notice: session.notice }),
+  });
+}
+
+function testFormView(session: AccessSession, host: string, selected?: string): ModalView {
+  const methods = methodModels(session);
+  return buildTestForm({ sessionId: session.id, url: `https://${host}`, methods, selected: selected ?? methods[0]?.name ?? '' });
+}
+
+/** The shared moves of the modal: the session store, the permission guard, showing a view. */
+export function createAccessRuntime(deps: AccessDeps) {
+  const sessions = createAccessSessionStore(deps);
+  const guard = createActionGuard(deps);
+  const log = deps.logger.child({ flow: 'access' });
+
+  async function show(client: WebClient, target: ViewTarget, view: ModalView): Promise<void> {
+    try {
+      await client.views.update({ view_id: target.viewId, ...(target.hash !== undefined && { hash: target.hash }), view });
+    } catch (err) {
+      // hash_conflict / not_found: the person closed the modal or moved on; their newer view wins.
+      log.debug({ err, callbackId: view.callback_id }, 'access view not updated');
+    }
+  }
+
+  /** null when the user may change Snowflake; otherwise the refusal (already audited by the guard). */
+  function refuse(session: AccessSession, userId: string, doing: string): Promise<string | null> {
+    return guard.refuse({ action: 'manage', doing, target: fqOf(session.service).sql, userId, teamId: session.teamId, channelId: session.channelId });
+  }
+
+  /** Saves the session (without a pending change or notice unless given) and returns its overview. */
+  async function toOverview(session: AccessSession, notice?: string): Promise<ModalView> {
+    const { pending: _p, notice: _n, ...rest } = session;
+    const next: AccessSession = notice === undefined ? rest : { ...rest, notice };
+    await sessions.save(next);
+    return overviewView(next);
+  }
+
+  return { sessions, show, refuse, toOverview, log };
+}
+
+type Runtime = ReturnType<typeof createAccessRuntime>;
+
+const DOING: Readonly<Record<PendingChange['kind'], string>> = {
+  network: 'set up a network policy for callers of',
+  grant: 'grant endpoint usage on',
+};
+
+/** Clicks inside the modal: open a step, refresh, go back. */
+async function onAction(deps: AccessDeps, rt: Runtime, args: ActionArgs): Promise<void> {
+  await args.ack();
+  const view = args.body.view;
+  if (view === undefined) return;
+  const target = { viewId: view.id, hash: view.hash };
+  const session = await rt.sessions.get(view.private_metadata);
+  if (session === null) return rt.show(args.client, target, buildAccessNoticeView(EXPIRED_TEXT));
+  const actionId = args.action.type === 'button' ? args.action.action_id : '';
+  const service = fqOf(session.service).sql;
+  switch (actionId) {
+    case AccessIds.openNetwork:
+    case AccessIds.openGrant: {
+      const kind = actionId === AccessIds.openNetwork ? 'network' : 'grant';
+      // Checked here so a non-manager learns at once, and again when the change runs.
+      const refusal = await rt.refuse(session, args.body.user.id, DOING[kind]);
+      if (refusal !== null) return rt.show(args.client, target, await rt.toOverview(session, refusal));
+      const form = kind === 'network' ? buildNetworkForm({ sessionId: session.id, service, snowflakeUser: session.snowflakeUser }) : buildGrantForm({ sessionId: session.id, service });
+      return rt.show(args.client, target, form);
+    }
+    case AccessIds.openTest:
+      if (session.endpoint?.state !== 'ready' || session.methods.length === 0) return rt.show(args.client, target, await rt.toOverview(session, 'The endpoint is not ready to test yet.'));
+      return rt.show(args.client, target, testFormView(session, session.endpoint.host));
+    case AccessIds.refresh: {
+      await rt.show(args.client, target, buildAccessBusyView(session.id, `Reading ${inlineCode(service)} again…`));
+      const loaded = await loadOverview(deps.snowflake, session, false);
+      return rt.show(args.client, { viewId: view.id }, await rt.toOverview(loaded, loaded.notice));
+    }
+    default:
+      return rt.show(args.client, target, await rt.toOverview(session));
+  }
+}
+
+async function onNetworkForm(deps: AccessDeps, rt: Runtime, session: AccessSession, { ack, view, client }: ViewArgs): Promise<void> {
+  const values = view.state.values;
+  const form = parseNetworkForm(session, { user: textOf(values, AccessIds.user), ip: textOf(values, AccessIds.clientIp) }, { user: AccessIds.user, ip: AccessIds.clientIp });
+  if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, `Checking the network policy of Snowflake user ${inlineCode(form.user.name)}…`) });
+  let policy: string | null;
+  try {
+    policy = await getUserNetworkPolicy(deps.snowflake, form.user);
+  } catch (err) {
+    const notice = describeFailure(isSnowflakeError(err) ? err.failure : null, `read the network policy of user ${form.user.name}`);
+    return rt.show(client, { viewId: view.id }, await rt.toOverview(session, notice));
+  }
+  const checked: AccessSession = { ...session, snowflakeUser: form.user.name, networkPolicy: policy };
+  if (policy !== null) {
+    const notice = `:information_source: Snowflake user ${inlineCode(form.user.name)} already has network policy ${inlineCode(policy)}; nothing to create. Make sure it allows ${inlineCode(form.change.ip)}.`;
+    return rt.show(client, { viewId: view.id }, await rt.toOverview(checked, notice));
+  }
+  const pending: AccessSession = { ...checked, pending: form.change };
+  await rt.sessions.save(pending);
+  await rt.show(client, { viewId: view.id }, buildNetworkConfirm({ sessionId: session.id, summary: summaryOf(session, form.change), statements: statementsFor(session, form.change) }));
+}
+
+async function onGrantForm(rt: Runtime, session: AccessSession, { ack, view }: ViewArgs): Promise<void> {
+  const role = parseGrantRole(textOf(view.state.values, AccessIds.role));
+  if (!role.ok) return ack({ response_action: 'errors', errors: { [AccessIds.role]: role.message } });
+  const change: PendingChange = { kind: 'grant', role: role.role.name };
+  await rt.sessions.save({ ...session, pending: change });
+  await ack({ response_action: 'update', view: buildGrantConfirm({ sessionId: session.id, summary: summaryOf(session, change), statements: statementsFor(session, change) }) });
+}
+
+/** The confirm view's submit: re-checks the permission, runs the statements, audits, shows the overview. */
+async function onConfirm(deps: AccessDeps, rt: Runtime, session: AccessSession, kind: PendingChange['kind'], { ack, view, body, client }: ViewArgs): Promise<void> {
+  const change = session.pending;
+  if (change?.kind !== kind) return ack({ response_action: 'update', view: await rt.toOverview(session, 'That confirmation is out of date; start the step again.') });
+  const refusal = await rt.refuse(session, body.user.id, DOING[kind]);
+  if (refusal !== null) return ack({ response_action: 'update', view: await rt.toOverview(session, refusal) });
+  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, 'Running the statements…') });
+  const result = await applyChange(deps, session, change);
+  const after: AccessSession = result.ok && change.kind === 'network' ? { ...session, snowflakeUser: change.user, networkPolicy: change.policy } : session;
+  await rt.show(client, { viewId: view.id }, await rt.toOverview(after, result.notice));
+}
+
+/**
+ * The REST test. The PAT is read from the submission into a local, checked, used for one request
+ * and dropped; the view is replaced at once (ack) so Slack no longer holds the typed value.
+ */
+async function onTestForm(deps: AccessDeps, rt: Runtime, session: AccessSession, { ack, view, client }: ViewArgs): Promise<void> {
+  const endpoint = session.endpoint;
+  if (endpoint?.state !== 'ready') return ack({ response_action: 'update', view: await rt.toOverview(session, 'The endpoint is not ready to test yet.') });
+  const values = view.state.values;
+  const methodName = selectedOf(values, AccessIds.method);
+  const method = session.methods.find((m) => m.name === methodName);
+  const errors: Record<string, string> = {};
+  const sample = method === undefined ? null : parseSampleInput(textOf(values, AccessIds.sample), method);
+  if (method === undefined) errors[AccessIds.method] = "Method: pick one of the service's methods.";
+  if (sample !== null && !sample.ok) errors[AccessIds.sample] = sample.message;
+  const patProblem = checkPatShape(textOf(values, AccessIds.pat));
+  if (patProblem !== null) errors[AccessIds.pat] = patProblem;
+  const pat = textOf(values, AccessIds.pat);
+  if (method === undefined || sample === null || !sample.ok || pat === undefined || patProblem !== null) return ack({ response_action: 'errors', errors });
+
+  const publicUrl = `https://${endpoint.host}/${restPath(method.name)}`;
+  const sendUrl = `${ingressBaseUrl(endpoint.host, deps.ingressUrlOverride)}/${restPath(method.name)}`;
+  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, `Calling ${inlineCode(`POST ${publicUrl}`)}…`) });
+  const outcome = await callInferenceEndpoint({ url: sendUrl, pat, values: sample.values, timeoutMs: deps.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS }, deps.fetch);
+  rt.log.info({ service: fqOf(session.service).sql, method: method.name, outcome: outcome.kind, status: outcome.kind === 'response' ? outcome.status : undefined }, 'access REST test done');
+  await rt.show(
+    client,
+    { viewId: view.id },
+    buildTestResult({
+      sessionId: session.id,
+      url: publicUrl,
+      ...(sendUrl !== publicUrl && { sentTo: sendUrl }),
+      requestBody: JSON.stringify(requestBody(sample.values)),
+      outcome,
+    }),
+  );
+}
+
+async function onSubmit(deps: AccessDeps, rt: Runtime, args: ViewArgs): Promise<void> {
+  const session = await rt.sessions.get(args.view.private_metadata);
+  if (session === null) return args.ack({ response_action: 'update', view: buildAccessNoticeView(EXPIRED_TEXT) });
+  switch (args.view.callback_id) {
+    case AccessIds.networkForm:
+      return onNetworkForm(deps, rt, session, args);
+    case AccessIds.networkConfirm:
+      return onConfirm(deps, rt, session, 'network', args);
+    case AccessIds.grantForm:
+      return onGrantForm(rt, session, args);
+    case AccessIds.grantConfirm:
+      return onConfirm(deps, rt, session, 'grant', args);
+    case AccessIds.testForm:
+      return onTestForm(deps, rt, session, args);
+    default:
+      return args.ack({ response_action: 'update', view: await rt.toOverview(session) });
+  }
+}
+
+const BUTTONS = [AccessIds.openNetwork, AccessIds.openGrant, AccessIds.openTest, AccessIds.refresh, AccessIds.back] as const;
+
+/** The modal's listeners: its submissions (forms, confirmations, the REST test) and its buttons. */
+export function registerAccess(app: App, deps: AccessDeps): void {
+  const rt = createAccessRuntime(deps);
+  const callback = new RegExp(`^${ACCESS_CALLBACK_PREFIX.replace('.', '\\.')}`);
+  app.view<ViewSubmitAction>({ callback_id: callback, type: 'view_submission' }, (args) => onSubmit(deps, rt, args));
+  for (const actionId of BUTTONS) app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, (args) => onAction(deps, rt, args));
+}

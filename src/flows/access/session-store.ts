@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The `/spcs access` modal's state between views, in Redis (`${keyPrefix}:access:<id>`, one hour).
+ * private_metadata carries only the id. Never a token: the PAT of the REST test is not part of
+ * this schema, so it cannot be saved even by mistake (zod strips unknown fields).
+ */
+
+const name = z.string().min(1).max(255);
+
+export const AccessEndpoint = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('ready'), host: z.string() }),
+  z.object({ state: z.literal('provisioning'), message: z.string().nullable() }),
+  z.object({ state: z.literal('absent') }),
+]);
+export type AccessEndpoint = z.infer<typeof AccessEndpoint>;
+
+export const AccessMethod = z.object({ name, inputs: z.array(z.object({ name: z.string(), type: z.string() })) });
+export type AccessMethod = z.infer<typeof AccessMethod>;
+
+/** A name as Snowflake resolved it, per part (rebuilt with identifierFromSnowflake). */
+const Fq = z.object({ database: name, schema: name, name });
+export type Fq = z.infer<typeof Fq>;
+
+/** What the person confirmed, waiting for the confirm view's submit. */
+export const PendingChange = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('network'), user: name, ip: z.string(), rule: Fq, policy: name }),
+  z.object({ kind: z.literal('grant'), role: name }),
+]);
+export type PendingChange = z.infer<typeof PendingChange>;
+
+export const AccessSession = z.object({
+  id: z.string(),
+  userId: z.string(),
+  teamId: z.string(),
+  channelId: z.string(),
+  service: Fq,
+  serviceStatus: z.string().nullable(),
+  /** The bot's own CURRENT_USER/CURRENT_ROLE, the default Snowflake user to check. */
+  botUser: z.string(),
+  botRole: z.string().nullable(),
+  /** The Snowflake user whose network policy is shown (typed by the person, default botUser). */
+  snowflakeUser: z.string(),
+  /** null: none set; undefined: could not be read. */
+  networkPolicy: z.string().nullable().optional(),
+  endpoint: AccessEndpoint.optional(),
+  /** The model version the service serves, when the registry says so. */
+  model: z.object({ fq: z.string(), version: z.string() }).nullable().optional(),
+  methods: z.array(AccessMethod),
+  pending: PendingChange.optional(),
+  /** Shown at the top of the overview (a result, a refusal, a Snowflake error). */
+  notice: z.string().optional(),
+});
+export type AccessSession = z.infer<typeof AccessSession>;
+
+/** The slice of ioredis the store needs. */
+export interface SessionRedis {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, mode: 'EX', seconds: number): Promise<unknown>;
+  del(key: string): Promise<number>;
+}
+
+export interface AccessSessionStore {
+  newId(): string;
+  get(id: string): Promise<AccessSession | null>;
+  save(session: AccessSession): Promise<void>;
+}
+
+export const SESSION_TTL_SECONDS = 60 * 60;
+const SESSION_ID = /^a[0-9a-f]{24}$/;
+
+export function createAccessSessionStore(deps: { readonly redis: SessionRedis; readonly keyPrefix: string }): AccessSessionStore {
+  const key = (id: string) => `${deps.keyPrefix}:access:${id}`;
+  return {
+    newId: () => `a${randomBytes(12).toString('hex')}`,
+    async get(id) {
+      // private_metadata comes from the client: never build a key from text we did not issue.
+      if (!SESSION_ID.test(id)) return null;
+      const raw = await deps.redis.get(key(id));
+      if (raw === null) return null;
+      try {
+        const parsed = AccessSession.safeParse(JSON.parse(raw));
+        return parsed.success ? parsed.data : null;
+      } catch {
+        return null;
+      }
+    },
+    async save(session) {
+      await deps.redis.set(key(session.id), JSON.stringify(AccessSession.parse(session)), 'EX', SESSION_TTL_SECONDS);
+    },
+  };
+}

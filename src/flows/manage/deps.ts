@@ -1,0 +1,24 @@
+import type { ApprovalPolicy } from '../../domain/approval-policy.js';
+import type { Logger } from '../../logger.js';
+import type { QueryRunner } from '../../snowflake/index.js';
+import type { AuditLog } from '../../store/audit-log.js';
+import type { DeploymentStore } from '../../store/deployment-store.js';
+import type { OperationStore } from '../../store/operation-store.js';
+import type { ActionGuard } from '../shared/permissions.js';
+
+/** What the management flows (services and pools) need; app.ts builds it. */
+export interface ManageDeps {
+  /** SHOW SERVICES/POOLS, ALTER SERVICE/COMPUTE POOL, DROP SERVICE, CREATE COMPUTE POOL. */
+  readonly snowflake: QueryRunner;
+  readonly operations: OperationStore;
+  /** Where a service's thread is, and whether it has a deployment in flight. */
+  readonly deployments: Pick<DeploymentStore, 'forService'>;
+  readonly audit: Pick<AuditLog, 'append'>;
+  /** SPCS_MANAGERS, checked at every entry point and again before anything runs. */
+  readonly guard: ActionGuard;
+  /** SPCS_APPROVERS membership (the approval gate's own directory). */
+  readonly approvers: { isApprover(userId: string, channelId: string): Promise<boolean> };
+  readonly policy: ApprovalPolicy;
+  readonly logger: Logger;
+  readonly now: () => number;
+}

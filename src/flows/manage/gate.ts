@@ -1,0 +1,166 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { buildChangeOutcome, buildChangeSummary } from '../../blocks/manage.js';
+import { describeFailure } from '../../blocks/observe-kit.js';
+import { decideExecution, type ApprovalPolicy, type RefusalReason } from '../../domain/approval-policy.js';
+import { CHANGE_VERBS, operationHash, type Operation } from '../../domain/operation.js';
+import {
+  dropService,
+  isSnowflakeError,
+  parseQualifiedName,
+  resumeService,
+  setServiceAutoSuspend,
+  setServiceInstances,
+  suspendService,
+  type QualifiedName,
+  type QueryRunner,
+} from '../../snowflake/index.js';
+import { jsonText } from '../shared/json-text.js';
+import type { ManageDeps } from './deps.js';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+const Target = jsonText(z.object({ o: z.string(), h: z.string() }));
+
+/** The gate's rules for a change: approvals per SPCS_*, or the requester alone confirming once. */
+export function policyFor(op: Pick<Operation, 'gate'>, policy: ApprovalPolicy): ApprovalPolicy {
+  return op.gate === 'approval' ? policy : { ...policy, approvers: [], requiredApprovals: 1, allowSelfApproval: true };
+}
+
+function refusalText(reason: RefusalReason | 'not_found' | 'not_requester', op: Operation | null, policy: ApprovalPolicy): string {
+  switch (reason) {
+    case 'not_requester':
+      return `Only <@${op?.requestedBy ?? 'the requester'}>, who asked for this change, can confirm or cancel it.`;
+    case 'not_an_approver':
+      return policy.approvers.length === 0 ? 'Only members of this channel can approve changes here.' : 'You are not one of the approvers (SPCS_APPROVERS), directly or through a user group.';
+    case 'own_request':
+      return 'You requested this change, so someone else has to approve it.';
+    case 'expired':
+      return 'This request has expired (SPCS_APPROVAL_TTL). Ask again.';
+    case 'already_decided':
+      return 'This change was already confirmed, cancelled, decided or expired.';
+    case 'plan_changed':
+      return 'The change differs from the one this message shows. Look at the current request.';
+    case 'already_approved_by_you':
+      return 'You already approved this change; it still needs someone else.';
+    case 'not_found':
+      return 'This change request no longer exists.';
+  }
+}
+
+/** Runs the change. Only ALTER/DROP built by the Snowflake layer; throws its errors. */
+function runChange(db: QueryRunner, name: QualifiedName, op: Operation): Promise<string> {
+  const change = op.change;
+  switch (change.kind) {
+    case 'suspend':
+      return suspendService(db, name);
+    case 'resume':
+      return resumeService(db, name);
+    case 'scale':
+      return setServiceInstances(db, name, change);
+    case 'autosuspend':
+      return setServiceAutoSuspend(db, name, change.seconds);
+    case 'drop':
+      return dropService(db, name);
+  }
+}
+
+export function gateHandlers(deps: ManageDeps) {
+  const audit = (event: 'refused' | 'approval_recorded' | 'approved' | 'rejected' | 'change_applied' | 'change_failed', op: Operation, actor: string | undefined, detail?: string) =>
+    deps.audit.append({ event, deploymentId: op.id, atMs: deps.now(), planHash: op.planHash, action: op.change.kind, target: op.service, ...(actor !== undefined && { actor }), ...(detail !== undefined && { detail }) });
+
+  const refreshSummary = async (client: Pick<WebClient, 'chat'>, op: Operation) => {
+    if (op.gate !== 'approval' || op.messageTs === undefined) return;
+    const summary = buildChangeSummary(op, deps.policy.requiredApprovals);
+    await client.chat.update({ channel: op.channelId, ts: op.messageTs, text: summary.text, blocks: summary.blocks }).catch((err: unknown) => deps.logger.warn({ err }, 'could not update change summary'));
+  };
+
+  /**
+   * Applies an approved change: the guard chain once more (policy may have changed since the
+   * click), the SQL, the outcome on the record, in the audit and in the service's thread.
+   */
+  const execute = async (client: Pick<WebClient, 'chat'>, approved: Operation): Promise<void> => {
+    const check = decideExecution(policyFor(approved, deps.policy), { ...approved, currentPlanHash: operationHash(approved.service, approved.change) });
+    const name = parseQualifiedName(approved.service, 'Service', { parts: 3, allowQuoted: true });
+    let result: { ok: true; status: string } | { ok: false; failure: string };
+    if (!check.ok || !name.ok) {
+      result = { ok: false, failure: `:no_entry: Not applied: the request no longer passes the approval rules (${check.ok ? 'bad service name' : check.reason}).` };
+    } else {
+      try {
+        result = { ok: true, status: await runChange(deps.snowflake, name.value, approved) };
+      } catch (err) {
+        deps.logger.warn({ err, operationId: approved.id }, 'service change failed');
+        result = { ok: false, failure: describeFailure(isSnowflakeError(err) ? err.failure : null, `${CHANGE_VERBS[approved.change.kind]} ${approved.service}`) };
+      }
+    }
+    const message = buildChangeOutcome(approved, result);
+    const done = (await deps.operations.update(approved.id, (c) => ({ ...c, outcome: { ok: result.ok, text: message.text, atMs: deps.now() } }))) ?? approved;
+    await audit(result.ok ? 'change_applied' : 'change_failed', done, undefined, result.ok ? result.status : result.failure);
+    const where = done.thread ?? { channelId: done.channelId, ts: undefined };
+    await client.chat
+      .postMessage({ channel: where.channelId, text: message.text, blocks: message.blocks, ...(where.ts !== undefined && { thread_ts: where.ts }) })
+      .catch((err: unknown) => deps.logger.warn({ err }, 'could not post change outcome'));
+    await refreshSummary(client, done);
+  };
+
+  /** Ack, then the request a gate button names; null when it was answered already (bad button, gone). */
+  const load = async (args: ButtonArgs) => {
+    await args.ack();
+    const tell = (text: string) => args.respond({ response_type: 'ephemeral', replace_original: false, text });
+    const target = Target.safeParse(args.action.value ?? '');
+    if (!target.success) {
+      await tell('This button is not valid.');
+      return null;
+    }
+    const current = await deps.operations.get(target.data.o);
+    if (current === null) {
+      await tell(refusalText('not_found', null, deps.policy));
+      return null;
+    }
+    return { userId: args.body.user.id, tell, target: target.data, current };
+  };
+
+  /** Confirm (own gate) and Approve (approvers' gate) are one transition: decideApprovalClick under compare-and-set. */
+  const approveClick = (asRequester: boolean) => async (args: ButtonArgs): Promise<void> => {
+    const loaded = await load(args);
+    if (loaded === null) return;
+    const { userId, tell, target, current } = loaded;
+    if (asRequester !== (current.gate === 'self')) return void (await tell('This button does not belong to this request.'));
+    if (asRequester && userId !== current.requestedBy) return void (await tell(refusalText('not_requester', current, deps.policy)));
+    // The requester must still be a manager when confirming; approvers are governed by SPCS_APPROVERS instead.
+    const refusal = asRequester ? await deps.guard.refuse({ action: 'manage', doing: CHANGE_VERBS[current.change.kind], target: current.service, userId, channelId: current.channelId }) : null;
+    if (refusal !== null) return void (await tell(refusal));
+    const isApprover = asRequester || (await deps.approvers.isApprover(userId, current.channelId));
+    const outcome = await deps.operations.approve(current.id, { userId, isApprover }, target.h, policyFor(current, deps.policy), deps.now());
+    if (outcome.outcome === 'refused') {
+      if (outcome.record !== null) await audit('refused', outcome.record, userId, outcome.reason);
+      if (outcome.reason === 'expired' && outcome.record !== null) await refreshSummary(args.client, outcome.record);
+      return void (await tell(refusalText(outcome.reason, outcome.record, deps.policy)));
+    }
+    if (outcome.outcome === 'recorded') {
+      await audit('approval_recorded', outcome.record, userId, `${outcome.count}/${outcome.required}`);
+      await refreshSummary(args.client, outcome.record);
+      return void (await tell(`Your approval is recorded: ${outcome.count} of ${outcome.required}.`));
+    }
+    await audit('approved', outcome.record, userId, outcome.record.approvals.map((a) => a.userId).join(','));
+    if (asRequester) await args.respond({ replace_original: true, text: `Confirmed: applying ${CHANGE_VERBS[current.change.kind]} ${current.service}…` });
+    await refreshSummary(args.client, outcome.record);
+    await execute(args.client, outcome.record);
+  };
+
+  const rejectClick = async (args: ButtonArgs): Promise<void> => {
+    const loaded = await load(args);
+    if (loaded === null) return;
+    const { userId, tell, target, current } = loaded;
+    if (current.gate === 'self' && userId !== current.requestedBy) return void (await tell(refusalText('not_requester', current, deps.policy)));
+    const isApprover = current.gate === 'self' || (await deps.approvers.isApprover(userId, current.channelId));
+    const outcome = await deps.operations.reject(current.id, { userId, isApprover }, target.h, policyFor(current, deps.policy), deps.now());
+    if (outcome.outcome === 'refused') return void (await tell(refusalText(outcome.reason, outcome.record, deps.policy)));
+    await audit('rejected', outcome.record, userId);
+    if (current.gate === 'self') return void (await args.respond({ replace_original: true, text: `Cancelled: ${current.service} was not changed.` }));
+    await refreshSummary(args.client, outcome.record);
+  };
+
+  return { confirm: approveClick(true), approve: approveClick(false), cancel: rejectClick, reject: rejectClick };
+}
