@@ -87,7 +87,7 @@ function usageBlocks(d: Deployment, ingressUrl: string | undefined): KnownBlock[
   }
   blocks.push(
     section(
-      `*Next steps*\n• REST access for people and apps outside Snowflake (network policy, PAT, service role): \`/spcs access ${escapeMrkdwn(d.request.service.name)}\`\n• Monitoring: \`SELECT * FROM TABLE(${service}!SPCS_GET_METRICS())\` and \`CALL SYSTEM$GET_SERVICE_LOGS('${service}', 0, 'model-inference')\``,
+      `*Next steps*\n• REST access for people and apps outside Snowflake (network policy, PAT, service role): \`/spcs access ${service}\`\n• Status, logs, metrics, diagnosis: \`/spcs status ${service}\`\n• Monitoring: \`SELECT * FROM TABLE(${service}!SPCS_GET_METRICS())\` and \`CALL SYSTEM$GET_SERVICE_LOGS('${service}', 0, 'model-inference')\``,
     ),
   );
   return blocks;

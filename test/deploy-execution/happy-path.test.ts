@@ -35,7 +35,7 @@ describe('deploy execution', () => {
     expect(all).toContain(`${running.execution?.ingressUrl}/predict`);
     expect(all).toContain('Snowflake Token=\\"&lt;PAT&gt;\\"'); // Slack shows &lt; as <
     expect(all).toContain('{\\"data\\": [[0, 0, 0, 0, 0]]}');
-    expect(all).toContain('/spcs access IRIS_NEW');
+    expect(all).toContain('/spcs access ML_DB.SERVING.IRIS_NEW');
     // The final outcome is broadcast to the channel too.
     expect(t.fake.calls('chat.postMessage').some((c) => c.args['reply_broadcast'] === true || c.args['reply_broadcast'] === 'true')).toBe(true);
     // The parent keeps no buttons and shows who approved and the running status.

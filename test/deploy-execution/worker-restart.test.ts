@@ -127,7 +127,7 @@ describe('a worker killed mid-deployment', () => {
     await s.startAnotherBot();
     await eventually(async () => (await phaseOf(s))?.phase === 'running' || undefined, 25_000, 'running after restart');
     expect((await phaseOf(s))?.ingressUrl).toBeDefined();
-    expect(await s.runningReply()).toContain('/spcs access IRIS_KILLED');
+    expect(await s.runningReply()).toContain('/spcs access ML_DB.SERVING.IRIS_KILLED');
     await eventually(async () => (await s.deployQueue.getJobState(s.id)) === 'completed' || undefined, 10_000, 'job completed');
     expect(['submitted', 'resumed']).toContain((await s.deployQueue.getJob(s.id))?.returnvalue);
     expect(deployCalls(s)).toBe(1);
