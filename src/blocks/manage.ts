@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Operation, ServiceChange, ServiceSnapshot } from '../domain/operation.js';
+import type { Operation, OperationChange, ServiceChangeKind, ServiceSnapshot } from '../domain/operation.js';
+import type { InstanceFamilyInfo } from '../snowflake/index.js';
 import { slackDate, type SlackMessage } from './deploy-status.js';
 import { context, formatAutoSuspend, header, message, section, type ObserveMessage } from './observe-kit.js';
 import { escapeMrkdwn, inlineCode } from './text.js';
@@ -20,25 +21,42 @@ export const ManageIds = {
   autoSuspendModal: 'manage.autosuspend_modal',
   secondsBlock: 'manage.seconds',
   secondsInput: 'manage.seconds_input',
+  createPoolModal: 'manage.create_pool_modal',
+  poolNameBlock: 'manage.pool_name',
+  poolNameInput: 'manage.pool_name_input',
+  poolFamilyBlock: 'manage.pool_family',
+  poolFamilyInput: 'manage.pool_family_input',
+  poolMinBlock: 'manage.pool_min',
+  poolMinInput: 'manage.pool_min_input',
+  poolMaxBlock: 'manage.pool_max',
+  poolMaxInput: 'manage.pool_max_input',
+  poolAutoResumeBlock: 'manage.pool_auto_resume',
+  poolAutoResumeInput: 'manage.pool_auto_resume_input',
 } as const;
+
+/** The checkbox option that turns AUTO_RESUME on in the Create pool modal. */
+export const AUTO_RESUME_OPTION = 'auto_resume';
 
 /** What a Confirm / Approve button carries: the request and the plan it shows. */
 export function encodeOperationTarget(op: Pick<Operation, 'id' | 'planHash'>): string {
   return JSON.stringify({ o: op.id, h: op.planHash });
 }
 
-const HEADLINES: Readonly<Record<ServiceChange['kind'], string>> = {
+const HEADLINES: Readonly<Record<ServiceChangeKind, string>> = {
   suspend: 'Suspend',
   resume: 'Resume',
   scale: 'Scale',
   autosuspend: 'Set auto-suspend of',
   drop: 'Drop',
+  pool_suspend: 'Suspend compute pool',
+  pool_resume: 'Resume compute pool',
+  pool_create: 'Create compute pool',
 };
 
 const instances = (min: number | null, max: number | null) => `min ${min ?? '?'}, max ${max ?? '?'}`;
 
 /** The change as "current → new" lines, from the SHOW SERVICES snapshot taken at request time. */
-export function changeLines(change: ServiceChange, before: ServiceSnapshot): string[] {
+export function changeLines(change: OperationChange, before: ServiceSnapshot): string[] {
   switch (change.kind) {
     case 'suspend':
       return [`*Status:* ${before.status} → SUSPENDED (instances stop; requests fail until it is resumed)`];
@@ -50,11 +68,23 @@ export function changeLines(change: ServiceChange, before: ServiceSnapshot): str
       return [`*Auto-suspend:* ${formatAutoSuspend(before.autoSuspendSecs)} → ${formatAutoSuspend(change.seconds)}`];
     case 'drop':
       return [`*Status:* ${before.status} → *dropped*: the service, its endpoint and its instances are deleted. This cannot be undone.`];
+    case 'pool_suspend':
+      return [`*State:* ${before.status} → SUSPENDED (its nodes stop)`, servicesOnPool(before.numServices)];
+    case 'pool_resume':
+      return [`*State:* ${before.status} → running again (nodes start; this takes a few minutes)`, `*Nodes:* ${before.minInstances ?? '?'} to ${before.maxInstances ?? '?'}`];
+    case 'pool_create':
+      return [`*Instance family:* ${change.instanceFamily}, *nodes:* ${change.minNodes} to ${change.maxNodes}, *auto-resume:* ${change.autoResume ? 'on' : 'off'}`, `*Statement:*\n\`\`\`${change.statement}\`\`\``];
   }
 }
 
+function servicesOnPool(count: number | null | undefined): string {
+  if (count === null || count === undefined) return '*Services on it:* unknown';
+  if (count === 0) return '*Services on it:* none';
+  return `*Services on it:* ${count}: suspending the pool suspends ${count === 1 ? 'it' : 'them'}; their endpoints stop answering until the pool and the services are resumed.`;
+}
+
 function describeChange(op: Operation): string {
-  return [`*Service:* ${inlineCode(op.service)}`, ...changeLines(op.change, op.before), `*Requested by:* <@${op.requestedBy}>`].join('\n');
+  return [`*${op.change.kind.startsWith('pool_') ? 'Compute pool' : 'Service'}:* ${inlineCode(op.service)}`, ...changeLines(op.change, op.before), `*Requested by:* <@${op.requestedBy}>`].join('\n');
 }
 
 const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
@@ -133,34 +163,68 @@ const numberInput = (blockId: string, actionId: string, label: string, hint: str
   element: { type: 'plain_text_input', action_id: actionId },
 });
 
-/** Min / max instances for `/spcs status` → Scale. `private_metadata` carries the service and channel. */
-export function buildScaleModal(service: string, metadata: string): ModalView {
+/** A modal with Next / Cancel; `private_metadata` carries what the submission needs (service, channel). */
+function nextModal(callbackId: string, title: string, metadata: string, blocks: KnownBlock[]): ModalView {
   return {
     type: 'modal',
-    callback_id: ManageIds.scaleModal,
+    callback_id: callbackId,
     private_metadata: metadata,
-    title: { type: 'plain_text', text: 'Scale service' },
+    title: { type: 'plain_text', text: title },
     submit: { type: 'plain_text', text: 'Next' },
     close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      section(`Scale ${inlineCode(service)}. You will see current → new values and confirm before anything changes.`),
-      numberInput(ManageIds.minBlock, ManageIds.minInput, 'Min instances', 'A whole number, 0 or more. Empty keeps the current value.', true),
-      numberInput(ManageIds.maxBlock, ManageIds.maxInput, 'Max instances', 'A whole number of at least 1, and at least min instances.'),
-    ],
+    blocks,
   };
 }
 
+/** Min / max instances for `/spcs status` → Scale. `private_metadata` carries the service and channel. */
+export function buildScaleModal(service: string, metadata: string): ModalView {
+  return nextModal(ManageIds.scaleModal, 'Scale service', metadata, [
+    section(`Scale ${inlineCode(service)}. You will see current → new values and confirm before anything changes.`),
+    numberInput(ManageIds.minBlock, ManageIds.minInput, 'Min instances', 'A whole number, 0 or more. Empty keeps the current value.', true),
+    numberInput(ManageIds.maxBlock, ManageIds.maxInput, 'Max instances', 'A whole number of at least 1, and at least min instances.'),
+  ]);
+}
+
 export function buildAutoSuspendModal(service: string, metadata: string): ModalView {
-  return {
-    type: 'modal',
-    callback_id: ManageIds.autoSuspendModal,
-    private_metadata: metadata,
-    title: { type: 'plain_text', text: 'Auto-suspend' },
-    submit: { type: 'plain_text', text: 'Next' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      section(`Auto-suspend ${inlineCode(service)} after this many idle seconds.`),
-      numberInput(ManageIds.secondsBlock, ManageIds.secondsInput, 'Seconds', 'A whole number of seconds; 0 turns auto-suspend off.'),
-    ],
-  };
+  return nextModal(ManageIds.autoSuspendModal, 'Auto-suspend', metadata, [
+    section(`Auto-suspend ${inlineCode(service)} after this many idle seconds.`),
+    numberInput(ManageIds.secondsBlock, ManageIds.secondsInput, 'Seconds', 'A whole number of seconds; 0 turns auto-suspend off.'),
+  ]);
+}
+
+const familyLabel = (f: InstanceFamilyInfo): string => {
+  const size = [f.vcpu === null ? null : `${f.vcpu} vCPU`, f.memoryGib === null ? null : `${f.memoryGib} GiB`].filter((x) => x !== null).join(', ');
+  const gpu = f.gpu === null ? 'no GPU' : `${f.gpu.perNode} x ${f.gpu.type}`;
+  return `${f.name}: ${gpu}${size === '' ? '' : `, ${size}`}`.slice(0, 75);
+};
+
+/** `/spcs pools` → Create pool: name, instance family (from SHOW COMPUTE POOL INSTANCE FAMILIES), nodes, auto-resume. */
+export function buildCreatePoolModal(families: readonly InstanceFamilyInfo[], metadata: string): ModalView {
+  const options = families.slice(0, 100).map((f) => ({ text: { type: 'plain_text' as const, text: familyLabel(f) }, value: f.name }));
+  const autoResume = { text: { type: 'plain_text' as const, text: 'Resume automatically when a service or job needs it' }, value: AUTO_RESUME_OPTION };
+  return nextModal(ManageIds.createPoolModal, 'Create compute pool', metadata, [
+    section('You will see the exact `CREATE COMPUTE POOL` statement and confirm before anything is created.'),
+    {
+      type: 'input',
+      block_id: ManageIds.poolNameBlock,
+      label: { type: 'plain_text', text: 'Pool name' },
+      hint: { type: 'plain_text', text: 'Letters, digits, _ or $, starting with a letter or _. No quotes or spaces.' },
+      element: { type: 'plain_text_input', action_id: ManageIds.poolNameInput, max_length: 255 },
+    },
+    {
+      type: 'input',
+      block_id: ManageIds.poolFamilyBlock,
+      label: { type: 'plain_text', text: 'Instance family' },
+      element: { type: 'static_select', action_id: ManageIds.poolFamilyInput, placeholder: { type: 'plain_text', text: 'Pick a family' }, options },
+    },
+    numberInput(ManageIds.poolMinBlock, ManageIds.poolMinInput, 'Min nodes', 'A whole number of at least 1.'),
+    numberInput(ManageIds.poolMaxBlock, ManageIds.poolMaxInput, 'Max nodes', 'A whole number, at least min nodes.'),
+    {
+      type: 'input',
+      block_id: ManageIds.poolAutoResumeBlock,
+      optional: true,
+      label: { type: 'plain_text', text: 'Auto-resume' },
+      element: { type: 'checkboxes', action_id: ManageIds.poolAutoResumeInput, options: [autoResume], initial_options: [autoResume] },
+    },
+  ]);
 }

@@ -8,6 +8,34 @@ export interface PoolTableView {
   readonly families: readonly InstanceFamilyInfo[];
 }
 
+/** The pool actions under `/spcs pools` (handled by the manage flow, managers only). */
+export const PoolActions = {
+  block: 'pools.actions',
+  create: 'pools.create',
+  change: 'pools.change',
+} as const;
+
+/** What a Suspend / Resume option carries: the pool's name as SHOW COMPUTE POOLS gives it, and the change. */
+export function encodePoolChoice(pool: string, kind: 'suspend' | 'resume'): string {
+  return JSON.stringify({ p: pool, k: kind });
+}
+
+/** Create pool, and one Suspend or Resume option per pool (a select, so any number of pools fits one block). */
+function poolActions(pools: readonly ComputePoolInfo[]): KnownBlock {
+  const options = pools.slice(0, 100).map((p) => {
+    const kind = p.state === 'SUSPENDED' || p.state === 'STOPPING' ? 'resume' : 'suspend';
+    return { text: { type: 'plain_text' as const, text: `${kind === 'resume' ? 'Resume' : 'Suspend'} ${p.name}`.slice(0, 75) }, value: encodePoolChoice(p.name, kind) };
+  });
+  return {
+    type: 'actions',
+    block_id: PoolActions.block,
+    elements: [
+      { type: 'button', text: { type: 'plain_text', text: 'Create pool' }, action_id: PoolActions.create, value: 'create' },
+      ...(options.length === 0 ? [] : [{ type: 'static_select' as const, action_id: PoolActions.change, placeholder: { type: 'plain_text' as const, text: 'Suspend or resume a pool…' }, options }]),
+    ],
+  };
+}
+
 const COLUMNS = ['Pool', 'Instance family', 'GPUs/node', 'Min/Max', 'Active', 'State', 'Services'] as const;
 /** Pools that cannot take work right now, and why a person should care. */
 const NOT_READY: Readonly<Record<string, string>> = {
@@ -52,11 +80,11 @@ export function buildPoolTable(view: PoolTableView): ObserveMessage {
   const pools = [...view.pools].sort((a, b) => a.name.localeCompare(b.name));
   const blocks: KnownBlock[] = [header(`Compute pools (${pools.length})`)];
   if (pools.length === 0) {
-    blocks.push(section('The bot cannot see any compute pool. An admin can create one with `CREATE COMPUTE POOL`.'));
+    blocks.push(section('The bot cannot see any compute pool. A manager can create one with *Create pool*.'), poolActions(pools));
     return message('No compute pools visible.', blocks);
   }
   const tables = tableSections(pools.map((p) => rowOf(p, families.get(p.instanceFamily))));
-  const room = MAX_MESSAGE_BLOCKS - 4;
+  const room = MAX_MESSAGE_BLOCKS - 5;
   blocks.push(...tables.slice(0, room).map(section));
   if (tables.length > room) blocks.push(context(`…and more pools than one message can hold (${plural(pools.length, 'pool')} in all).`));
   const flagged = pools.filter((p) => p.state in NOT_READY);
@@ -64,6 +92,6 @@ export function buildPoolTable(view: PoolTableView): ObserveMessage {
     const lines = flagged.map((p) => `:warning: ${inlineCode(p.name)} is ${NOT_READY[p.state] ?? p.state}${p.autoResume === false ? '; AUTO_RESUME is off, so it must be resumed by hand' : ''}.`);
     blocks.push(section(lines.join('\n').slice(0, MAX_SECTION_TEXT)));
   }
-  blocks.push(context('GPUs/node from SHOW COMPUTE POOL INSTANCE FAMILIES. `!` marks a pool that is not ready.'));
+  blocks.push(context('GPUs/node from SHOW COMPUTE POOL INSTANCE FAMILIES. `!` marks a pool that is not ready. Creating, suspending and resuming pools: managers only (SPCS_MANAGERS).'), poolActions(pools));
   return message(`${plural(pools.length, 'compute pool')}; ${plural(flagged.length, 'pool')} not ready`, blocks);
 }

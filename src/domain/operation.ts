@@ -19,7 +19,33 @@ export const ServiceChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('drop') }),
 ]);
 export type ServiceChange = z.infer<typeof ServiceChange>;
-export type ServiceChangeKind = ServiceChange['kind'];
+
+/**
+ * A change to a compute pool, behind the requester's own confirmation. `pool_create` carries the
+ * exact statement the confirmation showed; it is rebuilt and compared before it runs.
+ */
+export const PoolChange = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('pool_suspend') }),
+  z.object({ kind: z.literal('pool_resume') }),
+  z.object({
+    kind: z.literal('pool_create'),
+    instanceFamily: z.string(),
+    minNodes: z.number().int().min(1),
+    maxNodes: z.number().int().min(1),
+    autoResume: z.boolean(),
+    statement: z.string(),
+  }),
+]);
+export type PoolChange = z.infer<typeof PoolChange>;
+
+/** Any change a management request can carry: to a service or to a compute pool. */
+export const OperationChange = z.discriminatedUnion('kind', [...ServiceChange.options, ...PoolChange.options]);
+export type OperationChange = z.infer<typeof OperationChange>;
+export type ServiceChangeKind = OperationChange['kind'];
+
+export function isPoolChange(change: OperationChange): change is PoolChange {
+  return change.kind.startsWith('pool_');
+}
 
 /** What SHOW SERVICES said when the change was requested: the "current" side of current → new. */
 export const ServiceSnapshot = z.object({
@@ -27,6 +53,8 @@ export const ServiceSnapshot = z.object({
   minInstances: z.number().nullable(),
   maxInstances: z.number().nullable(),
   autoSuspendSecs: z.number().nullable(),
+  /** Compute pools only: how many services SHOW COMPUTE POOLS counted on it. */
+  numServices: z.number().nullable().optional(),
 });
 export type ServiceSnapshot = z.infer<typeof ServiceSnapshot>;
 
@@ -35,9 +63,9 @@ export type Gate = (typeof GATES)[number];
 
 export const Operation = z.object({
   id: z.string().regex(/^o[0-9a-z]{8,32}$/),
-  /** DB.SCHEMA.SERVICE as SQL text (quoted parts stay quoted). */
+  /** DB.SCHEMA.SERVICE as SQL text (quoted parts stay quoted); for a pool change, the pool's name as SQL text. */
   service: z.string(),
-  change: ServiceChange,
+  change: OperationChange,
   before: ServiceSnapshot,
   gate: z.enum(GATES),
   /** Why approvers are needed (`drop`, `deployment_in_flight:<id>`); absent for self-confirmed changes. */
@@ -63,7 +91,7 @@ export function newOperationId(): string {
 }
 
 /** The plan an approval applies to: the service and the exact change. */
-export function operationHash(service: string, change: ServiceChange): string {
+export function operationHash(service: string, change: OperationChange): string {
   return createHash('sha256').update(JSON.stringify({ service, change })).digest('hex');
 }
 
@@ -74,4 +102,7 @@ export const CHANGE_VERBS: Readonly<Record<ServiceChangeKind, string>> = {
   scale: 'scale',
   autosuspend: 'set auto-suspend of',
   drop: 'drop',
+  pool_suspend: 'suspend compute pool',
+  pool_resume: 'resume compute pool',
+  pool_create: 'create compute pool',
 };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { QueryRunner } from './client.js';
 import { nullableBoolean, nullableNumber, nullableText, number, optionalText, text, timestamp } from './columns.js';
 import type { Identifier } from './identifiers.js';
-import { bool, empty, int, literal, sql } from './sql.js';
+import { bool, empty, int, literal, sql, type Sql } from './sql.js';
 
 /** Compute pools: list, create, suspend/resume, and the instance families (GPU types) they can use. */
 
@@ -177,21 +177,23 @@ export function checkComputePoolRequest(req: CreateComputePoolRequest): string[]
 
 const StatusRow = z.object({ status: text });
 
+/** The CREATE COMPUTE POOL statement for a checked request (shown to a person before it runs). Throws RangeError on an invalid request. */
+export function createComputePoolStatement(req: CreateComputePoolRequest): Sql {
+  const problems = checkComputePoolRequest(req);
+  if (problems.length > 0) throw new RangeError(problems.join('; '));
+  const suspended = req.initiallySuspended === undefined ? empty : sql` INITIALLY_SUSPENDED = ${bool(req.initiallySuspended)}`;
+  const autoSuspend = req.autoSuspendSecs === undefined ? empty : sql` AUTO_SUSPEND_SECS = ${int(req.autoSuspendSecs)}`;
+  return sql`CREATE COMPUTE POOL IF NOT EXISTS ${req.name} MIN_NODES = ${int(req.minNodes)} MAX_NODES = ${int(req.maxNodes)} INSTANCE_FAMILY = ${req.instanceFamily} AUTO_RESUME = ${bool(req.autoResume)}${suspended}${autoSuspend}`.requires(
+    'CREATE COMPUTE POOL ON ACCOUNT',
+  );
+}
+
 /**
  * CREATE COMPUTE POOL IF NOT EXISTS. Returns Snowflake's status line. Never retried: a timeout after
  * Snowflake received it must be looked at, not replayed. Throws RangeError on an invalid request.
  */
 export async function createComputePool(db: QueryRunner, req: CreateComputePoolRequest): Promise<string> {
-  const problems = checkComputePoolRequest(req);
-  if (problems.length > 0) throw new RangeError(problems.join('; '));
-  const suspended = req.initiallySuspended === undefined ? empty : sql` INITIALLY_SUSPENDED = ${bool(req.initiallySuspended)}`;
-  const autoSuspend = req.autoSuspendSecs === undefined ? empty : sql` AUTO_SUSPEND_SECS = ${int(req.autoSuspendSecs)}`;
-  const rows = await db.query(
-    sql`CREATE COMPUTE POOL IF NOT EXISTS ${req.name} MIN_NODES = ${int(req.minNodes)} MAX_NODES = ${int(req.maxNodes)} INSTANCE_FAMILY = ${req.instanceFamily} AUTO_RESUME = ${bool(req.autoResume)}${suspended}${autoSuspend}`.requires(
-      'CREATE COMPUTE POOL ON ACCOUNT',
-    ),
-    StatusRow,
-  );
+  const rows = await db.query(createComputePoolStatement(req), StatusRow);
   return rows[0]?.status ?? '';
 }
 

@@ -3,7 +3,7 @@ import { buildAccessBusyView, buildAccessNoticeView } from '../../blocks/access.
 import { describeFailure } from '../../blocks/observe-kit.js';
 import { inlineCode } from '../../blocks/text.js';
 import { isSnowflakeError } from '../../snowflake/index.js';
-import { displayArg, parseOneService, resolveService, type ServiceArg } from '../observe/service-ref.js';
+import { displayArg, parseOneService, resolveService, type ServiceArg } from '../shared/service-ref.js';
 import type { Subcommand } from '../subcommand.js';
 import type { AccessDeps } from './deps.js';
 import { createAccessRuntime, overviewView } from './flow.js';

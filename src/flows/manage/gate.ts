@@ -6,14 +6,19 @@ import { describeFailure } from '../../blocks/observe-kit.js';
 import { decideExecution, type ApprovalPolicy, type RefusalReason } from '../../domain/approval-policy.js';
 import { CHANGE_VERBS, operationHash, type Operation } from '../../domain/operation.js';
 import {
+  createComputePool,
+  createComputePoolStatement,
   dropService,
   isSnowflakeError,
+  parseIdentifier,
   parseQualifiedName,
+  resumeComputePool,
   resumeService,
+  suspendComputePool,
   setServiceAutoSuspend,
   setServiceInstances,
   suspendService,
-  type QualifiedName,
+  type ParseResult,
   type QueryRunner,
 } from '../../snowflake/index.js';
 import { jsonText } from '../shared/json-text.js';
@@ -49,20 +54,41 @@ function refusalText(reason: RefusalReason | 'not_found' | 'not_requester', op: 
   }
 }
 
-/** Runs the change. Only ALTER/DROP built by the Snowflake layer; throws its errors. */
-function runChange(db: QueryRunner, name: QualifiedName, op: Operation): Promise<string> {
+type Run = (db: QueryRunner) => Promise<string>;
+
+/** The statement a change runs, built by the Snowflake layer from the stored request; a problem when the name no longer parses or the statement differs from the one shown. */
+function planChange(op: Operation): ParseResult<Run> {
   const change = op.change;
+  if (change.kind.startsWith('pool_')) {
+    const pool = parseIdentifier(op.service, 'Compute pool', { allowQuoted: true });
+    if (!pool.ok) return pool;
+    if (change.kind === 'pool_suspend') return { ok: true, value: (db) => suspendComputePool(db, pool.value) };
+    if (change.kind === 'pool_resume') return { ok: true, value: (db) => resumeComputePool(db, pool.value) };
+  }
+  if (change.kind === 'pool_create') {
+    const family = parseIdentifier(change.instanceFamily, 'Instance family', { allowQuoted: true });
+    const pool = parseIdentifier(op.service, 'Compute pool', { allowQuoted: true });
+    if (!family.ok) return family;
+    if (!pool.ok) return pool;
+    const request = { name: pool.value, instanceFamily: family.value, minNodes: change.minNodes, maxNodes: change.maxNodes, autoResume: change.autoResume };
+    if (createComputePoolStatement(request).text !== change.statement) return { ok: false, message: 'the statement differs from the one confirmed' };
+    return { ok: true, value: (db) => createComputePool(db, request) };
+  }
+  const name = parseQualifiedName(op.service, 'Service', { parts: 3, allowQuoted: true });
+  if (!name.ok) return name;
   switch (change.kind) {
     case 'suspend':
-      return suspendService(db, name);
+      return { ok: true, value: (db) => suspendService(db, name.value) };
     case 'resume':
-      return resumeService(db, name);
+      return { ok: true, value: (db) => resumeService(db, name.value) };
     case 'scale':
-      return setServiceInstances(db, name, change);
+      return { ok: true, value: (db) => setServiceInstances(db, name.value, change) };
     case 'autosuspend':
-      return setServiceAutoSuspend(db, name, change.seconds);
+      return { ok: true, value: (db) => setServiceAutoSuspend(db, name.value, change.seconds) };
     case 'drop':
-      return dropService(db, name);
+      return { ok: true, value: (db) => dropService(db, name.value) };
+    default:
+      return { ok: false, message: 'unknown change' };
   }
 }
 
@@ -82,13 +108,13 @@ export function gateHandlers(deps: ManageDeps) {
    */
   const execute = async (client: Pick<WebClient, 'chat'>, approved: Operation): Promise<void> => {
     const check = decideExecution(policyFor(approved, deps.policy), { ...approved, currentPlanHash: operationHash(approved.service, approved.change) });
-    const name = parseQualifiedName(approved.service, 'Service', { parts: 3, allowQuoted: true });
+    const run = planChange(approved);
     let result: { ok: true; status: string } | { ok: false; failure: string };
-    if (!check.ok || !name.ok) {
-      result = { ok: false, failure: `:no_entry: Not applied: the request no longer passes the approval rules (${check.ok ? 'bad service name' : check.reason}).` };
+    if (!check.ok || !run.ok) {
+      result = { ok: false, failure: `:no_entry: Not applied: the request no longer passes the approval rules (${check.ok ? (run.ok ? '' : run.message) : check.reason}).` };
     } else {
       try {
-        result = { ok: true, status: await runChange(deps.snowflake, name.value, approved) };
+        result = { ok: true, status: await run.value(deps.snowflake) };
       } catch (err) {
         deps.logger.warn({ err, operationId: approved.id }, 'service change failed');
         result = { ok: false, failure: describeFailure(isSnowflakeError(err) ? err.failure : null, `${CHANGE_VERBS[approved.change.kind]} ${approved.service}`) };

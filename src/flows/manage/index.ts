@@ -1,19 +1,21 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { buildAutoSuspendModal, buildScaleModal, ManageIds } from '../../blocks/manage.js';
 import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { PoolActions } from '../../blocks/observe-pools.js';
 import { StatusActions } from '../../blocks/observe-status.js';
 import type { ServiceChange } from '../../domain/operation.js';
 import { checkInstanceBounds } from '../../snowflake/index.js';
-import { failureMessage, replyAfterAck } from '../observe/deps.js';
-import { parseServiceArg } from '../observe/service-ref.js';
+import { failureMessage, replyAfterAck } from '../shared/reply.js';
+import { parseServiceArg } from '../shared/service-ref.js';
 import { jsonText } from '../shared/json-text.js';
 import type { Subcommand } from '../subcommand.js';
 import { createAutoSuspendCommand } from './autosuspend.js';
 import type { ManageDeps } from './deps.js';
 import { createDropCommand } from './drop.js';
 import { gateHandlers } from './gate.js';
-import { requestChange, wholeNumber, type ChangeFor, type Requester } from './request.js';
+import { poolHandlers } from './pools.js';
+import { channelOf, requestChange, requesterOf, wholeNumber, type ChangeFor } from './request.js';
 import { createResumeCommand } from './resume.js';
 import { createScaleCommand } from './scale.js';
 import { createSuspendCommand } from './suspend.js';
@@ -31,18 +33,12 @@ type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 /** What a Scale / Auto-suspend modal remembers: the service and where to answer. */
 const ModalContext = jsonText(z.object({ service: z.string(), channel: z.string() }));
 
-function requesterOf(args: { body: { user: { id: string; team_id?: string }; team?: { id: string } | null }; client: Requester['client'] }, channelId: string): Requester {
-  return { userId: args.body.user.id, teamId: args.body.team?.id ?? args.body.user.team_id ?? '', channelId, client: args.client };
-}
-
 /** Modal text fields by block and action id. */
 function valueOf(args: SubmitArgs, block: string, action: string): string | undefined {
   return args.view.state.values[block]?.[action]?.value ?? undefined;
 }
 
 export function handlers(deps: ManageDeps) {
-  const channelOf = (args: ButtonArgs): string => args.body.channel?.id ?? args.body.container?.['channel_id'] ?? '';
-
   /** Suspend / Resume / Drop under `/spcs status`: the same request as the typed command. */
   const direct = (kind: 'suspend' | 'resume' | 'drop') => async (args: ButtonArgs): Promise<void> => {
     await args.ack();
@@ -119,7 +115,7 @@ export function handlers(deps: ManageDeps) {
   };
 }
 
-/** Management buttons under `/spcs status`, the confirmation and approval buttons, and the two modals. */
+/** Management buttons under `/spcs status` and `/spcs pools`, the confirmation and approval buttons, and the modals. */
 export function registerManageActions(app: App, deps: ManageDeps): void {
   const h = handlers(deps);
   app.action<BlockAction<ButtonAction>>(StatusActions.suspend, h.suspend);
@@ -133,4 +129,8 @@ export function registerManageActions(app: App, deps: ManageDeps): void {
   app.action<BlockAction<ButtonAction>>(ManageIds.reject, h.reject);
   app.view<ViewSubmitAction>(ManageIds.scaleModal, h.scaleSubmitted);
   app.view<ViewSubmitAction>(ManageIds.autoSuspendModal, h.autoSuspendSubmitted);
+  const pools = poolHandlers(deps);
+  app.action<BlockAction<ButtonAction>>(PoolActions.create, pools.create);
+  app.action<BlockAction<StaticSelectAction>>(PoolActions.change, pools.change);
+  app.view<ViewSubmitAction>(ManageIds.createPoolModal, pools.createSubmitted);
 }

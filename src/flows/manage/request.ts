@@ -3,10 +3,10 @@ import { buildChangeConfirmation, buildChangeSummary } from '../../blocks/manage
 import { notice, usageError, type ObserveMessage } from '../../blocks/observe-kit.js';
 import { inlineCode } from '../../blocks/text.js';
 import { FINAL_PHASES, type Deployment } from '../../domain/deployment.js';
-import { CHANGE_VERBS, newOperationId, operationHash, type Operation, type ServiceChange } from '../../domain/operation.js';
+import { CHANGE_VERBS, newOperationId, operationHash, type Operation, type OperationChange, type ServiceChange, type ServiceSnapshot } from '../../domain/operation.js';
 import type { ServiceInfo } from '../../snowflake/index.js';
-import { replyAfterAck } from '../observe/deps.js';
-import { displayArg, parseServiceArg, withService, type ServiceArg } from '../observe/service-ref.js';
+import { replyAfterAck } from '../shared/reply.js';
+import { displayArg, parseServiceArg, withService, type ServiceArg } from '../shared/service-ref.js';
 import type { Subcommand, SubcommandArgs } from '../subcommand.js';
 import type { ManageDeps } from './deps.js';
 
@@ -16,6 +16,17 @@ export interface Requester {
   readonly teamId: string;
   readonly channelId: string;
   readonly client: Pick<WebClient, 'chat'>;
+}
+
+/** The requester of a click or a modal submission, answering in `channelId`. */
+export function requesterOf(args: { body: { user: { id: string; team_id?: string }; team?: { id: string } | null }; client: Requester['client'] }, channelId: string): Requester {
+  return { userId: args.body.user.id, teamId: args.body.team?.id ?? args.body.user.team_id ?? '', channelId, client: args.client };
+}
+
+/** The channel of a message a button or select sits on. */
+export function channelOf(args: { body: { channel?: { id: string }; container?: Record<string, unknown> } }): string {
+  const container = args.body.container?.['channel_id'];
+  return args.body.channel?.id ?? (typeof container === 'string' ? container : '');
 }
 
 /** The change, completed from what SHOW SERVICES says (e.g. scale without --min keeps the current min); a string is a problem to show. */
@@ -51,30 +62,45 @@ export async function requestChange(deps: ManageDeps, who: Requester, arg: Servi
     const flying = inFlight(deployments);
     const threadOf = deployments.find((d) => d.messageTs !== undefined);
     const gateReason = flying !== undefined ? `deployment_in_flight:${flying.id}` : change.kind === 'drop' ? 'drop' : undefined;
-    const op: Operation = {
-      id: newOperationId(),
-      service: name.sql,
-      change,
-      before: { status: service.status, minInstances: service.minInstances, maxInstances: service.maxInstances, autoSuspendSecs: service.autoSuspendSecs },
+    const op = await openRequest(deps, who, name.sql, change, { status: service.status, minInstances: service.minInstances, maxInstances: service.maxInstances, autoSuspendSecs: service.autoSuspendSecs }, {
       gate: gateReason === undefined ? 'self' : 'approval',
       ...(gateReason !== undefined && { gateReason }),
-      planHash: operationHash(name.sql, change),
-      requestedBy: who.userId,
-      teamId: who.teamId,
-      channelId: who.channelId,
-      requestedAtMs: deps.now(),
-      state: 'pending',
-      approvals: [],
       ...(threadOf?.messageTs !== undefined && { thread: { channelId: threadOf.channelId, ts: threadOf.messageTs } }),
-    };
-    await deps.operations.create(op);
-    await deps.audit.append({ event: 'change_requested', deploymentId: op.id, actor: who.userId, teamId: who.teamId, channelId: who.channelId, atMs: op.requestedAtMs, planHash: op.planHash, action: kind, target: op.service, ...(gateReason !== undefined && { detail: gateReason }) });
+    });
     if (op.gate === 'self') return buildChangeConfirmation(op);
     const summary = buildChangeSummary(op, deps.policy.requiredApprovals);
     const posted = await who.client.chat.postMessage({ channel: op.channelId, text: summary.text, blocks: summary.blocks });
     if (posted.ts !== undefined) await deps.operations.update(op.id, (c) => ({ ...c, messageTs: posted.ts ?? '' }));
     return notice(`:raised_hand: ${gateReasonTextFor(op)} I posted the request in this channel; it runs once approved.`);
   });
+}
+
+/** Stores a pending request and audits it (`change_requested`): the one way a service or pool change starts. */
+export async function openRequest(
+  deps: ManageDeps,
+  who: Requester,
+  target: string,
+  change: OperationChange,
+  before: ServiceSnapshot,
+  gate: Pick<Operation, 'gate' | 'gateReason' | 'thread'>,
+): Promise<Operation> {
+  const op: Operation = {
+    id: newOperationId(),
+    service: target,
+    change,
+    before,
+    ...gate,
+    planHash: operationHash(target, change),
+    requestedBy: who.userId,
+    teamId: who.teamId,
+    channelId: who.channelId,
+    requestedAtMs: deps.now(),
+    state: 'pending',
+    approvals: [],
+  };
+  await deps.operations.create(op);
+  await deps.audit.append({ event: 'change_requested', deploymentId: op.id, actor: who.userId, teamId: who.teamId, channelId: who.channelId, atMs: op.requestedAtMs, planHash: op.planHash, action: change.kind, target, ...(op.gateReason !== undefined && { detail: op.gateReason }) });
+  return op;
 }
 
 function gateReasonTextFor(op: Operation): string {

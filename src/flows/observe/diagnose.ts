@@ -14,7 +14,7 @@ import {
 } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
 import type { ObserveDeps } from './deps.js';
-import { createServiceCommand, withService, type ServiceArg } from './service-ref.js';
+import { createServiceCommand, withService, type ServiceArg } from '../shared/service-ref.js';
 
 export const DIAGNOSE_USAGE = '/spcs diagnose <service>';
 const EXAMPLE = '/spcs diagnose ML_DB.SERVING.IRIS_SVC';

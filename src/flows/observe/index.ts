@@ -2,13 +2,14 @@ import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMidd
 import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
 import { StatusActions } from '../../blocks/observe-status.js';
 import type { Subcommand } from '../subcommand.js';
-import { replyAfterAck, type ObserveDeps } from './deps.js';
+import { replyAfterAck } from '../shared/reply.js';
+import type { ObserveDeps } from './deps.js';
 import { createDiagnoseCommand, showDiagnosis } from './diagnose.js';
 import { createListCommand } from './list.js';
 import { createLogsCommand, DEFAULT_LINES, showLogs } from './logs.js';
 import { createMetricsCommand, postMetrics } from './metrics.js';
 import { createPoolsCommand } from './pools.js';
-import { parseServiceArg, type ServiceArg } from './service-ref.js';
+import { parseServiceArg, type ServiceArg } from '../shared/service-ref.js';
 import { createStatusCommand } from './status.js';
 
 export type { ObserveDeps } from './deps.js';

@@ -2,8 +2,9 @@ import { buildServiceList, MAX_LISTED_SERVICES, type ListedService } from '../..
 import { usageError } from '../../blocks/observe-kit.js';
 import { getInferenceEndpoint, listServices, parseQualifiedName, type QualifiedName, type ServiceInfo } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
-import { replyAfterAck, type ObserveDeps } from './deps.js';
-import { listServicesEverywhere, nameOf } from './service-ref.js';
+import { replyAfterAck } from '../shared/reply.js';
+import type { ObserveDeps } from './deps.js';
+import { listServicesEverywhere, nameOf } from '../shared/service-ref.js';
 
 export const LIST_USAGE = '/spcs list [DATABASE.SCHEMA]';
 const EXAMPLE = '/spcs list ML_DB.SERVING';

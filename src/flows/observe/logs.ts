@@ -12,8 +12,9 @@ import {
   type QualifiedName,
 } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
-import { replyAfterAck, type ObserveDeps } from './deps.js';
-import { displayArg, parseServiceArg, resolveService, type ServiceArg } from './service-ref.js';
+import { replyAfterAck } from '../shared/reply.js';
+import type { ObserveDeps } from './deps.js';
+import { displayArg, parseServiceArg, resolveService, type ServiceArg } from '../shared/service-ref.js';
 import { uploadFile, type UploadTarget } from './upload.js';
 
 export const LOGS_USAGE = '/spcs logs <service> [container] [--lines N] [--history] [--file]';

@@ -13,7 +13,7 @@ import {
 } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
 import type { ObserveDeps } from './deps.js';
-import { createServiceCommand, withService, type ServiceArg } from './service-ref.js';
+import { createServiceCommand, withService, type ServiceArg } from '../shared/service-ref.js';
 import { uploadFile, type UploadTarget } from './upload.js';
 
 export const METRICS_USAGE = '/spcs metrics <service>';

@@ -2,7 +2,8 @@ import { buildPoolTable } from '../../blocks/observe-pools.js';
 import { usageError } from '../../blocks/observe-kit.js';
 import { listComputePools, listInstanceFamilies } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
-import { replyAfterAck, type ObserveDeps } from './deps.js';
+import { replyAfterAck } from '../shared/reply.js';
+import type { ObserveDeps } from './deps.js';
 
 export const POOLS_USAGE = '/spcs pools';
 
@@ -11,7 +12,7 @@ export function createPoolsCommand(deps: ObserveDeps): Subcommand {
   return {
     name: 'pools',
     usage: POOLS_USAGE,
-    summary: 'Show the compute pools: instance family, GPUs per node, nodes, state and services.',
+    summary: 'Show the compute pools: instance family, GPUs per node, nodes, state and services. Managers can create, suspend and resume pools from it.',
     examples: [POOLS_USAGE],
     async run({ ack, argv, respond }) {
       if (argv.length > 0) return ack(usageError('`/spcs pools` takes no arguments.', POOLS_USAGE, POOLS_USAGE));

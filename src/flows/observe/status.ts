@@ -3,7 +3,7 @@ import { buildServiceStatus } from '../../blocks/observe-status.js';
 import { getInferenceEndpoint, isSnowflakeError, listServiceContainers } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
 import type { ObserveDeps } from './deps.js';
-import { createServiceCommand, withService, type ServiceArg } from './service-ref.js';
+import { createServiceCommand, withService, type ServiceArg } from '../shared/service-ref.js';
 
 export const STATUS_USAGE = '/spcs status <service>';
 const EXAMPLE = '/spcs status ML_DB.SERVING.IRIS_SVC';

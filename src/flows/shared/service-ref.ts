@@ -1,7 +1,7 @@
 import { serviceAmbiguous, serviceNotFound, usageError, type ObserveMessage } from '../../blocks/observe-kit.js';
 import type { CommandHelp } from '../../blocks/help.js';
 import type { Subcommand, SubcommandArgs } from '../subcommand.js';
-import { replyAfterAck, type ObserveDeps } from './deps.js';
+import { replyAfterAck, type ReplyDeps } from './reply.js';
 import {
   findService,
   identifierFromSnowflake,
@@ -129,7 +129,7 @@ export async function withService<T extends ObserveMessage | null>(
  * acks, then runs `work` and answers through response_url.
  */
 export function createServiceCommand(
-  deps: ObserveDeps,
+  deps: ReplyDeps,
   help: CommandHelp & { readonly examples: readonly [string, ...string[]]; readonly doing: string },
   work: (service: ServiceArg, args: SubcommandArgs) => Promise<ObserveMessage | null>,
 ): Subcommand {
