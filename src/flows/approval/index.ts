@@ -12,6 +12,7 @@ import type { ApprovalOutcome, DeploymentStore } from '../../store/deployment-st
 import type { ExpiryScheduler } from '../../jobs/expiry-queue.js';
 import type { Notifier } from '../../jobs/notifier.js';
 import type { ApproverDirectory } from './approvers.js';
+import { jsonText } from '../shared/json-text.js';
 
 /**
  * The approval gate: the requester the deploy wizard calls, and the Approve / Reject listeners.
@@ -72,17 +73,8 @@ export function createDeploymentRequester(
   };
 }
 
-const Target = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.object({ d: z.string(), h: z.string() }));
+/** What the Approve/Reject buttons and the reject modal carry: the deployment id and the plan hash shown. */
+const Target = jsonText(z.object({ d: z.string(), h: z.string() }));
 
 export function refusalText(reason: RefusalReason | 'not_found', policy: ApprovalPolicy): string {
   switch (reason) {
