@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { GpuSpec, ModelFunctionSummary, PoolChoice } from '../domain/deploy-request.js';
+import { createEphemeralJsonStore, type EphemeralJsonStore, type EphemeralRedis } from './ephemeral-json-store.js';
 
 /**
  * The deploy wizard's answers between steps. Slack's private_metadata holds only the draft id;
@@ -83,49 +83,19 @@ export const Draft = z.object({
 export type Draft = z.infer<typeof Draft>;
 
 /** The slice of ioredis the store needs. */
-export interface DraftRedis {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, mode: 'EX', seconds: number): Promise<unknown>;
-  del(key: string): Promise<number>;
-}
+export type DraftRedis = EphemeralRedis;
 
-export interface DraftStore {
-  /** A fresh, unique draft id (also what private_metadata carries). */
-  newId(): string;
-  /** Null when missing, expired or not a draft we can read. */
-  get(id: string): Promise<Draft | null>;
-  /** Writes the draft and refreshes its TTL. */
-  save(draft: Draft): Promise<void>;
-  delete(id: string): Promise<void>;
-}
+export type DraftStore = EphemeralJsonStore<Draft>;
 
 export const DRAFT_TTL_SECONDS = 60 * 60;
-const DRAFT_ID = /^w[0-9a-f]{24}$/;
 
 export function createDraftStore(deps: { readonly redis: DraftRedis; readonly keyPrefix: string; readonly ttlSeconds?: number }): DraftStore {
-  const ttl = deps.ttlSeconds ?? DRAFT_TTL_SECONDS;
-  const key = (id: string) => `${deps.keyPrefix}:draft:${id}`;
-  return {
-    newId: () => `w${randomBytes(12).toString('hex')}`,
-    async get(id) {
-      // private_metadata comes from the client: never build a key from text we did not issue.
-      if (!DRAFT_ID.test(id)) return null;
-      const raw = await deps.redis.get(key(id));
-      if (raw === null) return null;
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        return null;
-      }
-      const parsed = Draft.safeParse(json);
-      return parsed.success ? parsed.data : null;
-    },
-    async save(draft) {
-      await deps.redis.set(key(draft.id), JSON.stringify(Draft.parse(draft)), 'EX', ttl);
-    },
-    async delete(id) {
-      if (DRAFT_ID.test(id)) await deps.redis.del(key(id));
-    },
-  };
+  return createEphemeralJsonStore({
+    redis: deps.redis,
+    keyPrefix: deps.keyPrefix,
+    kind: 'draft',
+    idTag: 'w',
+    schema: Draft,
+    ttlSeconds: deps.ttlSeconds ?? DRAFT_TTL_SECONDS,
+  });
 }

@@ -15,7 +15,7 @@ import {
 } from '../../snowflake/index.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import { fqOf } from './lookups.js';
-import type { AccessSession, PendingChange } from './session-store.js';
+import type { AccessSession, PendingChange } from '../../store/access-session-store.js';
 
 /**
  * The two changes `/spcs access` makes (seed: "REST API Access Setup"): a network rule + policy

@@ -8,7 +8,7 @@ import type { Subcommand } from '../subcommand.js';
 import type { AccessDeps } from './deps.js';
 import { createAccessRuntime, overviewView } from './flow.js';
 import { loadOverview } from './lookups.js';
-import type { AccessSession } from './session-store.js';
+import type { AccessSession } from '../../store/access-session-store.js';
 
 export const ACCESS_USAGE = '/spcs access <service>';
 const EXAMPLES = ['/spcs access IRIS_SVC', '/spcs access ML_DB.SERVING.IRIS_SVC'] as const;

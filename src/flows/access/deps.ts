@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { QueryRunner } from '../../snowflake/index.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { Permissions } from '../shared/permissions.js';
-import type { SessionRedis } from './session-store.js';
+import type { SessionRedis } from '../../store/access-session-store.js';
 
 /** What `/spcs access` needs from the rest of the bot; app.ts builds it. */
 export interface AccessDeps {

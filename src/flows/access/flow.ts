@@ -25,7 +25,7 @@ import type { AccessDeps } from './deps.js';
 import { fqOf, loadOverview } from './lookups.js';
 import { callInferenceEndpoint, checkPatShape, ingressBaseUrl, requestBody } from './rest-call.js';
 import { describeSignature, exampleInput, parseSampleInput, restPath } from './sample-input.js';
-import { createAccessSessionStore, type AccessSession, type PendingChange } from './session-store.js';
+import { createAccessSessionStore, type AccessSession, type PendingChange } from '../../store/access-session-store.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;

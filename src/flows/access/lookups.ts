@@ -14,7 +14,7 @@ import {
   type QualifiedName,
   type QueryRunner,
 } from '../../snowflake/index.js';
-import type { AccessEndpoint, AccessMethod, AccessSession, Fq } from './session-store.js';
+import type { AccessEndpoint, AccessMethod, AccessSession, Fq } from '../../store/access-session-store.js';
 
 /**
  * The Snowflake reads behind the overview. Each one that fails leaves its part "unknown" and adds

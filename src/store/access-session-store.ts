@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { createEphemeralJsonStore, type EphemeralJsonStore, type EphemeralRedis } from './ephemeral-json-store.js';
 
 /**
  * The `/spcs access` modal's state between views, in Redis (`${keyPrefix}:access:<id>`, one hour).
@@ -55,39 +55,12 @@ export const AccessSession = z.object({
 export type AccessSession = z.infer<typeof AccessSession>;
 
 /** The slice of ioredis the store needs. */
-export interface SessionRedis {
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, mode: 'EX', seconds: number): Promise<unknown>;
-  del(key: string): Promise<number>;
-}
+export type SessionRedis = EphemeralRedis;
 
-export interface AccessSessionStore {
-  newId(): string;
-  get(id: string): Promise<AccessSession | null>;
-  save(session: AccessSession): Promise<void>;
-}
+export type AccessSessionStore = EphemeralJsonStore<AccessSession>;
 
 export const SESSION_TTL_SECONDS = 60 * 60;
-const SESSION_ID = /^a[0-9a-f]{24}$/;
 
 export function createAccessSessionStore(deps: { readonly redis: SessionRedis; readonly keyPrefix: string }): AccessSessionStore {
-  const key = (id: string) => `${deps.keyPrefix}:access:${id}`;
-  return {
-    newId: () => `a${randomBytes(12).toString('hex')}`,
-    async get(id) {
-      // private_metadata comes from the client: never build a key from text we did not issue.
-      if (!SESSION_ID.test(id)) return null;
-      const raw = await deps.redis.get(key(id));
-      if (raw === null) return null;
-      try {
-        const parsed = AccessSession.safeParse(JSON.parse(raw));
-        return parsed.success ? parsed.data : null;
-      } catch {
-        return null;
-      }
-    },
-    async save(session) {
-      await deps.redis.set(key(session.id), JSON.stringify(AccessSession.parse(session)), 'EX', SESSION_TTL_SECONDS);
-    },
-  };
+  return createEphemeralJsonStore({ redis: deps.redis, keyPrefix: deps.keyPrefix, kind: 'access', idTag: 'a', schema: AccessSession, ttlSeconds: SESSION_TTL_SECONDS });
 }
