@@ -1,0 +1,80 @@
+/** Starts deployments on a bot's Redis prefix exactly as the deploy wizard hands them to the approval gate. */
+import { Redis } from 'ioredis';
+import type { DeployRequest } from '../src/domain/deploy-request.js';
+import { createDeploymentRequester } from '../src/flows/approval/index.js';
+import { createExpiryQueue, createExpiryScheduler } from '../src/jobs/expiry-queue.js';
+import { createNotifier, createNotifyQueue } from '../src/jobs/notifier.js';
+import { AuditLog } from '../src/store/audit-log.js';
+import { DeploymentStore } from '../src/store/deployment-store.js';
+import { CHANNEL, REDIS_URL, REQUESTER } from './environment.js';
+
+export function irisRequest(serviceName: string, schema = 'SERVING', pool = 'CPU_M_POOL'): DeployRequest {
+  return {
+    model: { database: 'ML_DB', schema: 'REGISTRY', name: 'IRIS_CLASSIFIER', version: 'V1' },
+    modelHasGpuRuntime: false,
+    functions: [
+      {
+        name: 'PREDICT',
+        inputs: ['SEPAL_LENGTH', 'SEPAL_WIDTH', 'PETAL_LENGTH', 'PETAL_WIDTH'].map((name) => ({ name, type: 'FLOAT' })),
+        outputs: [{ name: 'CLASS', type: 'TEXT' }],
+      },
+    ],
+    service: { database: 'ML_DB', schema, name: serviceName },
+    pool: { kind: 'existing', name: pool, instanceFamily: 'CPU_X64_M', gpu: null, state: 'ACTIVE' },
+    maxInstances: 1,
+    gpuRequests: null,
+    numWorkers: 'auto',
+    existingService: 'none',
+  };
+}
+
+export interface DeploymentStarter {
+  readonly store: DeploymentStore;
+  readonly redis: Redis;
+  /** Resolves with the id once the request is stored (the bot posts the summary). */
+  request(serviceName: string, teamId: string): Promise<string>;
+  /** Waits until the bot posted the summary of `id`; its ts. */
+  summaryTs(id: string, timeoutMs?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function connectDeployments(keyPrefix: string): DeploymentStarter {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const store = new DeploymentStore(redis, keyPrefix);
+  const queue = createNotifyQueue({ connection: redis, keyPrefix });
+  const expiryQueue = createExpiryQueue({ connection: redis, keyPrefix });
+  const expiry = createExpiryScheduler(expiryQueue, { ttlMs: 0, now: Date.now });
+  const requester = createDeploymentRequester({ store, audit: new AuditLog(redis, keyPrefix), notifier: createNotifier(queue), expiry, now: Date.now });
+  return {
+    store,
+    redis,
+    async request(serviceName, teamId) {
+      const { deploymentId } = await requester.request({ request: irisRequest(serviceName), requestedBy: REQUESTER, teamId, channelId: CHANNEL });
+      return deploymentId;
+    },
+    async summaryTs(id, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const ts = (await store.get(id))?.messageTs;
+        if (ts !== undefined) return ts;
+        if (Date.now() > deadline) throw new Error(`summary of ${id} never posted`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await queue.close();
+      await expiryQueue.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Removes every key under a prefix. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}

@@ -1,0 +1,28 @@
+/** Sizes of a bench run: full (the numbers), quick (under two minutes), tiny (the CI smoke test). */
+export type Mode = 'full' | 'quick' | 'tiny';
+
+export interface BenchOptions {
+  readonly mode: Mode;
+  readonly latency: { readonly requests: number; readonly concurrencies: readonly number[]; readonly clickTargets: number };
+  readonly status: { readonly deployments: number; readonly schemas: number; readonly roundMs: number; readonly emulatorSpeed: number; readonly timeoutMs: number };
+  readonly rateLimits: { readonly deployments: number; readonly scale: number; readonly timeoutMs: number };
+  readonly output: string;
+}
+
+export function benchOptions(argv: readonly string[]): BenchOptions {
+  const mode: Mode = argv.includes('--tiny') ? 'tiny' : argv.includes('--quick') ? 'quick' : 'full';
+  const outIndex = argv.indexOf('--out');
+  const output = outIndex >= 0 ? (argv[outIndex + 1] ?? 'bench/results/latest.json') : 'bench/results/latest.json';
+  const sizes = {
+    full: { requests: 2000, deployments: 2000, rl: 200, rlTimeout: 300_000, stTimeout: 240_000 },
+    quick: { requests: 100, deployments: 200, rl: 30, rlTimeout: 60_000, stTimeout: 30_000 },
+    tiny: { requests: 20, deployments: 40, rl: 10, rlTimeout: 30_000, stTimeout: 10_000 },
+  }[mode];
+  return {
+    mode,
+    latency: { requests: sizes.requests, concurrencies: mode === 'tiny' ? [1, 10] : [1, 10, 50], clickTargets: mode === 'tiny' ? 2 : 10 },
+    status: { deployments: sizes.deployments, schemas: mode === 'tiny' ? 5 : 20, roundMs: 1000, emulatorSpeed: 1, timeoutMs: sizes.stTimeout },
+    rateLimits: { deployments: sizes.rl, scale: 20, timeoutMs: sizes.rlTimeout },
+    output,
+  };
+}

@@ -1,0 +1,43 @@
+/** Measure 4: `node --import tsx src/main.ts` from spawn to /readyz 200, and its idle resident memory. */
+import { createServer } from 'node:net';
+import { startFakeSlack } from '../test/support/fake-slack.js';
+import { botEnv, newKeyPrefix } from './environment.js';
+import { rssMb, spawnNode } from './processes.js';
+
+export interface StartupResult {
+  readonly readyMs: number;
+  readonly idleRssMb: number;
+}
+
+export async function measureStartup(emulatorUrl: string): Promise<StartupResult> {
+  const fake = await startFakeSlack();
+  const port = await freePort();
+  const started = performance.now();
+  const { child } = await spawnNode('src/main.ts', [], botEnv(fake, emulatorUrl, newKeyPrefix(), { PORT: String(port), LOG_LEVEL: 'info' }), (l) => l.includes('spcs-chatops started'));
+  try {
+    for (;;) {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      if (res?.status === 200) break;
+      if (performance.now() - started > 60_000) throw new Error('/readyz never answered 200');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const readyMs = Math.round(performance.now() - started);
+    await new Promise((r) => setTimeout(r, 2000));
+    return { readyMs, idleRssMb: await rssMb(child.pid) };
+  } finally {
+    await child.stop();
+    await fake.close();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
