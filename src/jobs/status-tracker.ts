@@ -25,14 +25,22 @@ import { queuePrefix, type QueueConnection } from './queues.js';
 /**
  * Follows every deployment that has a deploy query id until it is running or failed. One round
  * checks them all together: one SHOW SERVICES per schema (which lists the MODEL_BUILD_ job services
- * too), the async deploy query's status, and a closer look (containers, endpoint, logs, pool) only
- * at the deployments whose row changed or that are waiting on something the row cannot show.
+ * too), the async deploy query's status while the row cannot tell (no service yet, or a failed one),
+ * and a closer look (containers, endpoint, logs, pool) only at the deployments whose row changed or
+ * that are waiting on something the row cannot show. Deployments are handled a few at a time, each
+ * by one task, so one deployment's own updates keep their order.
  */
 
 export const STATUS_QUEUE = 'status';
 const SCHEDULER_ID = 'status-round';
 const LOG_LINES = 15;
 const FAILED_STATUSES = new Set(['FAILED', 'INTERNAL_ERROR']);
+/** Deployments handled at once in a round. */
+const ROUND_CONCURRENCY = 8;
+/** A provisioning endpoint behind an unchanged RUNNING row is looked at after 1, 2, then every 4 rounds… */
+const ENDPOINT_BACKOFF_MAX_ROUNDS = 4;
+/** …and never more than this long apart. */
+const ENDPOINT_BACKOFF_MAX_MS = 5_000;
 
 export type StatusQueue = Queue<Record<string, never>, RoundReport>;
 
@@ -62,50 +70,134 @@ export async function scheduleStatusRounds(queue: StatusQueue, everyMs: number):
 interface Observation {
   readonly service: ServiceInfo | undefined;
   readonly buildJob: ServiceInfo | undefined;
-  readonly query: QueryState;
+  /** Undefined when not asked: the service row already shows how it is going. */
+  readonly query: QueryState | undefined;
+}
+
+/** When the endpoint of an unchanged RUNNING service was last seen provisioning. */
+interface EndpointWait {
+  readonly round: number;
+  readonly atMs: number;
+  readonly everyRounds: number;
+}
+
+/** What a tracker remembers between its rounds (in this process only: another process starts afresh). */
+interface TrackerMemory {
+  round: number;
+  readonly endpointWaits: Map<string, EndpointWait>;
+}
+
+const memories = new WeakMap<TrackerDeps, TrackerMemory>();
+
+function memoryOf(deps: TrackerDeps): TrackerMemory {
+  let memory = memories.get(deps);
+  if (memory === undefined) {
+    memory = { round: 0, endpointWaits: new Map() };
+    memories.set(deps, memory);
+  }
+  return memory;
 }
 
 export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
+  const memory = memoryOf(deps);
+  memory.round++;
   const ids = await deps.store.trackedIds();
+  const records = await deps.store.getMany(ids);
   const tracked: Array<{ d: Deployment; service: QualifiedName }> = [];
-  for (const id of ids) {
-    const d = await deps.store.get(id);
+  for (const [i, id] of ids.entries()) {
+    const d = records[i] ?? null;
     if (d === null || d.execution?.queryId === undefined || FINAL_PHASES.includes(d.execution.phase)) {
       await deps.store.untrack(id);
       continue;
     }
     tracked.push({ d, service: requireQualifiedName(qualifiedService(d.request), 'Service', 3) });
   }
+  const trackedIds = new Set(tracked.map((t) => t.d.id));
+  for (const id of memory.endpointWaits.keys()) if (!trackedIds.has(id)) memory.endpointWaits.delete(id);
   const bySchema = new Map<string, typeof tracked>();
-  for (const t of tracked) bySchema.set(t.service.container.sql, [...(bySchema.get(t.service.container.sql) ?? []), t]);
-
-  let closerLooks = 0;
-  for (const group of bySchema.values()) {
-    const schema = group[0]?.service.container;
-    if (schema === undefined) continue;
-    const rows = await listServices(deps.snowflake, { schema });
-    for (const { d, service } of group) {
-      await withLogScope({ deploymentId: d.id }, async () => {
-        try {
-          const observation: Observation = {
-            service: rows.find((r) => r.name === service.name.name && !r.isJob),
-            buildJob: rows.find((r) => r.name === d.execution?.buildJobName),
-            query: await deployStatus(deps.snowflake, d.execution?.queryId ?? ''),
-          };
-          if (await advance(deps, d, service, observation)) closerLooks++;
-        } catch (err) {
-          deps.logger.warn({ err }, 'status check failed; next round tries again');
-        }
-      });
-    }
+  for (const t of tracked) {
+    const group = bySchema.get(t.service.container.sql);
+    if (group === undefined) bySchema.set(t.service.container.sql, [t]);
+    else group.push(t);
   }
+
+  // One SHOW SERVICES per schema, sent when the first of its deployments is handled.
+  const listings = new Map<string, Promise<ServiceInfo[]>>();
+  const rowsOf = (schema: QualifiedName['container']): Promise<ServiceInfo[]> => {
+    let listing = listings.get(schema.sql);
+    if (listing === undefined) {
+      listing = listServices(deps.snowflake, { schema });
+      listings.set(schema.sql, listing);
+    }
+    return listing;
+  };
+  let listingError: { readonly err: unknown } | undefined;
+  let closerLooks = 0;
+  await forEachConcurrently([...bySchema.values()].flat(), ROUND_CONCURRENCY, async ({ d, service }) => {
+    let rows: ServiceInfo[];
+    try {
+      rows = await rowsOf(service.container);
+    } catch (err) {
+      listingError ??= { err };
+      return;
+    }
+    await withLogScope({ deploymentId: d.id }, async () => {
+      try {
+        const row = rows.find((r) => r.name === service.name.name && !r.isJob);
+        const observation: Observation = {
+          service: row,
+          buildJob: rows.find((r) => r.name === d.execution?.buildJobName),
+          query: needsQueryStatus(row) ? await deployStatus(deps.snowflake, d.execution?.queryId ?? '') : undefined,
+        };
+        if (await advance(deps, memory, d, service, observation)) closerLooks++;
+      } catch (err) {
+        deps.logger.warn({ err }, 'status check failed; next round tries again');
+      }
+    });
+  });
+  // A schema that could not be listed fails the round, as before (the other schemas were still handled).
+  if (listingError !== undefined) throw listingError.err;
   const report = { deployments: tracked.length, schemas: bySchema.size, closerLooks };
   if (tracked.length > 0) deps.logger.debug(report, 'status round');
   return report;
 }
 
+/**
+ * The deploy query can fail before it creates the service (build, privileges): ask for its status
+ * while there is no service row, and for a failed service (whose verdict waits on the query). A
+ * row that is there and not failed already shows how it is going.
+ */
+function needsQueryStatus(row: ServiceInfo | undefined): boolean {
+  return row === undefined || FAILED_STATUSES.has(row.status);
+}
+
+/** Runs `run` on every item, at most `limit` at once. */
+async function forEachConcurrently<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 function fingerprint(o: Observation): string {
-  return JSON.stringify([o.service?.status ?? null, o.buildJob?.status ?? null, o.query.state]);
+  return JSON.stringify([o.service?.status ?? null, o.buildJob?.status ?? null, o.query?.state ?? null]);
+}
+
+/** Whether to look at the endpoint of a RUNNING service whose row did not change this round. */
+function endpointCheckDue(deps: TrackerDeps, memory: TrackerMemory, id: string): boolean {
+  const wait = memory.endpointWaits.get(id);
+  return wait === undefined || memory.round - wait.round >= wait.everyRounds || deps.now() - wait.atMs >= ENDPOINT_BACKOFF_MAX_MS;
+}
+
+/** The endpoint was still provisioning: look again after 1, 2, then every 4 rounds (from scratch when the row changed). */
+function noteEndpointWait(deps: TrackerDeps, memory: TrackerMemory, id: string, changed: boolean): void {
+  const previous = changed ? undefined : memory.endpointWaits.get(id);
+  const everyRounds = previous === undefined ? 1 : Math.min(previous.everyRounds * 2, ENDPOINT_BACKOFF_MAX_ROUNDS);
+  memory.endpointWaits.set(id, { round: memory.round, atMs: deps.now(), everyRounds });
 }
 
 async function reach(deps: TrackerDeps, d: Deployment, milestones: readonly Milestone[]): Promise<void> {
@@ -119,15 +211,15 @@ async function reach(deps: TrackerDeps, d: Deployment, milestones: readonly Mile
 }
 
 /** Applies what one round saw; returns whether it took a closer look. */
-async function advance(deps: TrackerDeps, d: Deployment, service: QualifiedName, o: Observation): Promise<boolean> {
+async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, service: QualifiedName, o: Observation): Promise<boolean> {
   const e = d.execution;
   if (e === undefined) return false;
   const changed = fingerprint(o) !== e.observed;
   if (changed) await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, observed: fingerprint(o) } }));
   const buildFailed = o.buildJob !== undefined && FAILED_STATUSES.has(o.buildJob.status);
 
-  if (o.query.state === 'failed' || buildFailed || (o.service !== undefined && FAILED_STATUSES.has(o.service.status))) {
-    if (!changed && o.query.state !== 'failed') return false; // a flapping service: wait for the query's verdict
+  if (o.query?.state === 'failed' || buildFailed || (o.service !== undefined && FAILED_STATUSES.has(o.service.status))) {
+    if (!changed && o.query?.state !== 'failed') return false; // a flapping service: wait for the query's verdict
     await diagnoseFailure(deps, d, service, o);
     return true;
   }
@@ -150,12 +242,20 @@ async function advance(deps: TrackerDeps, d: Deployment, service: QualifiedName,
   }
   await reach(deps, d, e.milestones.includes('build_started') ? ['build_done', 'starting'] : ['starting']);
   if (o.service.status === 'RUNNING') {
-    // The endpoint comes up after the service runs; keep looking until it is ready.
+    // The endpoint comes up after the service runs; keep looking until it is ready, less often
+    // while the row stays the same. A round that does not look is not counted as a closer look.
+    if (!changed && !endpointCheckDue(deps, memory, d.id)) {
+      await enter('starting');
+      await timedOut(deps, current, service);
+      return false;
+    }
     const endpoint = await getInferenceEndpoint(deps.snowflake, service);
     if (endpoint.state === 'ready' || endpoint.state === 'absent') {
+      memory.endpointWaits.delete(d.id);
       await setPhase(deps, d.id, 'running', endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : {});
       return true;
     }
+    noteEndpointWait(deps, memory, d.id, changed);
     await enter('starting');
     await timedOut(deps, current, service);
     return true;
@@ -202,7 +302,7 @@ async function logTail(deps: TrackerDeps, target: QualifiedName, container: stri
 }
 
 async function diagnoseFailure(deps: TrackerDeps, d: Deployment, service: QualifiedName, o: Observation): Promise<void> {
-  const queryError = o.query.state === 'failed' ? o.query.error : undefined;
+  const queryError = o.query?.state === 'failed' ? o.query.error : undefined;
   const buildJobName = d.execution?.buildJobName;
   // A failure with the build job there and no service yet is the build's.
   if (o.buildJob !== undefined && buildJobName !== undefined && (FAILED_STATUSES.has(o.buildJob.status) || o.service === undefined)) {

@@ -7,7 +7,7 @@ import {
   type RefusalReason,
 } from '../domain/approval-policy.js';
 import { Deployment, type Decision } from '../domain/deployment.js';
-import { createRecord, readRecord, transitionRecord, type Step } from './versioned-record.js';
+import { createRecord, readRecord, readRecords, transitionRecord, type Step } from './versioned-record.js';
 
 /**
  * Deployments in Redis: one hash per deployment (`doc` = the record as JSON, `v` = its version)
@@ -69,6 +69,12 @@ export class DeploymentStore {
 
   async get(id: string): Promise<Deployment | null> {
     return (await this.read(id))?.deployment ?? null;
+  }
+
+  /** Several deployments in one round trip, in the order of `ids` (null where one does not exist). */
+  async getMany(ids: readonly string[]): Promise<Array<Deployment | null>> {
+    const found = await readRecords(this.redis, ids.map((id) => this.key(id)), Deployment);
+    return found.map((f) => f?.record ?? null);
   }
 
   /**

@@ -36,6 +36,21 @@ export async function readRecord<T>(redis: Redis, key: string, codec: RecordCode
   return { record: codec.parse(JSON.parse(doc)), version: Number(v) };
 }
 
+/** Many records in one round trip (a pipeline of HMGETs); null where a key holds none. */
+export async function readRecords<T>(redis: Redis, keys: readonly string[], codec: RecordCodec<T>): Promise<Array<{ record: T; version: number } | null>> {
+  if (keys.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.hmget(key, 'doc', 'v');
+  const replies = (await pipeline.exec()) ?? [];
+  return keys.map((key, i) => {
+    const [err, reply] = replies[i] ?? [new Error(`${key}: no reply`), null];
+    if (err !== null) throw err;
+    const [doc, v]: unknown[] = Array.isArray(reply) ? reply : [];
+    if (typeof doc !== 'string' || typeof v !== 'string') return null;
+    return { record: codec.parse(JSON.parse(doc)), version: Number(v) };
+  });
+}
+
 /**
  * Reads, lets `decide` choose, and writes only if nobody wrote in between; on a conflict it
  * starts over from the new version. `decide` must be pure: it may run more than once.
