@@ -27,7 +27,7 @@ describe('npm run bench (tiny)', () => {
     expect(byName('notifications failed (429 or other)')?.value).toBe(0);
     // Bounded: one SHOW SERVICES per schema plus closer looks, never a listing per deployment. The
     // tighter target (schemas + changed) is reported, not asserted: services waiting on their
-    // endpoint or on a PENDING service can add closer looks (see the bench report).
+    // endpoint or still PENDING get closer looks (see the bench report).
     expect(byName('statements per round, max')?.value).toBeLessThanOrEqual(5 + 40);
     expect(byName('rounds over statement budget (schemas + changed)')).toBeDefined();
     expect(byName('command ack c=10 p99 ratio bot/bare')).toBeDefined();
