@@ -64,6 +64,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     const keyPrefix = config.redis.keyPrefix;
     const queueConnection = { connection: redis, keyPrefix };
     const store = new DeploymentStore(redis, keyPrefix);
+    const operations = new OperationStore(redis, keyPrefix);
     const audit = new AuditLog(redis, keyPrefix);
     const notifyQueue = createNotifyQueue(queueConnection);
     const deployQueue = createDeployQueue(queueConnection);
@@ -93,7 +94,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
           ...(overrides.deployLockDurationMs !== undefined && { lockDurationMs: overrides.deployLockDurationMs }),
         }),
         createStatusWorker(queueConnection, { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs }),
-        createExpiryWorker(queueConnection, { store, audit, notifier, policy: config.approval, logger, now: Date.now }),
+        createExpiryWorker(queueConnection, { store, operations, audit, notifier, slack: slackForWorkers, policy: config.approval, logger, now: Date.now }),
       ];
       // Not awaited: with Redis down the process still starts (and /readyz says why); the
       // scheduler is written as soon as Redis answers.
@@ -137,8 +138,9 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       const access = { snowflake, redis, keyPrefix, permissions, audit, logger, now: Date.now, ingressUrlOverride: config.ingressUrlOverride };
       const manage = {
         snowflake,
-        operations: new OperationStore(redis, keyPrefix),
+        operations,
         deployments: store,
+        expiry,
         audit,
         guard,
         approvers,

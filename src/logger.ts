@@ -11,6 +11,8 @@ export interface LogScope {
   command?: string;
   action?: string;
   deploymentId?: string;
+  /** A service or pool change request (its audit entries carry it as deploymentId). */
+  operationId?: string;
 }
 
 const scopeStorage = new AsyncLocalStorage<LogScope>();

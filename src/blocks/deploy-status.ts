@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { qualifiedService, type ModelFunctionSummary } from '../domain/deploy-request.js';
 import type { Deployment, Execution, Milestone, Phase } from '../domain/deployment.js';
+import { REMEDIES, type Remedy } from '../domain/diagnosis.js';
 import { escapeMrkdwn, inlineCode } from './text.js';
 
 /** The status line of the summary message and the thread replies for each milestone. */
@@ -93,18 +94,30 @@ function usageBlocks(d: Deployment, ingressUrl: string | undefined): KnownBlock[
   return blocks;
 }
 
-/** What to do about each kind of failure (the seed's "Common issues" and OOM tables). */
+/** A remedy from the diagnosis rules as one paragraph: the cause, then the fixes in order. */
+function remedyText(r: Remedy): string {
+  return escapeMrkdwn([r.cause, ...r.fixes].join(' '));
+}
+
+/**
+ * What to do about each kind of failure. The cause and fixes come from the diagnosis rules'
+ * REMEDIES (src/domain/diagnosis.ts), so the thread and `/spcs diagnose` say the same; only the
+ * symptom sentence in front is the thread's own.
+ */
 export function diagnosis(d: Deployment, failure: NonNullable<Execution['failure']>): string {
   const pool = inlineCode(d.request.pool.name);
   switch (failure.kind) {
     case 'oom':
-      return 'The `model-inference` container ran out of memory (OOMKilled, exit code 137). Each worker loads its own copy of the model: deploy with *fewer workers* or on a *larger instance family*.';
+      return `The \`model-inference\` container ran out of memory (OOMKilled, exit code 137). ${remedyText(REMEDIES.oom_killed({ name: d.request.pool.instanceFamily }))}`;
     case 'no_free_node':
-      return `Pending scheduling: compute pool ${pool} is at capacity (every node up to MAX_NODES is busy). Free a node (suspend or drop another service), raise MAX_NODES, or pick another pool.`;
-    case 'missing_privilege':
-      return `The bot's role lacks a privilege${failure.privilege === undefined ? '' : `: ${inlineCode(failure.privilege)}`}. Ask an admin to run ${inlineCode(`GRANT ${failure.privilege ?? '<privilege>'} TO ROLE <bot role>`)}, then deploy again.`;
+      return `Pending scheduling: compute pool ${pool} is at capacity. ${remedyText(REMEDIES.pending_scheduling({ pool: d.request.pool.name, nodes: null, atMax: true }))}`;
+    case 'missing_privilege': {
+      const grants = failure.privilege === undefined ? [] : [failure.privilege];
+      const lacking = failure.privilege === undefined ? '' : `: ${inlineCode(failure.privilege)}`;
+      return `The bot's role lacks a privilege${lacking}. ${remedyText(REMEDIES.missing_privilege({ grants, during: 'deploy' }))} Then deploy again.`;
+    }
     case 'build_failed':
-      return 'The model image build failed (the `model-build` log is above). Usually a dependency of the model cannot be installed: check the packages it was logged with, or the external access integrations for PyPI/conda.';
+      return `The model image build failed (the \`model-build\` log is above). ${remedyText(REMEDIES.build_failed())}`;
     case 'timed_out':
       // Stuck waiting for a node: the capacity diagnosis says what to do.
       if (/pending scheduling/i.test(failure.message) || d.execution?.milestones.includes('waiting_for_capacity') === true) {

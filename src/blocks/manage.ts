@@ -13,6 +13,9 @@ export const ManageIds = {
   approve: 'manage.approve',
   reject: 'manage.reject',
   gateActions: 'manage.gate',
+  rejectModal: 'manage.reject_modal',
+  reasonBlock: 'manage.reason',
+  reasonInput: 'manage.reason_input',
   scaleModal: 'manage.scale_modal',
   minBlock: 'manage.min',
   minInput: 'manage.min_input',
@@ -129,8 +132,12 @@ function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
     }
     case 'approved':
       return [context(`:white_check_mark: Approved by ${people(op.approvals)}`)];
-    case 'rejected':
-      return [context(`:x: Rejected by <@${op.rejection?.userId ?? 'unknown'}>. Nothing was changed.`)];
+    case 'rejected': {
+      const r = op.rejection;
+      const who = r === undefined ? ':x: Rejected.' : `:x: Rejected by <@${r.userId}> (${slackDate(r.atMs)}).`;
+      const why = r?.reason === undefined ? '' : `\n*Reason:* ${escapeMrkdwn(r.reason)}`;
+      return [section(`${who} Nothing was changed.${why}`)];
+    }
     case 'expired':
       return [context(':hourglass: Expired before it was approved. Nothing was changed; ask again.')];
   }
@@ -152,6 +159,28 @@ export function buildChangeOutcome(op: Operation, result: { readonly ok: true; r
     ? `:white_check_mark: <@${op.requestedBy}> asked to ${what}: done. ${changeLines(op.change, op.before).join(' ')}`
     : `${result.failure} (requested by <@${op.requestedBy}>)`;
   return { text: result.ok ? `Done: ${what}` : `Failed: ${what}`, blocks: [section(text)] };
+}
+
+/** Asks the approver who clicked Reject for an optional reason; `private_metadata` carries the request and the plan shown. */
+export function buildChangeRejectModal(op: Operation): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ManageIds.rejectModal,
+    private_metadata: encodeOperationTarget(op),
+    title: { type: 'plain_text', text: 'Reject change' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      section(`Reject: ${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}?`),
+      {
+        type: 'input',
+        block_id: ManageIds.reasonBlock,
+        optional: true,
+        label: { type: 'plain_text', text: 'Reason (optional)' },
+        element: { type: 'plain_text_input', action_id: ManageIds.reasonInput, multiline: true, max_length: 2000 },
+      },
+    ],
+  };
 }
 
 const numberInput = (blockId: string, actionId: string, label: string, hint: string, optional = false): KnownBlock => ({

@@ -149,3 +149,38 @@ export function decideRejection(current: GateRecord, clicker: Clicker, shownPlan
   const decision = decideApproval({ ...policy, allowSelfApproval: true }, { ...current, approvals: [] }, asApprover, shownPlanHash, nowMs);
   return decision.ok ? null : decision.reason;
 }
+
+/** What an expiry check found: expired now, not due yet (with when it is), or already decided. */
+export type GateExpiry<T> =
+  | { readonly outcome: 'expired'; readonly record: T }
+  | { readonly outcome: 'not_due'; readonly dueAtMs: number }
+  | { readonly outcome: 'decided' };
+
+/**
+ * The expiry job's step on a gate record, with the same rule as a click (`decideApproval`: older
+ * than the TTL). Approved, rejected and expired records are left alone (write null).
+ */
+export function decideExpiry<T extends GateRecord>(current: T, ttlMs: number, nowMs: number): { readonly write: T | null; readonly result: GateExpiry<T> } {
+  if (current.state !== 'pending') return { write: null, result: { outcome: 'decided' } };
+  if (nowMs - current.requestedAtMs <= ttlMs) return { write: null, result: { outcome: 'not_due', dueAtMs: current.requestedAtMs + ttlMs + 1 } };
+  const expired: T = { ...current, state: 'expired' };
+  return { write: expired, result: { outcome: 'expired', record: expired } };
+}
+
+/**
+ * A rejection click on a gate record, as a pure step: refused (write null) per decideRejection, or
+ * the record rejected by the clicker, with their reason when they gave one.
+ */
+export function decideRejectionClick<T extends GateRecord & { readonly rejection?: { userId: string; atMs: number; reason?: string | undefined } | undefined }>(
+  current: T,
+  clicker: Clicker,
+  shownPlanHash: string,
+  reason: string | undefined,
+  policy: ApprovalPolicy,
+  nowMs: number,
+): { readonly write: null; readonly refusal: RefusalReason } | { readonly write: T; readonly refusal: null } {
+  const refusal = decideRejection(current, clicker, shownPlanHash, policy, nowMs);
+  if (refusal !== null) return { write: null, refusal };
+  const rejection = { userId: clicker.userId, atMs: nowMs, ...(reason !== undefined && reason !== '' && { reason }) };
+  return { write: { ...current, state: 'rejected', rejection }, refusal: null };
+}

@@ -100,6 +100,107 @@ export interface Finding {
   readonly evidence: readonly string[];
 }
 
+/** What to do about a problem: why it happens and what to try, in order. */
+export interface Remedy {
+  readonly cause: string;
+  readonly fixes: readonly string[];
+}
+
+/** An instance family as far as it is known: a deploy request knows only the name. */
+export interface FamilyRef {
+  readonly name: string;
+  readonly memoryGib?: number | null;
+}
+
+/** Every finding code that has something to do about it, and the image build failure of a deployment. */
+export type RemedyCode = Exclude<FindingCode, 'healthy'> | 'build_failed';
+
+const moreMemoryThan = (family: FamilyRef | null): string => {
+  if (family === null) return '';
+  return family.memoryGib ? ` than ${family.memoryGib} GiB on ${family.name}` : ` than ${family.name}`;
+};
+
+/**
+ * The cause and fixes for each problem, the one place this wording lives: the diagnosis rules
+ * below and the deploy status thread (src/blocks/deploy-status.ts) both take it from here.
+ */
+export const REMEDIES = {
+  oom_killed: (family: FamilyRef | null): Remedy => ({
+    cause: 'The model does not fit in the memory of one node: each worker loads its own copy of the model.',
+    fixes: [
+      `Redeploy on a larger instance family (more memory per node${moreMemoryThan(family)}).`,
+      'Or deploy with fewer workers (num_workers), so fewer copies of the model are loaded.',
+      'Or reduce the batch size (max_batch_rows) if requests are large.',
+    ],
+  }),
+  memory_near_limit: (): Remedy => ({
+    cause: 'Model too large for the instance family.',
+    fixes: ['Use a larger instance family.', 'Or reduce num_workers.'],
+  }),
+  gpu_memory: (gpu: ObservedFamily['gpu']): Remedy => ({
+    cause: "The model doesn't fit in GPU memory (every worker holds its own copy).",
+    fixes: [
+      'Reduce num_workers (1 per GPU is the usual start).',
+      `Or use an instance family with more GPU memory${gpu ? ` than ${gpu.perNode}× ${gpu.type}${gpu.memoryGib ? ` ${gpu.memoryGib} GiB` : ''}` : ''}.`,
+    ],
+  }),
+  repeated_restarts: (): Remedy => ({
+    cause: 'The container keeps crashing; OOM kills are the usual reason.',
+    fixes: ['Read the logs for the error (OOMKilled, a Python traceback).', 'If it is OOM, reduce the batch size or num_workers, or use a larger instance.'],
+  }),
+  pending_scheduling: (p: { readonly pool: string; readonly nodes: { readonly active: number | null; readonly max: number } | null; readonly atMax: boolean }): Remedy => ({
+    cause: `No free node in pool ${p.pool}${p.nodes === null ? '' : ` (${p.nodes.active ?? '?'} of ${p.nodes.max} nodes active)`}${p.atMax ? ': it is at MAX_NODES' : ''}, so new instances wait.`,
+    fixes: [
+      `Raise the pool's MAX_NODES (ALTER COMPUTE POOL ${p.pool} SET MAX_NODES = <n>).`,
+      'Or free capacity: suspend or scale down other services in the pool.',
+      'Or lower this service’s MAX_INSTANCES, or deploy to another pool.',
+    ],
+  }),
+  pool_suspended_no_auto_resume: (pool: string): Remedy => ({
+    cause: 'Nothing can start on a suspended pool that does not resume by itself.',
+    fixes: [`Resume it: ALTER COMPUTE POOL ${pool} RESUME (needs OPERATE on the pool).`],
+  }),
+  pool_not_ready: (): Remedy => ({
+    cause: 'Resuming or starting a pool provisions nodes, which can take a few minutes.',
+    fixes: ['Wait a few minutes, then check again with /spcs pools.'],
+  }),
+  waiting_to_start: (): Remedy => ({
+    cause: 'The instance has a node and is pulling the image or starting.',
+    fixes: ['Wait a minute or two; if it stays like this, read the logs.'],
+  }),
+  service_failed: (service: string): Remedy => ({
+    cause: 'A container exits with an error.',
+    fixes: [`Read the logs: /spcs logs ${service} (SYSTEM$GET_SERVICE_LOGS, container model-inference).`],
+  }),
+  service_suspended: (s: { readonly name: string; readonly autoResume: boolean | null }): Remedy => ({
+    cause: 'It was suspended by hand or by auto-suspend; no containers run.',
+    fixes: [
+      s.autoResume === true
+        ? 'It resumes by itself on the next request (AUTO_RESUME is on); the first call waits for a cold start.'
+        : `Resume it: ALTER SERVICE ${s.name} RESUME.`,
+    ],
+  }),
+  /** `grants` are the privileges to ask for, when known; `during` is what was refused. */
+  missing_privilege: (p: { readonly grants: readonly string[]; readonly during: 'diagnose' | 'deploy' }): Remedy => ({
+    cause:
+      p.during === 'diagnose'
+        ? 'Snowflake refused part of the check (003001), so the diagnosis is incomplete.'
+        : 'Snowflake refused the deployment without it.',
+    fixes:
+      p.grants.length > 0
+        ? [...new Set(p.grants)].map((g) => `Ask an admin: GRANT ${g} TO ROLE <the bot's role>.`)
+        : [
+            p.during === 'diagnose'
+              ? 'Ask an admin for MONITOR on the service and USAGE on its compute pool.'
+              : 'Ask an admin for USAGE on the compute pool and BIND SERVICE ENDPOINT on the account.',
+          ],
+  }),
+  build_failed: (): Remedy => ({
+    cause: 'Usually a dependency of the model cannot be installed.',
+    fixes: ['Check the packages the model was logged with.', 'Or check the external access integrations for PyPI/conda.'],
+  }),
+} satisfies Record<RemedyCode, (...args: never[]) => Remedy>;
+
 /** Share of the family's memory above which `container.memory.max_usage` counts as "near limit". */
 export const MEMORY_NEAR_LIMIT = 0.9;
 /** Restarts from which a crash loop is reported even without an OOM sign. */
@@ -136,12 +237,7 @@ const oomKilled: Rule = (o) => {
     code: 'oom_killed',
     severity: 'problem',
     title: 'The model container was OOM-killed (exit code 137)',
-    cause: 'The model does not fit in the memory of one node: each worker loads its own copy of the model.',
-    fixes: [
-      `Redeploy on a larger instance family (more memory per node${o.family?.memoryGib ? ` than ${o.family.memoryGib} GiB on ${o.family.name}` : ''}).`,
-      'Or reduce num_workers, so fewer copies of the model are loaded.',
-      'Reduce the batch size (max_batch_rows) if requests are large.',
-    ],
+    ...REMEDIES.oom_killed(o.family),
     evidence,
   };
 };
@@ -155,8 +251,7 @@ const memoryNearLimit: Rule = (o) => {
     code: 'memory_near_limit',
     severity: 'warning',
     title: 'container.memory.max_usage is near the node limit',
-    cause: 'Model too large for the instance family.',
-    fixes: ['Use a larger instance family.', 'Or reduce num_workers.'],
+    ...REMEDIES.memory_near_limit(),
     evidence: near.map((p) => `${p.containerName ?? 'container'}: peak ${gib(p.memoryBytes ?? 0)} of ${limit} GiB (${o.family?.name ?? 'family'})`),
   };
 };
@@ -164,16 +259,11 @@ const memoryNearLimit: Rule = (o) => {
 const gpuMemory: Rule = (o) => {
   const hits = o.logLines.filter((l) => GPU_MEMORY_LOG.test(l));
   if (hits.length === 0) return null;
-  const gpu = o.family?.gpu;
   return {
     code: 'gpu_memory',
     severity: 'problem',
     title: 'GPU memory errors in the logs',
-    cause: "The model doesn't fit in GPU memory (every worker holds its own copy).",
-    fixes: [
-      'Reduce num_workers (1 per GPU is the usual start).',
-      `Or use an instance family with more GPU memory${gpu ? ` than ${gpu.perNode}× ${gpu.type}${gpu.memoryGib ? ` ${gpu.memoryGib} GiB` : ''}` : ''}.`,
-    ],
+    ...REMEDIES.gpu_memory(o.family?.gpu ?? null),
     evidence: hits.slice(0, 3).map((l) => `log: ${l.trim().slice(0, 200)}`),
   };
 };
@@ -185,8 +275,7 @@ const repeatedRestarts: Rule = (o) => {
     code: 'repeated_restarts',
     severity: 'problem',
     title: 'Repeated container restarts',
-    cause: 'The container keeps crashing; OOM kills are the usual reason.',
-    fixes: ['Read the logs for the error (OOMKilled, a Python traceback).', 'If it is OOM, reduce the batch size or num_workers, or use a larger instance.'],
+    ...REMEDIES.repeated_restarts(),
     evidence: looping.map((c) => `${label(c)}: ${c.restartCount} restarts${c.message ? `, ${c.message}` : ''}`),
   };
 };
@@ -196,17 +285,15 @@ const pendingScheduling: Rule = (o) => {
   if (pending.length === 0) return null;
   const pool = o.pool;
   const atMax = pool !== null && pool.activeNodes !== null && pool.activeNodes >= pool.maxNodes;
-  const poolText = pool === null ? `pool ${o.service.computePool}` : `pool ${pool.name} (${pool.activeNodes ?? '?'} of ${pool.maxNodes} nodes active)`;
   return {
     code: 'pending_scheduling',
     severity: 'problem',
     title: atMax || pool === null ? 'Pending scheduling: the compute pool is at capacity' : 'Pending scheduling: no node can take the instance',
-    cause: `No free node in ${poolText}${atMax ? ': it is at MAX_NODES' : ''}, so new instances wait.`,
-    fixes: [
-      `Raise the pool's MAX_NODES (ALTER COMPUTE POOL ${pool?.name ?? o.service.computePool} SET MAX_NODES = <n>).`,
-      'Or free capacity: suspend or scale down other services in the pool.',
-      'Or lower this service’s MAX_INSTANCES, or deploy to another pool.',
-    ],
+    ...REMEDIES.pending_scheduling({
+      pool: pool?.name ?? o.service.computePool,
+      nodes: pool === null ? null : { active: pool.activeNodes, max: pool.maxNodes },
+      atMax,
+    }),
     evidence: pending.map((c) => `${label(c)}: ${c.message ?? ''}`),
   };
 };
@@ -219,8 +306,7 @@ const poolNotReady: Rule = (o) => {
       code: 'pool_suspended_no_auto_resume',
       severity: 'problem',
       title: `Compute pool ${pool.name} is suspended and AUTO_RESUME is off`,
-      cause: 'Nothing can start on a suspended pool that does not resume by itself.',
-      fixes: [`Resume it: ALTER COMPUTE POOL ${pool.name} RESUME (needs OPERATE on the pool).`],
+      ...REMEDIES.pool_suspended_no_auto_resume(pool.name),
       evidence: [`pool ${pool.name}: ${pool.state}, AUTO_RESUME false`],
     };
   }
@@ -228,8 +314,7 @@ const poolNotReady: Rule = (o) => {
     code: 'pool_not_ready',
     severity: 'warning',
     title: `Compute pool ${pool.name} is not ready (${pool.state})`,
-    cause: 'Resuming or starting a pool provisions nodes, which can take a few minutes.',
-    fixes: ['Wait a few minutes, then check again with /spcs pools.'],
+    ...REMEDIES.pool_not_ready(),
     evidence: [`pool ${pool.name}: ${pool.state}, ${pool.activeNodes ?? 0} of ${pool.maxNodes} nodes active`],
   };
 };
@@ -241,8 +326,7 @@ const waitingToStart: Rule = (o) => {
     code: 'waiting_to_start',
     severity: 'info',
     title: 'Containers are waiting to start',
-    cause: 'The instance has a node and is pulling the image or starting.',
-    fixes: ['Wait a minute or two; if it stays like this, read the logs.'],
+    ...REMEDIES.waiting_to_start(),
     evidence: waiting.map((c) => `${label(c)}: ${c.message ?? ''}`),
   };
 };
@@ -253,12 +337,7 @@ const serviceSuspended: Rule = (o) => {
     code: 'service_suspended',
     severity: 'info',
     title: `Service is ${o.service.status.toLowerCase()}`,
-    cause: 'It was suspended by hand or by auto-suspend; no containers run.',
-    fixes: [
-      o.service.autoResume === true
-        ? 'It resumes by itself on the next request (AUTO_RESUME is on); the first call waits for a cold start.'
-        : `Resume it: ALTER SERVICE ${o.service.name} RESUME.`,
-    ],
+    ...REMEDIES.service_suspended(o.service),
     evidence: [`service status ${o.service.status}`],
   };
 };
@@ -270,11 +349,7 @@ const missingPrivilege: Rule = (o) => {
     code: 'missing_privilege',
     severity: 'problem',
     title: "The bot's role lacks a privilege",
-    cause: 'Snowflake refused part of the check (003001), so the diagnosis is incomplete.',
-    fixes:
-      grants.length > 0
-        ? [...new Set(grants)].map((g) => `Ask an admin: GRANT ${g} TO ROLE <the bot's role>.`)
-        : ['Ask an admin for MONITOR on the service and USAGE on its compute pool.'],
+    ...REMEDIES.missing_privilege({ grants, during: 'diagnose' }),
     evidence: o.privilegeFailures.map((p) => `${p.doing}: refused${p.objectName ? ` on ${p.objectName}` : ''}`),
   };
 };
@@ -284,8 +359,7 @@ const serviceFailed = (o: ServiceObservations): Finding => ({
   code: 'service_failed',
   severity: 'problem',
   title: `Service is ${o.service.status}`,
-  cause: 'A container exits with an error.',
-  fixes: [`Read the logs: /spcs logs ${o.service.name} (SYSTEM$GET_SERVICE_LOGS, container model-inference).`],
+  ...REMEDIES.service_failed(o.service.name),
   evidence: o.containers
     .filter((c) => c.status === 'FAILED' || c.message)
     .slice(0, 5)

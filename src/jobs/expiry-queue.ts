@@ -1,28 +1,36 @@
+import type { WebClient } from '@slack/web-api';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { ApprovalPolicy } from '../domain/approval-policy.js';
 import { withLogScope, type Logger } from '../logger.js';
 import type { AuditLog } from '../store/audit-log.js';
-import type { DeploymentStore, ExpiryOutcome } from '../store/deployment-store.js';
+import type { DeploymentStore } from '../store/deployment-store.js';
+import type { OperationStore } from '../store/operation-store.js';
+import { refreshChangeSummary } from './change-summary.js';
 import type { Notifier } from './notifier.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
 
 /**
- * Expires approval requests nobody decided on: one delayed job per deployment (job id derived
- * from the deployment id), due when SPCS_APPROVAL_TTL has passed. The job decides with the TTL
- * in force when it runs, so a TTL made longer since the request moves the job later instead of
- * expiring early. A click after the TTL expires the request too (the approval gate), whichever
+ * Expires approval requests nobody decided on: one delayed job per request (job id derived from
+ * its id), for deployments and for service changes behind the approvers' gate, due when
+ * SPCS_APPROVAL_TTL has passed. The job decides with the TTL in force when it runs, so a TTL
+ * made longer since the request moves the job later instead of expiring early. A click after the TTL expires the request too (the approval gate), whichever
  * comes first; the other finds it decided and does nothing.
  */
 
 export const EXPIRY_QUEUE = 'approval-expiry';
 
-export const ExpiryJob = z.object({ deploymentId: z.string() });
+/** The records that expire: deployments (job `expire`) and change requests (job `expire-operation`). */
+export type ExpiringKind = 'deployment' | 'operation';
+
+/** A deployment's job keeps the data it always had, so jobs queued before change requests expired still parse. */
+export const ExpiryJob = z.union([z.object({ deploymentId: z.string() }), z.object({ operationId: z.string() })]);
 export type ExpiryJob = z.infer<typeof ExpiryJob>;
-export type ExpiryQueue = Queue<ExpiryJob, ExpiryOutcome['outcome']>;
+export type ExpiryResult = 'expired' | 'not_due' | 'decided' | 'not_found';
+export type ExpiryQueue = Queue<ExpiryJob, ExpiryResult>;
 
 export function createExpiryQueue({ connection, keyPrefix }: QueueConnection): ExpiryQueue {
-  return new Queue<ExpiryJob, ExpiryOutcome['outcome']>(EXPIRY_QUEUE, {
+  return new Queue<ExpiryJob, ExpiryResult>(EXPIRY_QUEUE, {
     connection,
     prefix: queuePrefix(keyPrefix),
     defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
@@ -32,7 +40,7 @@ export function createExpiryQueue({ connection, keyPrefix }: QueueConnection): E
 /** What the approval gate calls when it stores a request; narrow so it need not know about BullMQ. */
 export interface ExpiryScheduler {
   /** Arranges for the request to expire once the TTL has passed since `requestedAtMs`. */
-  schedule(deploymentId: string, requestedAtMs: number): Promise<void>;
+  schedule(kind: ExpiringKind, id: string, requestedAtMs: number): Promise<void>;
 }
 
 /**
@@ -41,50 +49,75 @@ export interface ExpiryScheduler {
  */
 export function createExpiryScheduler(queue: ExpiryQueue, options: { readonly ttlMs: number; readonly now: () => number }): ExpiryScheduler {
   return {
-    async schedule(deploymentId, requestedAtMs) {
+    async schedule(kind, id, requestedAtMs) {
       const delay = Math.max(0, requestedAtMs + options.ttlMs + 1 - options.now());
-      await queue.add('expire', { deploymentId }, { jobId: `expire-${deploymentId}`, delay });
+      // Deployment (d…) and change request (o…) ids never collide, so one job id scheme serves both.
+      const opts = { jobId: `expire-${id}`, delay };
+      await (kind === 'deployment' ? queue.add('expire', { deploymentId: id }, opts) : queue.add('expire-operation', { operationId: id }, opts));
     },
   };
 }
 
 export interface ExpiryDeps {
   readonly store: DeploymentStore;
+  readonly operations: Pick<OperationStore, 'expire'>;
   readonly audit: AuditLog;
   readonly notifier: Notifier;
-  readonly policy: Pick<ApprovalPolicy, 'ttlMs'>;
+  /** Where a change request's summary is re-rendered (the notifier renders deployments'). */
+  readonly slack: Pick<WebClient, 'chat'>;
+  readonly policy: Pick<ApprovalPolicy, 'ttlMs' | 'requiredApprovals'>;
   readonly logger: Logger;
   readonly now: () => number;
 }
 
+const EXPIRED_DETAIL = 'no decision within SPCS_APPROVAL_TTL';
+
+type ExpiryStep = { readonly outcome: 'not_due'; readonly dueAtMs: number } | { readonly outcome: Exclude<ExpiryResult, 'not_due'> };
+
 /** Expires the request if it is due; moves the job to when it is due otherwise. */
 export function processExpiry(deps: ExpiryDeps) {
-  return async (job: Job<unknown>, token?: string): Promise<ExpiryOutcome['outcome']> => {
+  const expireDeployment = async (id: string): Promise<ExpiryStep> => {
+    const result = await deps.store.expire(id, deps.policy.ttlMs, deps.now());
+    if (result.outcome === 'expired') {
+      await deps.audit.append({ event: 'expired', deploymentId: id, atMs: deps.now(), planHash: result.deployment.planHash, detail: EXPIRED_DETAIL });
+      await deps.notifier.summary(id);
+    }
+    return result;
+  };
+
+  const expireOperation = async (id: string): Promise<ExpiryStep> => {
+    const result = await deps.operations.expire(id, deps.policy.ttlMs, deps.now());
+    if (result.outcome === 'expired') {
+      const op = result.record;
+      await deps.audit.append({ event: 'expired', deploymentId: id, atMs: deps.now(), planHash: op.planHash, action: op.change.kind, target: op.service, detail: EXPIRED_DETAIL });
+      await refreshChangeSummary(deps.slack, op, deps.policy.requiredApprovals, deps.logger);
+    }
+    return result;
+  };
+
+  return async (job: Job<unknown>, token?: string): Promise<ExpiryResult> => {
     const parsed = ExpiryJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad expiry job: ${parsed.error.message}`);
-    const id = parsed.data.deploymentId;
-    return withLogScope({ deploymentId: id }, async () => {
-      const result = await deps.store.expire(id, deps.policy.ttlMs, deps.now());
+    const data = parsed.data;
+    const scope = 'deploymentId' in data ? { deploymentId: data.deploymentId } : { operationId: data.operationId };
+    return withLogScope(scope, async () => {
+      const result = await ('deploymentId' in data ? expireDeployment(data.deploymentId) : expireOperation(data.operationId));
       if (result.outcome === 'not_due') {
         await job.moveToDelayed(result.dueAtMs, token);
         throw new DelayedError();
       }
-      if (result.outcome === 'expired') {
-        await deps.audit.append({ event: 'expired', deploymentId: id, atMs: deps.now(), planHash: result.deployment.planHash, detail: 'no decision within SPCS_APPROVAL_TTL' });
-        await deps.notifier.summary(id);
-        deps.logger.info('approval request expired');
-      }
+      if (result.outcome === 'expired') deps.logger.info('approval request expired');
       return result.outcome;
     });
   };
 }
 
-export function createExpiryWorker(queue: QueueConnection, deps: ExpiryDeps): Worker<ExpiryJob, ExpiryOutcome['outcome']> {
-  const worker = new Worker<ExpiryJob, ExpiryOutcome['outcome']>(EXPIRY_QUEUE, processExpiry(deps), {
+export function createExpiryWorker(queue: QueueConnection, deps: ExpiryDeps): Worker<ExpiryJob, ExpiryResult> {
+  const worker = new Worker<ExpiryJob, ExpiryResult>(EXPIRY_QUEUE, processExpiry(deps), {
     connection: queue.connection,
     prefix: queuePrefix(queue.keyPrefix),
     concurrency: 4,
   });
-  worker.on('failed', (job, err) => deps.logger.warn({ err, deploymentId: job?.data.deploymentId }, 'expiry job failed'));
+  worker.on('failed', (job, err) => deps.logger.warn({ err, job: job?.data }, 'expiry job failed'));
   return worker;
 }

@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import {
   decideApprovalClick,
-  decideRejection,
+  decideExpiry,
+  decideRejectionClick,
   type ApprovalPolicy,
   type Clicker,
   type RefusalReason,
 } from '../domain/approval-policy.js';
-import { Deployment, type Decision } from '../domain/deployment.js';
+import { Deployment } from '../domain/deployment.js';
 import { createRecord, readRecord, readRecords, transitionRecord, type Step } from './versioned-record.js';
 
 /**
@@ -112,11 +113,9 @@ export class DeploymentStore {
   reject(id: string, clicker: Clicker, shownPlanHash: string, reason: string | undefined, policy: ApprovalPolicy, nowMs: number): Promise<RejectionOutcome> {
     return this.transition<RejectionOutcome>(id, (current) => {
       if (current === null) return { result: { outcome: 'refused', reason: 'not_found', deployment: null } };
-      const refusal = decideRejection(current, clicker, shownPlanHash, policy, nowMs);
-      if (refusal !== null) return { result: { outcome: 'refused', reason: refusal, deployment: current } };
-      const rejection: Decision = { userId: clicker.userId, atMs: nowMs, ...(reason !== undefined && reason !== '' ? { reason } : {}) };
-      const rejected: Deployment = { ...current, state: 'rejected', rejection };
-      return { write: rejected, result: { outcome: 'rejected', deployment: rejected } };
+      const step = decideRejectionClick(current, clicker, shownPlanHash, reason, policy, nowMs);
+      if (step.write === null) return { result: { outcome: 'refused', reason: step.refusal, deployment: current } };
+      return { write: step.write, result: { outcome: 'rejected', deployment: step.write } };
     });
   }
 
@@ -127,10 +126,10 @@ export class DeploymentStore {
   expire(id: string, ttlMs: number, nowMs: number): Promise<ExpiryOutcome> {
     return this.transition<ExpiryOutcome>(id, (current) => {
       if (current === null) return { result: { outcome: 'not_found' } };
-      if (current.state !== 'pending') return { result: { outcome: 'decided' } };
-      if (nowMs - current.requestedAtMs <= ttlMs) return { result: { outcome: 'not_due', dueAtMs: current.requestedAtMs + ttlMs + 1 } };
-      const expired: Deployment = { ...current, state: 'expired' };
-      return { write: expired, result: { outcome: 'expired', deployment: expired } };
+      const { write, result } = decideExpiry(current, ttlMs, nowMs);
+      if (result.outcome === 'not_due') return { result };
+      if (result.outcome === 'decided' || write === null) return { result: { outcome: 'decided' } };
+      return { write, result: { outcome: 'expired', deployment: result.record } };
     });
   }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { decideApprovalClick, decideRejection, type ApprovalClick, type ApprovalPolicy, type Clicker, type RefusalReason } from '../domain/approval-policy.js';
+import { decideApprovalClick, decideExpiry, decideRejectionClick, type ApprovalClick, type ApprovalPolicy, type Clicker, type GateExpiry, type RefusalReason } from '../domain/approval-policy.js';
 import { Operation } from '../domain/operation.js';
 import { createRecord, readRecord, transitionRecord } from './versioned-record.js';
 
@@ -13,6 +13,9 @@ export type OperationClick = ApprovalClick<Operation> | { readonly outcome: 'ref
 export type OperationRejection =
   | { readonly outcome: 'rejected'; readonly record: Operation }
   | { readonly outcome: 'refused'; readonly reason: RefusalReason | 'not_found'; readonly record: Operation | null };
+
+/** What the expiry job found (see decideExpiry). */
+export type OperationExpiry = GateExpiry<Operation> | { readonly outcome: 'not_found' };
 
 export class OperationStore {
   constructor(
@@ -49,13 +52,22 @@ export class OperationStore {
     });
   }
 
-  reject(id: string, clicker: Clicker, shownPlanHash: string, policy: ApprovalPolicy, nowMs: number): Promise<OperationRejection> {
+  /** A rejection (approvers' gate) or cancellation (own gate), with the rejecter's reason when they gave one. */
+  reject(id: string, clicker: Clicker, shownPlanHash: string, reason: string | undefined, policy: ApprovalPolicy, nowMs: number): Promise<OperationRejection> {
     return transitionRecord<Operation, OperationRejection>(this.redis, this.key(id), Operation, (current) => {
       if (current === null) return { result: { outcome: 'refused', reason: 'not_found', record: null } };
-      const refusal = decideRejection(current, clicker, shownPlanHash, policy, nowMs);
-      if (refusal !== null) return { result: { outcome: 'refused', reason: refusal, record: current } };
-      const rejected: Operation = { ...current, state: 'rejected', rejection: { userId: clicker.userId, atMs: nowMs } };
-      return { write: rejected, result: { outcome: 'rejected', record: rejected } };
+      const step = decideRejectionClick(current, clicker, shownPlanHash, reason, policy, nowMs);
+      if (step.write === null) return { result: { outcome: 'refused', reason: step.refusal, record: current } };
+      return { write: step.write, result: { outcome: 'rejected', record: step.write } };
+    });
+  }
+
+  /** Expires a request nobody decided on within `ttlMs` (the expiry job); decided ones are left alone. */
+  expire(id: string, ttlMs: number, nowMs: number): Promise<OperationExpiry> {
+    return transitionRecord<Operation, OperationExpiry>(this.redis, this.key(id), Operation, (current) => {
+      if (current === null) return { result: { outcome: 'not_found' } };
+      const { write, result } = decideExpiry(current, ttlMs, nowMs);
+      return write === null ? { result } : { write, result };
     });
   }
 }

@@ -133,6 +133,37 @@ describe('the approval gate', () => {
     await store.update(id, (d) => ({ ...d, state: 'rejected' })); // out of flight for the next test
   });
 
+  it('when an approver rejects a drop with a reason, then the summary shows who, when and why instead of the buttons, it is audited and nothing is dropped', async () => {
+    const before = t.emulator.sqlLog.length;
+    await spcsAs(t, MANAGER, `drop ${SERVICE}`);
+    const summary = await waitUntil(() => t.fake.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('manage.reject') && blocksText(m.blocks ?? []).includes('dropped')), { timeoutMs: 10_000, message: 'no drop summary' });
+    // Someone who may not reject gets no modal, only the reason.
+    const opened = t.fake.calls('views.open').length;
+    const ephemerals = t.fake.ephemerals().length;
+    await t.slack.clickButton({ channel: CHANNEL, ts: summary.ts }, 'manage.reject', { user: { id: OUTSIDER } });
+    const refusal = await waitUntil(() => t.fake.ephemerals().slice(ephemerals).find((e) => e.user === OUTSIDER), { timeoutMs: 5_000, message: 'no refusal' });
+    expect(refusal.text).toContain('not one of the approvers');
+    expect(t.fake.calls('views.open')).toHaveLength(opened);
+
+    await t.slack.clickButton({ channel: CHANNEL, ts: summary.ts }, 'manage.reject', { user: { id: APPROVER } });
+    const view = await waitUntil(() => (t.fake.calls('views.open').length > opened ? t.fake.currentView() : undefined), { timeoutMs: 5_000, message: 'no reject modal' });
+    expect(JSON.stringify(view)).toContain('Reason (optional)');
+    await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.reason_input': '  Keep it for the demo <tomorrow>  ' }, user: { id: APPROVER } });
+    const shown = await waitUntil(() => {
+      const m = t.fake.message(CHANNEL, summary.ts);
+      const text = blocksText(m?.blocks ?? []);
+      return text.includes('Rejected by') ? { text, blocks: JSON.stringify(m?.blocks) } : undefined;
+    }, { timeoutMs: 5_000, message: 'summary not rejected' });
+    expect(shown.text).toContain(`Rejected by <@${APPROVER}> (<!date^`);
+    expect(shown.text).toContain('*Reason:* Keep it for the demo &lt;tomorrow&gt;');
+    expect(shown.blocks).not.toContain('manage.approve');
+    expect(shown.blocks).not.toContain('manage.reject');
+    const rejected = (await audit.read()).filter((e) => e.event === 'rejected' && e.action === 'drop' && e.target === SERVICE);
+    expect(rejected).toEqual([expect.objectContaining({ actor: APPROVER, detail: 'Keep it for the demo <tomorrow>' })]);
+    expect(svc()?.status).toBe('RUNNING');
+    expect(sqlSince(before).some((s) => /DROP SERVICE/i.test(s))).toBe(false);
+  });
+
   it('when a drop is requested, then the requester cannot approve it, an approver can, and the service is gone', async () => {
     const { text } = await spcsAs(t, MANAGER, `drop ${SERVICE}`);
     expect(text).toContain('needs approval');

@@ -66,7 +66,7 @@ export function createDeploymentRequester(
         atMs: deployment.requestedAtMs,
         planHash: deployment.planHash,
       });
-      await deps.expiry.schedule(deployment.id, deployment.requestedAtMs);
+      await deps.expiry.schedule('deployment', deployment.id, deployment.requestedAtMs);
       await deps.notifier.summary(deployment.id);
       return { deploymentId: deployment.id };
     },

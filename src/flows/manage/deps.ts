@@ -1,4 +1,5 @@
 import type { ApprovalPolicy } from '../../domain/approval-policy.js';
+import type { ExpiryScheduler } from '../../jobs/expiry-queue.js';
 import type { Logger } from '../../logger.js';
 import type { QueryRunner } from '../../snowflake/index.js';
 import type { AuditLog } from '../../store/audit-log.js';
@@ -18,6 +19,8 @@ export interface ManageDeps {
   readonly guard: ActionGuard;
   /** SPCS_APPROVERS membership (the approval gate's own directory). */
   readonly approvers: { isApprover(userId: string, channelId: string): Promise<boolean> };
+  /** Expires a request behind the approvers' gate once SPCS_APPROVAL_TTL passes with no decision. */
+  readonly expiry: ExpiryScheduler;
   readonly policy: ApprovalPolicy;
   readonly logger: Logger;
   readonly now: () => number;

@@ -1,9 +1,9 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { buildChangeOutcome, buildChangeSummary } from '../../blocks/manage.js';
+import { buildChangeOutcome, buildChangeRejectModal, ManageIds } from '../../blocks/manage.js';
 import { describeFailure } from '../../blocks/observe-kit.js';
-import { decideExecution, type ApprovalPolicy, type RefusalReason } from '../../domain/approval-policy.js';
+import { decideExecution, decideRejection, type ApprovalPolicy, type RefusalReason } from '../../domain/approval-policy.js';
 import { CHANGE_VERBS, operationHash, type Operation } from '../../domain/operation.js';
 import {
   createComputePool,
@@ -21,10 +21,12 @@ import {
   type ParseResult,
   type QueryRunner,
 } from '../../snowflake/index.js';
+import { refreshChangeSummary } from '../../jobs/change-summary.js';
 import { jsonText } from '../shared/json-text.js';
 import type { ManageDeps } from './deps.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 const Target = jsonText(z.object({ o: z.string(), h: z.string() }));
 
@@ -44,7 +46,8 @@ function refusalText(reason: RefusalReason | 'not_found' | 'not_requester', op: 
     case 'expired':
       return 'This request has expired (SPCS_APPROVAL_TTL). Ask again.';
     case 'already_decided':
-      return 'This change was already confirmed, cancelled, decided or expired.';
+      // Expired by the expiry job before this click: say so rather than "already decided".
+      return op?.state === 'expired' ? refusalText('expired', op, policy) : 'This change was already confirmed, cancelled, decided or expired.';
     case 'plan_changed':
       return 'The change differs from the one this message shows. Look at the current request.';
     case 'already_approved_by_you':
@@ -96,11 +99,7 @@ export function gateHandlers(deps: ManageDeps) {
   const audit = (event: 'refused' | 'approval_recorded' | 'approved' | 'rejected' | 'change_applied' | 'change_failed', op: Operation, actor: string | undefined, detail?: string) =>
     deps.audit.append({ event, deploymentId: op.id, atMs: deps.now(), planHash: op.planHash, action: op.change.kind, target: op.service, ...(actor !== undefined && { actor }), ...(detail !== undefined && { detail }) });
 
-  const refreshSummary = async (client: Pick<WebClient, 'chat'>, op: Operation) => {
-    if (op.gate !== 'approval' || op.messageTs === undefined) return;
-    const summary = buildChangeSummary(op, deps.policy.requiredApprovals);
-    await client.chat.update({ channel: op.channelId, ts: op.messageTs, text: summary.text, blocks: summary.blocks }).catch((err: unknown) => deps.logger.warn({ err }, 'could not update change summary'));
-  };
+  const refreshSummary = (client: Pick<WebClient, 'chat'>, op: Operation) => refreshChangeSummary(client, op, deps.policy.requiredApprovals, deps.logger);
 
   /**
    * Applies an approved change: the guard chain once more (policy may have changed since the
@@ -175,18 +174,51 @@ export function gateHandlers(deps: ManageDeps) {
     await execute(args.client, outcome.record);
   };
 
-  const rejectClick = async (args: ButtonArgs): Promise<void> => {
+  /** Cancel (own gate): the requester withdraws at once. */
+  const cancelClick = async (args: ButtonArgs): Promise<void> => {
     const loaded = await load(args);
     if (loaded === null) return;
     const { userId, tell, target, current } = loaded;
     if (current.gate === 'self' && userId !== current.requestedBy) return void (await tell(refusalText('not_requester', current, deps.policy)));
     const isApprover = current.gate === 'self' || (await deps.approvers.isApprover(userId, current.channelId));
-    const outcome = await deps.operations.reject(current.id, { userId, isApprover }, target.h, policyFor(current, deps.policy), deps.now());
+    const outcome = await deps.operations.reject(current.id, { userId, isApprover }, target.h, undefined, policyFor(current, deps.policy), deps.now());
     if (outcome.outcome === 'refused') return void (await tell(refusalText(outcome.reason, outcome.record, deps.policy)));
     await audit('rejected', outcome.record, userId);
     if (current.gate === 'self') return void (await args.respond({ replace_original: true, text: `Cancelled: ${current.service} was not changed.` }));
     await refreshSummary(args.client, outcome.record);
   };
 
-  return { confirm: approveClick(true), approve: approveClick(false), cancel: rejectClick, reject: rejectClick };
+  /** Reject (approvers' gate): the same checks as at submit, then a modal asking for an optional reason. */
+  const rejectClick = async (args: ButtonArgs): Promise<void> => {
+    const loaded = await load(args);
+    if (loaded === null) return;
+    const { userId, tell, target, current } = loaded;
+    if (current.gate !== 'approval') return void (await tell('This button does not belong to this request.'));
+    // Checked now so nobody types a reason for nothing; the requester may withdraw their own request.
+    const isApprover = userId === current.requestedBy || (await deps.approvers.isApprover(userId, current.channelId));
+    const refusal = decideRejection(current, { userId, isApprover }, target.h, deps.policy, deps.now());
+    if (refusal !== null) return void (await tell(refusalText(refusal, current, deps.policy)));
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: buildChangeRejectModal(current) });
+  };
+
+  /** The reject modal's submission: the rejection under compare-and-set, with the reason, audited and shown on the summary. */
+  const rejectSubmitted = async (args: SubmitArgs): Promise<void> => {
+    await args.ack();
+    const userId = args.body.user.id;
+    const target = Target.safeParse(args.view.private_metadata);
+    if (!target.success) return;
+    const current = await deps.operations.get(target.data.o);
+    if (current === null) return;
+    const reason = args.view.state.values[ManageIds.reasonBlock]?.[ManageIds.reasonInput]?.value?.trim() || undefined;
+    const isApprover = await deps.approvers.isApprover(userId, current.channelId);
+    const outcome = await deps.operations.reject(current.id, { userId, isApprover }, target.data.h, reason, policyFor(current, deps.policy), deps.now());
+    if (outcome.outcome === 'refused') {
+      const text = refusalText(outcome.reason, outcome.record, deps.policy);
+      return void (await args.client.chat.postEphemeral({ channel: current.channelId, user: userId, text }).catch((err: unknown) => deps.logger.warn({ err }, 'could not post the refusal')));
+    }
+    await audit('rejected', outcome.record, userId, reason);
+    await refreshSummary(args.client, outcome.record);
+  };
+
+  return { confirm: approveClick(true), approve: approveClick(false), cancel: cancelClick, reject: rejectClick, rejectSubmitted };
 }

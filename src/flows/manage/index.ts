@@ -127,6 +127,7 @@ export function registerManageActions(app: App, deps: ManageDeps): void {
   app.action<BlockAction<ButtonAction>>(ManageIds.cancel, h.cancel);
   app.action<BlockAction<ButtonAction>>(ManageIds.approve, h.approve);
   app.action<BlockAction<ButtonAction>>(ManageIds.reject, h.reject);
+  app.view<ViewSubmitAction>(ManageIds.rejectModal, h.rejectSubmitted);
   app.view<ViewSubmitAction>(ManageIds.scaleModal, h.scaleSubmitted);
   app.view<ViewSubmitAction>(ManageIds.autoSuspendModal, h.autoSuspendSubmitted);
   const pools = poolHandlers(deps);

@@ -71,6 +71,8 @@ export async function requestChange(deps: ManageDeps, who: Requester, arg: Servi
     const summary = buildChangeSummary(op, deps.policy.requiredApprovals);
     const posted = await who.client.chat.postMessage({ channel: op.channelId, text: summary.text, blocks: summary.blocks });
     if (posted.ts !== undefined) await deps.operations.update(op.id, (c) => ({ ...c, messageTs: posted.ts ?? '' }));
+    // Scheduled once the summary is known, so the expiry job can replace its buttons.
+    await deps.expiry.schedule('operation', op.id, op.requestedAtMs);
     return notice(`:raised_hand: ${gateReasonTextFor(op)} I posted the request in this channel; it runs once approved.`);
   });
 }
