@@ -25,6 +25,8 @@ export type NotifyJob = z.infer<typeof NotifyJob>;
 export type NotifyQueue = Queue<NotifyJob, void>;
 
 const FINAL_MILESTONES: readonly Milestone[] = ['running', 'failed'];
+/** The summary and final outcomes must survive a long Slack outage: with 500 ms doubling, 15 attempts span about 4.5 hours. */
+const DURABLE_ATTEMPTS = 15;
 
 export function createNotifyQueue({ connection, keyPrefix }: QueueConnection): NotifyQueue {
   return new Queue<NotifyJob, void>(NOTIFY_QUEUE, {
@@ -48,6 +50,7 @@ export function createNotifier(queue: NotifyQueue): Notifier {
       await queue.add('summary', { kind: 'summary', deploymentId }, {
         // keepLastIfActive: a change during a send queues one more render, so the final state is never lost.
         deduplication: { id: `summary-${deploymentId}`, keepLastIfActive: true },
+        attempts: DURABLE_ATTEMPTS,
         removeOnComplete: true,
       });
     },
@@ -55,6 +58,7 @@ export function createNotifier(queue: NotifyQueue): Notifier {
       // The finished job is kept (for a week) so the same id cannot be added again.
       await queue.add('milestone', { kind: 'milestone', deploymentId, milestone }, {
         jobId: `${deploymentId}-${milestone}`,
+        ...(FINAL_MILESTONES.includes(milestone) && { attempts: DURABLE_ATTEMPTS }),
         removeOnComplete: { age: 7 * 86_400 },
       });
     },
