@@ -122,14 +122,22 @@ describe('authorization and failures', () => {
 });
 
 describe('the approval gate', () => {
-  it('when a deployment of the service is in flight, then even a scale needs an approver', async () => {
-    const id = 'dinflight01';
-    await store.create({ id, request: irisRequest('IRIS_SVC'), planHash: 'a'.repeat(64), requestedBy: MANAGER, teamId: 'T0', channelId: CHANNEL, requestedAtMs: Date.now(), state: 'approved', approvals: [{ userId: APPROVER, atMs: Date.now() }], execution: { phase: 'building_image', phaseSinceMs: Date.now(), milestones: [] } });
-    const { text } = await spcsAs(t, MANAGER, `scale ${SERVICE} --max 4`);
+  it.each([
+    ['approved and building', 'approved'],
+    ['still waiting for approval', 'pending'],
+  ] as const)('when a deployment of the service is in flight (%s), then even a scale needs an approver', async (_label, state) => {
+    const id = `dinflight${state === 'pending' ? '02' : '01'}`;
+    const progress =
+      state === 'approved'
+        ? { approvals: [{ userId: APPROVER, atMs: Date.now() }], execution: { phase: 'building_image' as const, phaseSinceMs: Date.now(), milestones: [] } }
+        : { approvals: [] };
+    await store.create({ id, request: irisRequest('IRIS_SVC'), planHash: 'a'.repeat(64), requestedBy: MANAGER, teamId: 'T0', channelId: CHANNEL, requestedAtMs: Date.now(), state, ...progress });
+    const max = state === 'pending' ? 5 : 4;
+    const { text } = await spcsAs(t, MANAGER, `scale ${SERVICE} --max ${max}`);
     expect(text).toContain('in flight');
-    const summary = await waitUntil(() => t.fake.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('manage.approve') && JSON.stringify(m.blocks).includes('max 4')), { timeoutMs: 10_000, message: 'no approval summary' });
+    const summary = await waitUntil(() => t.fake.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('manage.approve') && JSON.stringify(m.blocks).includes(`max ${max}`)), { timeoutMs: 10_000, message: 'no approval summary' });
     await t.slack.clickButton({ channel: CHANNEL, ts: summary.ts }, 'manage.approve', { user: { id: APPROVER } });
-    await waitUntil(() => svc()?.maxInstances === 4, { timeoutMs: 10_000, message: 'not scaled after approval' });
+    await waitUntil(() => svc()?.maxInstances === max, { timeoutMs: 10_000, message: 'not scaled after approval' });
     await store.update(id, (d) => ({ ...d, state: 'rejected' })); // out of flight for the next test
   });
 

@@ -32,9 +32,11 @@ export function channelOf(args: { body: { channel?: { id: string }; container?: 
 /** The change, completed from what SHOW SERVICES says (e.g. scale without --min keeps the current min); a string is a problem to show. */
 export type ChangeFor = (service: ServiceInfo) => ServiceChange | string;
 
-/** A deployment of this service that is approved and not finished yet. */
+/** A deployment of this service waiting for approval, or approved and not finished yet. */
 function inFlight(deployments: readonly Deployment[]): Deployment | undefined {
-  return deployments.find((d) => d.state === 'approved' && (d.execution === undefined || !FINAL_PHASES.includes(d.execution.phase)));
+  return deployments.find(
+    (d) => d.state === 'pending' || (d.state === 'approved' && (d.execution === undefined || !FINAL_PHASES.includes(d.execution.phase))),
+  );
 }
 
 /** Nothing to do: the service is already where the change would take it. */
