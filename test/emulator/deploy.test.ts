@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, buildJobName, startEmulator } from '../../emulator/index.js';
-import {
-  type Connection,
-  MIN,
-  advanceUntil,
-  connect,
-  deploySpec,
-  destroy,
-  resultsOf,
-  run,
-  runError,
-  submitAsync,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type Emulator, buildJobName } from '../../emulator/index.js';
+import { type Connection, MIN, advanceUntil, deploySpec, resultsOf, run, runError, submitAsync, useEmulatorConnection } from './helpers.js';
 
 const DEPLOY = 'CALL SYSTEM$DEPLOY_MODEL(?)';
 
 describe('SYSTEM$DEPLOY_MODEL', () => {
   let emu: Emulator;
   let conn: Connection;
-  beforeAll(async () => {
-    emu = await startEmulator({ speed: 0 });
-    conn = await connect(emu);
-  });
-  afterAll(async () => {
-    await destroy(conn);
-    await emu.close();
+  useEmulatorConnection('all', (e, c) => {
+    emu = e;
+    conn = c;
   });
 
   const containers = (svc: string): Promise<Array<Record<string, unknown>>> => run(conn, `SHOW SERVICE CONTAINERS IN SERVICE ${svc}`);

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, buildJobName, startEmulator } from '../../emulator/index.js';
-import { type Connection, MIN, advanceUntil, connect, deploySpec, destroy, run, runError, submitAsync } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type Emulator, buildJobName } from '../../emulator/index.js';
+import { type Connection, MIN, advanceUntil, deploySpec, run, runError, submitAsync, useEmulatorConnection } from './helpers.js';
 
 const DEPLOY = 'CALL SYSTEM$DEPLOY_MODEL(?)';
 const GIB = 1024 ** 3;
@@ -8,13 +8,9 @@ const GIB = 1024 ** 3;
 describe('fault injection', () => {
   let emu: Emulator;
   let conn: Connection;
-  beforeEach(async () => {
-    emu = await startEmulator({ speed: 0 });
-    conn = await connect(emu);
-  });
-  afterEach(async () => {
-    await destroy(conn);
-    await emu.close();
+  useEmulatorConnection('each', (e, c) => {
+    emu = e;
+    conn = c;
   });
 
   const statusError = (queryId: string): Promise<string> =>

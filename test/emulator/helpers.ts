@@ -6,7 +6,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import snowflake from 'snowflake-sdk';
-import type { Emulator } from '../../emulator/index.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
 
 // Driver errors go to a temp file, not ./snowflake.log in the repo.
 snowflake.configure({
@@ -146,4 +147,19 @@ export function deploySpec(opts: {
     ...(opts.extra ? [opts.extra] : []),
   ];
   return lines.join('\n');
+}
+
+/** A frozen-clock emulator and a driver connection, fresh for each test (`each`) or shared by the file (`all`). */
+export function useEmulatorConnection(scope: 'all' | 'each', ready: (emu: Emulator, conn: snowflake.Connection) => void): void {
+  let emu: Emulator | undefined;
+  let conn: snowflake.Connection | undefined;
+  (scope === 'all' ? beforeAll : beforeEach)(async () => {
+    emu = await startEmulator({ speed: 0 });
+    conn = await connect(emu);
+    ready(emu, conn);
+  });
+  (scope === 'all' ? afterAll : afterEach)(async () => {
+    if (conn) await destroy(conn);
+    await emu?.close();
+  });
 }

@@ -1,9 +1,9 @@
 /**
  * Every row of emulator/SQL-CONTRACT.md, sent through the real driver (deploy: deploy.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../emulator/index.js';
-import { type Connection, MIN, connect, connectError, destroy, run, runError } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type Emulator } from '../../emulator/index.js';
+import { type Connection, MIN, connect, connectError, destroy, run, runError, useEmulatorConnection } from './helpers.js';
 
 const POOL_COLUMNS = [
   'name', 'state', 'min_nodes', 'max_nodes', 'instance_family', 'num_services', 'num_jobs', 'auto_suspend_secs', 'auto_resume',
@@ -20,13 +20,9 @@ const SERVICE_COLUMNS = [
 describe('SQL contract', () => {
   let emu: Emulator;
   let conn: Connection;
-  beforeAll(async () => {
-    emu = await startEmulator({ speed: 0 });
-    conn = await connect(emu);
-  });
-  afterAll(async () => {
-    await destroy(conn);
-    await emu.close();
+  useEmulatorConnection('all', (e, c) => {
+    emu = e;
+    conn = c;
   });
 
   it('1–3: SHOW DATABASES / SCHEMAS / MODELS list only what the role can see', async () => {

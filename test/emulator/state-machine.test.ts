@@ -1,19 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
-import { type Connection, MIN, advanceUntil, connect, deploySpec, destroy, resultsOf, run, submitAsync } from './helpers.js';
+import { type Connection, MIN, advanceUntil, connect, deploySpec, destroy, resultsOf, run, submitAsync, useEmulatorConnection } from './helpers.js';
 
 const DEPLOY = 'CALL SYSTEM$DEPLOY_MODEL(?)';
 
 describe('SPCS state machine', () => {
   let emu: Emulator;
   let conn: Connection;
-  beforeEach(async () => {
-    emu = await startEmulator({ speed: 0 });
-    conn = await connect(emu);
-  });
-  afterEach(async () => {
-    await destroy(conn);
-    await emu.close();
+  useEmulatorConnection('each', (e, c) => {
+    emu = e;
+    conn = c;
   });
 
   const pool = async (name: string): Promise<Record<string, unknown>> => (await run(conn, `SHOW COMPUTE POOLS LIKE '${name}'`))[0] ?? {};

@@ -2,7 +2,7 @@
  * Who the bot is and who may call a service, through the real driver against the emulator:
  * identity, grants, the ALL_ENDPOINTS_USAGE service role and the network policy a PAT needs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createIngressNetworkRule,
   createNetworkPolicy,
@@ -15,20 +15,13 @@ import {
 } from '../../src/snowflake/access-queries.js';
 import type { SnowflakeClient } from '../../src/snowflake/client.js';
 import { identifierFromSnowflake, requireQualifiedName } from '../../src/snowflake/identifiers.js';
-import { clientFor, envFor, startFrozenEmulator, type Emulator } from './support/emulator.js';
+import { clientFor, envFor, type Emulator, useEmulatorClient } from './support/emulator.js';
 
 let emu: Emulator;
 let db: SnowflakeClient;
-
-beforeAll(async () => {
-  emu = await startFrozenEmulator();
-  db = clientFor(envFor(emu));
-});
-
-afterAll(async () => {
-  await db.close();
-  expect(emu.unsupportedSql()).toEqual([]);
-  await emu.close();
+useEmulatorClient((e, d) => {
+  emu = e;
+  db = d;
 });
 
 const id = identifierFromSnowflake;

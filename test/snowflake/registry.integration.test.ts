@@ -2,7 +2,7 @@
  * Registry and compute-pool operations through the real driver against the emulator, and the error
  * mappings a person can trigger from the wizard (missing objects, missing grants).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { SnowflakeClient } from '../../src/snowflake/client.js';
 import {
@@ -22,22 +22,18 @@ import {
   listVersionFunctions,
 } from '../../src/snowflake/registry-queries.js';
 import { sql } from '../../src/snowflake/sql.js';
-import { clientFor, envFor, startFrozenEmulator, type Emulator } from './support/emulator.js';
+import { type Emulator, useEmulatorClient } from './support/emulator.js';
 
 let emu: Emulator;
 let db: SnowflakeClient;
-
-beforeAll(async () => {
-  emu = await startFrozenEmulator();
-  db = clientFor(envFor(emu));
-});
-
-afterAll(async () => {
-  await db.close();
-  // Only the deliberate syntax error may be unsupported: everything else we send is in the contract.
-  expect(emu.unsupportedSql().map((e) => e.sqlText)).toEqual(['SHOW NONSENSE IN ACCOUNT']);
-  await emu.close();
-});
+// Only the deliberate syntax error may be unsupported: everything else we send is in the contract.
+useEmulatorClient(
+  (e, d) => {
+    emu = e;
+    db = d;
+  },
+  ['SHOW NONSENSE IN ACCOUNT'],
+);
 
 const id = identifierFromSnowflake;
 const q = (text: string, parts: 1 | 2 | 3) => requireQualifiedName(text, 'test', parts);

@@ -2,24 +2,18 @@
  * Transient trouble through the real driver against the emulator: HTTP 503s, an expired session
  * and a slow statement must not surface to callers; a closed client says so.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SnowflakeClient } from '../../src/snowflake/client.js';
 import { listComputePools } from '../../src/snowflake/compute-pool-queries.js';
-import { clientFor, envFor, startFrozenEmulator, type Emulator } from './support/emulator.js';
+import { clientFor, envFor, startFrozenEmulator, type Emulator, useEmulatorClient } from './support/emulator.js';
 
 let emu: Emulator;
 let db: SnowflakeClient;
-
-beforeAll(async () => {
-  emu = await startFrozenEmulator();
-  db = clientFor(envFor(emu));
+useEmulatorClient(async (e, d) => {
+  emu = e;
+  db = d;
   await listComputePools(db); // log in once, so the faults below hit an established connection
-});
-
-afterAll(async () => {
-  await db.close();
-  await emu.close();
-});
+}, null);
 
 describe('when Snowflake has a transient problem', () => {
   it('answers 503 once: the pool replaces the connection whose heartbeat failed, and the read succeeds', async () => {

@@ -4,7 +4,7 @@
  * follow the build job and the endpoint, operate the service, read its logs and metrics, drop it and
  * read its logs from the event table; plus a failing build and a refused deploy.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildJobName as emulatorBuildJobName } from '../../emulator/index.js';
 import type { QueryState, SnowflakeClient } from '../../src/snowflake/client.js';
 import { buildJobName, deployModel, deployResult, deployStatus } from '../../src/snowflake/deploy-queries.js';
@@ -31,20 +31,13 @@ import {
   setServiceInstances,
   suspendService,
 } from '../../src/snowflake/service-queries.js';
-import { clientFor, envFor, startFrozenEmulator, type Emulator } from './support/emulator.js';
+import { type Emulator, useEmulatorClient } from './support/emulator.js';
 
 let emu: Emulator;
 let db: SnowflakeClient;
-
-beforeAll(async () => {
-  emu = await startFrozenEmulator();
-  db = clientFor(envFor(emu));
-});
-
-afterAll(async () => {
-  await db.close();
-  expect(emu.unsupportedSql()).toEqual([]);
-  await emu.close();
+useEmulatorClient((e, d) => {
+  emu = e;
+  db = d;
 });
 
 const fq = (text: string) => requireQualifiedName(text, 'test', 3);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../emulator/index.js';
 import { createSnowflakeClient, type ClientOptions, type SnowflakeClient } from '../../../src/snowflake/client.js';
 import { parseSnowflakeEnv } from '../../../src/snowflake/connection-config.js';
@@ -30,4 +31,26 @@ export function clientFor(
   const parsed = parseSnowflakeEnv(env);
   if (!parsed.ok) throw new Error(`test env is invalid: ${parsed.problems.join('; ')}`);
   return createSnowflakeClient(parsed.config, { resultPollMs: 20, retryBaseDelayMs: 10, ...options });
+}
+
+/**
+ * One frozen emulator and one client for the whole file. After the file, the emulator must have
+ * seen no SQL outside the contract except `expectedUnsupported` (null: not checked).
+ */
+export function useEmulatorClient(
+  ready: (emu: Emulator, db: SnowflakeClient) => Promise<void> | void,
+  expectedUnsupported: readonly string[] | null = [],
+): void {
+  let emu: Emulator | undefined;
+  let db: SnowflakeClient | undefined;
+  beforeAll(async () => {
+    emu = await startFrozenEmulator();
+    db = clientFor(envFor(emu));
+    await ready(emu, db);
+  });
+  afterAll(async () => {
+    await db?.close();
+    if (expectedUnsupported !== null) expect(emu?.unsupportedSql().map((e) => e.sqlText)).toEqual(expectedUnsupported);
+    await emu?.close();
+  });
 }
