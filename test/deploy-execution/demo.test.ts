@@ -32,7 +32,8 @@ describe('npm run demo', () => {
       });
       expect(output).toMatch(/\[demo\] SPCS emulator on http:\/\/127\.0\.0\.1:\d+/);
       expect(output).toContain('image build 50–70 s');
-      expect(output).toContain('Ctrl-C');
+      // The stop hint is printed right after the ready line, possibly in a later chunk.
+      await eventually(() => output.includes('Ctrl-C') || undefined, 5_000, 'the Ctrl-C hint');
       await eventually(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200 || undefined, 15_000, '/readyz 200');
 
       demo.kill('SIGINT');
