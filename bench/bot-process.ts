@@ -1,9 +1,10 @@
 /**
  * The real bot (src/app.ts startBot) as a process of its own, so the load generator never shares
- * its event loop. Prints `{"benchReady":true,"port":N}` once it listens. BENCH_NOTIFY_PER_SECOND
- * raises the notifier's pace (production default 1).
+ * its event loop. Prints `{"benchReady":true,"port":N}` once it listens. BENCH_SLACK_PACE_SCALE
+ * divides the notifier's gaps between sends (production: 1).
  */
 import { startBot } from '../src/app.js';
+import { scaledSlackPace } from '../src/jobs/slack-pace.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 
@@ -13,7 +14,7 @@ if (!result.ok) {
   process.exit(2);
 }
 const bot = await startBot(result.config, createLogger(result.config.logLevel), {
-  notifyPerSecond: Number(process.env.BENCH_NOTIFY_PER_SECOND ?? '1'),
+  slackPace: scaledSlackPace(Number(process.env.BENCH_SLACK_PACE_SCALE ?? '1')),
   slackRetryConfig: { retries: 2, minTimeout: 10, maxTimeout: 20 },
 });
 process.stdout.write(`${JSON.stringify({ benchReady: true, port: bot.port })}\n`);

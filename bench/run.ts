@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { startEmulatorProcess } from './environment.js';
 import { benchOptions } from './options.js';
+import { buildMeasuredProcesses } from './processes.js';
 import { measureRateLimits } from './rate-limits.js';
 import { formatTable, measure, writeReport, type BenchReport, type Measure } from './report.js';
 import { measureSlackLatency } from './slack-latency.js';
@@ -14,10 +15,12 @@ export async function runBench(argv: readonly string[]): Promise<BenchReport> {
   const measures: Measure[] = [];
   const errors: string[] = [];
   const attempt = async (what: string, run: () => Promise<void>) => {
+    if (!options.only.has(Number(what.slice(0, 1)))) return;
     process.stderr.write(`bench: ${what}…\n`);
     await run().catch((err: unknown) => void errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`));
   };
 
+  await buildMeasuredProcesses();
   const emulator = await startEmulatorProcess();
   try {
     await attempt('4 start-up', async () => {
@@ -25,13 +28,13 @@ export async function runBench(argv: readonly string[]): Promise<BenchReport> {
       measures.push(measure('4 start-up', 'process start → /readyz 200', s.readyMs, 'ms'), measure('4 start-up', 'resident memory idle', s.idleRssMb, 'MB'));
     });
     await attempt('1 Slack response time', async () => {
-      const r = await measureSlackLatency(options.latency, emulator.url);
+      const r = await measureSlackLatency(options.latency, emulator.url, options.cpuProfDir);
       measures.push(...r.measures, measure('4 start-up', 'resident memory under load of (1)', r.botRssLoadMb, 'MB', '', null, `idle before the load: ${r.botRssIdleMb} MB`));
     });
   } finally {
     await emulator.child.stop();
   }
-  await attempt('2 status tracking', async () => void measures.push(...(await measureStatusTracking(options.status))));
+  await attempt('2 status tracking', async () => void measures.push(...(await measureStatusTracking(options.status, options.cpuProfDir))));
   await attempt('3 rate limits', async () => void measures.push(...(await measureRateLimits(options.rateLimits))));
 
   const report: BenchReport = {

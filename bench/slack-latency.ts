@@ -10,12 +10,14 @@ import { createSlackRequestClient, type SlackRequestClient } from '../test/suppo
 import { connectDeployments, deleteKeys } from './deployments.js';
 import { APPROVER, CHANNEL, SIGNING_SECRET, botEnv, newKeyPrefix } from './environment.js';
 import { runAtConcurrency } from './load-generator.js';
-import { portOf, rssMb, sampleRss, spawnNode, type Child } from './processes.js';
+import { compiled, cpuMs, portOf, profileArgs, rssMb, sampleRss, spawnNode, type Child } from './processes.js';
 import { measure, type Measure } from './report.js';
 import { ratio, summarize, type Summary } from './stats.js';
 
 export interface SlackLatencyOptions {
   readonly requests: number;
+  /** Requests of each kind sent to each app before measuring. */
+  readonly warmup: number;
   readonly concurrencies: readonly number[];
   /** Pending deployments whose Approve buttons the clicks go round. */
   readonly clickTargets: number;
@@ -37,6 +39,8 @@ interface Phase {
   readonly ack: Summary;
   readonly opened?: Summary;
   readonly failed: number;
+  /** CPU the app's process used per request in this phase (everything the request caused), ms. */
+  readonly cpuPerRequestMs: number;
 }
 
 export interface SlackLatencyResult {
@@ -45,7 +49,7 @@ export interface SlackLatencyResult {
   readonly botRssLoadMb: number;
 }
 
-export async function measureSlackLatency(options: SlackLatencyOptions, emulatorUrl: string): Promise<SlackLatencyResult> {
+export async function measureSlackLatency(options: SlackLatencyOptions, emulatorUrl: string, cpuProfDir: string | null = null): Promise<SlackLatencyResult> {
   const keyPrefix = newKeyPrefix();
   const botFake = await startFakeSlack();
   const bareFake = await startFakeSlack();
@@ -53,9 +57,9 @@ export async function measureSlackLatency(options: SlackLatencyOptions, emulator
   const children: Child[] = [];
   const starter = connectDeployments(keyPrefix);
   try {
-    const bot = await spawnNode('bench/bot-process.ts', [], botEnv(botFake, emulatorUrl, keyPrefix, { BENCH_NOTIFY_PER_SECOND: '50' }), (l) => l.includes('benchReady'));
+    const bot = await spawnNode(compiled('bench/bot-process.ts'), [], botEnv(botFake, emulatorUrl, keyPrefix, { BENCH_SLACK_PACE_SCALE: '50' }), (l) => l.includes('benchReady'), 60_000, profileArgs(cpuProfDir, 'bot'));
     children.push(bot.child);
-    const bare = await spawnNode('bench/bare-bolt.ts', [], botEnv(bareFake, emulatorUrl, keyPrefix), (l) => l.includes('benchReady'));
+    const bare = await spawnNode(compiled('bench/bare-bolt.ts'), [], botEnv(bareFake, emulatorUrl, keyPrefix), (l) => l.includes('benchReady'));
     children.push(bare.child);
     await new Promise((r) => setTimeout(r, 1000));
     const botRssIdleMb = await rssMb(bot.child.pid);
@@ -93,6 +97,14 @@ export async function measureSlackLatency(options: SlackLatencyOptions, emulator
       },
     ];
 
+    // Warm-up, not measured: both apps get the same requests first, so the JIT and connection pools
+    // are warm and the figures describe a running service rather than its first seconds.
+    for (const target of targets) {
+      const warm = await runCommands(target, options.warmup, 1);
+      await runSubmissions(target, warm.viewIds, 1);
+      await runClicks(target, options.warmup, 1);
+    }
+
     const measures: Measure[] = [];
     const rss = sampleRss(bot.child.pid);
     for (const c of options.concurrencies) {
@@ -107,6 +119,17 @@ export async function measureSlackLatency(options: SlackLatencyOptions, emulator
       const theirs = results.get('bare');
       if (ours === undefined || theirs === undefined) continue;
       measures.push(...phaseMeasures(`command ack c=${c}`, ours.command.ack, theirs.command.ack, ours.command.failed));
+      if (c === options.concurrencies[0]) {
+        for (const [what, mine, bare] of [
+          ['/spcs deploy', ours.command, theirs.command],
+          ['step submission', ours.submit, theirs.submit],
+          ['approve click', ours.click, theirs.click],
+        ] as const) {
+          measures.push(
+            measure('1 slack', `CPU per ${what} (bot)`, mine.cpuPerRequestMs, 'ms', '', null, `bare Bolt ${bare.cpuPerRequestMs} ms; ratio ${ratio(mine.cpuPerRequestMs, bare.cpuPerRequestMs)}×; everything the request caused, measured on the app's process`),
+          );
+        }
+      }
       if (ours.command.opened && theirs.command.opened) {
         measures.push(...phaseMeasures(`views.open c=${c}`, ours.command.opened, theirs.command.opened, ours.command.failed));
         if (c >= 50) measures.push(measure('1 slack', `views.open p99 c=${c} (bot)`, ours.command.opened.p99, 'ms', '≤ 2000 (well inside 3 s)', ours.command.opened.p99 <= 2000));
@@ -125,6 +148,18 @@ export async function measureSlackLatency(options: SlackLatencyOptions, emulator
   }
 }
 
+/** CPU the app's process used since `startMs` (its cpuMs then), once it has gone quiet, per request. */
+async function cpuPerRequest(target: Target, startMs: number, requests: number): Promise<number> {
+  let last = await cpuMs(target.child.pid);
+  for (let quiet = 0; quiet < 3; ) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await cpuMs(target.child.pid);
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+  return Math.round(((last - startMs) / Math.max(1, requests)) * 100) / 100;
+}
+
 function phaseMeasures(what: string, ours: Summary, theirs: Summary, failed: number): Measure[] {
   const r = ratio(ours.p99, theirs.p99);
   const note = `bot p50/p95/p99/max ${ours.p50}/${ours.p95}/${ours.p99}/${ours.max} ms; bare ${theirs.p50}/${theirs.p95}/${theirs.p99}/${theirs.max} ms; n=${ours.count}${failed > 0 ? `; ${failed} failed` : ''}`;
@@ -139,6 +174,7 @@ async function runCommands(target: Target, n: number, c: number): Promise<{ phas
   const acks: number[] = [];
   const sent = new Map<string, number>();
   const before = target.fake.calls('views.open').length;
+  const cpuBefore = await cpuMs(target.child.pid);
   let failed = await runAtConcurrency(n, c, async () => {
     const at = Date.now();
     const res = await target.slack.slashCommand({ command: '/spcs', text: target.commandText, channelId: CHANNEL });
@@ -164,7 +200,7 @@ async function runCommands(target: Target, n: number, c: number): Promise<{ phas
     if (isRecord(view) && typeof view['id'] === 'string') viewIds.push(view['id']);
   }
   failed += openFailures + Math.max(0, sent.size - opened.length - openFailures);
-  return { phase: { ack: summarize(acks), opened: summarize(opened), failed }, viewIds };
+  return { phase: { ack: summarize(acks), opened: summarize(opened), failed, cpuPerRequestMs: await cpuPerRequest(target, cpuBefore, n) }, viewIds };
 }
 
 async function runSubmissions(target: Target, viewIds: readonly string[], c: number): Promise<Phase> {
@@ -175,6 +211,7 @@ async function runSubmissions(target: Target, viewIds: readonly string[], c: num
     ready = viewIds.filter(target.submittable);
   }
   const times: number[] = [];
+  const cpuBefore = await cpuMs(target.child.pid);
   const failed = await runAtConcurrency(ready.length, c, async (i) => {
     const viewId = ready[i];
     if (viewId === undefined) return;
@@ -182,11 +219,12 @@ async function runSubmissions(target: Target, viewIds: readonly string[], c: num
     if (res.status !== 200) throw new Error(`status ${res.status}`);
     times.push(res.elapsedMs);
   });
-  return { ack: summarize(times), failed: failed + (viewIds.length - ready.length) };
+  return { ack: summarize(times), failed: failed + (viewIds.length - ready.length), cpuPerRequestMs: await cpuPerRequest(target, cpuBefore, ready.length) };
 }
 
 async function runClicks(target: Target, n: number, c: number): Promise<Phase> {
   const times: number[] = [];
+  const cpuBefore = await cpuMs(target.child.pid);
   const failed = await runAtConcurrency(n, c, async (i) => {
     const surface = target.buttons[i % target.buttons.length];
     if (surface === undefined) return;
@@ -194,5 +232,5 @@ async function runClicks(target: Target, n: number, c: number): Promise<Phase> {
     if (res.status !== 200) throw new Error(`status ${res.status}`);
     times.push(res.elapsedMs);
   });
-  return { ack: summarize(times), failed };
+  return { ack: summarize(times), failed, cpuPerRequestMs: await cpuPerRequest(target, cpuBefore, n) };
 }

@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { botEnv, newKeyPrefix } from './environment.js';
-import { rssMb, spawnNode } from './processes.js';
+import { compiled, rssMb, spawnNode } from './processes.js';
 
 export interface StartupResult {
   readonly readyMs: number;
@@ -13,7 +13,7 @@ export async function measureStartup(emulatorUrl: string): Promise<StartupResult
   const fake = await startFakeSlack();
   const port = await freePort();
   const started = performance.now();
-  const { child } = await spawnNode('src/main.ts', [], botEnv(fake, emulatorUrl, newKeyPrefix(), { PORT: String(port), LOG_LEVEL: 'info' }), (l) => l.includes('spcs-chatops started'));
+  const { child } = await spawnNode(compiled('src/main.ts'), [], botEnv(fake, emulatorUrl, newKeyPrefix(), { PORT: String(port), LOG_LEVEL: 'info' }), (l) => l.includes('spcs-chatops started'));
   try {
     for (;;) {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);

@@ -19,7 +19,7 @@ import type { Deployment } from '../src/domain/deployment.js';
 import { connectDeployments, deleteKeys, irisRequest } from './deployments.js';
 import { CHANNEL, REQUESTER, botEnv, newKeyPrefix } from './environment.js';
 import { runAtConcurrency } from './load-generator.js';
-import { spawnNode } from './processes.js';
+import { compiled, profileArgs, spawnNode } from './processes.js';
 import { measure, type Measure } from './report.js';
 import { summarize } from './stats.js';
 import type { RoundMessage } from './tracker-process.js';
@@ -32,8 +32,9 @@ export interface StatusOptions {
   readonly timeoutMs: number;
 }
 
-export async function measureStatusTracking(options: StatusOptions): Promise<Measure[]> {
-  const emulator = await startEmulator({ timings: FAST_TIMINGS, speed: options.emulatorSpeed, seedRunningService: false });
+export async function measureStatusTracking(options: StatusOptions, cpuProfDir: string | null = null): Promise<Measure[]> {
+  // Frozen while the deployments are submitted, so none has moved on before the tracker watches.
+  const emulator = await startEmulator({ timings: FAST_TIMINGS, speed: 0, seedRunningService: false });
   const fake = await startFakeSlack();
   const keyPrefix = newKeyPrefix();
   const env = botEnv(fake, emulator.url, keyPrefix, { LOG_LEVEL: 'error' });
@@ -73,8 +74,9 @@ export async function measureStatusTracking(options: StatusOptions): Promise<Mea
     });
     const bytesPerDeployment = Math.round((await prefixBytes(starter.redis, keyPrefix)) / Math.max(1, ids.length));
 
-    const spawned = await spawnNode('bench/tracker-process.ts', [], env, (l) => l.includes('benchReady'), 60_000, [], true);
+    const spawned = await spawnNode(compiled('bench/tracker-process.ts'), [], env, (l) => l.includes('benchReady'), 60_000, profileArgs(cpuProfDir, 'tracker'), true);
     tracker = spawned.child.process;
+    emulator.clock.setSpeed(options.emulatorSpeed);
     const rounds: Array<RoundMessage & { statements: number; changed: number }> = [];
     let previous = new Map<string, string>(); // the tracker has seen nothing yet: its first round looks at everything
     const deadline = Date.now() + options.timeoutMs;

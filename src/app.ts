@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { DeploymentRequester } from './domain/deployment.js';
 import { createAccessCommand, registerAccess } from './flows/access/index.js';
 import { createDeployCommand, registerDeployWizard } from './flows/deploy/index.js';
+import { createRegistryCatalog } from './flows/deploy/registry-catalog.js';
 import { createApproverDirectory } from './flows/approval/approvers.js';
 import { createManageCommands, registerManageActions } from './flows/manage/index.js';
 import { createMemberDirectory } from './flows/shared/membership.js';
@@ -15,6 +16,7 @@ import { registerSpcsCommand } from './flows/spcs-command.js';
 import { createDeployQueue, createDeployWorker, enqueueDeploy } from './jobs/deploy-queue.js';
 import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueue, createNotifyWorker } from './jobs/notifier.js';
+import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
 import { createStatusQueue, createStatusWorker, scheduleStatusRounds } from './jobs/status-tracker.js';
 import { AuditLog } from './store/audit-log.js';
 import { DeploymentStore } from './store/deployment-store.js';
@@ -35,8 +37,8 @@ export interface BotOverrides {
   readonly slackRetryConfig?: RetryOptions;
   /** Replaces the approval gate's requester (tests record what the deploy wizard hands over). */
   readonly deploymentRequester?: DeploymentRequester;
-  /** Slack sends per second of the status notifier (default 1, Slack's per-channel pace). */
-  readonly notifyPerSecond?: number;
+  /** The notifier's gaps between sends (default SLACK_PACE, Slack's documented limits). */
+  readonly slackPace?: SlackPace;
   /** Lock of a deploy job; a killed worker's job is retaken after it (default 30 s). */
   readonly deployLockDurationMs?: number;
 }
@@ -89,7 +91,14 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       });
       const jobDeps = { store, audit, notifier, snowflake, logger, now: Date.now };
       const workers: Worker[] = [
-        createNotifyWorker(queueConnection, { store, slack: slackForWorkers, requiredApprovals: config.approval.requiredApprovals, logger }, { perSecond: overrides.notifyPerSecond ?? 1 }),
+        createNotifyWorker(queueConnection, {
+          store,
+          slots: createSendSlots(redis, keyPrefix, overrides.slackPace ?? SLACK_PACE),
+          queue: notifyQueue,
+          slack: slackForWorkers,
+          requiredApprovals: config.approval.requiredApprovals,
+          logger,
+        }),
         createDeployWorker(queueConnection, { ...jobDeps, policy: config.approval }, {
           ...(overrides.deployLockDurationMs !== undefined && { lockDurationMs: overrides.deployLockDurationMs }),
         }),
@@ -128,6 +137,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       const deploy = {
         guard,
         snowflake,
+        catalog: createRegistryCatalog(snowflake, { maxAgeMs: config.catalogMaxAgeMs, now: Date.now }),
         redis,
         keyPrefix,
         now: Date.now,

@@ -48,8 +48,8 @@ const ingressUrlTemplate = z
   }, { error: INGRESS_TEMPLATE_EXPECTS })
   .transform((text) => text.replace(/\/+$/, ''));
 
-/** `24h`, `30m`, `90s` (or `1d`) → milliseconds. */
-const duration = (expects: string) =>
+/** `24h`, `30m`, `90s` (or `1d`) → milliseconds; `0s` only where `allowZero`. */
+const duration = (expects: string, allowZero = false) =>
   z
     .string()
     .trim()
@@ -59,7 +59,7 @@ const duration = (expects: string) =>
       const factor = unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : 1_000;
       return Number.parseInt(text, 10) * factor;
     })
-    .refine((ms) => ms > 0, { error: expects });
+    .refine((ms) => ms > 0 || allowZero, { error: expects });
 
 /** Comma- and/or space-separated Slack user and user-group ids. */
 const principalList = z
@@ -97,6 +97,7 @@ const RawEnv = z.object({
   SPCS_POLL_INTERVAL_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
   SPCS_PHASE_TIMEOUT_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
   SPCS_INGRESS_URL_OVERRIDE: optional(ingressUrlTemplate),
+  SPCS_CATALOG_MAX_AGE: optional(duration('a duration such as 60s or 5m (0s: always ask Snowflake)', true)),
 });
 
 export interface SlackConfig {
@@ -125,6 +126,8 @@ export interface Config {
   readonly pollIntervalMs: number;
   /** How long a deployment may stay in one phase before it ends timed out (30 minutes, as snowflake-ml-python waits). */
   readonly phaseTimeoutMs: number;
+  /** How long the deploy wizard reuses a Model Registry listing (databases, schemas, models, a version's functions). */
+  readonly catalogMaxAgeMs: number;
   /**
    * Tests and the demo only: where `/spcs access` sends its REST test instead of https://<ingress host>,
    * a template with `{host}`, e.g. http://127.0.0.1:8085/ingress/{host} for the emulator.
@@ -177,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       permissions: { deploy: raw.SPCS_DEPLOYERS ?? [], manage: raw.SPCS_MANAGERS ?? [] },
       pollIntervalMs: raw.SPCS_POLL_INTERVAL_MS ?? 10_000,
       phaseTimeoutMs: raw.SPCS_PHASE_TIMEOUT_MS ?? 30 * 60_000,
+      catalogMaxAgeMs: raw.SPCS_CATALOG_MAX_AGE ?? 60_000,
       ingressUrlOverride: raw.SPCS_INGRESS_URL_OVERRIDE,
     },
   };

@@ -1,25 +1,28 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { buildDeploySummary } from '../blocks/deploy-summary.js';
 import { buildMilestoneMessage } from '../blocks/deploy-status.js';
-import { MILESTONES, type Milestone } from '../domain/deployment.js';
+import { MILESTONES, type Deployment, type Milestone } from '../domain/deployment.js';
 import { withLogScope, type Logger } from '../logger.js';
 import type { DeploymentStore } from '../store/deployment-store.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
+import type { PacedMethod, SendSlots } from './slack-pace.js';
 
 /**
  * The only place (besides the request flows) that talks to Slack about a deployment. A job carries
  * just the deployment id and renders from the record when it runs, so a late job sends the
  * latest state. Summary edits are deduplicated per deployment (one waiting, one running at most);
- * milestones have one job id each, so each thread reply is posted once.
+ * milestones have one job id each, so each thread reply is posted once. Every send first takes a
+ * slot (slack-pace.ts) and waits for it in BullMQ's delayed set, so Slack's limits are kept, not hit.
  */
 
 export const NOTIFY_QUEUE = 'notify';
 
+// `slotTaken`: the job has its place in line (slack-pace.ts); when it runs again it only checks the gap.
 export const NotifyJob = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('summary'), deploymentId: z.string() }),
-  z.object({ kind: z.literal('milestone'), deploymentId: z.string(), milestone: z.enum(MILESTONES) }),
+  z.object({ kind: z.literal('summary'), deploymentId: z.string(), slotTaken: z.boolean().optional() }),
+  z.object({ kind: z.literal('milestone'), deploymentId: z.string(), milestone: z.enum(MILESTONES), slotTaken: z.boolean().optional() }),
 ]);
 export type NotifyJob = z.infer<typeof NotifyJob>;
 export type NotifyQueue = Queue<NotifyJob, void>;
@@ -57,7 +60,7 @@ export function createNotifier(queue: NotifyQueue): Notifier {
     async milestone(deploymentId, milestone) {
       // The finished job is kept (for a week) so the same id cannot be added again.
       await queue.add('milestone', { kind: 'milestone', deploymentId, milestone }, {
-        jobId: `${deploymentId}-${milestone}`,
+        jobId: milestoneJobId(deploymentId, milestone),
         ...(FINAL_MILESTONES.includes(milestone) && { attempts: DURABLE_ATTEMPTS }),
         removeOnComplete: { age: 7 * 86_400 },
       });
@@ -67,63 +70,104 @@ export function createNotifier(queue: NotifyQueue): Notifier {
 
 export interface NotifyDeps {
   readonly store: DeploymentStore;
+  readonly slots: SendSlots;
+  /** The notify queue itself: a reply waits while an earlier reply of its deployment is still queued. */
+  readonly queue: Pick<NotifyQueue, 'getJobState'>;
   /** A WebClient with rejectRateLimitedCalls: true, so a 429 comes back to the queue. */
   readonly slack: Pick<WebClient, 'chat'>;
   readonly requiredApprovals: number;
   readonly logger: Logger;
 }
 
-/** Sends one notification; returns nothing, throws to retry. */
+/** Sends one notification; returns nothing, throws to retry (or DelayedError to wait for its slot). */
 export function processNotify(deps: NotifyDeps) {
-  return async (job: Job<unknown>): Promise<void> => {
+  return async (job: Job<unknown>, token?: string): Promise<void> => {
     const parsed = NotifyJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad notify job: ${parsed.error.message}`);
     const data = parsed.data;
     await withLogScope({ deploymentId: data.deploymentId }, async () => {
       const d = await deps.store.get(data.deploymentId);
       if (d === null) throw new UnrecoverableError(`deployment ${data.deploymentId} not found`);
-      if (data.kind === 'summary') {
-        const message = buildDeploySummary(d, deps.requiredApprovals);
-        if (d.messageTs === undefined) {
-          const posted = await deps.slack.chat.postMessage({ channel: d.channelId, text: message.text, blocks: message.blocks });
-          const ts = posted.ts;
-          if (ts === undefined) throw new Error('chat.postMessage returned no ts');
-          await deps.store.update(d.id, (current) => ({ ...current, messageTs: ts }));
-        } else {
-          await deps.slack.chat.update({ channel: d.channelId, ts: d.messageTs, text: message.text, blocks: message.blocks });
-        }
-        return;
+      const send = sendFor(deps, d, data);
+      if (data.kind === 'milestone' && (await earlierReplyQueued(deps, d.id, data.milestone))) {
+        await job.moveToDelayed(Date.now() + deps.slots.intervalMs(send.method), token);
+        throw new DelayedError();
       }
-      // Replies need their parent; the summary job posts it, so wait for it by retrying.
-      if (d.messageTs === undefined) throw new Error('summary not posted yet');
-      const message = buildMilestoneMessage(d, data.milestone);
+      const scope = { channelId: d.channelId, teamId: d.teamId };
+      // First a place in line (once), then, just before sending, a check that the last send is far enough back.
+      const waitMs = data.slotTaken === true ? 0 : await deps.slots.reserve(send.method, scope);
+      const moreMs = waitMs > 0 ? 0 : await deps.slots.acquire(send.method, scope);
+      if (waitMs > 0 || moreMs > 0) {
+        if (data.slotTaken !== true) await job.updateData({ ...data, slotTaken: true });
+        await job.moveToDelayed(Date.now() + waitMs + moreMs, token);
+        throw new DelayedError();
+      }
+      await send.run();
+    });
+  };
+}
+
+// Not 'active': a job held by a killed worker stays active until BullMQ's stall check (30 s), and a
+// later reply should not wait for that.
+const QUEUED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+/** Whether a reply that comes before `milestone` in a thread is still waiting to be posted. */
+async function earlierReplyQueued(deps: NotifyDeps, deploymentId: string, milestone: Milestone): Promise<boolean> {
+  const earlier = MILESTONES.slice(0, MILESTONES.indexOf(milestone));
+  const states = await Promise.all(earlier.map((m) => deps.queue.getJobState(milestoneJobId(deploymentId, m))));
+  return states.some((s) => QUEUED.has(s));
+}
+
+const milestoneJobId = (deploymentId: string, milestone: Milestone) => `${deploymentId}-${milestone}`;
+
+/** The Slack call a job makes for the deployment as it is now. */
+function sendFor(deps: NotifyDeps, d: Deployment, data: NotifyJob): { method: PacedMethod; run: () => Promise<void> } {
+  if (data.kind === 'summary') {
+    const message = buildDeploySummary(d, deps.requiredApprovals);
+    const ts = d.messageTs;
+    if (ts !== undefined) {
+      return { method: 'chat.update', run: async () => void (await deps.slack.chat.update({ channel: d.channelId, ts, text: message.text, blocks: message.blocks })) };
+    }
+    return {
+      method: 'chat.postMessage',
+      run: async () => {
+        const posted = await deps.slack.chat.postMessage({ channel: d.channelId, text: message.text, blocks: message.blocks });
+        const postedTs = posted.ts;
+        if (postedTs === undefined) throw new Error('chat.postMessage returned no ts');
+        await deps.store.update(d.id, (current) => ({ ...current, messageTs: postedTs }));
+      },
+    };
+  }
+  // Replies need their parent; the summary job posts it, so wait for it by retrying.
+  const parent = d.messageTs;
+  if (parent === undefined) throw new Error('summary not posted yet');
+  const message = buildMilestoneMessage(d, data.milestone);
+  return {
+    method: 'chat.postMessage',
+    run: async () => {
       await deps.slack.chat.postMessage({
         channel: d.channelId,
-        thread_ts: d.messageTs,
+        thread_ts: parent,
         text: message.text,
         blocks: message.blocks,
         reply_broadcast: FINAL_MILESTONES.includes(data.milestone),
       });
       deps.logger.debug({ milestone: data.milestone }, 'milestone posted');
-    });
+    },
   };
 }
 
-export interface NotifyWorkerOptions {
-  /** Sends per second at most, across channels (Slack allows about one message a second per channel). */
-  readonly perSecond: number;
-}
-
-export function createNotifyWorker(queue: QueueConnection, deps: NotifyDeps, options: NotifyWorkerOptions): Worker<NotifyJob, void> {
+export function createNotifyWorker(queue: QueueConnection, deps: NotifyDeps): Worker<NotifyJob, void> {
   const process = processNotify(deps);
   const worker: Worker<NotifyJob, void> = new Worker<NotifyJob, void>(
     NOTIFY_QUEUE,
-    async (job) => {
+    async (job, token) => {
       try {
-        await process(job);
+        await process(job, token);
       } catch (err) {
         if (isRateLimited(err)) {
-          // Slack said when to come back: pause the whole queue that long; the job is not failed.
+          // Not expected with the slots (another app on the token, a lower limit than documented):
+          // Slack said when to come back, so pause the whole queue that long; the job is not failed.
           deps.logger.warn({ retryAfterSeconds: err.retryAfter }, 'slack rate limit; pausing notifications');
           await worker.rateLimit(Math.max(1, err.retryAfter) * 1000);
           throw Worker.RateLimitError();
@@ -135,7 +179,6 @@ export function createNotifyWorker(queue: QueueConnection, deps: NotifyDeps, opt
       connection: queue.connection,
       prefix: queuePrefix(queue.keyPrefix),
       concurrency: 1, // replies of one deployment stay in order
-      limiter: { max: Math.max(1, Math.round(options.perSecond)), duration: 1000 },
     },
   );
   worker.on('failed', (job, err) => deps.logger.warn({ err, jobId: job?.id }, 'notification failed'));

@@ -37,10 +37,13 @@ const LOG_LINES = 15;
 const FAILED_STATUSES = new Set(['FAILED', 'INTERNAL_ERROR']);
 /** Deployments handled at once in a round. */
 const ROUND_CONCURRENCY = 8;
-/** A provisioning endpoint behind an unchanged RUNNING row is looked at after 1, 2, then every 4 rounds… */
-const ENDPOINT_BACKOFF_MAX_ROUNDS = 4;
+/**
+ * Behind an unchanged row (a RUNNING service whose endpoint is provisioning, a PENDING service) the
+ * closer look is repeated after 1, 2, then every 4 rounds…
+ */
+const LOOK_BACKOFF_MAX_ROUNDS = 4;
 /** …and never more than this long apart. */
-const ENDPOINT_BACKOFF_MAX_MS = 5_000;
+const LOOK_BACKOFF_MAX_MS = 5_000;
 
 export type StatusQueue = Queue<Record<string, never>, RoundReport>;
 
@@ -74,8 +77,8 @@ interface Observation {
   readonly query: QueryState | undefined;
 }
 
-/** When the endpoint of an unchanged RUNNING service was last seen provisioning. */
-interface EndpointWait {
+/** When a closer look behind an unchanged row last found nothing new. */
+interface LookWait {
   readonly round: number;
   readonly atMs: number;
   readonly everyRounds: number;
@@ -84,7 +87,7 @@ interface EndpointWait {
 /** What a tracker remembers between its rounds (in this process only: another process starts afresh). */
 interface TrackerMemory {
   round: number;
-  readonly endpointWaits: Map<string, EndpointWait>;
+  readonly lookWaits: Map<string, LookWait>;
 }
 
 const memories = new WeakMap<TrackerDeps, TrackerMemory>();
@@ -92,7 +95,7 @@ const memories = new WeakMap<TrackerDeps, TrackerMemory>();
 function memoryOf(deps: TrackerDeps): TrackerMemory {
   let memory = memories.get(deps);
   if (memory === undefined) {
-    memory = { round: 0, endpointWaits: new Map() };
+    memory = { round: 0, lookWaits: new Map() };
     memories.set(deps, memory);
   }
   return memory;
@@ -113,7 +116,7 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
     tracked.push({ d, service: requireQualifiedName(qualifiedService(d.request), 'Service', 3) });
   }
   const trackedIds = new Set(tracked.map((t) => t.d.id));
-  for (const id of memory.endpointWaits.keys()) if (!trackedIds.has(id)) memory.endpointWaits.delete(id);
+  for (const id of memory.lookWaits.keys()) if (!trackedIds.has(id)) memory.lookWaits.delete(id);
   const bySchema = new Map<string, typeof tracked>();
   for (const t of tracked) {
     const group = bySchema.get(t.service.container.sql);
@@ -187,17 +190,17 @@ function fingerprint(o: Observation): string {
   return JSON.stringify([o.service?.status ?? null, o.buildJob?.status ?? null, o.query?.state ?? null]);
 }
 
-/** Whether to look at the endpoint of a RUNNING service whose row did not change this round. */
-function endpointCheckDue(deps: TrackerDeps, memory: TrackerMemory, id: string): boolean {
-  const wait = memory.endpointWaits.get(id);
-  return wait === undefined || memory.round - wait.round >= wait.everyRounds || deps.now() - wait.atMs >= ENDPOINT_BACKOFF_MAX_MS;
+/** Whether to look closer behind a row that did not change this round. */
+function closerLookDue(deps: TrackerDeps, memory: TrackerMemory, id: string): boolean {
+  const wait = memory.lookWaits.get(id);
+  return wait === undefined || memory.round - wait.round >= wait.everyRounds || deps.now() - wait.atMs >= LOOK_BACKOFF_MAX_MS;
 }
 
-/** The endpoint was still provisioning: look again after 1, 2, then every 4 rounds (from scratch when the row changed). */
-function noteEndpointWait(deps: TrackerDeps, memory: TrackerMemory, id: string, changed: boolean): void {
-  const previous = changed ? undefined : memory.endpointWaits.get(id);
-  const everyRounds = previous === undefined ? 1 : Math.min(previous.everyRounds * 2, ENDPOINT_BACKOFF_MAX_ROUNDS);
-  memory.endpointWaits.set(id, { round: memory.round, atMs: deps.now(), everyRounds });
+/** The closer look found nothing new: look again after 1, 2, then every 4 rounds (from scratch when the row changed). */
+function noteLookWait(deps: TrackerDeps, memory: TrackerMemory, id: string, changed: boolean): void {
+  const previous = changed ? undefined : memory.lookWaits.get(id);
+  const everyRounds = previous === undefined ? 1 : Math.min(previous.everyRounds * 2, LOOK_BACKOFF_MAX_ROUNDS);
+  memory.lookWaits.set(id, { round: memory.round, atMs: deps.now(), everyRounds });
 }
 
 async function reach(deps: TrackerDeps, d: Deployment, milestones: readonly Milestone[]): Promise<void> {
@@ -244,25 +247,30 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
   if (o.service.status === 'RUNNING') {
     // The endpoint comes up after the service runs; keep looking until it is ready, less often
     // while the row stays the same. A round that does not look is not counted as a closer look.
-    if (!changed && !endpointCheckDue(deps, memory, d.id)) {
+    if (!changed && !closerLookDue(deps, memory, d.id)) {
       await enter('starting');
       await timedOut(deps, current, service);
       return false;
     }
     const endpoint = await getInferenceEndpoint(deps.snowflake, service);
     if (endpoint.state === 'ready' || endpoint.state === 'absent') {
-      memory.endpointWaits.delete(d.id);
+      memory.lookWaits.delete(d.id);
       await setPhase(deps, d.id, 'running', endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : {});
       return true;
     }
-    noteEndpointWait(deps, memory, d.id, changed);
+    noteLookWait(deps, memory, d.id, changed);
     await enter('starting');
     await timedOut(deps, current, service);
     return true;
   }
   await enter('starting');
-  const lookCloser = o.service.status === 'PENDING' && (changed || !e.milestones.includes('waiting_for_capacity'));
-  if (lookCloser && (await poolAtCapacity(deps, d, service))) await reach(deps, d, ['waiting_for_capacity']);
+  // PENDING: is it waiting for a free node? Asked when the row changes, then less and less often.
+  const lookCloser =
+    o.service.status === 'PENDING' && (changed || (!e.milestones.includes('waiting_for_capacity') && closerLookDue(deps, memory, d.id)));
+  if (lookCloser) {
+    if (await poolAtCapacity(deps, d, service)) await reach(deps, d, ['waiting_for_capacity']);
+    noteLookWait(deps, memory, d.id, changed);
+  }
   await timedOut(deps, current, service);
   return lookCloser;
 }

@@ -266,11 +266,16 @@ export function parseFunctionArguments(argumentsText: string): SignatureFeature[
  * Snowflake provides it, otherwise parsed from SHOW FUNCTIONS' `arguments`. Throws not_found if the
  * version does not exist.
  */
-export async function listVersionFunctions(
+export async function listVersionFunctions(db: QueryRunner, model: QualifiedName, version: Identifier): Promise<ModelFunction[]> {
+  return (await describeModelVersion(db, model, version)).functions;
+}
+
+/** One model version: its SHOW VERSIONS row and its functions (as listVersionFunctions), from two statements. */
+export async function describeModelVersion(
   db: QueryRunner,
   model: QualifiedName,
   version: Identifier,
-): Promise<ModelFunction[]> {
+): Promise<{ version: ModelVersionInfo; functions: ModelFunction[] }> {
   const [functions, versions] = await Promise.all([
     db.query(
       sql`SHOW FUNCTIONS IN MODEL ${model} VERSION ${version}`.repeatable().requires(`USAGE ON MODEL ${model.sql}`),
@@ -286,7 +291,7 @@ export async function listVersionFunctions(
     );
   }
   const specByUpper = new Map(Object.entries(info.signatures).map(([name, sig]) => [name.toUpperCase(), sig]));
-  return functions.map((f) => {
+  const described = functions.map((f): ModelFunction => {
     const sig = specByUpper.get(f.name.toUpperCase());
     const returnType = f.return_type;
     const base = { name: f.name, returnType, isTableFunction: returnType !== null && /\bTABLE\b/i.test(returnType) };
@@ -294,4 +299,5 @@ export async function listVersionFunctions(
       ? { ...base, inputs: sig.inputs, outputs: sig.outputs, signatureSource: 'model_spec' as const }
       : { ...base, inputs: parseFunctionArguments(f.arguments ?? ''), outputs: [], signatureSource: 'arguments' as const };
   });
+  return { version: info, functions: described };
 }

@@ -66,7 +66,7 @@ export async function startDeployHarness(options: TestBotOptions & { env?: Recor
     ...options,
     env: { SPCS_APPROVERS: `${APPROVER} ${APPROVER_2}`, SPCS_POLL_INTERVAL_MS: '150', ...options.env },
     emulator: { speed: 4, ...options.emulator },
-    bot: { notifyPerSecond: 50, ...options.bot },
+    ...(options.bot && { bot: options.bot }),
   });
   const client = connectDeployments(t.keyPrefix, t.fake);
   return {

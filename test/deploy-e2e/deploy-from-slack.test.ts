@@ -24,7 +24,6 @@ describe('/spcs deploy from Slack to a running service', () => {
     const t = await startTestBot({
       env: { SPCS_APPROVERS: `U0TESTUSER ${APPROVER}`, SPCS_POLL_INTERVAL_MS: '150' },
       emulator: { speed: 4 },
-      bot: { notifyPerSecond: 50 },
     });
     h = { t, submissions: [], viewId: undefined, stop: () => t.stop() };
     t.fake.seedUsers([{ id: APPROVER, name: 'approver' }]);

@@ -4,6 +4,7 @@
  * job to another worker within seconds instead of after the production 30 s.
  */
 import { startBot } from '../../src/app.js';
+import { scaledSlackPace } from '../../src/jobs/slack-pace.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -15,7 +16,7 @@ if (!result.ok) {
 const logger = createLogger(result.config.logLevel);
 const bot = await startBot(result.config, logger, {
   deployLockDurationMs: Number(process.env.TEST_DEPLOY_LOCK_MS ?? '1000'),
-  notifyPerSecond: 50,
+  slackPace: scaledSlackPace(50),
 });
 logger.info({ port: bot.port }, 'spcs-chatops started');
 process.once('SIGTERM', () => void bot.stop().then(() => process.exit(0)));

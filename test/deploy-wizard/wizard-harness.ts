@@ -18,7 +18,7 @@ export interface WizardHarness {
   stop(): Promise<void>;
 }
 
-export async function startWizardBot(): Promise<WizardHarness> {
+export async function startWizardBot(env: Record<string, string> = {}): Promise<WizardHarness> {
   const submissions: DeploymentSubmission[] = [];
   const requester: DeploymentRequester = {
     async request(submission) {
@@ -26,7 +26,9 @@ export async function startWizardBot(): Promise<WizardHarness> {
       return { deploymentId: `d${String(submissions.length).padStart(8, '0')}` };
     },
   };
-  const t = await startTestBot({ bot: { deploymentRequester: requester } });
+  // Registry listings are not remembered here, so each test sees the emulator as it set it up;
+  // test/deploy-wizard/registry-catalog.test.ts covers remembering.
+  const t = await startTestBot({ env: { SPCS_CATALOG_MAX_AGE: '0s', ...env }, bot: { deploymentRequester: requester } });
   return { t, submissions, viewId: undefined, stop: () => t.stop() };
 }
 
@@ -34,10 +36,10 @@ export async function startWizardBot(): Promise<WizardHarness> {
  * One bot for a test file (starting one takes most of a test's time); each test starts with no
  * submissions and no emulator faults. `ready` receives the harness once it runs.
  */
-export function useWizardBot(ready: (h: WizardHarness) => void): void {
+export function useWizardBot(ready: (h: WizardHarness) => void, env: Record<string, string> = {}): void {
   let h: WizardHarness | undefined;
   beforeAll(async () => {
-    h = await startWizardBot();
+    h = await startWizardBot(env);
     ready(h);
   });
   afterAll(async () => {

@@ -76,6 +76,7 @@ describe('config', () => {
     ['ROLE', 'admin', /^ROLE: expected one of all, web, worker$/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: expected one of fatal, error/],
     ['SHUTDOWN_TIMEOUT_MS', '-5', /^SHUTDOWN_TIMEOUT_MS: expected a whole number/],
+    ['SPCS_CATALOG_MAX_AGE', 'soon', /^SPCS_CATALOG_MAX_AGE: expected a duration such as 60s or 5m \(0s: always ask Snowflake\)$/],
   ])('when %s=%s, then one line names it and what it expects', (name, value, expected) => {
     const problems = problemsFor({ ...valid, [name]: value });
     expect(problems).toHaveLength(1);

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { scaledSlackPace } from '../../src/jobs/slack-pace.js';
 import { startBot, type BotOverrides, type RunningBot } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -70,6 +71,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
   });
   const bot = await startBot(result.config, createLogger('debug', sink), {
     slackRetryConfig: { retries: 2, minTimeout: 10, maxTimeout: 20 },
+    // Slack's pace, fifty times faster: tests do not wait for real seconds between messages.
+    slackPace: scaledSlackPace(50),
     ...options.bot,
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;

@@ -5,7 +5,7 @@ import type { Subcommand } from '../subcommand.js';
 import type { DeployWizardDeps } from './deps.js';
 import { loadModelLists } from './loaders.js';
 import { picks } from './model-picks.js';
-import { createWizardRuntime, viewFor } from './wizard.js';
+import { createWizardRuntime, settledAtOnce, viewFor } from './wizard.js';
 
 export const DEPLOY_USAGE = '/spcs deploy [DATABASE.SCHEMA.MODEL [VERSION]]';
 
@@ -26,8 +26,8 @@ export function parseDeployArgs(argv: readonly string[]): ParsedArgs {
 }
 
 /**
- * `/spcs deploy`: opens the wizard at once (inside the trigger's 3 s, before any Snowflake call),
- * then fills step 1 with what Snowflake lists.
+ * `/spcs deploy`: opens the wizard at once (inside the trigger's 3 s, never waiting for Snowflake),
+ * with step 1 filled from remembered listings or filled by an update once Snowflake has answered.
  */
 export function createDeployCommand(deps: DeployWizardDeps): Subcommand {
   const rt = createWizardRuntime(deps);
@@ -58,10 +58,15 @@ export function createDeployCommand(deps: DeployWizardDeps): Subcommand {
         service: {},
         poolMode: 'existing',
       };
-      const [, opened] = await Promise.all([rt.drafts.save(draft), client.views.open({ trigger_id: command.trigger_id, view: viewFor(draft, true) })]);
+      // Remembered listings fill the modal as it opens; otherwise it opens at once saying what it
+      // is checking, and Snowflake's answer follows as an update (the trigger lives 3 s).
+      const loading = loadModelLists(deps.catalog, draft);
+      const ready = await settledAtOnce(loading);
+      const shown = ready ?? draft;
+      const [, opened] = await Promise.all([rt.drafts.save(shown), client.views.open({ trigger_id: command.trigger_id, view: viewFor(shown, ready === undefined) })]);
       const view = opened.view;
-      if (view?.id === undefined) return;
-      await rt.fill(client, { viewId: view.id, ...(view.hash !== undefined && { hash: view.hash }) }, draft, (d) => loadModelLists(deps.snowflake, d));
+      if (ready !== undefined || view?.id === undefined) return;
+      await rt.fill(client, { viewId: view.id, ...(view.hash !== undefined && { hash: view.hash }) }, draft, () => loading);
     },
   };
 }

@@ -3,11 +3,14 @@ import type { DeploymentRequester } from '../../domain/deployment.js';
 import type { QueryRunner } from '../../snowflake/index.js';
 import type { DraftRedis } from '../../store/draft-store.js';
 import type { ActionGuard } from '../shared/permissions.js';
+import type { RegistryCatalog } from './registry-catalog.js';
 
 /** What the deploy wizard needs from the rest of the bot; app.ts builds it, tests may swap parts. */
 export interface DeployWizardDeps {
   /** Read-only look-ups: SHOW DATABASES/SCHEMAS/MODELS/VERSIONS/FUNCTIONS/COMPUTE POOLS/SERVICES. */
   readonly snowflake: QueryRunner;
+  /** The Model Registry listings of step 1, remembered briefly (see registry-catalog.ts). */
+  readonly catalog: RegistryCatalog;
   /** Holds the drafts (`${keyPrefix}:draft:<id>`). */
   readonly redis: DraftRedis;
   readonly keyPrefix: string;

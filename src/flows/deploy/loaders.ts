@@ -3,17 +3,13 @@ import {
   findService,
   identifierFromSnowflake,
   listComputePools,
-  listDatabases,
   listInstanceFamilies,
-  listModels,
-  listModelVersions,
-  listSchemas,
-  listVersionFunctions,
   qualify,
   showGrantsToRole,
   type QueryRunner,
 } from '../../snowflake/index.js';
 import type { Draft, FamilyRow, PoolRow } from '../../store/draft-store.js';
+import type { ModelListing, RegistryCatalog } from './registry-catalog.js';
 import { describeSnowflakeFailure } from './snowflake-message.js';
 
 /**
@@ -39,17 +35,30 @@ function dropUnknown(draft: Draft, what: string, value: string | undefined, list
 }
 
 /**
+ * A listing from the catalog that must hold `pick` when there is one: a remembered listing
+ * without it is asked for again, fresh, before the pick is called unknown.
+ */
+async function listingWith<T>(pick: string | undefined, names: (list: T) => readonly string[], load: (fresh: boolean) => Promise<T>): Promise<T> {
+  const remembered = await load(false);
+  return pick === undefined || names(remembered).includes(pick) ? remembered : load(true);
+}
+
+/**
  * Step 1: fills whichever lists the current picks need (databases; the database's schemas; the
  * schema's models and their versions; the version's functions and GPU runtime), checking each
  * pick (e.g. from the command's arguments) against what Snowflake listed.
  */
-export async function loadModelLists(db: QueryRunner, start: Draft): Promise<Draft> {
+export async function loadModelLists(catalog: RegistryCatalog, start: Draft): Promise<Draft> {
   let draft = start;
   const m = () => draft.model;
   const lists = () => draft.lists;
+  const same = (names: readonly string[]) => names;
 
   if (lists().databases === undefined) {
-    draft = await guarded(draft, 'list databases', async () => ({ ...draft, lists: { ...lists(), databases: (await listDatabases(db)).map((d) => d.name) } }));
+    draft = await guarded(draft, 'list databases', async () => ({
+      ...draft,
+      lists: { ...lists(), databases: [...(await listingWith(m().database, same, (fresh) => catalog.databases(fresh)))] },
+    }));
   }
   const databases = lists().databases;
   if (databases === undefined) return draft; // the failure is the notice
@@ -61,7 +70,7 @@ export async function loadModelLists(db: QueryRunner, start: Draft): Promise<Dra
   if (lists().schemas === undefined) {
     draft = await guarded(draft, `list the schemas of ${database}`, async () => ({
       ...draft,
-      lists: { ...lists(), schemas: (await listSchemas(db, id(database))).map((s) => s.name).filter((s) => s !== 'INFORMATION_SCHEMA') },
+      lists: { ...lists(), schemas: [...(await listingWith(m().schema, same, (fresh) => catalog.schemas(database, fresh)))] },
     }));
   }
   const schemas = lists().schemas;
@@ -73,8 +82,12 @@ export async function loadModelLists(db: QueryRunner, start: Draft): Promise<Dra
 
   if (lists().models === undefined) {
     draft = await guarded(draft, `list the models in ${database}.${schema}`, async () => {
-      const models = await listModels(db, qualify(id(database), id(schema)));
-      return { ...draft, lists: { ...lists(), models: models.map((x) => ({ name: x.name, versions: [...x.versions], defaultVersion: x.defaultVersionName })) } };
+      // A typed version missing from a remembered listing also asks again: it may be new.
+      const wanted = m().name === undefined ? undefined : `${m().name ?? ''}/${m().version ?? ''}`;
+      const keys = (listing: readonly ModelListing[]) =>
+        listing.flatMap((x) => [`${x.name}/`, ...x.versions.map((v) => `${x.name}/${v}`)]);
+      const models = await listingWith(wanted, keys, (fresh) => catalog.models(database, schema, fresh));
+      return { ...draft, lists: { ...lists(), models: models.map((x) => ({ ...x, versions: [...x.versions] })) } };
     });
   }
   const models = lists().models;
@@ -89,19 +102,10 @@ export async function loadModelLists(db: QueryRunner, start: Draft): Promise<Dra
   const version = m().version;
   if (version === undefined || draft.versionInfo !== undefined) return draft;
 
-  return guarded(draft, `read the functions of ${name} version ${version}`, async () => {
-    const model = qualify(id(database), id(schema), id(name));
-    const [functions, versions] = await Promise.all([listVersionFunctions(db, model, id(version)), listModelVersions(db, model)]);
-    const hasGpuRuntime = versions.find((v) => v.name === version)?.hasGpuRuntime ?? false;
-    const summaries = functions
-      .filter((f) => !f.isTableFunction)
-      .map((f) => ({
-        name: f.name,
-        inputs: f.inputs.map((i) => ({ name: i.name, type: i.type })),
-        outputs: f.outputs.map((o) => ({ name: o.name, type: o.type })),
-      }));
-    return { ...draft, versionInfo: { functions: summaries, hasGpuRuntime } };
-  });
+  return guarded(draft, `read the functions of ${name} version ${version}`, async () => ({
+    ...draft,
+    versionInfo: await catalog.version({ database, schema, name, version }),
+  }));
 }
 
 /**

@@ -20,6 +20,14 @@ export function viewFor(draft: Draft, loading: boolean): ModalView {
   return buildWizardView({ draft, loading, request: draft.step === 'review' ? toDeployRequest(draft) : null });
 }
 
+/**
+ * The look-up's result if it is already there — remembered listings resolve without I/O, inside
+ * this turn of the event loop — or undefined once the loop moves on (the look-up keeps running).
+ */
+export function settledAtOnce<T>(lookup: Promise<T>): Promise<T | undefined> {
+  return Promise.race([lookup, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
+}
+
 /** Where an updated view goes: the view id, plus Slack's hash when we have one (a stale hash is refused). */
 export interface ViewTarget {
   readonly viewId: string;
@@ -106,10 +114,17 @@ async function onViewAction(
   if (draft === null) return;
   const changed = change(draft);
   const next = { ...changed.draft, rev: draft.rev + 1 };
-  await rt.drafts.save(next);
   const target = { viewId: view.id, hash: view.hash };
-  if (changed.load) await rt.fill(client, target, next, changed.load);
-  else await rt.show(client, target, next);
+  const loading = changed.load?.(next);
+  const loaded = loading === undefined ? next : await settledAtOnce(loading);
+  if (loaded !== undefined) {
+    // Nothing to wait for: one save, one update.
+    await rt.drafts.save(loaded);
+    await rt.show(client, target, loaded);
+    return;
+  }
+  await rt.drafts.save(next);
+  await rt.fill(client, target, next, () => loading ?? Promise.resolve(next));
 }
 
 /** The modal's listeners: step submissions, the model pickers, Back, the pool mode, and select options. */
@@ -125,7 +140,7 @@ export function registerDeployWizard(app: App, deps: DeployWizardDeps): void {
     const value = action.selected_option?.value;
     return onViewAction(rt, args, (draft) => ({
       draft: applyModelPick(draft, pick, value),
-      load: (d) => loadModelLists(deps.snowflake, d),
+      load: (d) => loadModelLists(deps.catalog, d),
     }));
   });
 
