@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { DeployRequest } from '../src/domain/deploy-request.js';
 import { createDeploymentRequester } from '../src/flows/approval/index.js';
 import { createExpiryQueue, createExpiryScheduler } from '../src/jobs/expiry-queue.js';
-import { createNotifier, createNotifyQueue } from '../src/jobs/notifier.js';
+import { createNotifier, createNotifyQueues } from '../src/jobs/notifier.js';
 import { AuditLog } from '../src/store/audit-log.js';
 import { DeploymentStore } from '../src/store/deployment-store.js';
 import { CHANNEL, REDIS_URL, REQUESTER } from './environment.js';
@@ -41,7 +41,7 @@ export interface DeploymentStarter {
 export function connectDeployments(keyPrefix: string): DeploymentStarter {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const store = new DeploymentStore(redis, keyPrefix);
-  const queue = createNotifyQueue({ connection: redis, keyPrefix });
+  const queue = createNotifyQueues({ connection: redis, keyPrefix });
   const expiryQueue = createExpiryQueue({ connection: redis, keyPrefix });
   const expiry = createExpiryScheduler(expiryQueue, { ttlMs: 0, now: Date.now });
   const requester = createDeploymentRequester({ store, audit: new AuditLog(redis, keyPrefix), notifier: createNotifier(queue), expiry, now: Date.now });
@@ -62,7 +62,7 @@ export function connectDeployments(keyPrefix: string): DeploymentStarter {
       }
     },
     async close() {
-      await queue.close();
+      await Promise.all([queue.summaries.close(), queue.replies.close()]);
       await expiryQueue.close();
       redis.disconnect();
     },

@@ -7,7 +7,7 @@ import { WebClient } from '@slack/web-api';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis.js';
-import { createNotifier, createNotifyQueue, createNotifyWorker } from '../src/jobs/notifier.js';
+import { createNotifier, createNotifyQueues, createNotifyWorkers } from '../src/jobs/notifier.js';
 import { createSendSlots, scaledSlackPace } from '../src/jobs/slack-pace.js';
 import { runStatusRound, type RoundReport } from '../src/jobs/status-tracker.js';
 import { AuditLog } from '../src/store/audit-log.js';
@@ -32,14 +32,14 @@ const logger = createLogger(config.logLevel);
 const redis = createRedis(config.redis.url, logger, 'spcs');
 const keyPrefix = config.redis.keyPrefix;
 const store = new DeploymentStore(redis, keyPrefix);
-const notifyQueue = createNotifyQueue({ connection: redis, keyPrefix });
-const notifier = createNotifier(notifyQueue);
+const notifyQueues = createNotifyQueues({ connection: redis, keyPrefix });
+const notifier = createNotifier(notifyQueues);
 const snowflake = createSnowflakeClient(config.snowflake, { logger });
 const slack = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, timeout: 15_000 });
 // Slack's limits are measure 3's subject; here the notifier is paced 1000× faster than Slack allows
 // so the lag measured is the tracker's (2,000 summaries at Tier 3's 50 a minute would take 40 minutes).
 const slots = createSendSlots(redis, keyPrefix, scaledSlackPace(Number(process.env.BENCH_SLACK_PACE_SCALE ?? '1000')));
-const worker = createNotifyWorker({ connection: redis, keyPrefix }, { store, slots, queue: notifyQueue, slack, requiredApprovals: 1, logger });
+const workers = createNotifyWorkers({ connection: redis, keyPrefix }, { store, slots, replies: notifyQueues.replies, slack, requiredApprovals: 1, logger });
 const deps = { store, audit: new AuditLog(redis, keyPrefix), notifier, snowflake, logger, now: Date.now };
 
 process.on('message', (message: unknown) => {
@@ -64,8 +64,8 @@ function reply(message: RoundMessage): void {
 
 process.once('SIGTERM', () => {
   void (async () => {
-    await worker.close();
-    await notifyQueue.close();
+    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all([notifyQueues.summaries.close(), notifyQueues.replies.close()]);
     await snowflake.close();
     redis.disconnect();
     process.exit(0);

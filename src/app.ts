@@ -15,7 +15,7 @@ import { createObserveCommands, registerObserveActions } from './flows/observe/i
 import { registerSpcsCommand } from './flows/spcs-command.js';
 import { createDeployQueue, createDeployWorker, enqueueDeploy } from './jobs/deploy-queue.js';
 import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
-import { createNotifier, createNotifyQueue, createNotifyWorker } from './jobs/notifier.js';
+import { createNotifier, createNotifyQueues, createNotifyWorkers } from './jobs/notifier.js';
 import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
 import { createStatusQueue, createStatusWorker, scheduleStatusRounds } from './jobs/status-tracker.js';
 import { AuditLog } from './store/audit-log.js';
@@ -68,14 +68,14 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     const store = new DeploymentStore(redis, keyPrefix);
     const operations = new OperationStore(redis, keyPrefix);
     const audit = new AuditLog(redis, keyPrefix);
-    const notifyQueue = createNotifyQueue(queueConnection);
+    const notifyQueues = createNotifyQueues(queueConnection);
     const deployQueue = createDeployQueue(queueConnection);
     const statusQueue = createStatusQueue(queueConnection);
     const expiryQueue = createExpiryQueue(queueConnection);
-    const queues = [notifyQueue, deployQueue, statusQueue, expiryQueue];
+    const queues = [notifyQueues.summaries, notifyQueues.replies, deployQueue, statusQueue, expiryQueue];
     for (const queue of queues) reportErrors(queue, logger);
     closers.push(async () => void (redisUp() && (await Promise.all(queues.map((q) => q.close())))));
-    const notifier = createNotifier(notifyQueue);
+    const notifier = createNotifier(notifyQueues);
     const expiry = createExpiryScheduler(expiryQueue, { ttlMs: config.approval.ttlMs, now: Date.now });
     /** The approval gate's entry point, handed to the deploy wizard. */
     const deploymentRequester = createDeploymentRequester({ store, audit, notifier, expiry, now: Date.now });
@@ -91,10 +91,10 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       });
       const jobDeps = { store, audit, notifier, snowflake, logger, now: Date.now };
       const workers: Worker[] = [
-        createNotifyWorker(queueConnection, {
+        ...createNotifyWorkers(queueConnection, {
           store,
           slots: createSendSlots(redis, keyPrefix, overrides.slackPace ?? SLACK_PACE),
-          queue: notifyQueue,
+          replies: notifyQueues.replies,
           slack: slackForWorkers,
           requiredApprovals: config.approval.requiredApprovals,
           logger,

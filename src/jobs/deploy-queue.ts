@@ -126,6 +126,10 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
   if (execution?.queryId !== undefined) {
     // Sent before (this job ran and stopped, or ran twice): follow it, never send again.
     if (!FINAL_PHASES.includes(execution.phase)) await deps.store.track(deploymentId);
+    // A worker stopped between storing the query id and auditing it: the trail still records the
+    // submission, once. (Reads the stream; only a re-delivered job gets here.)
+    const audited = (await deps.audit.read(deploymentId)).some((e) => e.event === 'deploy_submitted');
+    if (!audited) await deps.audit.append({ event: 'deploy_submitted', deploymentId, atMs: deps.now(), planHash: d.planHash, detail: execution.queryId });
     return 'resumed';
   }
   if (execution !== undefined && FINAL_PHASES.includes(execution.phase)) return 'already_final';

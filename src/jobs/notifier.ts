@@ -12,12 +12,16 @@ import type { PacedMethod, SendSlots } from './slack-pace.js';
 /**
  * The only place (besides the request flows) that talks to Slack about a deployment. A job carries
  * just the deployment id and renders from the record when it runs, so a late job sends the
- * latest state. Summary edits are deduplicated per deployment (one waiting, one running at most);
- * milestones have one job id each, so each thread reply is posted once. Every send first takes a
- * slot (slack-pace.ts) and waits for it in BullMQ's delayed set, so Slack's limits are kept, not hit.
+ * latest state. Two queues: summary edits, deduplicated per deployment (one waiting, one running at
+ * most), so many deployments' edits go out at once; and thread replies, one job id per milestone
+ * (each posted once), sent one at a time so a thread reads in order. Every send first takes a slot
+ * (slack-pace.ts) and waits for it in BullMQ's delayed set, so Slack's limits are kept, not hit.
  */
 
-export const NOTIFY_QUEUE = 'notify';
+export const SUMMARY_QUEUE = 'notify-summary';
+export const REPLY_QUEUE = 'notify';
+/** Summary edits sent at once; each is for a different deployment. */
+const SUMMARY_CONCURRENCY = 8;
 
 // `slotTaken`: the job has its place in line (slack-pace.ts); when it runs again it only checks the gap.
 export const NotifyJob = z.discriminatedUnion('kind', [
@@ -26,17 +30,23 @@ export const NotifyJob = z.discriminatedUnion('kind', [
 ]);
 export type NotifyJob = z.infer<typeof NotifyJob>;
 export type NotifyQueue = Queue<NotifyJob, void>;
+export interface NotifyQueues {
+  readonly summaries: NotifyQueue;
+  readonly replies: NotifyQueue;
+}
 
 const FINAL_MILESTONES: readonly Milestone[] = ['running', 'failed'];
 /** The summary and final outcomes must survive a long Slack outage: with 500 ms doubling, 15 attempts span about 4.5 hours. */
 const DURABLE_ATTEMPTS = 15;
 
-export function createNotifyQueue({ connection, keyPrefix }: QueueConnection): NotifyQueue {
-  return new Queue<NotifyJob, void>(NOTIFY_QUEUE, {
-    connection,
-    prefix: queuePrefix(keyPrefix),
-    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 500 }, removeOnFail: 1000 },
-  });
+export function createNotifyQueues({ connection, keyPrefix }: QueueConnection): NotifyQueues {
+  const queue = (name: string) =>
+    new Queue<NotifyJob, void>(name, {
+      connection,
+      prefix: queuePrefix(keyPrefix),
+      defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 500 }, removeOnFail: 1000 },
+    });
+  return { summaries: queue(SUMMARY_QUEUE), replies: queue(REPLY_QUEUE) };
 }
 
 /** What flows and jobs call to get Slack updated; narrow so they need not know about BullMQ. */
@@ -47,10 +57,10 @@ export interface Notifier {
   milestone(deploymentId: string, milestone: Milestone): Promise<void>;
 }
 
-export function createNotifier(queue: NotifyQueue): Notifier {
+export function createNotifier(queues: NotifyQueues): Notifier {
   return {
     async summary(deploymentId) {
-      await queue.add('summary', { kind: 'summary', deploymentId }, {
+      await queues.summaries.add('summary', { kind: 'summary', deploymentId }, {
         // keepLastIfActive: a change during a send queues one more render, so the final state is never lost.
         deduplication: { id: `summary-${deploymentId}`, keepLastIfActive: true },
         attempts: DURABLE_ATTEMPTS,
@@ -59,7 +69,7 @@ export function createNotifier(queue: NotifyQueue): Notifier {
     },
     async milestone(deploymentId, milestone) {
       // The finished job is kept (for a week) so the same id cannot be added again.
-      await queue.add('milestone', { kind: 'milestone', deploymentId, milestone }, {
+      await queues.replies.add('milestone', { kind: 'milestone', deploymentId, milestone }, {
         jobId: milestoneJobId(deploymentId, milestone),
         ...(FINAL_MILESTONES.includes(milestone) && { attempts: DURABLE_ATTEMPTS }),
         removeOnComplete: { age: 7 * 86_400 },
@@ -71,8 +81,8 @@ export function createNotifier(queue: NotifyQueue): Notifier {
 export interface NotifyDeps {
   readonly store: DeploymentStore;
   readonly slots: SendSlots;
-  /** The notify queue itself: a reply waits while an earlier reply of its deployment is still queued. */
-  readonly queue: Pick<NotifyQueue, 'getJobState'>;
+  /** The reply queue: a reply waits while an earlier reply of its deployment is still queued. */
+  readonly replies: Pick<NotifyQueue, 'getJobState'>;
   /** A WebClient with rejectRateLimitedCalls: true, so a 429 comes back to the queue. */
   readonly slack: Pick<WebClient, 'chat'>;
   readonly requiredApprovals: number;
@@ -114,7 +124,7 @@ const QUEUED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']
 /** Whether a reply that comes before `milestone` in a thread is still waiting to be posted. */
 async function earlierReplyQueued(deps: NotifyDeps, deploymentId: string, milestone: Milestone): Promise<boolean> {
   const earlier = MILESTONES.slice(0, MILESTONES.indexOf(milestone));
-  const states = await Promise.all(earlier.map((m) => deps.queue.getJobState(milestoneJobId(deploymentId, m))));
+  const states = await Promise.all(earlier.map((m) => deps.replies.getJobState(milestoneJobId(deploymentId, m))));
   return states.some((s) => QUEUED.has(s));
 }
 
@@ -157,10 +167,15 @@ function sendFor(deps: NotifyDeps, d: Deployment, data: NotifyJob): { method: Pa
   };
 }
 
-export function createNotifyWorker(queue: QueueConnection, deps: NotifyDeps): Worker<NotifyJob, void> {
+/** The two notify workers: summary edits several at a time, thread replies one at a time. */
+export function createNotifyWorkers(queue: QueueConnection, deps: NotifyDeps): Array<Worker<NotifyJob, void>> {
+  return [notifyWorker(queue, deps, SUMMARY_QUEUE, SUMMARY_CONCURRENCY), notifyWorker(queue, deps, REPLY_QUEUE, 1)];
+}
+
+function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, concurrency: number): Worker<NotifyJob, void> {
   const process = processNotify(deps);
   const worker: Worker<NotifyJob, void> = new Worker<NotifyJob, void>(
-    NOTIFY_QUEUE,
+    name,
     async (job, token) => {
       try {
         await process(job, token);
@@ -178,7 +193,7 @@ export function createNotifyWorker(queue: QueueConnection, deps: NotifyDeps): Wo
     {
       connection: queue.connection,
       prefix: queuePrefix(queue.keyPrefix),
-      concurrency: 1, // replies of one deployment stay in order
+      concurrency,
     },
   );
   worker.on('failed', (job, err) => deps.logger.warn({ err, jobId: job?.id }, 'notification failed'));

@@ -147,10 +147,11 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
     await withLogScope({ deploymentId: d.id }, async () => {
       try {
         const row = rows.find((r) => r.name === service.name.name && !r.isJob);
+        const buildJob = rows.find((r) => r.name === d.execution?.buildJobName);
         const observation: Observation = {
           service: row,
-          buildJob: rows.find((r) => r.name === d.execution?.buildJobName),
-          query: needsQueryStatus(row) ? await deployStatus(deps.snowflake, d.execution?.queryId ?? '') : undefined,
+          buildJob,
+          query: needsQueryStatus(row, buildJob) ? await deployStatus(deps.snowflake, d.execution?.queryId ?? '') : undefined,
         };
         if (await advance(deps, memory, d, service, observation)) closerLooks++;
       } catch (err) {
@@ -168,10 +169,12 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
 /**
  * The deploy query can fail before it creates the service (build, privileges): ask for its status
  * while there is no service row, and for a failed service (whose verdict waits on the query). A
- * row that is there and not failed already shows how it is going.
+ * row that is there and not failed already shows how it is going, and so does a build job still
+ * building (asked again once it is done, in case the query fails between build and service).
  */
-function needsQueryStatus(row: ServiceInfo | undefined): boolean {
-  return row === undefined || FAILED_STATUSES.has(row.status);
+function needsQueryStatus(row: ServiceInfo | undefined, buildJob: ServiceInfo | undefined): boolean {
+  if (row !== undefined) return FAILED_STATUSES.has(row.status);
+  return buildJob === undefined || buildJob.status === 'DONE' || FAILED_STATUSES.has(buildJob.status);
 }
 
 /** Runs `run` on every item, at most `limit` at once. */

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import type { DeployRequest } from '../../src/domain/deploy-request.js';
 import { createDeploymentRequester } from '../../src/flows/approval/index.js';
 import { createExpiryQueue, createExpiryScheduler } from '../../src/jobs/expiry-queue.js';
-import { createNotifier, createNotifyQueue } from '../../src/jobs/notifier.js';
+import { createNotifier, createNotifyQueues } from '../../src/jobs/notifier.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
 import type { FakeSlack } from '../support/fake-slack.js';
@@ -91,7 +91,7 @@ export function connectDeployments(keyPrefix: string, fake: FakeSlack): Deployme
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const store = new DeploymentStore(redis, keyPrefix);
   const audit = new AuditLog(redis, keyPrefix);
-  const queue = createNotifyQueue({ connection: redis, keyPrefix });
+  const queue = createNotifyQueues({ connection: redis, keyPrefix });
   const expiryQueue = createExpiryQueue({ connection: redis, keyPrefix });
   // ttlMs 0: the job runs at once and the bot's expiry worker moves it to the bot's own TTL.
   const expiry = createExpiryScheduler(expiryQueue, { ttlMs: 0, now: Date.now });
@@ -115,7 +115,7 @@ export function connectDeployments(keyPrefix: string, fake: FakeSlack): Deployme
       expect(await expiryQueue.remove(jobId)).toBe(1);
     },
     async close() {
-      await queue.close();
+      await Promise.all([queue.summaries.close(), queue.replies.close()]);
       await expiryQueue.close();
       redis.disconnect();
     },
