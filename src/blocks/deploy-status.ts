@@ -37,7 +37,8 @@ export function buildStatusLine(d: Deployment): string {
     if (d.state === 'expired') return '*Status:* :hourglass: Expired, nothing was deployed';
     return `*Status:* ${PHASE_TEXT.queued}`;
   }
-  const extra = e.phase === 'running' && e.ingressUrl !== undefined ? ` at ${e.ingressUrl}` : '';
+  const extra =
+    e.phase !== 'running' ? '' : e.ingressUrl !== undefined ? ` at ${e.ingressUrl}` : e.endpointPending === true ? ' (REST endpoint provisioning)' : '';
   return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.phaseSinceMs)})`;
 }
 
@@ -67,6 +68,19 @@ export function restPath(fn: ModelFunctionSummary): string {
   return fn.name.toLowerCase().replaceAll('_', '-');
 }
 
+/** The REST example per function (up to three), as pasted into a terminal. */
+function restBlock(d: Deployment, ingressUrl: string): KnownBlock {
+  const rest = d.request.functions
+    .slice(0, 3)
+    .map((fn) => {
+      const body = `{"data": [[0, ${fn.inputs.map((i) => placeholder(i.type)).join(', ')}]]}`;
+      const columns = fn.inputs.map((i) => i.name).join(', ');
+      return `# after the row index: ${columns}\ncurl -X POST "${ingressUrl}/${restPath(fn)}" \\\n  -H 'Authorization: Snowflake Token="<PAT>"' \\\n  -H 'Content-Type: application/json' \\\n  -d '${body}'`;
+    })
+    .join('\n\n');
+  return section(`*REST*\n${codeBlock(rest)}`);
+}
+
 function usageBlocks(d: Deployment, ingressUrl: string | undefined): KnownBlock[] {
   const service = qualifiedService(d.request);
   const fns = d.request.functions.slice(0, 3);
@@ -76,16 +90,8 @@ function usageBlocks(d: Deployment, ingressUrl: string | undefined): KnownBlock[
     section(`*SQL*\n${codeBlock(sql)}`),
     section(`*Python* (\`mv\` is the model version from the registry)\n${codeBlock(python)}`),
   ];
-  if (ingressUrl !== undefined) {
-    const rest = fns
-      .map((fn) => {
-        const body = `{"data": [[0, ${fn.inputs.map((i) => placeholder(i.type)).join(', ')}]]}`;
-        const columns = fn.inputs.map((i) => i.name).join(', ');
-        return `# after the row index: ${columns}\ncurl -X POST "${ingressUrl}/${restPath(fn)}" \\\n  -H 'Authorization: Snowflake Token="<PAT>"' \\\n  -H 'Content-Type: application/json' \\\n  -d '${body}'`;
-      })
-      .join('\n\n');
-    blocks.push(section(`*REST*\n${codeBlock(rest)}`));
-  }
+  if (ingressUrl !== undefined) blocks.push(restBlock(d, ingressUrl));
+  else if (d.execution?.endpointPending === true) blocks.push(section('*REST*\nThe REST endpoint is still being provisioned; its URL and a ready-to-run request follow in this thread.'));
   blocks.push(
     section(
       `*Next steps*\n• REST access for people and apps outside Snowflake (network policy, PAT, service role): \`/spcs access ${service}\`\n• Status, logs, metrics, diagnosis: \`/spcs status ${service}\`\n• Monitoring: \`SELECT * FROM TABLE(${service}!SPCS_GET_METRICS())\` and \`CALL SYSTEM$GET_SERVICE_LOGS('${service}', 0, 'model-inference')\``,
@@ -165,6 +171,11 @@ export function buildMilestoneMessage(d: Deployment, milestone: Milestone): Slac
       const url = d.execution?.ingressUrl;
       const head = section(`:rocket: ${service} is *running*.${url === undefined ? '' : ` Inference endpoint: ${url}`}`);
       return { text: `${qualifiedService(d.request)} is running`, blocks: [head, ...usageBlocks(d, url)] };
+    }
+    case 'endpoint_ready': {
+      const url = d.execution?.ingressUrl;
+      if (url === undefined) return { text: 'REST endpoint not available', blocks: [section(`The REST endpoint of ${service} is not available; \`/spcs status\` shows it once it is.`)] };
+      return { text: `REST endpoint of ${qualifiedService(d.request)} is ready`, blocks: [section(`:link: The REST endpoint of ${service} is ready: ${url}`), restBlock(d, url)] };
     }
     case 'failed':
       return { text: `${qualifiedService(d.request)} did not deploy`, blocks: failureBlocks(d) };

@@ -30,7 +30,7 @@ export const Decision = z.object({ userId: z.string(), atMs: z.number(), reason:
 export type Decision = z.infer<typeof Decision>;
 
 /** Thread replies, each posted exactly once per deployment. */
-export const MILESTONES = ['approved', 'build_started', 'build_done', 'starting', 'waiting_for_capacity', 'running', 'failed'] as const;
+export const MILESTONES = ['approved', 'build_started', 'build_done', 'starting', 'waiting_for_capacity', 'running', 'endpoint_ready', 'failed'] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
 export const Execution = z.object({
@@ -40,6 +40,11 @@ export const Execution = z.object({
   queryId: z.string().optional(),
   buildJobName: z.string().optional(),
   ingressUrl: z.string().optional(),
+  /**
+   * Running, but the REST endpoint is still provisioning (SQL and Python work already): the
+   * tracker keeps following until the URL is known, then posts it (milestone endpoint_ready).
+   */
+  endpointPending: z.boolean().optional(),
   failure: z
     .object({ kind: FailureKind, message: z.string(), logTail: z.array(z.string()), privilege: z.string().optional() })
     .optional(),
@@ -48,6 +53,11 @@ export const Execution = z.object({
   milestones: z.array(z.enum(MILESTONES)).default([]),
 });
 export type Execution = z.infer<typeof Execution>;
+
+/** Whether the status tracker still follows the deployment: not final yet, or running with its endpoint to come. */
+export function isFollowed(e: Execution): boolean {
+  return !FINAL_PHASES.includes(e.phase) || (e.phase === 'running' && e.endpointPending === true);
+}
 
 export const Deployment = z.object({
   id: z.string().regex(/^d[0-9a-z]{8,32}$/),

@@ -2,7 +2,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { decideExecution, type ApprovalPolicy } from '../domain/approval-policy.js';
 import { planHash, qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
-import { FINAL_PHASES, type Deployment, type Execution, type FailureKind, type Phase } from '../domain/deployment.js';
+import { FINAL_PHASES, isFollowed, type Deployment, type Execution, type FailureKind, type Phase } from '../domain/deployment.js';
 import { withLogScope, type Logger } from '../logger.js';
 import {
   createComputePool,
@@ -93,7 +93,7 @@ export async function setPhase(
   });
   await deps.notifier.summary(id);
   if (final) {
-    await deps.store.untrack(id);
+    if (next.execution !== undefined && !isFollowed(next.execution)) await deps.store.untrack(id);
     await deps.notifier.milestone(id, phase === 'running' ? 'running' : 'failed');
   }
   return next;
@@ -125,7 +125,7 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
   const execution = d.execution;
   if (execution?.queryId !== undefined) {
     // Sent before (this job ran and stopped, or ran twice): follow it, never send again.
-    if (!FINAL_PHASES.includes(execution.phase)) await deps.store.track(deploymentId);
+    if (isFollowed(execution)) await deps.store.track(deploymentId);
     // A worker stopped between storing the query id and auditing it: the trail still records the
     // submission, once. (Reads the stream; only a re-delivered job gets here.)
     const audited = (await deps.audit.read(deploymentId)).some((e) => e.event === 'deploy_submitted');

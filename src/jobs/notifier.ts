@@ -36,6 +36,8 @@ export interface NotifyQueues {
 }
 
 const FINAL_MILESTONES: readonly Milestone[] = ['running', 'failed'];
+/** Replies that must survive a long Slack outage: the outcome, and where to call the model. */
+const DURABLE_MILESTONES: readonly Milestone[] = [...FINAL_MILESTONES, 'endpoint_ready'];
 /** The summary and final outcomes must survive a long Slack outage: with 500 ms doubling, 15 attempts span about 4.5 hours. */
 const DURABLE_ATTEMPTS = 15;
 
@@ -71,7 +73,7 @@ export function createNotifier(queues: NotifyQueues): Notifier {
       // The finished job is kept (for a week) so the same id cannot be added again.
       await queues.replies.add('milestone', { kind: 'milestone', deploymentId, milestone }, {
         jobId: milestoneJobId(deploymentId, milestone),
-        ...(FINAL_MILESTONES.includes(milestone) && { attempts: DURABLE_ATTEMPTS }),
+        ...(DURABLE_MILESTONES.includes(milestone) && { attempts: DURABLE_ATTEMPTS }),
         removeOnComplete: { age: 7 * 86_400 },
       });
     },

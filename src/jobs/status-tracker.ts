@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { qualifiedService } from '../domain/deploy-request.js';
-import { FINAL_PHASES, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
+import { isFollowed, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
 import { withLogScope, type Logger } from '../logger.js';
 import {
   BUILD_CONTAINER,
@@ -109,7 +109,7 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
   const tracked: Array<{ d: Deployment; service: QualifiedName }> = [];
   for (const [i, id] of ids.entries()) {
     const d = records[i] ?? null;
-    if (d === null || d.execution?.queryId === undefined || FINAL_PHASES.includes(d.execution.phase)) {
+    if (d === null || d.execution?.queryId === undefined || !isFollowed(d.execution)) {
       await deps.store.untrack(id);
       continue;
     }
@@ -222,6 +222,7 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
   if (e === undefined) return false;
   const changed = fingerprint(o) !== e.observed;
   if (changed) await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, observed: fingerprint(o) } }));
+  if (e.phase === 'running') return followEndpoint(deps, memory, d, service, o, changed);
   const buildFailed = o.buildJob !== undefined && FAILED_STATUSES.has(o.buildJob.status);
 
   if (o.query?.state === 'failed' || buildFailed || (o.service !== undefined && FAILED_STATUSES.has(o.service.status))) {
@@ -248,22 +249,12 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
   }
   await reach(deps, d, e.milestones.includes('build_started') ? ['build_done', 'starting'] : ['starting']);
   if (o.service.status === 'RUNNING') {
-    // The endpoint comes up after the service runs; keep looking until it is ready, less often
-    // while the row stays the same. A round that does not look is not counted as a closer look.
-    if (!changed && !closerLookDue(deps, memory, d.id)) {
-      await enter('starting');
-      await timedOut(deps, current, service);
-      return false;
-    }
+    // Running: SQL and Python work now. The REST endpoint often comes up later; then its URL
+    // follows in the thread (followEndpoint) instead of holding back the news.
     const endpoint = await getInferenceEndpoint(deps.snowflake, service);
-    if (endpoint.state === 'ready' || endpoint.state === 'absent') {
-      memory.lookWaits.delete(d.id);
-      await setPhase(deps, d.id, 'running', endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : {});
-      return true;
-    }
-    noteLookWait(deps, memory, d.id, changed);
-    await enter('starting');
-    await timedOut(deps, current, service);
+    memory.lookWaits.delete(d.id);
+    if (endpoint.state === 'provisioning') noteLookWait(deps, memory, d.id, true);
+    await setPhase(deps, d.id, 'running', endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : endpoint.state === 'provisioning' ? { endpointPending: true } : {});
     return true;
   }
   await enter('starting');
@@ -276,6 +267,39 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
   }
   await timedOut(deps, current, service);
   return lookCloser;
+}
+
+/**
+ * A running deployment whose REST endpoint is provisioning: look again after 1, 2, then every 4
+ * rounds; once ready, store the URL and post it. A service that stops running, or an endpoint not
+ * ready within the phase timeout, ends the wait without a URL (`/spcs status` shows it later).
+ */
+async function followEndpoint(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, service: QualifiedName, o: Observation, changed: boolean): Promise<boolean> {
+  const e = d.execution;
+  if (e === undefined) return false;
+  const stopFollowing = async () => {
+    memory.lookWaits.delete(d.id);
+    await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, endpointPending: false } }));
+    await deps.store.untrack(d.id);
+  };
+  if (o.service?.status !== 'RUNNING' || deps.now() - e.phaseSinceMs > (deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS)) {
+    await stopFollowing();
+    return false;
+  }
+  if (!changed && !closerLookDue(deps, memory, d.id)) return false;
+  const endpoint = await getInferenceEndpoint(deps.snowflake, service);
+  if (endpoint.state === 'provisioning') {
+    noteLookWait(deps, memory, d.id, changed);
+    return true;
+  }
+  if (endpoint.state === 'ready') {
+    await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, ingressUrl: endpoint.url } }));
+    await deps.audit.append({ event: 'phase_changed', deploymentId: d.id, atMs: deps.now(), planHash: d.planHash, detail: 'running: endpoint ready' });
+    await deps.notifier.summary(d.id);
+    await deps.notifier.milestone(d.id, 'endpoint_ready');
+  }
+  await stopFollowing();
+  return true;
 }
 
 /** Ends the deployment `timed_out` once it has spent longer than the limit in its current phase. */

@@ -67,7 +67,9 @@ describe('/spcs deploy from Slack to a running service', () => {
     const replies = await waitUntil(
       () => {
         const r = t.fake.replies(CHANNEL, summary.ts);
-        return r.some((m) => blocksText(m.blocks as unknown[]).includes('is *running*')) ? r : undefined;
+        const texts = r.map((m) => blocksText(m.blocks as unknown[]));
+        // Running, and the REST URL (in that reply, or in the one that follows once the endpoint is up).
+        return texts.some((x) => x.includes('is *running*')) && texts.some((x) => /snowflakecomputing\.app\/predict/.test(x)) ? r : undefined;
       },
       { timeoutMs: 30_000, message: 'the deployment never reported running in the thread' },
     );

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FAST_TIMINGS } from '../../emulator/index.js';
 import { APPROVER, CHANNEL, deployCalls, eventually, startDeployHarness, text, type DeployHarness } from '../deploy-approval/helpers.js';
 
 let h: DeployHarness | undefined;
@@ -17,17 +18,18 @@ describe('deploy execution', () => {
     const res = await t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } });
     expect(res.status).toBe(200);
 
+    // Running, with the REST endpoint's URL (in the running reply, or right after it once provisioned).
     const running = await eventually(async () => {
       const d = await h?.store.get(id);
-      return d?.execution?.phase === 'running' ? d : undefined;
-    }, 20_000, 'running');
+      return d?.execution?.phase === 'running' && d.execution.ingressUrl !== undefined ? d : undefined;
+    }, 20_000, 'running with its endpoint');
     expect(running.execution?.ingressUrl).toMatch(/^https:\/\/.+snowflakecomputing\.app$/);
     expect(deployCalls(t)).toBe(1);
 
     const replies = await eventually(() => {
       const r = t.fake.replies(CHANNEL, ts);
-      return r.some((m) => text(m).includes('is *running*')) ? r : undefined;
-    }, 10_000, 'running reply');
+      return r.some((m) => text(m).includes('is *running*')) && r.some((m) => text(m).includes(`${running.execution?.ingressUrl ?? '?'}/predict`)) ? r : undefined;
+    }, 10_000, 'running reply and REST usage');
     const all = replies.map(text).join('\n');
     expect(all).toContain('Approved by');
     expect(all).toContain('SELECT ML_DB.SERVING.IRIS_NEW!PREDICT(SEPAL_LENGTH, SEPAL_WIDTH, PETAL_LENGTH, PETAL_WIDTH) FROM');
@@ -45,4 +47,40 @@ describe('deploy execution', () => {
     await eventually(() => text(t.fake.message(CHANNEL, ts)).includes('Running') || undefined, 5_000, 'parent running');
     expect(t.emulator.unsupportedSql()).toEqual([]);
   });
+
+  it('when the service runs before its REST endpoint is ready, then the thread says running with SQL and Python at once, and the URL follows', async () => {
+    // The endpoint comes up 8 s (virtual; 2 s real) after the service runs: the tracker sees RUNNING first.
+    h = await startDeployHarness({ emulator: { timings: { ...FAST_TIMINGS, endpointMs: [8_000, 8_000] } } });
+    const { t } = h;
+    const harness = h;
+    const { id, ts } = await h.request('IRIS_LATE_REST');
+    await t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } });
+
+    const early = await eventually(async () => {
+      const d = await harness.store.get(id);
+      return d?.execution?.phase === 'running' ? d : undefined;
+    }, 20_000, 'running');
+    expect(early.execution?.endpointPending).toBe(true);
+    expect(early.execution?.ingressUrl).toBeUndefined();
+    const runningReply = await eventually(() => t.fake.replies(CHANNEL, ts).find((m) => text(m).includes('is *running*')), 10_000, 'running reply');
+    expect(text(runningReply)).toContain('SELECT ML_DB.SERVING.IRIS_LATE_REST!PREDICT(');
+    expect(text(runningReply)).toContain('still being provisioned');
+    expect(text(runningReply)).not.toContain('curl');
+    await eventually(() => text(t.fake.message(CHANNEL, ts)).includes('REST endpoint provisioning') || undefined, 5_000, 'summary says provisioning');
+
+    // Then the URL: stored, posted once in the thread with a ready-to-run request, and on the summary.
+    const ready = await eventually(async () => {
+      const d = await harness.store.get(id);
+      return d?.execution?.ingressUrl !== undefined ? d : undefined;
+    }, 20_000, 'endpoint ready');
+    const url = ready.execution?.ingressUrl ?? '?';
+    expect(ready.execution?.endpointPending).toBe(false);
+    const restReply = await eventually(() => t.fake.replies(CHANNEL, ts).find((m) => text(m).includes('REST endpoint of')), 10_000, 'endpoint reply');
+    expect(text(restReply)).toContain(`${url}/predict`);
+    await eventually(() => text(t.fake.message(CHANNEL, ts)).includes(`at ${url}`) || undefined, 5_000, 'summary shows the URL');
+    expect(t.fake.replies(CHANNEL, ts).filter((m) => text(m).includes('REST endpoint of'))).toHaveLength(1);
+    // Followed no longer: the tracker dropped it once the URL was known.
+    expect(await harness.store.trackedIds()).not.toContain(id);
+  });
 });
+

@@ -126,7 +126,7 @@ describe('a worker killed mid-deployment', () => {
 
     await s.startAnotherBot();
     await eventually(async () => (await phaseOf(s))?.phase === 'running' || undefined, 25_000, 'running after restart');
-    expect((await phaseOf(s))?.ingressUrl).toBeDefined();
+    await eventually(async () => (await phaseOf(s))?.ingressUrl, 10_000, 'endpoint URL stored');
     expect(await s.runningReply()).toContain('/spcs access ML_DB.SERVING.IRIS_KILLED');
     await eventually(async () => (await s.deployQueue.getJobState(s.id)) === 'completed' || undefined, 10_000, 'job completed');
     expect(['submitted', 'resumed']).toContain((await s.deployQueue.getJob(s.id))?.returnvalue);
