@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { afterAck } from '../shared/after-ack.js';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { ApprovalIds, buildRejectModal } from '../../blocks/deploy-summary.js';
@@ -130,7 +129,6 @@ export function handlers(deps: ApprovalDeps) {
   return {
     async approve({ ack, body, action, respond }: ButtonArgs): Promise<void> {
       await ack();
-      await afterAck();
       const userId = body.user.id;
       const target = Target.safeParse(action.value ?? '');
       if (!target.success) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This button is not valid.' }));
@@ -152,7 +150,6 @@ export function handlers(deps: ApprovalDeps) {
 
     async reject({ ack, body, action, respond, client }: ButtonArgs): Promise<void> {
       await ack();
-      await afterAck();
       const userId = body.user.id;
       const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
       const target = Target.safeParse(action.value ?? '');
