@@ -100,11 +100,13 @@ export function processNotify(deps: NotifyDeps) {
     await withLogScope({ deploymentId: data.deploymentId }, async () => {
       const d = await deps.store.get(data.deploymentId);
       if (d === null) throw new UnrecoverableError(`deployment ${data.deploymentId} not found`);
-      const send = sendFor(deps, d, data);
-      if (data.kind === 'milestone' && (await earlierReplyQueued(deps, d.id, data.milestone))) {
-        await job.moveToDelayed(Date.now() + deps.slots.intervalMs(send.method), token);
+      // A reply waits, without using up its attempts, for its parent (the summary, which may be in
+      // line behind a busy channel's messages) and for the replies that come before it.
+      if (data.kind === 'milestone' && (d.messageTs === undefined || (await earlierReplyQueued(deps, d.id, data.milestone)))) {
+        await job.moveToDelayed(Date.now() + deps.slots.intervalMs('chat.postMessage'), token);
         throw new DelayedError();
       }
+      const send = sendFor(deps, d, data);
       const scope = { channelId: d.channelId, teamId: d.teamId };
       // First a place in line (once), then, just before sending, a check that the last send is far enough back.
       const waitMs = data.slotTaken === true ? 0 : await deps.slots.reserve(send.method, scope);
@@ -150,9 +152,8 @@ function sendFor(deps: NotifyDeps, d: Deployment, data: NotifyJob): { method: Pa
       },
     };
   }
-  // Replies need their parent; the summary job posts it, so wait for it by retrying.
   const parent = d.messageTs;
-  if (parent === undefined) throw new Error('summary not posted yet');
+  if (parent === undefined) throw new Error('summary not posted yet'); // processNotify waits for it first
   const message = buildMilestoneMessage(d, data.milestone);
   return {
     method: 'chat.postMessage',

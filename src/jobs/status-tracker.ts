@@ -277,12 +277,15 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
 async function followEndpoint(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, service: QualifiedName, o: Observation, changed: boolean): Promise<boolean> {
   const e = d.execution;
   if (e === undefined) return false;
+  const endWait = (ingressUrl?: string) =>
+    deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, endpointPending: false, ...(ingressUrl !== undefined && { ingressUrl }) } }));
   const stopFollowing = async () => {
     memory.lookWaits.delete(d.id);
-    await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, endpointPending: false } }));
     await deps.store.untrack(d.id);
   };
   if (o.service?.status !== 'RUNNING' || deps.now() - e.phaseSinceMs > (deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS)) {
+    await endWait();
+    await deps.notifier.summary(d.id); // no longer "provisioning"
     await stopFollowing();
     return false;
   }
@@ -292,10 +295,11 @@ async function followEndpoint(deps: TrackerDeps, memory: TrackerMemory, d: Deplo
     noteLookWait(deps, memory, d.id, changed);
     return true;
   }
+  // The record first (the notifier renders from it), then Slack, then stop following.
+  await endWait(endpoint.state === 'ready' ? endpoint.url : undefined);
+  await deps.notifier.summary(d.id);
   if (endpoint.state === 'ready') {
-    await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, ingressUrl: endpoint.url } }));
     await deps.audit.append({ event: 'phase_changed', deploymentId: d.id, atMs: deps.now(), planHash: d.planHash, detail: 'running: endpoint ready' });
-    await deps.notifier.summary(d.id);
     await deps.notifier.milestone(d.id, 'endpoint_ready');
   }
   await stopFollowing();
