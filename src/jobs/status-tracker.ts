@@ -36,7 +36,7 @@ const SCHEDULER_ID = 'status-round';
 const LOG_LINES = 15;
 const FAILED_STATUSES = new Set(['FAILED', 'INTERNAL_ERROR']);
 /** Deployments handled at once in a round. */
-const ROUND_CONCURRENCY = 8;
+const ROUND_CONCURRENCY = 16;
 /**
  * Behind an unchanged row (a RUNNING service whose endpoint is provisioning, a PENDING service) the
  * closer look is repeated after 1, 2, then every 4 rounds…

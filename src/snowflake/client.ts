@@ -88,7 +88,8 @@ function firstWords(statement: Sql): string {
  * tests can implement it to drive failure paths the real driver never surfaces.
  */
 export interface ConnectionPort<C> {
-  acquire(): Promise<C>;
+  /** A pooled connection; with `checked`, one whose session has just answered a heartbeat. */
+  acquire(checked: boolean): Promise<C>;
   release(conn: C): Promise<void>;
   /** Drops a connection whose session is unusable instead of returning it to the pool. */
   destroy(conn: C): Promise<void>;
@@ -137,15 +138,25 @@ export function createSnowflakeClient(config: SnowflakeConfig, options: ClientOp
 
   const pool = createDriverPool(driverOptions, {
     min: 0,
-    max: options.maxConnections ?? 4,
-    // A heartbeat (isValidAsync) before each borrow replaces connections whose session died.
-    testOnBorrow: true,
+    max: options.maxConnections ?? 8,
+    // The heartbeat is sent per borrow by acquire(checked) below, only where it is needed.
+    testOnBorrow: false,
     acquireTimeoutMillis: options.acquireTimeoutMs ?? 60_000,
   });
   log?.debug({ connection: describeConfig(config) }, 'snowflake pool created');
 
   const port: ConnectionPort<DriverConnection> = {
-    acquire: () => pool.acquire(),
+    acquire: async (checked) => {
+      // A session may have died while idle. A statement that is safe to repeat finds out by failing
+      // and is retried on a new connection; one that is not (CALL, CREATE, DROP, GRANT) must not
+      // fail for that, so it first gets a heartbeat and, if the session is gone, a new connection.
+      for (let attempt = 1; ; attempt++) {
+        const conn = await pool.acquire();
+        if (!checked || (await conn.isValidAsync().catch(() => false))) return conn;
+        await pool.destroy(conn).catch(() => undefined);
+        if (attempt >= 3) throw new SnowflakeError({ kind: 'transient' }, 'No Snowflake connection answered its heartbeat');
+      }
+    },
     release: (conn) => pool.release(conn),
     destroy: (conn) => pool.destroy(conn),
     close: async () => {
@@ -182,11 +193,14 @@ export function createClientOn<C>(
   const map = (err: unknown, statement?: Sql) =>
     toSnowflakeError(err, { secrets, privilegeHint: statement?.privilegeHint });
 
-  /** Borrows a connection; a session-level failure destroys it instead of returning it to the pool. */
+  /**
+   * Borrows a connection (checked by a heartbeat first when the statement may not be repeated); a
+   * session-level failure destroys it instead of returning it to the pool.
+   */
   async function withConnection<T>(statement: Sql | undefined, work: (conn: C) => Promise<T>): Promise<T> {
     let conn: C;
     try {
-      conn = await port.acquire();
+      conn = await port.acquire(statement !== undefined && !statement.safeToRepeat);
     } catch (err) {
       throw map(err, statement);
     }

@@ -20,9 +20,12 @@ function driverError(code: string | number, message = 'boom') {
 /** A port whose `execute` replays scripted outcomes, recording every call. */
 function fakePort(script: Array<RawRow[] | Error>, extra: Partial<ConnectionPort<FakeConn>> = {}) {
   let next = 0;
-  const calls = { execute: 0, released: 0, destroyed: 0, acquired: 0 };
+  const calls = { execute: 0, released: 0, destroyed: 0, acquired: 0, checked: [] as boolean[] };
   const port: ConnectionPort<FakeConn> = {
-    acquire: async () => ({ id: ++calls.acquired }),
+    acquire: async (checked) => {
+      calls.checked.push(checked);
+      return { id: ++calls.acquired };
+    },
     release: async () => {
       calls.released++;
     },
@@ -162,3 +165,15 @@ describe('async queries', () => {
     await expect(client.queryStatus('1; DROP')).rejects.toMatchObject({ kind: 'unknown' });
   });
 });
+
+describe('heartbeats', () => {
+  it('when a statement may not be repeated, then its connection is checked first; a repeatable read and a status read skip the check', async () => {
+    const { port, calls } = fakePort([[{ name: 'P' }]]);
+    const client = createClientOn(port, options);
+    await client.query(sql`SHOW COMPUTE POOLS`.repeatable(), Row);
+    await client.query(sql`DROP SERVICE X.Y.Z`, Row);
+    await client.queryStatus('01b6fc10-0002-c121-0000-6ed10736311e');
+    expect(calls.checked).toEqual([false, true, false]);
+  });
+});
+

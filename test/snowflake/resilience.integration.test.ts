@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SnowflakeClient } from '../../src/snowflake/client.js';
-import { listComputePools } from '../../src/snowflake/compute-pool-queries.js';
+import { createComputePool, listComputePools } from '../../src/snowflake/compute-pool-queries.js';
+import { identifierFromSnowflake } from '../../src/snowflake/identifiers.js';
 import { clientFor, envFor, startFrozenEmulator, type Emulator, useEmulatorClient } from './support/emulator.js';
 
 let emu: Emulator;
@@ -16,9 +17,15 @@ useEmulatorClient(async (e, d) => {
 }, null);
 
 describe('when Snowflake has a transient problem', () => {
-  it('answers 503 once: the pool replaces the connection whose heartbeat failed, and the read succeeds', async () => {
+  it('answers 503 once to a read: the read succeeds', async () => {
     emu.faults.http503(1);
     expect(await listComputePools(db)).not.toHaveLength(0);
+  });
+
+  it('answers 503 once around a statement that may not be repeated: it runs exactly once and succeeds', async () => {
+    emu.faults.http503(1);
+    await createComputePool(db, { name: identifierFromSnowflake('HEARTBEAT_POOL'), instanceFamily: identifierFromSnowflake('CPU_X64_XS'), minNodes: 1, maxNodes: 1, autoResume: true });
+    expect(emu.sqlLog.filter((e) => /^CREATE COMPUTE POOL IF NOT EXISTS HEARTBEAT_POOL /.test(e.sqlText))).toHaveLength(1);
   });
 
   it('answers 503 to a status check: the read succeeds', async () => {
