@@ -6,25 +6,16 @@ import { createExpiryQueue, createExpiryScheduler } from '../src/jobs/expiry-que
 import { createNotifier, createNotifyQueues } from '../src/jobs/notifier.js';
 import { AuditLog } from '../src/store/audit-log.js';
 import { DeploymentStore } from '../src/store/deployment-store.js';
+import { irisRequest as irisRequestFixture } from '../test/support/deploy-requests.js';
 import { CHANNEL, REDIS_URL, REQUESTER } from './environment.js';
 
-export function irisRequest(serviceName: string, schema = 'SERVING', pool = 'CPU_M_POOL'): DeployRequest {
+/** IRIS_CLASSIFIER V1 on CPU_M_POOL (room for many instances), in `schema`. */
+export function irisRequest(serviceName: string, schema = 'SERVING'): DeployRequest {
+  const request = irisRequestFixture(serviceName);
   return {
-    model: { database: 'ML_DB', schema: 'REGISTRY', name: 'IRIS_CLASSIFIER', version: 'V1' },
-    modelHasGpuRuntime: false,
-    functions: [
-      {
-        name: 'PREDICT',
-        inputs: ['SEPAL_LENGTH', 'SEPAL_WIDTH', 'PETAL_LENGTH', 'PETAL_WIDTH'].map((name) => ({ name, type: 'FLOAT' })),
-        outputs: [{ name: 'CLASS', type: 'TEXT' }],
-      },
-    ],
-    service: { database: 'ML_DB', schema, name: serviceName },
-    pool: { kind: 'existing', name: pool, instanceFamily: 'CPU_X64_M', gpu: null, state: 'ACTIVE' },
-    maxInstances: 1,
-    gpuRequests: null,
-    numWorkers: 'auto',
-    existingService: 'none',
+    ...request,
+    service: { ...request.service, schema },
+    pool: { kind: 'existing', name: 'CPU_M_POOL', instanceFamily: 'CPU_X64_M', gpu: null, state: 'ACTIVE' },
   };
 }
 

@@ -252,8 +252,8 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
     // Running: SQL and Python work now. The REST endpoint often comes up later; then its URL
     // follows in the thread (followEndpoint) instead of holding back the news.
     const endpoint = await getInferenceEndpoint(deps.snowflake, service);
-    memory.lookWaits.delete(d.id);
     if (endpoint.state === 'provisioning') noteLookWait(deps, memory, d.id, true);
+    else memory.lookWaits.delete(d.id);
     await setPhase(deps, d.id, 'running', endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : endpoint.state === 'provisioning' ? { endpointPending: true } : {});
     return true;
   }
@@ -277,33 +277,27 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
 async function followEndpoint(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, service: QualifiedName, o: Observation, changed: boolean): Promise<boolean> {
   const e = d.execution;
   if (e === undefined) return false;
-  const endWait = (ingressUrl?: string) =>
-    deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, endpointPending: false, ...(ingressUrl !== undefined && { ingressUrl }) } }));
-  const stopFollowing = async () => {
-    memory.lookWaits.delete(d.id);
-    await deps.store.untrack(d.id);
-  };
-  if (o.service?.status !== 'RUNNING' || deps.now() - e.phaseSinceMs > (deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS)) {
-    await endWait();
-    await deps.notifier.summary(d.id); // no longer "provisioning"
-    await stopFollowing();
-    return false;
+  const givesUp = o.service?.status !== 'RUNNING' || deps.now() - e.phaseSinceMs > (deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS);
+  let url: string | undefined;
+  if (!givesUp) {
+    if (!changed && !closerLookDue(deps, memory, d.id)) return false;
+    const endpoint = await getInferenceEndpoint(deps.snowflake, service);
+    if (endpoint.state === 'provisioning') {
+      noteLookWait(deps, memory, d.id, changed);
+      return true;
+    }
+    if (endpoint.state === 'ready') url = endpoint.url;
   }
-  if (!changed && !closerLookDue(deps, memory, d.id)) return false;
-  const endpoint = await getInferenceEndpoint(deps.snowflake, service);
-  if (endpoint.state === 'provisioning') {
-    noteLookWait(deps, memory, d.id, changed);
-    return true;
-  }
-  // The record first (the notifier renders from it), then Slack, then stop following.
-  await endWait(endpoint.state === 'ready' ? endpoint.url : undefined);
-  await deps.notifier.summary(d.id);
-  if (endpoint.state === 'ready') {
+  // The wait ends: the record first (the notifier renders from it), then Slack, then stop following.
+  await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, endpointPending: false, ...(url !== undefined && { ingressUrl: url }) } }));
+  await deps.notifier.summary(d.id); // no longer "provisioning"
+  if (url !== undefined) {
     await deps.audit.append({ event: 'phase_changed', deploymentId: d.id, atMs: deps.now(), planHash: d.planHash, detail: 'running: endpoint ready' });
     await deps.notifier.milestone(d.id, 'endpoint_ready');
   }
-  await stopFollowing();
-  return true;
+  memory.lookWaits.delete(d.id);
+  await deps.store.untrack(d.id);
+  return !givesUp;
 }
 
 /** Ends the deployment `timed_out` once it has spent longer than the limit in its current phase. */

@@ -11,6 +11,7 @@ import { createExpiryQueue, createExpiryScheduler } from '../../src/jobs/expiry-
 import { createNotifier, createNotifyQueues } from '../../src/jobs/notifier.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
+import { irisRequest } from '../support/deploy-requests.js';
 import type { FakeSlack } from '../support/fake-slack.js';
 import type { FakeMessage } from '../support/fake-slack-types.js';
 import { startTestBot, TEST_REDIS_URL, type TestBot, type TestBotOptions } from '../support/test-bot.js';
@@ -32,25 +33,7 @@ export interface DeployHarness {
   stop(): Promise<void>;
 }
 
-export function irisRequest(serviceName: string): DeployRequest {
-  return {
-    model: { database: 'ML_DB', schema: 'REGISTRY', name: 'IRIS_CLASSIFIER', version: 'V1' },
-    modelHasGpuRuntime: false,
-    functions: [
-      {
-        name: 'PREDICT',
-        inputs: ['SEPAL_LENGTH', 'SEPAL_WIDTH', 'PETAL_LENGTH', 'PETAL_WIDTH'].map((name) => ({ name, type: 'FLOAT' })),
-        outputs: [{ name: 'CLASS', type: 'TEXT' }],
-      },
-    ],
-    service: { database: 'ML_DB', schema: 'SERVING', name: serviceName },
-    pool: { kind: 'existing', name: 'CPU_XS_POOL', instanceFamily: 'CPU_X64_XS', gpu: null, state: 'ACTIVE' },
-    maxInstances: 1,
-    gpuRequests: null,
-    numWorkers: 'auto',
-    existingService: 'none',
-  };
-}
+export { irisRequest };
 
 /** SENTIMENT_BERT V1 has no built image, so its deploy runs a MODEL_BUILD_ job. */
 export function sentimentRequest(serviceName: string): DeployRequest {

@@ -115,8 +115,8 @@ async function onViewAction(
   const changed = change(draft);
   const next = { ...changed.draft, rev: draft.rev + 1 };
   const target = { viewId: view.id, hash: view.hash };
-  const loading = changed.load?.(next);
-  const loaded = loading === undefined ? next : await settledAtOnce(loading);
+  const loading = changed.load?.(next) ?? Promise.resolve(next);
+  const loaded = await settledAtOnce(loading);
   if (loaded !== undefined) {
     // Nothing to wait for: one save, one update.
     await rt.drafts.save(loaded);
@@ -124,7 +124,7 @@ async function onViewAction(
     return;
   }
   await rt.drafts.save(next);
-  await rt.fill(client, target, next, () => loading ?? Promise.resolve(next));
+  await rt.fill(client, target, next, () => loading);
 }
 
 /** The modal's listeners: step submissions, the model pickers, Back, the pool mode, and select options. */
