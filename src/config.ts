@@ -34,7 +34,7 @@ const httpUrl = (expects: string) =>
  * there, so plain http is accepted only for a loopback host (the emulator), never across a network.
  */
 const INGRESS_TEMPLATE_EXPECTS = 'an https URL template containing {host} (http only for 127.0.0.1 or localhost), e.g. http://127.0.0.1:8085/ingress/{host}';
-const ingressUrlTemplate = z
+export const ingressUrlTemplate = z
   .string()
   .trim()
   .refine((text) => {
