@@ -12,7 +12,7 @@ import { currentIdentity } from '../../src/snowflake/access-queries.js';
 import { createSnowflakeClient, type SnowflakeClient } from '../../src/snowflake/client.js';
 import { parseSnowflakeEnv } from '../../src/snowflake/connection-config.js';
 import { SnowflakeError } from '../../src/snowflake/errors.js';
-import { clientFor, envFor, startFrozenEmulator, type Emulator } from './support/emulator.js';
+import { clientFor, envFor, startFrozenEmulator, writeConnectionsToml, type Emulator } from './support/emulator.js';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -107,26 +107,7 @@ describe('when the bot logs in', () => {
 
   it('with a named connection from connections.toml (mode 0600), then queries run as the bot', async () => {
     const home = mkdtempSync(join(dir, 'home-'));
-    const url = new URL(emu.url);
-    writeFileSync(
-      join(home, 'connections.toml'),
-      [
-        '[other]',
-        'account = "NOPE"',
-        '',
-        '[emulator]',
-        `account = "${emu.credentials.account}"`,
-        `user = "${emu.credentials.user}"`,
-        `password = "${emu.credentials.password}"`,
-        `role = "${emu.credentials.role}"`,
-        `host = "${url.hostname}"`,
-        `port = ${url.port}`,
-        'protocol = "http"',
-        '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
-    chmodSync(join(home, 'connections.toml'), 0o600);
+    writeConnectionsToml(home, emu);
     const saved = { home: process.env.SNOWFLAKE_HOME, name: process.env.SNOWFLAKE_DEFAULT_CONNECTION_NAME };
     process.env.SNOWFLAKE_HOME = home;
     try {

@@ -1,3 +1,5 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../emulator/index.js';
 import { createSnowflakeClient, type ClientOptions, type SnowflakeClient } from '../../../src/snowflake/client.js';
@@ -21,6 +23,35 @@ export function envFor(emu: Emulator, overrides: Record<string, string | undefin
     SNOWFLAKE_ACCESS_URL: emu.url,
     ...overrides,
   };
+}
+
+/**
+ * Writes `<home>/connections.toml` (mode 0600, as the driver demands) with `[other]` (an unrelated
+ * account) and `[emulator]`, a password login as the bot over plain http.
+ */
+export function writeConnectionsToml(home: string, emu: Emulator, other = 'other'): string {
+  const url = new URL(emu.url);
+  const file = join(home, 'connections.toml');
+  writeFileSync(
+    file,
+    [
+      `[${other}]`,
+      'account = "NOPE"',
+      '',
+      '[emulator]',
+      `account = "${emu.credentials.account}"`,
+      `user = "${emu.credentials.user}"`,
+      `password = "${emu.credentials.password}"`,
+      `role = "${emu.credentials.role}"`,
+      `host = "${url.hostname}"`,
+      `port = ${url.port}`,
+      'protocol = "http"',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  chmodSync(file, 0o600);
+  return file;
 }
 
 /** A client built exactly the way the app builds one: environment → parseSnowflakeEnv → createSnowflakeClient. */
