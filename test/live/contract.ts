@@ -262,7 +262,13 @@ export async function runLiveContract(o: LiveOptions): Promise<CheckResult[]> {
       const found = await findComputePool(db, pool);
       if (found === null) return { status: 'fail', detail: `compute pool ${pool.sql} not found (or not visible)` };
       if ((await findService(db, service)) !== null) return { status: 'fail', detail: `${service.sql} already exists` };
-      return { detail: `functions ${listed(described.functions.map((f) => f.name))}; pool ${found.state} ${found.instanceFamily}` };
+      // Docs call SHOW FUNCTIONS' `arguments` JSON; the bot parses a signature text when model_spec has none.
+      const unread = described.functions.filter((f) => f.signatureSource === 'arguments' && f.inputs.length === 0);
+      const functions = listed(described.functions.map((f) => `${f.name} (${f.inputs.length} inputs from ${f.signatureSource})`));
+      return {
+        ...(unread.length > 0 ? { status: 'warn' as const } : {}),
+        detail: `functions ${functions}${unread.length > 0 ? `; no inputs read for ${listed(unread.map((f) => f.name))}` : ''}; pool ${found.state} ${found.instanceFamily}`,
+      };
     });
     if (ready.status === 'fail') return;
 

@@ -92,6 +92,7 @@ describe('the live checks against the emulator', () => {
       ['deploy: POST /predict', 'pass'],
       ['deploy: DROP SERVICE IF EXISTS ML_DB.SERVING.LIVE_CHECK_SVC', 'pass'],
     ]);
+    expect(deploySteps[0]?.detail).toMatch(/^functions PREDICT \(1 inputs from model_spec\), PREDICT_PROBA \(1 inputs from model_spec\); pool ACTIVE CPU_X64_XS$/);
     expect(deploySteps[4]?.detail).toMatch(/^HTTP 200: .*"LABEL"/);
     expect(emu.service('ML_DB.SERVING.LIVE_CHECK_SVC')).toBeUndefined();
     const deploys = emu.sqlLog.filter((e) => /SYSTEM\$DEPLOY_MODEL/.test(e.sqlText));
