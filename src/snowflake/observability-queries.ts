@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { QueryRunner } from './client.js';
 import { nullableNumber, nullableText, optionalText, text, timestamp } from './columns.js';
@@ -81,25 +82,36 @@ export async function getServiceLogHistory(
 
 export interface MetricPoint {
   readonly timestamp: Date | null;
-  /** container.cpu.usage, container.memory.usage, container.memory.max_usage, container.gpu.utilization, … */
+  /**
+   * Platform metrics (monitoring-services): `system` group container.cpu.usage (cores),
+   * container.memory.usage (bytes), container.gpu.utilization (ratio 0–1 per GPU),
+   * container.gpu.memory.usage (bytes per GPU); `system_limits` group container.cpu.limit,
+   * container.memory.limit, container.gpu.limit and *.requested.
+   */
   readonly metricName: string;
   readonly value: number | null;
   readonly unit: string | null;
+  readonly instanceId?: string | null;
   readonly containerName: string | null;
 }
 
 const MetricRow = z.object({
   timestamp,
   metric_name: text,
+  // VALUE is VARCHAR (sql-reference/functions/spcs_get_metrics); nullableNumber reads numeric text.
   value: nullableNumber,
   unit: nullableText,
+  instance_id: nullableText,
   container_name: nullableText,
 });
 
-/** Platform metrics of the last hour via <svc>!SPCS_GET_METRICS(), oldest first. */
+/**
+ * Platform metrics of the last hour via <svc>!SPCS_GET_METRICS(), oldest first. Empty unless the
+ * service's spec has `platformMonitor` (see platformMonitorGroups).
+ */
 export async function getServiceMetrics(db: QueryRunner, service: QualifiedName): Promise<MetricPoint[]> {
   const rows = await db.query(
-    sql`SELECT timestamp, metric_name, value, unit, container_name FROM TABLE(${service}!SPCS_GET_METRICS(START_TIME => DATEADD('hour', -1, CURRENT_TIMESTAMP()))) ORDER BY timestamp`
+    sql`SELECT timestamp, metric_name, value, unit, instance_id, container_name FROM TABLE(${service}!SPCS_GET_METRICS(START_TIME => DATEADD('hour', -1, CURRENT_TIMESTAMP()))) ORDER BY timestamp`
       .repeatable()
       .requires(`MONITOR ON SERVICE ${service.sql}`),
     MetricRow,
@@ -109,8 +121,33 @@ export async function getServiceMetrics(db: QueryRunner, service: QualifiedName)
     metricName: r.metric_name,
     value: r.value,
     unit: r.unit,
+    instanceId: r.instance_id,
     containerName: r.container_name,
   }));
+}
+
+const PlatformMonitorSpec = z.object({
+  spec: z.object({
+    platformMonitor: z.object({ metricConfig: z.object({ groups: z.array(z.string()) }).nullish() }).nullish(),
+  }),
+});
+
+/**
+ * The metric groups a service spec (DESCRIBE SERVICE `spec`) asks Snowflake to collect:
+ * `spec.platformMonitor.metricConfig.groups`, or null when the spec has no platformMonitor, so no
+ * platform metrics are recorded at all. An unreadable spec counts as none.
+ */
+export function platformMonitorGroups(specYaml: string | null): string[] | null {
+  if (specYaml === null || specYaml.trim() === '') return null;
+  let doc: unknown;
+  try {
+    doc = parseYaml(specYaml);
+  } catch {
+    return null;
+  }
+  const parsed = PlatformMonitorSpec.safeParse(doc);
+  const groups = parsed.success ? parsed.data.spec.platformMonitor?.metricConfig?.groups : undefined;
+  return groups === undefined ? null : groups;
 }
 
 const ParameterRow = z.object({

@@ -71,8 +71,11 @@ describe('observe block builders stay within Slack limits', () => {
     expect(validateBlocks(msg.blocks, 'message')).toEqual([]);
   });
 
-  it('when the family is known, then each panel carries its limit rule', () => {
-    const samples = [{ timestamp: new Date(0), metricName: 'container.memory.usage', value: 1024 ** 3, unit: 'bytes', containerName: 'model-inference' }];
+  it('when container.memory.limit is collected, then the panel carries its limit rule', () => {
+    const samples = [
+      { timestamp: new Date(0), metricName: 'container.memory.usage', value: 1024 ** 3, unit: 'byte', containerName: 'model-inference' },
+      { timestamp: new Date(0), metricName: 'container.memory.limit', value: 6 * 1024 ** 3, unit: 'byte', containerName: 'model-inference' },
+    ];
     const spec = JSON.stringify(metricsChartSpec({ service: 'DB.S.SVC', pool: 'POOL', family: { name: 'CPU_X64_XS', description: null, vcpu: 1, memoryGib: 6, storageGib: null, gpu: null, currentNodeUsage: null, message: null }, samples }));
     expect(spec).toContain('"limit":6');
     expect(spec).toContain('limit 6.0 GiB');

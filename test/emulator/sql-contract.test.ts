@@ -147,14 +147,27 @@ describe('SQL contract', () => {
     expect(logs).toHaveLength(2);
     expect(Object.keys(logs[0] ?? {})).toEqual(['TIMESTAMP', 'INSTANCE_ID', 'CONTAINER_NAME', 'LOG']);
     expect(logs[0]?.['CONTAINER_NAME']).toBe('proxy');
+    const METRICS =
+      "SELECT timestamp, metric_name, value, unit, instance_id, container_name FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_METRICS(START_TIME => DATEADD('hour', -1, CURRENT_TIMESTAMP()))) ORDER BY timestamp";
+    // A spec without platformMonitor collects no platform metrics.
     emu.clock.advance(5 * MIN);
-    const metrics = await run(
-      conn,
-      "SELECT timestamp, metric_name, value, unit, container_name FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_METRICS(START_TIME => DATEADD('hour', -1, CURRENT_TIMESTAMP()))) ORDER BY timestamp",
-    );
+    expect(await run(conn, METRICS)).toEqual([]);
+    emu.setPlatformMonitor('ML_DB.SERVING.IRIS_SVC', ['system', 'system_limits']);
+    expect(String((await run(conn, 'DESCRIBE SERVICE ML_DB.SERVING.IRIS_SVC'))[0]?.['spec'])).toMatch(/platformMonitor:\s+metricConfig:\s+groups:\s+- system\s+- system_limits/);
+    emu.clock.advance(5 * MIN);
+    const metrics = await run(conn, METRICS);
     const names = new Set(metrics.map((m) => m['METRIC_NAME']));
-    expect([...names].sort()).toEqual(['container.cpu.usage', 'container.memory.max_usage', 'container.memory.usage']);
-    expect(metrics.length).toBeGreaterThan(60);
+    expect([...names].sort()).toEqual([
+      'container.cpu.limit',
+      'container.cpu.requested',
+      'container.cpu.usage',
+      'container.memory.limit',
+      'container.memory.requested',
+      'container.memory.usage',
+    ]);
+    const limit = metrics.find((m) => m['METRIC_NAME'] === 'container.memory.limit' && m['CONTAINER_NAME'] === 'model-inference');
+    expect(limit).toMatchObject({ VALUE: String(6 * 1024 ** 3), UNIT: 'byte', INSTANCE_ID: 0 });
+    expect(metrics.find((m) => m['METRIC_NAME'] === 'container.cpu.usage')).toMatchObject({ UNIT: 'cpu' });
     expect((await runError(conn, 'SELECT nope FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS())')).code).toBe('000904');
   });
 

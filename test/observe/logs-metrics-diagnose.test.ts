@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isPng, waitUntil } from '../support/fake-slack.js';
+import { waitUntil } from '../support/fake-slack.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { connect, destroy, run, type Connection } from '../emulator/helpers.js';
 import { ackText, CHANNEL, nextFile, spcs } from './support.js';
@@ -93,21 +93,6 @@ describe('/spcs status of a suspended service', () => {
     const { text } = await spcs(t, `status ${IRIS}`);
     expect(text).toContain('is *SUSPENDED*');
     expect(text).toContain('no containers are running');
-  });
-});
-
-describe('/spcs metrics', () => {
-  it('when run, then a PNG chart is uploaded to the channel with peaks against the instance family', async () => {
-    const files = t.fake.files().length;
-    const { elapsedMs } = await t.slack.slashCommand({ command: '/spcs', text: `metrics ${IRIS}` });
-    expect(elapsedMs).toBeLessThan(3000);
-    const file = await nextFile(t, files);
-    expect(isPng(file.bytes)).toBe(true);
-    expect(file.bytes.length).toBeGreaterThan(10_000);
-    expect(file.channelId).toBe(CHANNEL);
-    expect(file.initialComment).toContain('Memory peak');
-    expect(file.initialComment).toContain('of 6.0 GiB');
-    expect(file.initialComment).toContain('CPU_X64_XS');
   });
 });
 
