@@ -274,6 +274,10 @@ function eventTableSource(x: Exec, src: Extract<SelectSource, { k: 'table' }>): 
   if (key !== key3(et.database, et.schema, et.name) || !canSee(st, x.ctx.role, 'EVENT_TABLE', key)) {
     throw doesNotExist('Object', displayName(db, schema, name));
   }
+  // Scanning a table runs on a warehouse; metadata statements (SHOW, CALL SYSTEM$…) do not.
+  if (x.ctx.warehouse === null) {
+    throw new SqlError('000606', '57P03', "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n", 'EXECUTION');
+  }
   const rows = eventTableRows(x.sim, x.now).map((r) => ({
     TIMESTAMP: r.timestamp,
     START_TIMESTAMP: null,

@@ -77,14 +77,6 @@ describe('/spcs logs', () => {
     expect(text).toContain('is not running');
     expect(text).toContain('log history');
   });
-
-  it('when the service was dropped, then its last lines come from the event table', async () => {
-    await run(sql, `DROP SERVICE ${IRIS}`);
-    const { text } = await spcs(t, `logs ${IRIS}`);
-    expect(text).toContain('no longer exists');
-    expect(text).toContain('event table');
-    expect(t.emulator.sqlLog.some((e) => /FROM SNOWFLAKE\.TELEMETRY\.EVENTS/i.test(e.sqlText))).toBe(true);
-  });
 });
 
 describe('/spcs status of a suspended service', () => {

@@ -185,8 +185,12 @@ describe('deploying a model version', () => {
     await expect(dropService(db, BERT_SVC)).rejects.toMatchObject({ kind: 'not_found' });
 
     expect((await findEventTable(db))?.sql).toMatch(/EVENTS/i);
-    const logs = await getLogsFromEventTable(db, BERT_SVC, { limit: 50 });
-    expect(logs?.length).toBeGreaterThan(0);
+    const logs = await getLogsFromEventTable(db, BERT_SVC, { container: 'model-inference', limit: 50 });
+    expect(logs.state).toBe('ok');
+    if (logs.state === 'ok') {
+      expect(logs.lines.length).toBeGreaterThan(0);
+      expect(logs.lines.every((l) => l.containerName === 'model-inference' && l.instanceId === '0')).toBe(true);
+    }
   });
 });
 
