@@ -240,17 +240,21 @@ describe('SQL contract', () => {
     expect(await run(conn, 'DROP SERVICE IF EXISTS ML_DB.SERVING.IRIS_SVC')).toEqual([{ status: 'Drop statement executed successfully (IRIS_SVC already dropped).' }]);
     expect((await runError(conn, 'DROP SERVICE ML_DB.SERVING.IRIS_SVC')).code).toBe('002003');
     expect((await runError(conn, 'SELECT timestamp, log FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS())')).code).toBe('002003');
-    const rows = await run(
-      conn,
-      `SELECT timestamp, resource_attributes:"snow.service.container.name"::string AS container_name, value::string AS log
+    const EVENT_LOGS = `SELECT timestamp, resource_attributes:"snow.service.instance"::string AS instance_id, resource_attributes:"snow.service.container.name"::string AS container_name, value::string AS log
          FROM SNOWFLAKE.TELEMETRY.EVENTS
-        WHERE resource_attributes:"snow.service.name" = ? AND record_type = 'LOG'
-        ORDER BY timestamp DESC LIMIT 5`,
-      { binds: ['IRIS_SVC'] },
-    );
+        WHERE resource_attributes:"snow.database.name" = ? AND resource_attributes:"snow.schema.name" = ? AND resource_attributes:"snow.service.name" = ?
+          AND resource_attributes:"snow.service.container.name" = ? AND record_type = 'LOG' AND timestamp > DATEADD('day', -7, SYSDATE())
+        ORDER BY timestamp DESC LIMIT 5`;
+    const rows = await run(conn, EVENT_LOGS, { binds: ['ML_DB', 'SERVING', 'IRIS_SVC', 'model-inference'] });
     expect(rows).toHaveLength(5);
-    expect(Object.keys(rows[0] ?? {})).toEqual(['TIMESTAMP', 'CONTAINER_NAME', 'LOG']);
-    expect(rows.some((r) => String(r['LOG']).includes('Shutting down'))).toBe(true);
+    expect(Object.keys(rows[0] ?? {})).toEqual(['TIMESTAMP', 'INSTANCE_ID', 'CONTAINER_NAME', 'LOG']);
+    expect(rows.every((r) => r['CONTAINER_NAME'] === 'model-inference' && /^\d+$/.test(String(r['INSTANCE_ID'])))).toBe(true);
+    expect(await run(conn, EVENT_LOGS, { binds: ['ML_DB', 'REGISTRY', 'IRIS_SVC', 'model-inference'] })).toEqual([]);
+    // A table scan needs a warehouse; SHOW does not.
+    const noWarehouse = await connect(emu, { warehouse: '' });
+    expect(await run(noWarehouse, "SHOW PARAMETERS LIKE 'EVENT_TABLE' IN ACCOUNT")).toHaveLength(1);
+    expect(await runError(noWarehouse, EVENT_LOGS, { binds: ['ML_DB', 'SERVING', 'IRIS_SVC', 'model-inference'] })).toMatchObject({ code: '000606', sqlState: '57P03' });
+    await destroy(noWarehouse);
     expect((await runError(conn, 'SELECT timestamp FROM ML_DB.SERVING.EVENTS')).code).toBe('002003');
     expect(emu.unsupportedSql()).toEqual([]);
   });

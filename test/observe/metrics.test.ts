@@ -41,6 +41,14 @@ describe('/spcs metrics', () => {
     expect(s.t.emulator.sqlLog.some((e) => /^DESCRIBE SERVICE ML_DB\.SERVING\.IRIS_SVC$/i.test(e.sqlText.trim()))).toBe(true);
   });
 
+  it('when platformMonitor was just added, then it says the first samples are on their way, not that none are collected', async () => {
+    s.t.emulator.setPlatformMonitor(IRIS, ['system', 'system_limits']);
+    const { text } = await spcs(s.t, `metrics ${IRIS}`);
+    expect(text).toContain('collecting `system`, `system_limits`');
+    expect(text).toContain('the first samples are still on their way');
+    expect(text).not.toContain('has no `platformMonitor`');
+  });
+
   it('when platformMonitor collects system and system_limits, then peaks are held against container.memory.limit and container.cpu.limit', async () => {
     s.t.emulator.setPlatformMonitor(IRIS, ['system', 'system_limits']);
     s.t.emulator.clock.advance(10 * MIN);

@@ -87,7 +87,7 @@ export function parseLogArgs(argv: readonly string[]): Parsed {
 
 /** A logs button's value (LogButtonValue as JSON), checked like typed text. */
 const LogButton = z.object({
-  s: z.string().min(1).max(800),
+  s: z.string().min(1).max(2000),
   c: z.string().regex(CONTAINER),
   i: z.string().regex(/^\d{1,4}$/),
   p: z.boolean(),
