@@ -202,6 +202,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
       }
     }
+    if (method === 'POST' && path === '/platform-monitor') {
+      const raw: unknown = b['groups'];
+      const list: unknown[] | null = Array.isArray(raw) ? raw : null;
+      const groups = list === null ? null : list.filter((g): g is string => typeof g === 'string');
+      if (typeof b['service'] !== 'string' || (raw !== null && (groups === null || groups.length !== list?.length))) {
+        return { status: 400, body: { error: 'expected {"service": "IRIS_SVC", "groups": ["system", "system_limits"] | null}' } };
+      }
+      try {
+        emulator.setPlatformMonitor(b['service'], groups);
+        return { status: 200, body: { ok: true } };
+      } catch (e) {
+        return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
+      }
+    }
     if (method === 'POST' && path === '/faults/clear') {
       faults.clear();
       return { status: 200, body: { ok: true } };
