@@ -132,8 +132,9 @@ function cpuAt(rec: RunRecord, t: number): number {
  * has `platformMonitor`, and only for its groups. `system`: container.cpu.usage (cpu),
  * container.memory.usage (byte) and, per GPU, container.gpu.utilization (ratio 0–1) and
  * container.gpu.memory.usage (byte). `system_limits`: container.cpu.limit, container.memory.limit,
- * container.gpu.limit and the matching *.requested. Units as snowflake-cli's metric fixtures
- * (tests/apps/test_events.py) show them: `byte`, `cpu`.
+ * container.gpu.limit, the matching *.requested and per GPU container.gpu.memory.capacity
+ * (docs: monitoring-services, "Available platform metrics"). Units as snowflake-cli's metric
+ * fixtures (tests/apps/test_events.py) show them: `byte`, `cpu`; the docs' table says bytes / cpu cores.
  */
 export function metricRows(sim: Sim, svc: Service, from: number, to: number, now: number): MetricRow[] {
   const monitor = svc.platformMonitor ?? null;
@@ -167,14 +168,16 @@ export function metricRows(sim: Sim, svc: Service, from: number, to: number, now
         }
       }
       if (limits) {
-        // No CPU limit in the emulator's specs: the container may use the node's vCPUs.
+        // No CPU limit in the emulator's specs: "defaults to node capacity" (monitoring-services).
         add('container.cpu.limit', rec.family.vcpu, 'cpu');
         add('container.memory.limit', Math.round(rec.memoryLimitGib * GIB), 'byte');
         add('container.cpu.requested', spec?.requests.cpu ?? 0, 'cpu');
         add('container.memory.requested', Math.round((spec?.requests.memoryGib ?? 0) * GIB), 'byte');
+        // GPU limits are emitted only when the spec sets GPUs; capacity is per GPU.
         if (gpus > 0) {
           add('container.gpu.limit', gpus, 'gpu');
           add('container.gpu.requested', gpus, 'gpu');
+          for (let g = 0; g < gpus; g++) add('container.gpu.memory.capacity', Math.round(rec.family.gpuMemoryGib * GIB), 'byte', g);
         }
       }
     }

@@ -11,7 +11,7 @@ export interface MetricsView {
   /** DB.SCHEMA.SERVICE */
   readonly service: string;
   readonly pool: string;
-  /** The pool's instance family (title, GPU memory per GPU); null when unknown. Limits come from the samples. */
+  /** The pool's instance family, for the title; null when unknown. Limits come from the samples. */
   readonly family: InstanceFamilyInfo | null;
   /** SPCS_GET_METRICS rows of the last hour, any order, limit metrics included. */
   readonly samples: readonly MetricPoint[];
@@ -24,8 +24,9 @@ type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
 /**
  * Snowflake's platform metrics (monitoring-services, "Accessing platform metrics"): usage from the
- * `system` group, limits from `system_limits` (container.*.limit, per container). GPU metrics are
- * per GPU; container.gpu.utilization is a ratio 0–1, charted as a percent of one GPU.
+ * `system` group, limits from `system_limits` (container.*.limit per container,
+ * container.gpu.memory.capacity per GPU). GPU metrics are per GPU; container.gpu.utilization is a
+ * ratio 0–1, charted as a percent of one GPU.
  */
 interface Panel {
   readonly key: string;
@@ -59,8 +60,7 @@ const PANELS: readonly Panel[] = [
     unit: 'GiB',
     metric: 'container.gpu.memory.usage',
     scale: 1 / GIB,
-    // No limit metric for GPU memory: a GPU's own memory is the ceiling.
-    limit: (view) => view.family?.gpu?.memoryGib ?? null,
+    limit: limitMetric('container.gpu.memory.capacity', 1 / GIB),
   },
 ];
 
