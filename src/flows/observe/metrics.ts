@@ -32,8 +32,8 @@ export async function familyOfService(db: QueryRunner, service: ServiceInfo): Pr
 
 const ENABLE_HINT =
   'Snowflake records platform metrics only for a service whose specification has ' +
-  '`platformMonitor: {metricConfig: {groups: [system, system_limits]}}`; SYSTEM$DEPLOY_MODEL does not add it. ' +
-  'Add it to the spec with `ALTER SERVICE … FROM SPECIFICATION`, then metrics appear within a few minutes.';
+  '`platformMonitor: {metricConfig: {groups: [system, system_limits]}}`; SYSTEM$DEPLOY_MODEL (what snowflake-ml-python and this bot call) does not add it. ' +
+  'Put it in the spec with `CREATE SERVICE` or later `ALTER SERVICE … FROM SPECIFICATION`; samples appear a few minutes after that.';
 
 /**
  * Why a service has no samples: its spec has no platformMonitor (the usual case), or it has one and
