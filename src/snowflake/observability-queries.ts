@@ -90,7 +90,7 @@ export interface MetricPoint {
    * Platform metrics (monitoring-services): `system` group container.cpu.usage (cores),
    * container.memory.usage (bytes), container.gpu.utilization (ratio 0–1 per GPU),
    * container.gpu.memory.usage (bytes per GPU); `system_limits` group container.cpu.limit,
-   * container.memory.limit, container.gpu.limit and *.requested.
+   * container.memory.limit, container.gpu.limit, *.requested and container.gpu.memory.capacity.
    */
   readonly metricName: string;
   readonly value: number | null;
