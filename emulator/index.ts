@@ -28,6 +28,7 @@ import {
   installUsers,
   seedWorld,
 } from './seed.js';
+import { setPlatformMonitor } from './spcs/observability.js';
 import { poolState } from './spcs/pools.js';
 import { Sim } from './spcs/sim.js';
 import type { ComputePool, Service, SpcsState } from './spcs/state.js';
@@ -92,6 +93,12 @@ export interface Emulator {
   /** A service by name (`NAME`, `SCHEMA.NAME` or `DB.SCHEMA.NAME`; defaults ML_DB.SERVING). */
   service(name: string): Service | undefined;
   pool(name: string): ComputePool | undefined;
+  /**
+   * Gives a service's spec `platformMonitor: {metricConfig: {groups}}` from now on, as
+   * `ALTER SERVICE … FROM SPECIFICATION` would (null removes it). SPCS_GET_METRICS returns samples
+   * only while a service has one; services made by SYSTEM$DEPLOY_MODEL start without.
+   */
+  setPlatformMonitor(service: string, groups: readonly string[] | null): void;
   poolState(name: string): string | undefined;
   /** Runs every event due on the clock (normally automatic). */
   sync(): void;
@@ -195,6 +202,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
       }
     }
+    if (method === 'POST' && path === '/platform-monitor') {
+      const raw: unknown = b['groups'];
+      const list: unknown[] | null = Array.isArray(raw) ? raw : null;
+      const groups = list === null ? null : list.filter((g): g is string => typeof g === 'string');
+      if (typeof b['service'] !== 'string' || (raw !== null && (groups === null || groups.length !== list?.length))) {
+        return { status: 400, body: { error: 'expected {"service": "IRIS_SVC", "groups": ["system", "system_limits"] | null}' } };
+      }
+      try {
+        emulator.setPlatformMonitor(b['service'], groups);
+        return { status: 200, body: { ok: true } };
+      } catch (e) {
+        return { status: 400, body: { error: e instanceof Error ? e.message : String(e) } };
+      }
+    }
     if (method === 'POST' && path === '/faults/clear') {
       faults.clear();
       return { status: 200, body: { ok: true } };
@@ -242,6 +263,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return `${url}/ingress/${h.replace(/^https?:\/\//, '').replace(/\/.*$/, '')}`;
     },
     service: findService,
+    setPlatformMonitor(name, groups) {
+      const svc = findService(name);
+      if (!svc) throw new Error(`no service named ${name}`);
+      setPlatformMonitor(svc, groups, sim.now());
+    },
     pool(name) {
       sim.sync();
       return state.pools.get(parseObjectName(name)?.[0] ?? name);

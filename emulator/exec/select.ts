@@ -235,26 +235,32 @@ function tableFnSource(x: Exec, src: Extract<SelectSource, { k: 'tableFn' }>): S
       rows,
     };
   }
-  const from = timeArg(x, src.args, 'START_TIME', x.now - HOUR);
+  // Columns and types as docs.snowflake.com/en/sql-reference/functions/spcs_get_metrics lists them;
+  // START_TIME defaults to one day ago.
+  const from = timeArg(x, src.args, 'START_TIME', x.now - 24 * HOUR);
   const to = timeArg(x, src.args, 'END_TIME', x.now);
-  const rows = metricRows(x.sim, svc.id, from, to, x.now).map((r) => ({
+  const rows = metricRows(x.sim, svc, from, to, x.now).map((r) => ({
     TIMESTAMP: r.timestamp,
-    INSTANCE_ID: r.instanceId,
-    CONTAINER_NAME: r.containerName,
     METRIC_NAME: r.metricName,
-    METRIC_TYPE: 'gauge',
     VALUE: r.value,
     UNIT: r.unit,
+    INSTANCE_ID: Number(r.instanceId),
+    CONTAINER_NAME: r.containerName,
+    RESOURCE: null,
+    RECORD: { metric: { name: r.metricName, unit: r.unit }, type: 'GAUGE' },
+    RECORD_ATTRIBUTES: r.gpu === undefined ? {} : { gpu: r.gpu },
   }));
   return {
     columns: [
       TS,
-      { name: 'INSTANCE_ID', type: 'text' },
-      { name: 'CONTAINER_NAME', type: 'text' },
       { name: 'METRIC_NAME', type: 'text' },
-      { name: 'METRIC_TYPE', type: 'text' },
-      { name: 'VALUE', type: 'real' },
+      { name: 'VALUE', type: 'text' },
       { name: 'UNIT', type: 'text' },
+      { name: 'INSTANCE_ID', type: 'fixed' },
+      { name: 'CONTAINER_NAME', type: 'text' },
+      { name: 'RESOURCE', type: 'text' },
+      { name: 'RECORD', type: 'object' },
+      { name: 'RECORD_ATTRIBUTES', type: 'object' },
     ],
     rows,
   };
@@ -267,6 +273,10 @@ function eventTableSource(x: Exec, src: Extract<SelectSource, { k: 'table' }>): 
   const key = key3(db, schema, name);
   if (key !== key3(et.database, et.schema, et.name) || !canSee(st, x.ctx.role, 'EVENT_TABLE', key)) {
     throw doesNotExist('Object', displayName(db, schema, name));
+  }
+  // Scanning a table runs on a warehouse; metadata statements (SHOW, CALL SYSTEM$…) do not.
+  if (x.ctx.warehouse === null) {
+    throw new SqlError('000606', '57P03', "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n", 'EXECUTION');
   }
   const rows = eventTableRows(x.sim, x.now).map((r) => ({
     TIMESTAMP: r.timestamp,

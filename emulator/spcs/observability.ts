@@ -2,12 +2,16 @@
  * Logs and platform metrics as views over recorded container runs: the live container log
  * (SYSTEM$GET_SERVICE_LOGS), the service's event-table logs (<svc>!SPCS_GET_LOGS), the raw
  * account event table (kept after DROP SERVICE), and <svc>!SPCS_GET_METRICS samples.
- * Metrics are synthesised per minute from each run; OOM-doomed runs ramp memory to the limit.
+ * Metrics are synthesised per minute from each run, only for services whose spec has
+ * platformMonitor; OOM-doomed runs ramp memory to the limit.
  */
+import { createHash } from 'node:crypto';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { isRecord } from '../json.js';
 import { hashNoise } from '../random.js';
 import { GIB } from './families.js';
 import type { Sim } from './sim.js';
-import type { EventRow, RunRecord } from './state.js';
+import type { EventRow, RunRecord, Service } from './state.js';
 
 function visible(rec: RunRecord, at: number, now: number): boolean {
   return at <= now && (rec.run.endedAt === null || at <= rec.run.endedAt);
@@ -72,11 +76,38 @@ export interface MetricRow {
   instanceId: string;
   containerName: string;
   metricName: string;
-  value: number;
+  /** SPCS_GET_METRICS returns VALUE as VARCHAR (docs: sql-reference/functions/spcs_get_metrics). */
+  value: string;
   unit: string;
+  /** `gpu` attribute of per-GPU metrics (index of the GPU on the node). */
+  gpu?: string;
 }
 
 const MINUTE = 60_000;
+
+/**
+ * Metric groups a spec's `platformMonitor.metricConfig.groups` may name (docs:
+ * developer-guide/snowpark-container-services/monitoring-services, "Accessing platform metrics").
+ * Only `system` and `system_limits` produce samples here; the others are accepted and stay empty.
+ */
+export const METRIC_GROUPS = ['system', 'system_limits', 'status', 'network', 'storage'] as const;
+
+/**
+ * What `ALTER SERVICE … FROM SPECIFICATION` with a `platformMonitor` block does: the spec (DESCRIBE
+ * SERVICE) carries it, and samples of the named groups are recorded from `at` on. Null removes it.
+ */
+export function setPlatformMonitor(svc: Service, groups: readonly string[] | null, at: number): void {
+  const unknown = (groups ?? []).filter((g) => !(METRIC_GROUPS as readonly string[]).includes(g));
+  if (unknown.length > 0) throw new Error(`platformMonitor: unknown metric group(s) ${unknown.join(', ')}; expected ${METRIC_GROUPS.join(', ')}`);
+  const doc: unknown = parseYaml(svc.specYaml === '' ? 'spec: {}' : svc.specYaml);
+  const spec: Record<string, unknown> = isRecord(doc) && isRecord(doc['spec']) ? { ...doc['spec'] } : {};
+  if (groups === null) delete spec['platformMonitor'];
+  else spec['platformMonitor'] = { metricConfig: { groups: [...groups] } };
+  svc.specYaml = stringifyYaml({ ...(isRecord(doc) ? doc : {}), spec });
+  svc.specDigest = createHash('sha256').update(svc.specYaml).digest('hex');
+  svc.platformMonitor = groups === null ? null : { groups: [...groups], since: at };
+  svc.updatedOn = at;
+}
 
 function memoryAt(rec: RunRecord, t: number): number {
   const limit = rec.memoryLimitGib;
@@ -96,30 +127,58 @@ function cpuAt(rec: RunRecord, t: number): number {
   return 0.05 + 0.3 * n;
 }
 
-export function metricRows(sim: Sim, serviceId: number, from: number, to: number, now: number): MetricRow[] {
+/**
+ * <svc>!SPCS_GET_METRICS rows: one sample per container per minute, only while the service's spec
+ * has `platformMonitor`, and only for its groups. `system`: container.cpu.usage (cpu),
+ * container.memory.usage (byte) and, per GPU, container.gpu.utilization (ratio 0–1) and
+ * container.gpu.memory.usage (byte). `system_limits`: container.cpu.limit, container.memory.limit,
+ * container.gpu.limit, the matching *.requested and per GPU container.gpu.memory.capacity
+ * (docs: monitoring-services, "Available platform metrics"). Units as snowflake-cli's metric
+ * fixtures (tests/apps/test_events.py) show them: `byte`, `cpu`; the docs' table says bytes / cpu cores.
+ */
+export function metricRows(sim: Sim, svc: Service, from: number, to: number, now: number): MetricRow[] {
+  const monitor = svc.platformMonitor ?? null;
+  if (monitor === null) return [];
+  const system = monitor.groups.includes('system');
+  const limits = monitor.groups.includes('system_limits');
   const rows: MetricRow[] = [];
   for (const rec of sim.state.runs) {
-    if (rec.serviceId !== serviceId) continue;
-    const start = rec.run.startedAt;
+    if (rec.serviceId !== svc.id) continue;
+    const spec = svc.containers.find((c) => c.name === rec.containerName);
+    const start = Math.max(rec.run.startedAt, monitor.since);
     const end = Math.min(rec.run.endedAt ?? now, now, to);
     const times: number[] = [];
     for (let t = Math.ceil(Math.max(start, from) / MINUTE) * MINUTE; t <= end; t += MINUTE) times.push(t);
-    if (rec.run.oomKilled && rec.run.endedAt !== null && rec.run.endedAt >= from && rec.run.endedAt <= Math.min(now, to)) {
+    if (rec.run.oomKilled && rec.run.endedAt !== null && rec.run.endedAt >= Math.max(from, start) && rec.run.endedAt <= Math.min(now, to)) {
       times.push(rec.run.endedAt);
     }
-    let maxUsage = 0;
+    const gpus = rec.containerName === 'model-inference' ? rec.gpus : 0;
     for (const t of times) {
-      const mem = memoryAt(rec, t);
-      maxUsage = Math.max(maxUsage, mem);
       const common = { timestamp: t, instanceId: String(rec.instanceId), containerName: rec.containerName };
-      rows.push({ ...common, metricName: 'container.cpu.usage', value: round(cpuAt(rec, t), 4), unit: 'cores' });
-      rows.push({ ...common, metricName: 'container.memory.usage', value: Math.round(mem * GIB), unit: 'bytes' });
-      rows.push({ ...common, metricName: 'container.memory.max_usage', value: Math.round(maxUsage * GIB), unit: 'bytes' });
-      if (rec.gpus > 0 && rec.containerName === 'model-inference') {
-        const n = hashNoise(`${rec.serviceId}/${rec.instanceId}/gpu/${t}`);
-        rows.push({ ...common, metricName: 'container.gpu.utilization', value: round(25 + 50 * n, 2), unit: 'percent' });
-        const gpuMem = rec.family.gpuMemoryGib * rec.gpus * (0.55 + 0.2 * n);
-        rows.push({ ...common, metricName: 'container.gpu.memory.usage', value: Math.round(gpuMem * GIB), unit: 'bytes' });
+      const add = (metricName: string, value: number, unit: string, gpu?: number): void => {
+        rows.push({ ...common, metricName, value: String(value), unit, ...(gpu === undefined ? {} : { gpu: String(gpu) }) });
+      };
+      if (system) {
+        add('container.cpu.usage', round(cpuAt(rec, t), 4), 'cpu');
+        add('container.memory.usage', Math.round(memoryAt(rec, t) * GIB), 'byte');
+        for (let g = 0; g < gpus; g++) {
+          const n = hashNoise(`${rec.serviceId}/${rec.instanceId}/gpu${g}/${t}`);
+          add('container.gpu.utilization', round(0.25 + 0.5 * n, 4), 'ratio', g);
+          add('container.gpu.memory.usage', Math.round(rec.family.gpuMemoryGib * (0.55 + 0.2 * n) * GIB), 'byte', g);
+        }
+      }
+      if (limits) {
+        // No CPU limit in the emulator's specs: "defaults to node capacity" (monitoring-services).
+        add('container.cpu.limit', rec.family.vcpu, 'cpu');
+        add('container.memory.limit', Math.round(rec.memoryLimitGib * GIB), 'byte');
+        add('container.cpu.requested', spec?.requests.cpu ?? 0, 'cpu');
+        add('container.memory.requested', Math.round((spec?.requests.memoryGib ?? 0) * GIB), 'byte');
+        // GPU limits are emitted only when the spec sets GPUs; capacity is per GPU.
+        if (gpus > 0) {
+          add('container.gpu.limit', gpus, 'gpu');
+          add('container.gpu.requested', gpus, 'gpu');
+          for (let g = 0; g < gpus; g++) add('container.gpu.memory.capacity', Math.round(rec.family.gpuMemoryGib * GIB), 'byte', g);
+        }
       }
     }
   }

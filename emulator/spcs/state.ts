@@ -232,6 +232,8 @@ export interface Service {
   dropped: boolean;
   numWorkers: number | null;
   ingressEnabled: boolean;
+  /** `spec.platformMonitor.metricConfig.groups` and when it took effect; absent: no platform metrics. */
+  platformMonitor?: { groups: string[]; since: number } | null;
 }
 
 /** A container run plus the identity of what it ran in (kept after the service is dropped). */

@@ -11,9 +11,9 @@ export interface MetricsView {
   /** DB.SCHEMA.SERVICE */
   readonly service: string;
   readonly pool: string;
-  /** The pool's instance family, for the limits; null when unknown. */
+  /** The pool's instance family, for the title; null when unknown. Limits come from the samples. */
   readonly family: InstanceFamilyInfo | null;
-  /** SPCS_GET_METRICS rows of the last hour, any order. */
+  /** SPCS_GET_METRICS rows of the last hour, any order, limit metrics included. */
   readonly samples: readonly MetricPoint[];
 }
 
@@ -22,27 +22,45 @@ const GIB = 1024 ** 3;
 /** One layer of a layered Vega-Lite chart, as vega-lite's own types define it. */
 type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
+/**
+ * Snowflake's platform metrics (monitoring-services, "Accessing platform metrics"): usage from the
+ * `system` group, limits from `system_limits` (container.*.limit per container,
+ * container.gpu.memory.capacity per GPU). GPU metrics are per GPU; container.gpu.utilization is a
+ * ratio 0–1, charted as a percent of one GPU.
+ */
 interface Panel {
   readonly key: string;
   readonly title: string;
   readonly unit: string;
-  readonly metrics: readonly string[];
+  readonly metric: string;
   readonly scale: number;
-  readonly limit: (f: InstanceFamilyInfo) => number | null;
+  /** The container's limit, from the samples (or a fixed ceiling), in the panel's unit. */
+  readonly limit: (view: MetricsView, container: string) => number | null;
 }
 
-/** What each panel plots and the family limit it is held against (per node). */
+/** The latest value of a container's limit metric, scaled; null when the group is not collected. */
+function limitMetric(name: string, scale: number): (view: MetricsView, container: string) => number | null {
+  return (view, container) => {
+    let latest: MetricPoint | null = null;
+    for (const s of view.samples) {
+      if (s.metricName !== name || s.value === null || (s.containerName ?? 'container') !== container) continue;
+      if (latest === null || (s.timestamp?.getTime() ?? 0) >= (latest.timestamp?.getTime() ?? 0)) latest = s;
+    }
+    return latest?.value == null ? null : latest.value * scale;
+  };
+}
+
 const PANELS: readonly Panel[] = [
-  { key: 'memory', title: 'Memory', unit: 'GiB', metrics: ['container.memory.usage'], scale: 1 / GIB, limit: (f) => f.memoryGib },
-  { key: 'cpu', title: 'CPU', unit: 'vCPU', metrics: ['container.cpu.usage'], scale: 1, limit: (f) => f.vcpu },
-  { key: 'gpu', title: 'GPU utilization', unit: '%', metrics: ['container.gpu.utilization'], scale: 1, limit: (f) => (f.gpu === null ? null : f.gpu.perNode * 100) },
+  { key: 'memory', title: 'Memory', unit: 'GiB', metric: 'container.memory.usage', scale: 1 / GIB, limit: limitMetric('container.memory.limit', 1 / GIB) },
+  { key: 'cpu', title: 'CPU', unit: 'vCPU', metric: 'container.cpu.usage', scale: 1, limit: limitMetric('container.cpu.limit', 1) },
+  { key: 'gpu', title: 'GPU utilization', unit: '%', metric: 'container.gpu.utilization', scale: 100, limit: () => 100 },
   {
     key: 'gpu_memory',
-    title: 'GPU memory',
+    title: 'GPU memory per GPU',
     unit: 'GiB',
-    metrics: ['container.gpu.memory.usage'],
+    metric: 'container.gpu.memory.usage',
     scale: 1 / GIB,
-    limit: (f) => (f.gpu?.memoryGib === null || f.gpu === null ? null : f.gpu.memoryGib * f.gpu.perNode),
+    limit: limitMetric('container.gpu.memory.capacity', 1 / GIB),
   },
 ];
 
@@ -52,10 +70,33 @@ interface Point {
   readonly container: string;
 }
 
+/** Series key: the container, with the instance when the service has several. */
+function seriesOf(view: MetricsView, s: MetricPoint): string {
+  const container = s.containerName ?? 'container';
+  const instances = new Set(view.samples.map((x) => x.instanceId ?? null));
+  return instances.size > 1 && s.instanceId != null ? `${container} #${s.instanceId}` : container;
+}
+
+/** The panel's points; per-GPU metrics keep the busiest GPU of each container at each time. */
 function pointsOf(view: MetricsView, panel: Panel): Point[] {
-  return view.samples
-    .filter((s) => s.timestamp !== null && s.value !== null && panel.metrics.includes(s.metricName))
-    .map((s) => ({ t: s.timestamp?.toISOString() ?? '', value: (s.value ?? 0) * panel.scale, container: s.containerName ?? 'container' }));
+  const byKey = new Map<string, Point>();
+  for (const s of view.samples) {
+    if (s.timestamp === null || s.value === null || s.metricName !== panel.metric) continue;
+    const p = { t: s.timestamp.toISOString(), value: s.value * panel.scale, container: seriesOf(view, s) };
+    const key = `${p.t}/${p.container}`;
+    const had = byKey.get(key);
+    if (had === undefined || p.value > had.value) byKey.set(key, p);
+  }
+  return [...byKey.values()];
+}
+
+/** Distinct limits of the containers in a panel, for the chart's rules. */
+function limitsOf(view: MetricsView, panel: Panel, points: readonly Point[]): { container: string; limit: number }[] {
+  const containers = [...new Set(view.samples.filter((s) => s.metricName === panel.metric).map((s) => s.containerName ?? 'container'))];
+  return containers.flatMap((container) => {
+    const limit = panel.limit(view, container);
+    return limit === null || points.length === 0 ? [] : [{ container, limit }];
+  });
 }
 
 export interface PanelPeak {
@@ -63,16 +104,22 @@ export interface PanelPeak {
   readonly unit: string;
   readonly peak: number;
   readonly container: string;
+  /** The limit of the peak's container (container.*.limit); null when not collected. */
   readonly limit: number | null;
 }
 
-/** The highest value of each panel that has data, with the family's limit. */
+/** The highest value of each panel that has data, with that container's limit. */
 export function metricPeaks(view: MetricsView): PanelPeak[] {
   return PANELS.flatMap((panel) => {
-    const points = pointsOf(view, panel);
-    const top = points.reduce<Point | null>((best, p) => (best === null || p.value > best.value ? p : best), null);
+    let top: { sample: MetricPoint; value: number } | null = null;
+    for (const s of view.samples) {
+      if (s.metricName !== panel.metric || s.value === null) continue;
+      const value = s.value * panel.scale;
+      if (top === null || value > top.value) top = { sample: s, value };
+    }
     if (top === null) return [];
-    return [{ title: panel.title, unit: panel.unit, peak: top.value, container: top.container, limit: view.family === null ? null : panel.limit(view.family) }];
+    const container = top.sample.containerName ?? 'container';
+    return [{ title: panel.title, unit: panel.unit, peak: top.value, container: seriesOf(view, top.sample), limit: panel.limit(view, container) }];
   });
 }
 
@@ -88,16 +135,20 @@ function familyText(family: InstanceFamilyInfo | null): string {
 /** The comment posted with the chart: peaks against the family's limits, near-limit ones flagged. */
 export function metricsSummary(view: MetricsView): string {
   const lines = [`*Metrics of ${view.service}*, last hour — pool ${view.pool} (${familyText(view.family)})`];
-  for (const p of metricPeaks(view)) {
+  const peaks = metricPeaks(view);
+  for (const p of peaks) {
     const share = p.limit !== null && p.limit > 0 ? p.peak / p.limit : null;
-    const against = p.limit === null ? '' : ` of ${round(p.limit)} ${p.unit} (${Math.round((share ?? 0) * 100)}%)`;
+    const against = p.limit === null ? ' (limit not collected)' : ` of ${round(p.limit)} ${p.unit} (${Math.round((share ?? 0) * 100)}%)`;
     const flag = share !== null && share >= MEMORY_NEAR_LIMIT ? ' :warning: near the limit' : '';
     lines.push(`• ${p.title} peak ${round(p.peak)} ${p.unit}${against} in ${p.container}${flag}`);
+  }
+  if (peaks.some((p) => p.limit === null)) {
+    lines.push('_Limits come from the `system_limits` metric group: add it to the spec\'s `platformMonitor.metricConfig.groups`._');
   }
   return lines.join('\n');
 }
 
-/** A Vega-Lite spec: one panel per metric with data, lines per container, the limit as a dashed red rule. */
+/** A Vega-Lite spec: one panel per metric with data, lines per container, each container's limit as a dashed red rule. */
 export function metricsChartSpec(view: MetricsView): TopLevelSpec {
   const panels = PANELS.map((panel) => ({ panel, points: pointsOf(view, panel) })).filter((p) => p.points.length > 0);
   return {
@@ -107,15 +158,15 @@ export function metricsChartSpec(view: MetricsView): TopLevelSpec {
     padding: 12,
     config: { font: 'Inter', view: { stroke: null } },
     vconcat: panels.map(({ panel, points }) => {
-      const limit = view.family === null ? null : panel.limit(view.family);
-      const peak = Math.max(...points.map((p) => p.value));
+      const limits = limitsOf(view, panel, points);
+      const top = Math.max(...points.map((p) => p.value), ...limits.map((l) => l.limit));
       const limitLayers: Layer[] =
-        limit === null
+        limits.length === 0
           ? []
           : [
-              { data: { values: [{ limit }] }, mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4] }, encoding: { y: { field: 'limit', type: 'quantitative' } } },
+              { data: { values: limits }, mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4] }, encoding: { y: { field: 'limit', type: 'quantitative' } } },
               {
-                data: { values: [{ limit, label: `limit ${round(limit)} ${panel.unit}` }] },
+                data: { values: limits.map((l) => ({ limit: l.limit, label: `${limits.length > 1 ? `${l.container} ` : ''}limit ${round(l.limit)} ${panel.unit}` })) },
                 mark: { type: 'text', color: '#d62728', align: 'left', dx: 4, dy: -6, x: 0 },
                 encoding: { y: { field: 'limit', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } },
               },
@@ -130,7 +181,7 @@ export function metricsChartSpec(view: MetricsView): TopLevelSpec {
             mark: { type: 'line', interpolate: 'monotone' },
             encoding: {
               x: { field: 't', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%H:%M', labelOverlap: true } },
-              y: { field: 'value', type: 'quantitative', title: null, scale: { domainMin: 0, domainMax: Math.max(limit ?? 0, peak) * 1.05 || 1 } },
+              y: { field: 'value', type: 'quantitative', title: null, scale: { domainMin: 0, domainMax: top * 1.05 || 1 } },
               color: { field: 'container', type: 'nominal', title: 'Container' },
             },
           },

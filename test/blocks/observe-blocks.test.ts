@@ -59,6 +59,17 @@ describe('observe block builders stay within Slack limits', () => {
     expect(blocksText(msg.blocks)).toMatch(/\d+ earlier lines cut/);
   });
 
+  it('when a long-named service restarted on 12 instances, then the logs buttons stay valid and within Slack limits', () => {
+    const lines = Array.from({ length: 500 }, (_, i) => `line ${i} ${'y'.repeat(40)}`);
+    const name = `"${'Ä'.repeat(250)}"."${'S'.repeat(250)}"."${'V'.repeat(250)}"`;
+    const state = { instanceId: '0', instances: Array.from({ length: 12 }, (_, i) => String(i)), restartCount: 3, lastExitCode: 137 };
+    const msg = buildLogMessage({ service: name, container: 'model-inference', source: 'live', lines, state, requestedLines: 1000 }, { fileHint: 'add `--file`' });
+    expect(validateBlocks(msg.blocks, 'message')).toEqual([]);
+    expect(JSON.stringify(msg.blocks)).toContain('observe.logs.previous');
+    expect(JSON.stringify(msg.blocks)).toContain('observe.logs.instance.10');
+    expect(JSON.stringify(msg.blocks)).not.toContain('observe.logs.instance.11');
+  });
+
   it('when log text holds backticks and mentions, then they cannot break out of the code block', () => {
     const block = tailCodeBlock(['```<!here>```']);
     expect(block.text).toBe("```\n'''&lt;!here&gt;'''\n```");
@@ -71,8 +82,11 @@ describe('observe block builders stay within Slack limits', () => {
     expect(validateBlocks(msg.blocks, 'message')).toEqual([]);
   });
 
-  it('when the family is known, then each panel carries its limit rule', () => {
-    const samples = [{ timestamp: new Date(0), metricName: 'container.memory.usage', value: 1024 ** 3, unit: 'bytes', containerName: 'model-inference' }];
+  it('when container.memory.limit is collected, then the panel carries its limit rule', () => {
+    const samples = [
+      { timestamp: new Date(0), metricName: 'container.memory.usage', value: 1024 ** 3, unit: 'byte', containerName: 'model-inference' },
+      { timestamp: new Date(0), metricName: 'container.memory.limit', value: 6 * 1024 ** 3, unit: 'byte', containerName: 'model-inference' },
+    ];
     const spec = JSON.stringify(metricsChartSpec({ service: 'DB.S.SVC', pool: 'POOL', family: { name: 'CPU_X64_XS', description: null, vcpu: 1, memoryGib: 6, storageGib: null, gpu: null, currentNodeUsage: null, message: null }, samples }));
     expect(spec).toContain('"limit":6');
     expect(spec).toContain('limit 6.0 GiB');

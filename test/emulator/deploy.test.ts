@@ -82,14 +82,19 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
     await advanceUntil(emu, async () => (await conn.getQueryStatus(queryId)) === 'SUCCESS', { stepMs: 30_000 });
     const desc = await run(conn, 'DESCRIBE SERVICE ML_DB.SERVING.BERT_GPU');
     expect(String(desc[0]?.['spec'])).toContain('nvidia.com/gpu: 1');
+    emu.setPlatformMonitor('ML_DB.SERVING.BERT_GPU', ['system', 'system_limits']);
     emu.clock.advance(3 * MIN);
     const metrics = await run(
       conn,
       "SELECT timestamp, metric_name, value, unit, container_name FROM TABLE(ML_DB.SERVING.BERT_GPU!SPCS_GET_METRICS(START_TIME => DATEADD('hour', -1, CURRENT_TIMESTAMP()))) ORDER BY timestamp",
     );
     const names = new Set(metrics.map((m) => m['METRIC_NAME']));
-    expect(names).toContain('container.gpu.utilization');
     expect(names).toContain('container.gpu.memory.usage');
+    expect(names).toContain('container.gpu.limit');
+    // A ratio per GPU, 0–1 (monitoring-services).
+    const utilization = metrics.filter((m) => m['METRIC_NAME'] === 'container.gpu.utilization');
+    expect(utilization.length).toBeGreaterThan(0);
+    expect(utilization.every((m) => m['UNIT'] === 'ratio' && Number(m['VALUE']) > 0 && Number(m['VALUE']) <= 1)).toBe(true);
   });
 
   describe('validation, as the server does it', () => {

@@ -147,14 +147,27 @@ describe('SQL contract', () => {
     expect(logs).toHaveLength(2);
     expect(Object.keys(logs[0] ?? {})).toEqual(['TIMESTAMP', 'INSTANCE_ID', 'CONTAINER_NAME', 'LOG']);
     expect(logs[0]?.['CONTAINER_NAME']).toBe('proxy');
+    const METRICS =
+      "SELECT timestamp, metric_name, value, unit, instance_id, container_name FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_METRICS(START_TIME => DATEADD('hour', -1, CURRENT_TIMESTAMP()))) ORDER BY timestamp";
+    // A spec without platformMonitor collects no platform metrics.
     emu.clock.advance(5 * MIN);
-    const metrics = await run(
-      conn,
-      "SELECT timestamp, metric_name, value, unit, container_name FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_METRICS(START_TIME => DATEADD('hour', -1, CURRENT_TIMESTAMP()))) ORDER BY timestamp",
-    );
+    expect(await run(conn, METRICS)).toEqual([]);
+    emu.setPlatformMonitor('ML_DB.SERVING.IRIS_SVC', ['system', 'system_limits']);
+    expect(String((await run(conn, 'DESCRIBE SERVICE ML_DB.SERVING.IRIS_SVC'))[0]?.['spec'])).toMatch(/platformMonitor:\s+metricConfig:\s+groups:\s+- system\s+- system_limits/);
+    emu.clock.advance(5 * MIN);
+    const metrics = await run(conn, METRICS);
     const names = new Set(metrics.map((m) => m['METRIC_NAME']));
-    expect([...names].sort()).toEqual(['container.cpu.usage', 'container.memory.max_usage', 'container.memory.usage']);
-    expect(metrics.length).toBeGreaterThan(60);
+    expect([...names].sort()).toEqual([
+      'container.cpu.limit',
+      'container.cpu.requested',
+      'container.cpu.usage',
+      'container.memory.limit',
+      'container.memory.requested',
+      'container.memory.usage',
+    ]);
+    const limit = metrics.find((m) => m['METRIC_NAME'] === 'container.memory.limit' && m['CONTAINER_NAME'] === 'model-inference');
+    expect(limit).toMatchObject({ VALUE: String(6 * 1024 ** 3), UNIT: 'byte', INSTANCE_ID: 0 });
+    expect(metrics.find((m) => m['METRIC_NAME'] === 'container.cpu.usage')).toMatchObject({ UNIT: 'cpu' });
     expect((await runError(conn, 'SELECT nope FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS())')).code).toBe('000904');
   });
 
@@ -227,17 +240,21 @@ describe('SQL contract', () => {
     expect(await run(conn, 'DROP SERVICE IF EXISTS ML_DB.SERVING.IRIS_SVC')).toEqual([{ status: 'Drop statement executed successfully (IRIS_SVC already dropped).' }]);
     expect((await runError(conn, 'DROP SERVICE ML_DB.SERVING.IRIS_SVC')).code).toBe('002003');
     expect((await runError(conn, 'SELECT timestamp, log FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS())')).code).toBe('002003');
-    const rows = await run(
-      conn,
-      `SELECT timestamp, resource_attributes:"snow.service.container.name"::string AS container_name, value::string AS log
+    const EVENT_LOGS = `SELECT timestamp, resource_attributes:"snow.service.instance"::string AS instance_id, resource_attributes:"snow.service.container.name"::string AS container_name, value::string AS log
          FROM SNOWFLAKE.TELEMETRY.EVENTS
-        WHERE resource_attributes:"snow.service.name" = ? AND record_type = 'LOG'
-        ORDER BY timestamp DESC LIMIT 5`,
-      { binds: ['IRIS_SVC'] },
-    );
+        WHERE resource_attributes:"snow.database.name" = ? AND resource_attributes:"snow.schema.name" = ? AND resource_attributes:"snow.service.name" = ?
+          AND resource_attributes:"snow.service.container.name" = ? AND record_type = 'LOG' AND timestamp > DATEADD('day', -7, SYSDATE())
+        ORDER BY timestamp DESC LIMIT 5`;
+    const rows = await run(conn, EVENT_LOGS, { binds: ['ML_DB', 'SERVING', 'IRIS_SVC', 'model-inference'] });
     expect(rows).toHaveLength(5);
-    expect(Object.keys(rows[0] ?? {})).toEqual(['TIMESTAMP', 'CONTAINER_NAME', 'LOG']);
-    expect(rows.some((r) => String(r['LOG']).includes('Shutting down'))).toBe(true);
+    expect(Object.keys(rows[0] ?? {})).toEqual(['TIMESTAMP', 'INSTANCE_ID', 'CONTAINER_NAME', 'LOG']);
+    expect(rows.every((r) => r['CONTAINER_NAME'] === 'model-inference' && /^\d+$/.test(String(r['INSTANCE_ID'])))).toBe(true);
+    expect(await run(conn, EVENT_LOGS, { binds: ['ML_DB', 'REGISTRY', 'IRIS_SVC', 'model-inference'] })).toEqual([]);
+    // A table scan needs a warehouse; SHOW does not.
+    const noWarehouse = await connect(emu, { warehouse: '' });
+    expect(await run(noWarehouse, "SHOW PARAMETERS LIKE 'EVENT_TABLE' IN ACCOUNT")).toHaveLength(1);
+    expect(await runError(noWarehouse, EVENT_LOGS, { binds: ['ML_DB', 'SERVING', 'IRIS_SVC', 'model-inference'] })).toMatchObject({ code: '000606', sqlState: '57P03' });
+    await destroy(noWarehouse);
     expect((await runError(conn, 'SELECT timestamp FROM ML_DB.SERVING.EVENTS')).code).toBe('002003');
     expect(emu.unsupportedSql()).toEqual([]);
   });

@@ -106,7 +106,7 @@ describe('help for the observe commands', () => {
     ['list', '/spcs list [DATABASE.SCHEMA]'],
     ['status', '/spcs status <service>'],
     ['pools', '/spcs pools'],
-    ['logs', '/spcs logs <service> [container] [--lines N] [--history] [--file]'],
+    ['logs', '/spcs logs <service> [container] [--lines N] [--instance N] [--previous] [--history] [--file]'],
     ['metrics', '/spcs metrics <service>'],
     ['diagnose', '/spcs diagnose <service>'],
   ])('when help for %s is asked, then its usage and examples are shown', async (name, usage) => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isPng, waitUntil } from '../support/fake-slack.js';
+import { waitUntil } from '../support/fake-slack.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { connect, destroy, run, type Connection } from '../emulator/helpers.js';
 import { ackText, CHANNEL, nextFile, spcs } from './support.js';
@@ -77,14 +77,6 @@ describe('/spcs logs', () => {
     expect(text).toContain('is not running');
     expect(text).toContain('log history');
   });
-
-  it('when the service was dropped, then its last lines come from the event table', async () => {
-    await run(sql, `DROP SERVICE ${IRIS}`);
-    const { text } = await spcs(t, `logs ${IRIS}`);
-    expect(text).toContain('no longer exists');
-    expect(text).toContain('event table');
-    expect(t.emulator.sqlLog.some((e) => /FROM SNOWFLAKE\.TELEMETRY\.EVENTS/i.test(e.sqlText))).toBe(true);
-  });
 });
 
 describe('/spcs status of a suspended service', () => {
@@ -93,21 +85,6 @@ describe('/spcs status of a suspended service', () => {
     const { text } = await spcs(t, `status ${IRIS}`);
     expect(text).toContain('is *SUSPENDED*');
     expect(text).toContain('no containers are running');
-  });
-});
-
-describe('/spcs metrics', () => {
-  it('when run, then a PNG chart is uploaded to the channel with peaks against the instance family', async () => {
-    const files = t.fake.files().length;
-    const { elapsedMs } = await t.slack.slashCommand({ command: '/spcs', text: `metrics ${IRIS}` });
-    expect(elapsedMs).toBeLessThan(3000);
-    const file = await nextFile(t, files);
-    expect(isPng(file.bytes)).toBe(true);
-    expect(file.bytes.length).toBeGreaterThan(10_000);
-    expect(file.channelId).toBe(CHANNEL);
-    expect(file.initialComment).toContain('Memory peak');
-    expect(file.initialComment).toContain('of 6.0 GiB');
-    expect(file.initialComment).toContain('CPU_X64_XS');
   });
 });
 

@@ -1,7 +1,9 @@
 /** Shared steps for the observe e2e tests: run a /spcs command and wait for its response_url reply. */
 import { blocksText, waitUntil, type FakeEphemeral, type FakeFile } from '../support/fake-slack.js';
 import type { CommandResponse } from '../support/slack-request.js';
-import type { TestBot } from '../support/test-bot.js';
+import { afterEach, beforeEach } from 'vitest';
+import { connect, destroy, type Connection } from '../emulator/helpers.js';
+import { startTestBot, type TestBot, type TestBotOptions } from '../support/test-bot.js';
 
 export const CHANNEL = 'C0DEPLOYS0';
 
@@ -34,4 +36,23 @@ export function ackText(res: CommandResponse): string {
   if (typeof body !== 'object' || body === null) return String(body);
   const blocks: unknown = Reflect.get(body, 'blocks');
   return Array.isArray(blocks) ? blocksText(blocks) : String(Reflect.get(body, 'text') ?? '');
+}
+
+/** A test bot and a driver connection (as the bot's user) to its emulator, fresh for each test. */
+export class BotSession {
+  t!: TestBot;
+  sql!: Connection;
+}
+
+export function useBotSession(options: TestBotOptions = {}): BotSession {
+  const s = new BotSession();
+  beforeEach(async () => {
+    s.t = await startTestBot(options);
+    s.sql = await connect(s.t.emulator);
+  });
+  afterEach(async () => {
+    await destroy(s.sql);
+    await s.t.stop();
+  });
+  return s;
 }

@@ -15,6 +15,7 @@ import {
   getServiceLogHistory,
   getServiceLogs,
   getServiceMetrics,
+  platformMonitorGroups,
   BUILD_CONTAINER,
 } from '../../src/snowflake/observability-queries.js';
 import {
@@ -149,8 +150,18 @@ describe('deploying a model version', () => {
     const history = await getServiceLogHistory(db, BERT_SVC, { limit: 10 });
     expect(history.length).toBeGreaterThan(0);
     expect(history[0]?.containerName).toBe('model-inference');
+    // SYSTEM$DEPLOY_MODEL writes no platformMonitor: no platform metrics until the spec has one.
+    expect(await getServiceMetrics(db, BERT_SVC)).toEqual([]);
+    const spec = (await describeService(db, BERT_SVC))?.spec ?? null;
+    expect(platformMonitorGroups(spec)).toBeNull();
+    emu.setPlatformMonitor(BERT_SVC.toString(), ['system', 'system_limits']);
+    expect(platformMonitorGroups((await describeService(db, BERT_SVC))?.spec ?? null)).toEqual(['system', 'system_limits']);
+    emu.clock.advance(3 * 60_000);
     const metrics = await getServiceMetrics(db, BERT_SVC);
-    expect(metrics.map((m) => m.metricName)).toContain('container.cpu.usage');
+    expect(metrics.map((m) => m.metricName)).toEqual(expect.arrayContaining(['container.cpu.usage', 'container.memory.usage', 'container.memory.limit']));
+    const limit = metrics.find((m) => m.metricName === 'container.memory.limit' && m.containerName === 'model-inference');
+    expect(limit).toMatchObject({ unit: 'byte', instanceId: '0' });
+    expect(typeof limit?.value).toBe('number');
   });
 
   it('scales, sets auto-suspend, suspends and resumes the service', async () => {
@@ -174,8 +185,12 @@ describe('deploying a model version', () => {
     await expect(dropService(db, BERT_SVC)).rejects.toMatchObject({ kind: 'not_found' });
 
     expect((await findEventTable(db))?.sql).toMatch(/EVENTS/i);
-    const logs = await getLogsFromEventTable(db, BERT_SVC, { limit: 50 });
-    expect(logs?.length).toBeGreaterThan(0);
+    const logs = await getLogsFromEventTable(db, BERT_SVC, { container: 'model-inference', limit: 50 });
+    expect(logs.state).toBe('ok');
+    if (logs.state === 'ok') {
+      expect(logs.lines.length).toBeGreaterThan(0);
+      expect(logs.lines.every((l) => l.containerName === 'model-inference' && l.instanceId === '0')).toBe(true);
+    }
   });
 });
 

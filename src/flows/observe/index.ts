@@ -1,12 +1,13 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { LOG_ACTION_PATTERN } from '../../blocks/observe-logs.js';
 import { StatusActions } from '../../blocks/observe-status.js';
 import type { Subcommand } from '../subcommand.js';
 import { replyAfterAck } from '../shared/reply.js';
 import type { ObserveDeps } from './deps.js';
 import { createDiagnoseCommand, showDiagnosis } from './diagnose.js';
 import { createListCommand } from './list.js';
-import { createLogsCommand, DEFAULT_LINES, showLogs } from './logs.js';
+import { createLogsCommand, DEFAULT_LINES, parseLogButton, showLogs } from './logs.js';
 import { createMetricsCommand, postMetrics } from './metrics.js';
 import { createPoolsCommand } from './pools.js';
 import { parseServiceArg, type ServiceArg } from '../shared/service-ref.js';
@@ -48,8 +49,16 @@ export function handlers(deps: ObserveDeps) {
     logs: onButton('read the logs', (service, args) => {
       const channel = channelOf(args);
       const target = channel === undefined ? null : { client: args.client, channel };
-      return showLogs(deps, { service, container: 'model-inference', lines: DEFAULT_LINES, history: false, file: false }, target);
+      return showLogs(deps, { service, container: 'model-inference', lines: DEFAULT_LINES, history: false, file: false, previous: false, instance: null }, target);
     }),
+    /** Previous / current container and other instances, from the buttons under a logs message. */
+    logView: async (args: ButtonArgs): Promise<void> => {
+      await args.ack();
+      const req = parseLogButton(args.action.value);
+      await replyAfterAck(deps, args.respond, 'read the logs', async () =>
+        req === null ? notice('That button no longer names a container; run `/spcs logs` again.') : showLogs(deps, req, null),
+      );
+    },
     metrics: onButton('read the metrics', async (service, args) => {
       const channel = channelOf(args);
       if (channel === undefined) return notice('I cannot tell which channel to post the chart in; run `/spcs metrics <service>` there.');
@@ -59,10 +68,11 @@ export function handlers(deps: ObserveDeps) {
   };
 }
 
-/** The Logs / Metrics / Diagnose buttons under `/spcs status`. */
+/** The Logs / Metrics / Diagnose buttons under `/spcs status`, and the buttons under a logs message. */
 export function registerObserveActions(app: App, deps: ObserveDeps): void {
   const h = handlers(deps);
   app.action<BlockAction<ButtonAction>>(StatusActions.logs, h.logs);
   app.action<BlockAction<ButtonAction>>(StatusActions.metrics, h.metrics);
   app.action<BlockAction<ButtonAction>>(StatusActions.diagnose, h.diagnose);
+  app.action<BlockAction<ButtonAction>>({ action_id: LOG_ACTION_PATTERN }, h.logView);
 }

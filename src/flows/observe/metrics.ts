@@ -3,11 +3,14 @@ import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
 import { inlineCode } from '../../blocks/text.js';
 import { renderChartPng } from '../../charts/render-png.js';
 import {
+  describeService,
   findComputePool,
   getServiceMetrics,
   identifierFromSnowflake,
   listInstanceFamilies,
+  platformMonitorGroups,
   type InstanceFamilyInfo,
+  type QualifiedName,
   type QueryRunner,
   type ServiceInfo,
 } from '../../snowflake/index.js';
@@ -27,13 +30,32 @@ export async function familyOfService(db: QueryRunner, service: ServiceInfo): Pr
   return families.find((f) => f.name === pool.instanceFamily) ?? null;
 }
 
+const ENABLE_HINT =
+  'Snowflake records platform metrics only for a service whose specification has ' +
+  '`platformMonitor: {metricConfig: {groups: [system, system_limits]}}`; SYSTEM$DEPLOY_MODEL (what snowflake-ml-python and this bot call) does not add it. ' +
+  'Put it in the spec with `CREATE SERVICE` or later `ALTER SERVICE … FROM SPECIFICATION`; samples appear a few minutes after that.';
+
+/**
+ * Why a service has no samples: its spec has no platformMonitor (the usual case), or it has one and
+ * nothing ran in the last hour. DESCRIBE SERVICE tells them apart.
+ */
+async function noMetricsNotice(db: QueryRunner, service: ServiceInfo, name: QualifiedName): Promise<ObserveMessage> {
+  const described = await describeService(db, name).catch(() => null);
+  const shown = inlineCode(name.toString());
+  if (described === null) return notice(`:bar_chart: No metrics for ${shown} in the last hour, and its specification could not be read. ${ENABLE_HINT}`);
+  const groups = platformMonitorGroups(described.spec);
+  if (groups === null) return notice(`:bar_chart: No metrics for ${shown}: its specification has no \`platformMonitor\`, so none are collected. ${ENABLE_HINT}`);
+  return notice(
+    `:bar_chart: No metrics for ${shown} in the last hour (status ${service.status}; collecting ${groups.map(inlineCode).join(', ') || 'no groups'}): ` +
+      'no container ran in that hour, or the first samples are still on their way (they take a few minutes).',
+  );
+}
+
 /** Reads the last hour of metrics, draws them and posts the PNG to the channel. */
 export function postMetrics(deps: ObserveDeps, arg: ServiceArg, target: UploadTarget): Promise<ObserveMessage | null> {
   return withService(deps.snowflake, arg, async ({ service, name }) => {
     const [samples, family] = await Promise.all([getServiceMetrics(deps.snowflake, name), familyOfService(deps.snowflake, service)]);
-    if (samples.length === 0) {
-      return notice(`No metrics for ${inlineCode(name.toString())} in the last hour (status ${service.status}): a suspended or new service has none yet.`);
-    }
+    if (samples.length === 0) return noMetricsNotice(deps.snowflake, service, name);
     const view: MetricsView = { service: name.toString(), pool: service.computePool, family, samples };
     const png = await renderChartPng(metricsChartSpec(view));
     const safe = name.toString().replace(/[^A-Za-z0-9_.-]+/g, '_');
@@ -44,21 +66,21 @@ export function postMetrics(deps: ObserveDeps, arg: ServiceArg, target: UploadTa
           title: `Metrics: ${name.toString()} (last hour)`,
           comment: metricsSummary(view),
           bytes: png,
-          altText: `Memory, CPU and GPU usage of ${name.toString()} over the last hour against the node limits`,
+          altText: `Memory, CPU and GPU usage of ${name.toString()} over the last hour against the container limits`,
         },
       deps.logger,
     );
   });
 }
 
-/** `/spcs metrics <service>`: a chart of memory, CPU and GPU over the last hour, against the family's limits. */
+/** `/spcs metrics <service>`: a chart of memory, CPU and GPU over the last hour, against the containers' limits. */
 export function createMetricsCommand(deps: ObserveDeps): Subcommand {
   return createServiceCommand(
     deps,
     {
       name: 'metrics',
       usage: METRICS_USAGE,
-      summary: 'Chart memory, CPU and GPU use of the last hour against the instance family’s limits (posted to the channel).',
+      summary: 'Chart memory, CPU and GPU use of the last hour against the container limits (posted to the channel); needs platformMonitor in the service spec.',
       examples: [EXAMPLE, '/spcs metrics IRIS_SVC'],
       doing: 'read the metrics',
     },
