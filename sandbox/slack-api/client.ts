@@ -43,6 +43,8 @@ export interface SlackHttpResponse {
   text: string;
   /** Wall time from send to full response; Slack gives up after 3000 ms for commands and interactions. */
   elapsedMs: number;
+  /** True when `ackTimeoutMs` passed without a complete answer; Slack then shows the person an error. */
+  timedOut?: boolean;
   /** What was sent, for debugging. */
   request: { rawBody: string; timestamp: number; headers: Record<string, string> };
 }
@@ -147,7 +149,12 @@ export interface SlackRequestClientOptions {
   user?: RequestUser;
   /** Clock for X-Slack-Request-Timestamp and action_ts (Bolt checks it against the real clock). */
   now?: () => number;
+  /** Give up on an answer after this many ms, as Slack does after 3 s (the sandbox sets it; tests measure instead). */
+  ackTimeoutMs?: number;
 }
+
+/** How long Slack waits for an app to acknowledge a command or an interaction. */
+export const ACK_TIMEOUT_MS = 3000;
 
 const DEFAULT_USER: Required<RequestUser> = { id: 'U0TESTUSER', name: 'test.user' };
 const VERIFICATION_TOKEN = 'fake-verification-token';
@@ -182,8 +189,17 @@ export class SlackRequestClient {
       headers['x-slack-signature'] = signing.signature ?? signSlackRequest(signing.signingSecret ?? this.options.signingSecret, timestamp, rawBody);
     }
     const started = performance.now();
-    const res = await fetch(this.options.url, { method: 'POST', headers, body: rawBody });
-    const text = await res.text();
+    const request = { rawBody, timestamp, headers };
+    const limit = this.options.ackTimeoutMs;
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(this.options.url, { method: 'POST', headers, body: rawBody, ...(limit === undefined ? {} : { signal: AbortSignal.timeout(limit) }) });
+      text = await res.text();
+    } catch (error: unknown) {
+      if (!(error instanceof DOMException && error.name === 'TimeoutError')) throw error;
+      return { status: 0, headers: {}, body: '', text: '', elapsedMs: performance.now() - started, timedOut: true, request };
+    }
     const elapsedMs = performance.now() - started;
     const isJson = (res.headers.get('content-type') ?? '').includes('application/json');
     return {
@@ -192,7 +208,7 @@ export class SlackRequestClient {
       body: isJson && text !== '' ? parseJson(text) : text,
       text,
       elapsedMs,
-      request: { rawBody, timestamp, headers },
+      request,
     };
   }
 

@@ -16,6 +16,10 @@ export interface FakeIdentity {
 
 export class IdSource {
   private counters = new Map<string, number>();
+  private lastMicros = 0;
+
+  /** With `clock`, message timestamps follow it (the sandbox shows real times); without, they are fixed per instance. */
+  constructor(private readonly clock?: () => number) {}
 
   next(kind: string): number {
     const n = (this.counters.get(kind) ?? 0) + 1;
@@ -25,7 +29,9 @@ export class IdSource {
 
   /** Message timestamps: "1700000000.000100", "1700000000.000200", … strictly increasing. */
   ts(): string {
-    const micros = 1_700_000_000_000_000 + this.next('ts') * 100;
+    const fixed = 1_700_000_000_000_000 + this.next('ts') * 100;
+    const micros = this.clock === undefined ? fixed : Math.max(this.lastMicros + 100, Math.floor(this.clock() * 1000));
+    this.lastMicros = micros;
     return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
   }
 
@@ -50,6 +56,7 @@ export class IdSource {
 
   reset(): void {
     this.counters.clear();
+    this.lastMicros = 0;
   }
 }
 

@@ -267,7 +267,35 @@ const completeUpload: Handler = (args, { files, messages }) => {
   return ok({ files: found.map((f) => ({ ...fileSummary(f), filetype: f.name.split('.').at(-1) ?? '' })) });
 };
 
+/** reactions.add / reactions.remove by the bot: `name` without colons, on a stored message. */
+function reaction(add: boolean): Handler {
+  return (args, { messages, identity }) => {
+    const channel = str(args['channel']);
+    const ts = str(args['timestamp']);
+    const name = str(args['name'])?.replace(/^:|:$/g, '');
+    if (!name) return fail('invalid_name');
+    const message = channel && ts ? messages.find(channel, ts) : undefined;
+    if (!message) return fail('message_not_found');
+    const list = (message.reactions ??= []);
+    const existing = list.find((r) => r.name === name);
+    const mine = existing?.users.includes(identity.botUserId) ?? false;
+    if (add) {
+      if (mine) return fail('already_reacted');
+      if (existing) existing.users.push(identity.botUserId);
+      else list.push({ name, users: [identity.botUserId], count: 0 });
+    } else {
+      if (!existing || !mine) return fail('no_reaction');
+      existing.users = existing.users.filter((u) => u !== identity.botUserId);
+    }
+    for (const r of list) r.count = r.users.length;
+    message.reactions = list.filter((r) => r.count > 0);
+    return ok();
+  };
+}
+
 export const METHODS: Record<string, Handler> = {
+  'reactions.add': reaction(true),
+  'reactions.remove': reaction(false),
   'auth.test': authTest,
   'chat.postMessage': postMessage,
   'chat.update': update,

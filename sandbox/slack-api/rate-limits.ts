@@ -48,6 +48,9 @@ export const METHOD_TIERS: Record<string, RateLimitRule> = {
   'conversations.members': TIERS.tier4,
   'files.getUploadURLExternal': TIERS.tier4,
   'files.completeUploadExternal': TIERS.tier4,
+  // reactions.add is Tier 3, reactions.remove Tier 2 (docs.slack.dev/reference/methods/reactions.add, .remove).
+  'reactions.add': TIERS.tier3,
+  'reactions.remove': TIERS.tier2,
 };
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };

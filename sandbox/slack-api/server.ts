@@ -1,8 +1,10 @@
 /**
- * An offline Slack double for end-to-end tests. It serves the Web API on 127.0.0.1 so the
- * REAL @slack/web-api WebClient (and Bolt) talk to it through `slackApiUrl`, records every
- * call, keeps messages/views/files state, and enforces the Slack rules we design around
- * (triggers, view stack, hashes, Block Kit limits, rate limits, response_url limits).
+ * An offline Slack Web API: the double end-to-end tests use, and the Web API half of the local
+ * sandbox (`npm run demo`). It serves the Web API on 127.0.0.1 only, so the REAL
+ * @slack/web-api WebClient (and Bolt) talk to it through `slackApiUrl`; it records every call,
+ * keeps messages/views/files state, enforces the Slack rules we design around (triggers, view
+ * stack, hashes, Block Kit limits, rate limits, response_url limits) and tells listeners about
+ * every change (`onChange`), which is how the sandbox page follows it.
  *
  *   const slack = await startFakeSlack();
  *   const app = new App({ token: slack.botToken, signingSecret, clientOptions: slack.webClientOptions() });
@@ -25,6 +27,7 @@ import { ResponseUrls, type ResponseUrlContext, type ResponseUrlRecord } from '.
 import type {
   FakeEphemeral, FakeFile, FakeMessage, FakeUser, FakeView, JsonObject, RecordedCall, SlackBlock, ViewStateValues,
 } from './types.js';
+import { isRecord } from './types.js';
 import { ViewStore, type TriggerContext, type ViewResult } from './views.js';
 
 export { blocksText, findElement, validateBlocks, validateView, BLOCK_LIMITS } from './blocks.js';
@@ -44,6 +47,8 @@ export interface FakeSlackOptions extends Partial<FakeIdentity> {
   socketModeUrl?: () => string;
   /** Clock for trigger expiry, response_url expiry, rate-limit windows and `at`. Default Date.now. */
   now?: () => number;
+  /** Message ts from `now` (as Slack's are) instead of fixed ones from 1700000000.000100 on; the sandbox shows real times. */
+  clockTimestamps?: boolean;
   users?: FakeUser[];
   userGroups?: Record<string, string[]>;
   channelMembers?: Record<string, string[]>;
@@ -67,6 +72,28 @@ const DEFAULT_IDENTITY: FakeIdentity = {
   appId: 'A0FAKEAPP0',
 };
 
+/** One state change, in order: a Web API call (ok or refused), a response_url post, an upload, or what the person did. */
+export interface SlackChange {
+  seq: number;
+  /** Web API method, `response_url`, `file_upload`, or `client` for the person's own actions. */
+  method: string;
+  ok: boolean;
+  error?: string;
+  /** Slack's `response_metadata.messages` for a refusal, e.g. why blocks are invalid. */
+  messages?: string[];
+  channel?: string;
+  at: number;
+}
+
+export type FallbackRoute = (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>;
+
+export interface ListenOptions {
+  /** @defaultValue 0 (a free port) */
+  port?: number;
+  /** Answers every path that is not the Web API, an upload or a response_url (the sandbox page); gets the body already read. */
+  fallback?: FallbackRoute;
+}
+
 interface Reply {
   status: number;
   body: JsonObject;
@@ -79,7 +106,7 @@ export class FakeSlack {
   private readonly socketModeUrl: (() => string) | undefined;
   readonly identity: FakeIdentity;
   private readonly now: () => number;
-  private readonly ids = new IdSource();
+  private readonly ids: IdSource;
   private readonly directory = new Directory();
   private readonly messageStore: MessageStore;
   private readonly viewStore: ViewStore;
@@ -92,14 +119,18 @@ export class FakeSlack {
   private limiter: SlidingWindowLimiter | undefined;
   private server: Server | undefined;
   private originUrl = '';
+  private fallback: FallbackRoute | undefined;
+  private readonly listeners = new Set<(change: SlackChange) => void>();
+  private changeSeq = 0;
 
   constructor(options: FakeSlackOptions = {}) {
-    const { botToken, appToken, socketModeUrl, now, users, userGroups, channelMembers, ...identity } = options;
+    const { botToken, appToken, socketModeUrl, now, clockTimestamps, users, userGroups, channelMembers, ...identity } = options;
     this.botToken = botToken ?? 'xoxb-fake-bot-token';
     this.appToken = appToken ?? 'xapp-1-A0FAKEAPP-1-fake';
     this.socketModeUrl = socketModeUrl;
     this.identity = identityWithDefaults(identity);
     this.now = now ?? Date.now;
+    this.ids = new IdSource(clockTimestamps ? this.now : undefined);
     this.messageStore = new MessageStore(this.identity, this.ids, this.now);
     this.viewStore = new ViewStore(this.identity, this.ids, this.now);
     this.fileStore = new FileStore(this.ids);
@@ -111,10 +142,14 @@ export class FakeSlack {
 
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  /** Starts listening on an ephemeral loopback port. Prefer startFakeSlack(). */
-  async listen(): Promise<this> {
+  /** Starts listening on 127.0.0.1 (never another interface), by default on a free port. Prefer startFakeSlack(). */
+  async listen(options: ListenOptions = {}): Promise<this> {
+    this.fallback = options.fallback;
     const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('fake-slack: expected a TCP address');
     this.server = server;
@@ -158,6 +193,24 @@ export class FakeSlack {
     this.latency.clear();
     this.failures.clear();
     this.limiter = undefined;
+  }
+
+  // ---- change feed ----------------------------------------------------------------------------
+
+  /** Calls `listener` after every change (including refused calls); returns the unsubscribe. */
+  onChange(listener: (change: SlackChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The number of the latest change (0 before any). */
+  get changeCount(): number {
+    return this.changeSeq;
+  }
+
+  private emitChange(change: Omit<SlackChange, 'seq' | 'at'>): void {
+    const full: SlackChange = { ...change, seq: ++this.changeSeq, at: this.now() };
+    for (const listener of this.listeners) listener(full);
   }
 
   // ---- recorded calls ---------------------------------------------------------------------------
@@ -243,7 +296,26 @@ export class FakeSlack {
   postAsUser(channel: string, message: { user: string; text: string; blocks?: SlackBlock[]; threadTs?: string }): FakeMessage {
     const posted = this.messageStore.post({ channel, text: message.text, blocks: message.blocks, threadTs: message.threadTs, user: message.user });
     if (!posted.ok) throw new Error(`postAsUser failed: ${posted.error}`);
+    this.emitChange({ method: 'client', ok: true, channel });
     return posted.value;
+  }
+
+  /**
+   * Shows what an app answered to a slash command as Slack does: a body with text or blocks is
+   * an ephemeral message to the user, or a channel message with `response_type: in_channel`.
+   */
+  applyCommandResponse(channel: string, userId: string, body: unknown): { ok: boolean; error?: string; messages?: string[] } {
+    if (!isRecord(body) || (body['text'] === undefined && body['blocks'] === undefined)) return { ok: true };
+    const content = readMessageContent(body, false);
+    if (!content.ok) {
+      const refused = content.result;
+      const messages = responseMessages(refused);
+      this.emitChange({ method: 'command_response', ok: false, error: String(refused['error']), ...(messages ? { messages } : {}), channel });
+      return { ok: false, error: String(refused['error']), ...(messages ? { messages } : {}) };
+    }
+    const outcome = applyResponse(this.messageStore, { id: 'ack', issuedAt: this.now(), uses: 1, channel, userId }, body, content.value);
+    this.emitChange({ method: 'command_response', ok: outcome.ok, channel });
+    return outcome.ok ? { ok: true } : { ok: false, error: String(outcome['error']) };
   }
 
   /** A seeded user (users.info source). */
@@ -321,6 +393,7 @@ export class FakeSlack {
   /** Simulates the user closing a view (`all` = the X button on a stack / clear). */
   closeView(viewId: string, all = false): void {
     this.viewStore.close(viewId, all);
+    this.emitChange({ method: 'client', ok: true });
   }
 
   /** Simulates the user typing/selecting: merges into `view.state.values`. */
@@ -330,7 +403,9 @@ export class FakeSlack {
 
   /** Applies an app's view_submission ack body (close / errors / update / push / clear) as Slack would. */
   applyViewSubmissionResponse(viewId: string, body: unknown): ViewResult | { ok: true; value: undefined } {
-    return this.viewStore.applySubmissionResponse(viewId, body);
+    const outcome = this.viewStore.applySubmissionResponse(viewId, body);
+    this.emitChange(outcome.ok ? { method: 'view_submission', ok: true } : { method: 'view_submission', ok: false, error: outcome.error, ...('messages' in outcome ? { messages: outcome.messages } : {}) });
+    return outcome;
   }
 
   // ---- state: files -----------------------------------------------------------------------------
@@ -354,6 +429,7 @@ export class FakeSlack {
       if (kind === 'api') return await this.respond(res, target, this.handleApi(target, req, body, url));
       if (kind === 'upload') return await this.handleUpload(res, target, req, body);
       if (kind === 'response') return await this.respond(res, 'response_url', this.handleResponseUrl(target, req, body));
+      if (this.fallback) return await this.fallback(req, res, body);
       sendJson(res, 404, { ok: false, error: 'not_found' });
     } catch (error: unknown) {
       // A bug in the fake must be loud, never look like a Slack answer.
@@ -455,6 +531,15 @@ export class FakeSlack {
       response: reply.body,
       ...(error === undefined ? {} : { error }),
     });
+    const channel = typeof args['channel'] === 'string' ? args['channel'] : typeof args['channel_id'] === 'string' ? args['channel_id'] : undefined;
+    const messages = responseMessages(reply.body);
+    this.emitChange({
+      method,
+      ok: reply.status === 200 && reply.body['ok'] === true,
+      ...(error === undefined ? {} : { error }),
+      ...(messages ? { messages } : {}),
+      ...(channel === undefined ? {} : { channel }),
+    });
   }
 
   private methodContext(): MethodContext {
@@ -540,6 +625,13 @@ function identityWithDefaults(given: Partial<FakeIdentity>): FakeIdentity {
     botName: given.botName ?? d.botName,
     appId: given.appId ?? d.appId,
   };
+}
+
+/** Slack's `response_metadata.messages` of a refusal, if any. */
+function responseMessages(body: JsonObject): string[] | undefined {
+  const meta = body['response_metadata'];
+  const list = isRecord(meta) ? meta['messages'] : undefined;
+  return Array.isArray(list) ? list.map(String) : undefined;
 }
 
 function truncate(text: string, max: number): string {

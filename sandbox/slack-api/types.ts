@@ -98,8 +98,16 @@ export interface FakeMessage {
   reply_users?: string[];
   latest_reply?: string;
   edited?: { user: string; ts: string };
+  /** reactions.add / reactions.remove, in the order they were first added. */
+  reactions?: FakeReaction[];
   /** Every text/blocks version, oldest first, so tests can assert how a status message evolved. */
   revisions: FakeMessageRevision[];
+}
+
+export interface FakeReaction {
+  name: string;
+  users: string[];
+  count: number;
 }
 
 export interface FakeEphemeral {
