@@ -31,7 +31,14 @@ export function renderPlainText(text: string, ctx: RenderContext, emoji = true):
   return emoji ? escaped.replace(EMOJI_CODE, (whole, name: string) => emojiHtml(name, ctx) ?? whole) : escaped;
 }
 
-const EMOJI_CODE = /:([a-z0-9_+'-]*[a-z][a-z0-9_+'-]*(?:::skin-tone-\d)?):/g;
+// A name has a letter (`:x:`, `:hourglass:`) or is `+1` / `-1`; times like 12:30:45 are not emoji.
+const EMOJI_NAME = String.raw`(?:[a-z0-9_+'-]*[a-z][a-z0-9_+'-]*|[+-]1)(?:::skin-tone-\d)?`;
+const EMOJI_CODE = new RegExp(`:(${EMOJI_NAME}):`, 'g');
+
+/** Shortcodes → bare characters, for text that cannot hold tags (`<option>`). */
+export function emojiToChars(text: string, ctx: RenderContext): string {
+  return text.replace(EMOJI_CODE, (whole, name: string) => emojiChar(name, ctx) ?? whole);
+}
 
 function emojiHtml(name: string, ctx: RenderContext): string | undefined {
   const char = emojiChar(name, ctx);
@@ -93,7 +100,7 @@ function renderLines(text: string, ctx: RenderContext, options: MrkdwnOptions): 
   return parts.join('');
 }
 
-const INLINE_TOKEN = /`([^`\n]+)`|<([^<>\n]+)>|:([a-z0-9_+'-]*[a-z][a-z0-9_+'-]*(?:::skin-tone-\d)?):|(https?:\/\/[^\s<>`]+)/g;
+const INLINE_TOKEN = new RegExp(String.raw`\`([^\`\n]+)\`|<([^<>\n]+)>|:(${EMOJI_NAME}):|(https?:\/\/[^\s<>\`]+)`, 'g');
 
 /** One line: code spans, `<…>` entities, emoji and bare URLs become pieces; emphasis around them. */
 export function renderInline(line: string, ctx: RenderContext, options: MrkdwnOptions = {}): string {

@@ -1,8 +1,7 @@
 import type { RenderContext } from './context.js';
-import { emojiChar } from './emoji.js';
 import { escapeHtml } from './html.js';
 import { bool, isRecord, str } from './json.js';
-import { renderMrkdwn, renderPlainText } from './mrkdwn.js';
+import { emojiToChars, renderMrkdwn, renderPlainText } from './mrkdwn.js';
 
 /** A Block Kit text object (`plain_text` or `mrkdwn`) as HTML; anything else renders as nothing. */
 export function textHtml(t: unknown, ctx: RenderContext): string {
@@ -17,6 +16,5 @@ export const textOf = (t: unknown): string => str(t, 'text') ?? '';
 
 /** Escaped text with emoji as bare characters, for places that cannot hold tags (`<option>`). */
 export function flatText(t: unknown, ctx: RenderContext): string {
-  const text = textOf(t);
-  return escapeHtml(text.replace(/:([a-z0-9_+'-]*[a-z][a-z0-9_+'-]*):/g, (whole, name: string) => emojiChar(name, ctx) ?? whole));
+  return escapeHtml(emojiToChars(textOf(t), ctx));
 }
