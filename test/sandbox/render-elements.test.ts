@@ -246,6 +246,7 @@ describe('images, files, rich text and the newer blocks', () => {
           { type: 'emoji', name: 'rocket' }, { type: 'emoji', name: 'custom_thing', unicode: '1f600' }, { type: 'text', text: ' ' },
           { type: 'link', url: 'https://docs.example', text: 'docs', style: { italic: true } }, { type: 'text', text: ' ' }, { type: 'broadcast', range: 'here' },
           { type: 'text', text: ' <b>&', style: { strike: true } }, { type: 'date', timestamp: 1700000000, format: '{date_short}' },
+          { type: 'date', timestamp: 1700000000, format: '{time}', timezone: 'Asia/Tokyo', url: 'https://status.example' },
         ] },
         { type: 'rich_text_list', style: 'bullet', indent: 1, elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'one' }] }] },
         { type: 'rich_text_list', style: 'ordered', offset: 2, elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'three' }] }] },
@@ -256,7 +257,7 @@ describe('images, files, rich text and the newer blocks', () => {
     expect(html).toContain('<b>Deployed </b><code class="sk-code">IRIS</code> by <span class="sk-mention" data-user-id="U0OPS">@omar.ops</span> in <span class="sk-channel" data-channel-id="C0DEPLOYS">#ml-deploys</span>');
     expect(html).toContain('🚀</span><span class="sk-emoji" title=":custom_thing:">😀</span>');
     expect(html).toContain('<i><a class="sk-link" href="https://docs.example" target="_blank" rel="noopener noreferrer">docs</a></i>');
-    expect(html).toContain('data-broadcast="here">@here</span><s> &lt;b&gt;&amp;</s><time class="sk-date">Nov 14, 2023</time>');
+    expect(html).toContain('data-broadcast="here">@here</span><s> &lt;b&gt;&amp;</s><time class="sk-date">Nov 14, 2023</time><a class="sk-link" href="https://status.example" target="_blank" rel="noopener noreferrer"><time class="sk-date">7:13 AM</time></a>');
     expect(html).toContain('<ul class="sk-rt-list sk-rt-indent-1" data-style="bullet"><li>one</li></ul>');
     expect(html).toContain('<ol class="sk-rt-list sk-rt-indent-0" start="3" data-style="ordered"><li>three</li></ol>');
     expect(html).toContain('<pre class="sk-pre">SELECT 1;<br>SELECT 2;</pre>');

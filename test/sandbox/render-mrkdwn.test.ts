@@ -119,6 +119,11 @@ describe('mrkdwn links, mentions and dates', () => {
     expect(f('{ago}', { ...ctx, nowMs: (ts + 180) * 1000 })).toBe('3 minutes ago');
     expect(f('{date_short} {time}', { ...ctx, timeZone: 'Asia/Tokyo' })).toBe('Nov 15, 2023 7:13 AM');
     expect(f('{nonsense} at {time}')).toBe('{nonsense} at 10:13 PM');
+    expect(f('{date_slash}')).toBe('14/11/2023');
+    expect(f('{date_long_full}')).toBe('November 14, 2023');
+    expect(f('{day_divider_pretty}')).toBe('today');
+    expect(f('{day_divider_pretty}', { ...ctx, nowMs: Date.UTC(2023, 0, 1) })).toBe('Tuesday, November 14th');
+    expect(f('{day_divider_pretty}', { ...ctx, nowMs: Date.UTC(2024, 5, 1) })).toBe('Tuesday, November 14th, 2023');
     expect(formatSlackDate(1700006400, '{date} {time}', ctx)).toBe('November 15th, 2023 12:00 AM');
     expect(formatSlackDate(1701475200, '{date}', ctx)).toBe('December 2nd, 2023');
     expect(formatSlackDate(1699660800, '{date}', ctx)).toBe('November 11th, 2023');

@@ -4,7 +4,9 @@ import type { RenderContext } from './context.js';
  * Slack's `<!date^…>` tokens (https://docs.slack.dev/messaging/formatting-message-text#date-formatting):
  * {date_num} 2014-02-18 · {date} February 18th, 2014 · {date_short} Feb 18, 2014 ·
  * {date_long} Tuesday, February 18th, 2014 · the *_pretty forms say today/yesterday/tomorrow ·
- * {time} 6:39 AM · {time_secs} 6:39:42 AM · {ago} 3 minutes ago. Shown in ctx.timeZone (UTC by default).
+ * {time} 6:39 AM · {time_secs} 6:39:42 AM; and from the rich-text date element's list
+ * (@slack/types RichTextDate.format): {date_slash} 18/02/2014 · {date_long_full} February 18, 2014 ·
+ * {day_divider_pretty} · {ago} 3 minutes ago. Shown in ctx.timeZone (UTC by default), 12-hour clock.
  */
 
 interface Parts {
@@ -97,6 +99,7 @@ export function formatSlackDate(epochSeconds: number, format: string, ctx: Rende
   const dateShort = `${monthName(p).slice(0, 3)} ${p.day}, ${p.year}`;
   const dateLong = `${p.weekday}, ${date}`;
   const rel = relativeDay(p, now);
+  const longNoYear = `${p.weekday}, ${monthName(p)} ${ordinal(p.day)}`;
   const tokens: Readonly<Record<string, string>> = {
     date_num: `${p.year}-${pad(p.month)}-${pad(p.day)}`,
     date,
@@ -105,6 +108,9 @@ export function formatSlackDate(epochSeconds: number, format: string, ctx: Rende
     date_pretty: rel ?? date,
     date_short_pretty: rel ?? dateShort,
     date_long_pretty: rel ?? dateLong,
+    date_slash: `${pad(p.day)}/${pad(p.month)}/${p.year}`,
+    date_long_full: `${monthName(p)} ${p.day}, ${p.year}`,
+    day_divider_pretty: rel ?? (p.year === now.year ? longNoYear : dateLong),
     time: time(p, false),
     time_secs: time(p, true),
     ago: ago(ms, nowMs),

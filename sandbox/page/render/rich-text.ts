@@ -60,8 +60,11 @@ function inline(el: JsonRecord, ctx: RenderContext): string {
     }
     case 'date': {
       const ts = num(el, 'timestamp');
-      const text = ts === undefined ? (str(el, 'fallback') ?? '') : formatSlackDate(ts, str(el, 'format') ?? '{date_short} {time}', ctx);
-      return styled(tag('time', { class: 'sk-date' }, escapeHtml(text)), style);
+      const zone = str(el, 'timezone');
+      const text = ts === undefined ? (str(el, 'fallback') ?? '') : formatSlackDate(ts, str(el, 'format') ?? '{date_short} {time}', zone === undefined ? ctx : { ...ctx, timeZone: zone });
+      const html = tag('time', { class: 'sk-date' }, escapeHtml(text));
+      const href = safeLinkUrl(str(el, 'url') ?? '');
+      return styled(href === null ? html : tag('a', { class: 'sk-link', href, target: '_blank', rel: 'noopener noreferrer' }, html), style);
     }
     case 'color': {
       const value = str(el, 'value') ?? '';
