@@ -31,7 +31,7 @@ export const RENDER_CSS = `
 .sk-mrkdwn b { font-weight: 700; }
 .sk-link { color: #1264a3; text-decoration: none; }
 .sk-link:hover { text-decoration: underline; }
-.sk-code { font-family: Monaco, Menlo, Consolas, "Courier New", monospace; font-size: 12px; color: #e01e5a; background: rgba(29,28,29,.04); border: 1px solid rgba(29,28,29,.13); border-radius: 3px; padding: 2px 3px 1px; }
+.sk-code { font-family: Monaco, Menlo, Consolas, "Courier New", monospace; font-size: 12px; color: #e01e5a; background: rgba(29,28,29,.04); border: 1px solid rgba(29,28,29,.13); border-radius: 3px; padding: 2px 3px 1px; -webkit-box-decoration-break: clone; box-decoration-break: clone; }
 .sk-pre { font-family: Monaco, Menlo, Consolas, "Courier New", monospace; font-size: 12px; line-height: 1.5; background: rgba(29,28,29,.04); border: 1px solid rgba(29,28,29,.13); border-radius: 4px; padding: 8px; margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .sk-pre .sk-code { color: inherit; background: none; border: 0; padding: 0; }
 .sk-quote { border-left: 4px solid #dddddd; margin: 4px 0; padding: 0 0 0 12px; }
@@ -81,11 +81,18 @@ ${Array.from({ length: 9 }, (_, i) => `.sk-rt-indent-${i} { margin-left: ${i * 2
 .sk-select, .sk-text, .sk-textarea, .sk-external-query { font: inherit; font-size: 15px; color: #1d1c1d; border: 1px solid rgba(29,28,29,.3); border-radius: 4px; padding: 0 10px; height: 36px; background: #fff; box-sizing: border-box; max-width: 100%; }
 .sk-text, .sk-textarea, .sk-external, .sk-select { width: 100%; }
 .sk-actions .sk-select, .sk-accessory .sk-select { width: auto; min-width: 180px; }
+.sk-actions .sk-text, .sk-accessory .sk-text { width: auto; }
+.sk-actions .sk-external, .sk-accessory .sk-external { width: auto; min-width: 220px; }
 .sk-select.sk-multi { height: auto; min-height: 36px; padding: 4px; }
 .sk-textarea { height: auto; padding: 8px 10px; resize: vertical; }
 .sk-select:focus, .sk-text:focus, .sk-textarea:focus, .sk-external-query:focus { outline: none; border-color: #1264a3; box-shadow: 0 0 0 1px #1264a3, 0 0 0 5px rgba(29,155,209,.3); }
-.sk-external { display: flex; flex-direction: column; gap: 4px; }
-.sk-external-query { width: 100%; }
+/* An external select is one box: the search field on top, the options (filled from block_suggestion) below. */
+.sk-external { display: flex; flex-direction: column; border: 1px solid rgba(29,28,29,.3); border-radius: 4px; background: #fff; overflow: hidden; }
+.sk-external:focus-within { border-color: #1264a3; box-shadow: 0 0 0 1px #1264a3, 0 0 0 5px rgba(29,155,209,.3); }
+.sk-external .sk-external-query { width: 100%; height: 32px; border: 0; border-bottom: 1px solid rgba(29,28,29,.13); border-radius: 0; font-size: 13px; padding-left: 30px; background: #f8f8f8 url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='14' height='14' viewBox='0 0 14 14'%3E%3Ccircle cx='6' cy='6' r='4.5' fill='none' stroke='%23616061' stroke-width='1.5'/%3E%3Cpath d='M9.5 9.5 13 13' stroke='%23616061' stroke-width='1.5'/%3E%3C/svg%3E") no-repeat 10px center; }
+.sk-external .sk-select { border: 0; border-radius: 0; box-shadow: none; }
+.sk-external .sk-external-query:focus, .sk-external .sk-select:focus { box-shadow: none; }
+.sk-has-error .sk-external { border-color: #e01e5a; box-shadow: 0 0 0 1px #e01e5a; }
 .sk-overflow { width: 36px; height: 36px; border: 1px solid rgba(29,28,29,.3); border-radius: 4px; background: #fff; font-size: 18px; cursor: pointer; appearance: none; text-align: center; }
 .sk-choices { display: flex; flex-direction: column; gap: 6px; }
 .sk-choice { display: flex; gap: 8px; align-items: flex-start; cursor: pointer; }
