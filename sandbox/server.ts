@@ -196,6 +196,7 @@ class SandboxServer {
       if (path === '/' || path === '/index.html') return sendAsset(res, 'text/html; charset=utf-8', this.assets.html);
       if (path === '/sandbox.js') return sendAsset(res, 'text/javascript; charset=utf-8', this.assets.js);
       if (path === '/sandbox.css') return sendAsset(res, 'text/css; charset=utf-8', this.assets.css);
+      if (path === '/favicon.ico') return void res.writeHead(204).end();
       if (path === '/sandbox/api/events') return this.openFeed(req, res);
       if (path === '/sandbox/api/state') return sendJson(res, 200, { ...this.snapshot(url.searchParams.get('user') ?? '') });
       if (path.startsWith('/sandbox/api/files/')) return this.sendFile(res, decodeURIComponent(path.slice('/sandbox/api/files/'.length)));

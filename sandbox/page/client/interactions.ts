@@ -122,6 +122,7 @@ async function closeView(viewEl: HTMLElement, all: boolean): Promise<void> {
 
 const suggestTimers = new WeakMap<HTMLElement, number>();
 
+/** Asks the app for options once the query is long enough (min_query_length 0: as soon as the box gets focus). */
 function suggest(query: HTMLInputElement): void {
   const box = query.closest<HTMLElement>('.sk-external[data-action-id]');
   if (!box) return;
@@ -139,12 +140,23 @@ function suggest(query: HTMLInputElement): void {
         .then((answer) => {
           const select = box.querySelector<HTMLSelectElement>('select[data-role="options"]');
           if (!select) return;
+          const current = optionValue(select.value);
           const kept = select.multiple ? '' : '<option value="" class="sk-placeholder">Choose one</option>';
-          select.innerHTML = kept + renderSuggestionOptions(answer, context(snapshot));
+          select.innerHTML = kept + renderSuggestionOptions(answer, context(snapshot), current);
           select.dataset['loaded'] = 'true';
         });
     }, 250),
   );
+}
+
+/** The `value` of an external select's option (its <option> value is the option as JSON). */
+function optionValue(json: string): string | undefined {
+  try {
+    const option: unknown = JSON.parse(json);
+    return typeof option === 'object' && option !== null && 'value' in option && typeof option.value === 'string' ? option.value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- wiring ---------------------------------------------------------------------------------
@@ -216,8 +228,10 @@ export function bindInteractions(): void {
     }
   });
 
-  document.addEventListener('input', (event) => {
+  const onQuery = (event: Event): void => {
     const target = event.target;
     if (target instanceof HTMLInputElement && target.dataset['role'] === 'query') suggest(target);
-  });
+  };
+  document.addEventListener('input', onQuery);
+  document.addEventListener('focusin', onQuery);
 }
