@@ -3,7 +3,6 @@ import { dispatchTriggers, imageElement, renderElement, unsupported, type Elemen
 import { escapeHtml, safeImageUrl, safeLinkUrl, tag } from './html.js';
 import { actionIdOf, blockIdOf, blocksOf } from './ids.js';
 import { arr, bool, isRecord, rec, records, str, type JsonRecord } from './json.js';
-import { renderMrkdwn } from './mrkdwn.js';
 import { renderRichText } from './rich-text.js';
 import { textHtml } from './text-object.js';
 

@@ -99,11 +99,9 @@ function optionList(el: JsonRecord, selected: ReadonlySet<string>, ctx: RenderCo
   return records(el, 'options').map((o) => optionTag(o, selected, ctx)).join('');
 }
 
-const initialValues = (el: JsonRecord): Set<string> => {
-  const single = rec(el, 'initial_option');
-  const many = records(el, 'initial_options');
-  return new Set([...(single === undefined ? [] : [single]), ...many].map((o) => str(o, 'value') ?? ''));
-};
+/** An element's initial choice(s): `initial_option` and `initial_options`. */
+export const initialOptions = (el: JsonRecord): JsonRecord[] => [rec(el, 'initial_option'), ...records(el, 'initial_options')].filter(isRecord);
+const initialValues = (el: JsonRecord): Set<string> => new Set(initialOptions(el).map((o) => str(o, 'value') ?? ''));
 
 function placeholderOption(el: JsonRecord, selected: ReadonlySet<string>, multiple: boolean): string {
   if (multiple) return '';
@@ -160,7 +158,7 @@ export function renderSuggestionOptions(answer: unknown, ctx: RenderContext, sel
 function externalSelect(multiple: boolean): Renderer {
   return (el, place, ctx) => {
     const type = multiple ? 'multi_external_select' : 'external_select';
-    const initial = [...(rec(el, 'initial_option') === undefined ? [] : [rec(el, 'initial_option')]), ...records(el, 'initial_options')];
+    const initial = initialOptions(el);
     const options = initial.map((o) => externalOptionHtml(o, true, ctx)).join('');
     const empty = multiple ? '' : tag('option', { value: '', selected: initial.length === 0, class: 'sk-placeholder' }, escapeHtml(placeholderText(el) || 'Select an item'));
     return tag(

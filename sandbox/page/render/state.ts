@@ -1,7 +1,8 @@
 import type { RenderContext } from './context.js';
 import { dateParts } from './dates.js';
+import { initialOptions } from './elements.js';
 import { fieldName, findElement, interactiveElements, parseFieldName, STATEFUL_TYPES, type ElementRef } from './ids.js';
-import { isRecord, rec, records, str, type JsonRecord } from './json.js';
+import { isRecord, records, str, type JsonRecord } from './json.js';
 
 /**
  * `view.state.values` (and a message's `state.values`) in Slack's exact shape, from what the
@@ -46,8 +47,7 @@ function group(entries: FormEntries): Map<string, string[]> {
 
 /** Every option an element lists, option groups included (and initial options, which may not be listed). */
 function listedOptions(el: JsonRecord): SlackOption[] {
-  const initial = [rec(el, 'initial_option'), ...records(el, 'initial_options')].filter(isRecord);
-  return [...records(el, 'options'), ...records(el, 'option_groups').flatMap((g) => records(g, 'options')), ...initial];
+  return [...records(el, 'options'), ...records(el, 'option_groups').flatMap((g) => records(g, 'options')), ...initialOptions(el)];
 }
 
 function optionsFor(ref: ElementRef, raw: readonly string[]): SlackOption[] {

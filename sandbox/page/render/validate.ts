@@ -1,5 +1,5 @@
 import { interactiveElements, STATEFUL_TYPES } from './ids.js';
-import { bool, num, str } from './json.js';
+import { bool, num } from './json.js';
 import { stateFromFormValues, type FormEntries, type StateValue } from './state.js';
 
 /**
@@ -11,7 +11,8 @@ export function clientErrors(view: unknown, entries: FormEntries): Record<string
   const state = stateFromFormValues(view, entries);
   const errors: Record<string, string> = {};
   for (const ref of interactiveElements(view)) {
-    if (ref.blockType !== 'input' || !STATEFUL_TYPES.has(ref.type)) continue;
+    // file_input: the sandbox does not upload files, so it cannot hold a required one against the person.
+    if (ref.blockType !== 'input' || !STATEFUL_TYPES.has(ref.type) || ref.type === 'file_input') continue;
     const value = state[ref.blockId]?.[ref.actionId];
     if (value === undefined) continue;
     const problem = emptyRequired(value, bool(ref.block, 'optional') === true) ?? badValue(value, ref.element);
