@@ -25,6 +25,7 @@ import type { Finding } from '../../src/domain/diagnosis.js';
 import type { Operation, OperationChange } from '../../src/domain/operation.js';
 import type { ComputePoolInfo, InstanceFamilyInfo, ServiceContainer, ServiceInfo } from '../../src/snowflake/index.js';
 import type { Draft, PoolRow } from '../../src/store/draft-store.js';
+import { checkedOf, selectedOf, textOf, type StateValues as BotStateValues } from '../../src/flows/deploy/values.js';
 import {
   blockAction, clientErrors, fieldName, renderBlocks, renderMessage, renderView, stateFromFormValues, SUPPORTED_BLOCKS, SUPPORTED_ELEMENTS,
   type RenderContext,
@@ -411,6 +412,9 @@ describe('deploy wizard steps (buildWizardView)', () => {
     expect(state[WizardIds.newPoolMaxNodes]?.[WizardIds.newPoolMaxNodes]).toEqual({ type: 'number_input', value: '2' });
     // Unticked: Slack reports an empty list, not a missing field.
     expect(state[WizardIds.newPoolAutoResume]?.[WizardIds.newPoolAutoResume]).toEqual({ type: 'checkboxes', selected_options: [] });
+    // The bot's own readers of view_submission state (src/flows/deploy/values.ts), on the state as it crosses the wire.
+    const wire: BotStateValues = JSON.parse(JSON.stringify(stateFromFormValues(view, [[f(WizardIds.newPoolName), 'BIG_POOL'], [f(WizardIds.newPoolFamily), 'GPU_NV_S'], [f(WizardIds.newPoolAutoResume), 'auto_resume']])));
+    expect([textOf(wire, WizardIds.newPoolName), selectedOf(wire, WizardIds.newPoolFamily), checkedOf(wire, WizardIds.newPoolAutoResume), textOf(wire, WizardIds.newPoolMinNodes)]).toEqual(['BIG_POOL', 'GPU_NV_S', ['auto_resume'], undefined]);
     expect(clientErrors(view, [[f(WizardIds.newPoolFamily), 'CPU_X64_XS'], [f(WizardIds.newPoolMinNodes), '0'], [f(WizardIds.newPoolMaxNodes), '2']])).toEqual({
       [WizardIds.newPoolName]: 'Please complete this required field.',
       [WizardIds.newPoolMinNodes]: 'Please enter a number of at least 1.',
