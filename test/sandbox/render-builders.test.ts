@@ -259,6 +259,20 @@ describe('every block and element type the bot sends', () => {
     expect([...elementTypes].sort()).toEqual(['button', 'checkboxes', 'external_select', 'number_input', 'plain_text_input', 'radio_buttons', 'static_select']);
   });
 
+  it('when any modal is rendered, then each input block has exactly one error slot keyed by its block_id and one named form control or group', () => {
+    for (const [name, surface] of Object.entries(outputs)) {
+      if (surface.kind !== 'view') continue;
+      const html = render(surface);
+      for (const block of surface.view.blocks) {
+        if (block.type !== 'input' || block.block_id === undefined || !('element' in block)) continue;
+        const element: unknown = block.element;
+        const actionId = typeof element === 'object' && element !== null && 'action_id' in element && typeof element.action_id === 'string' ? element.action_id : '';
+        expect(html.split(`data-error-for="${block.block_id}"`).length - 1, `${name} ${block.block_id}`).toBe(1);
+        expect(html, `${name} ${block.block_id}`).toContain(`name="${fieldName(block.block_id, actionId).replace(/"/g, '&quot;')}"`);
+      }
+    }
+  });
+
   it('when a block type is unknown, then it shows a visible marker naming the type', () => {
     const html = renderBlocks([{ type: 'carousel' }, { type: 'actions', elements: [{ type: 'magic_button', action_id: 'm' }] }], ctx);
     expect(html).toContain('data-unsupported="block"');

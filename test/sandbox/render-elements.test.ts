@@ -299,6 +299,7 @@ describe('views and messages', () => {
     expect(html).toContain('<img src="https://avatars.example/omar.png" alt="">');
     expect(html).not.toContain('sk-app-badge');
     expect(renderMessage({ text: '*x*', mrkdwn: false }, ctx)).toContain('sk-message-text">*x*</div>');
+    expect(renderBlocks([{ type: 'section', text: { type: 'plain_text', text: 'two\nlines :x:', emoji: false } }], ctx)).toContain('two<br>lines :x:</div>');
   });
 
   it('when a message was edited, has reactions, files and replies, then each shows; the viewer\'s own reaction is highlighted', () => {

@@ -25,9 +25,9 @@ export function decodeEntities(text: string): string {
   return text.replace(/&(amp|lt|gt);/g, (_, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : '>'));
 }
 
-/** Plain text as HTML, with `:emoji:` shortcodes turned into characters when `emoji` is on. */
+/** Plain text as HTML: line breaks kept, `:emoji:` shortcodes turned into characters when `emoji` is on. */
 export function renderPlainText(text: string, ctx: RenderContext, emoji = true): string {
-  const escaped = escapeHtml(text);
+  const escaped = escapeHtml(text).replace(/\n/g, '<br>');
   return emoji ? escaped.replace(EMOJI_CODE, (whole, name: string) => emojiHtml(name, ctx) ?? whole) : escaped;
 }
 

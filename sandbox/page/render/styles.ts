@@ -78,6 +78,7 @@ ${Array.from({ length: 9 }, (_, i) => `.sk-rt-indent-${i} { margin-left: ${i * 2
 .sk-btn-danger { background: #e01e5a; border-color: #e01e5a; color: #fff; }
 .sk-btn-danger:hover { background: #e23067; }
 .sk-btn:disabled { opacity: .5; cursor: default; }
+.sk-busy { opacity: .6; pointer-events: none; cursor: progress; }
 .sk-select, .sk-text, .sk-textarea, .sk-external-query { font: inherit; font-size: 15px; color: #1d1c1d; border: 1px solid rgba(29,28,29,.3); border-radius: 4px; padding: 0 10px; height: 36px; background: #fff; box-sizing: border-box; max-width: 100%; }
 .sk-text, .sk-textarea, .sk-external, .sk-select { width: 100%; }
 .sk-actions .sk-select, .sk-accessory .sk-select { width: auto; min-width: 180px; }
