@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findRedisServer, freePort, redisAnswers, REDIS_HELP, startLocalRedis, type LocalRedis } from '../sandbox/local-redis.js';
+import { freePort, REDIS_HELP, resolveDemoRedis } from '../sandbox/local-redis.js';
 import { APPROVER, OPS_ENGINEER } from '../sandbox/people.js';
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
 import { FAST_TIMINGS, startEmulator, type Timings } from './index.js';
@@ -58,7 +58,6 @@ function rangeText([min, max]: readonly [number, number]): string {
 }
 
 const EXIT_NO_REDIS = 2;
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_SANDBOX_PORT = 3100;
 /** The production default prefix; the demo never writes there. */
 const PRODUCTION_KEY_PREFIX = 'spcs';
@@ -71,17 +70,6 @@ function timeSteps(t: Timings): { label: string; advanceMs: number }[] {
     { label: 'Endpoint ready', advanceMs: t.endpointMs[1] + 1_000 },
     { label: '+5 min', advanceMs: 5 * 60_000 },
   ];
-}
-
-/** REDIS_URL if set; else 127.0.0.1:6379 if it answers; else a private redis-server; else undefined. */
-async function resolveRedis(): Promise<{ url: string; local?: LocalRedis } | undefined> {
-  const given = process.env.REDIS_URL;
-  if (given !== undefined && given !== '') return { url: given };
-  if (await redisAnswers(DEFAULT_REDIS_URL)) return { url: DEFAULT_REDIS_URL };
-  const binary = findRedisServer();
-  if (binary === undefined) return undefined;
-  const local = await startLocalRedis(binary);
-  return { url: local.url, local };
 }
 
 /** Prints how to use the bot once /readyz answers 200 (Redis and the emulator both reachable). */
@@ -133,7 +121,7 @@ async function main(): Promise<number> {
   };
   if (readEnvFile) say(`[demo] read settings from ${envFile} (variables already set win)`);
 
-  const redis = await resolveRedis();
+  const redis = await resolveDemoRedis({ redisUrl: process.env.REDIS_URL });
   if (!redis) {
     console.error(REDIS_HELP);
     return EXIT_NO_REDIS;

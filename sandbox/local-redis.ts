@@ -21,6 +21,28 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export interface RedisChoice {
+  readonly url: string;
+  /** Set when the demo started its own redis-server; stop it on the way out. */
+  readonly local?: LocalRedis;
+}
+
+/**
+ * Where the demo's Redis is: REDIS_URL when set; else the default address when something answers
+ * there; else a private redis-server when one is on PATH; else undefined (print REDIS_HELP).
+ */
+export async function resolveDemoRedis(options: { redisUrl?: string | undefined; defaultUrl?: string; path?: string } = {}): Promise<RedisChoice | undefined> {
+  if (options.redisUrl !== undefined && options.redisUrl !== '') return { url: options.redisUrl };
+  const fallback = options.defaultUrl ?? DEFAULT_REDIS_URL;
+  if (await redisAnswers(fallback)) return { url: fallback };
+  const binary = findRedisServer(options.path);
+  if (binary === undefined) return undefined;
+  const local = await startLocalRedis(binary);
+  return { url: local.url, local };
+}
+
 /** True when something at `url` answers PING with PONG within `timeoutMs`. */
 export function redisAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
   const target = new URL(url);

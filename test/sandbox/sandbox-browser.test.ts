@@ -8,9 +8,9 @@ if (!hasChromium) {
 
 /** Clicks one of the Snowflake panel's "move time on" buttons. */
 async function advance(page: Page, label: string): Promise<void> {
-  const before = await page.locator('#sf-now').textContent();
+  const moved = page.waitForResponse((res) => res.url().endsWith('/sandbox/api/snowflake/clock') && res.ok());
   await page.locator('#sf-clock').getByRole('button', { name: label }).click();
-  await page.waitForFunction((text) => document.querySelector('#sf-now')?.textContent !== text, before);
+  await moved;
 }
 
 describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
