@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeMrkdwn, inlineCode } from '../../src/blocks/text.js';
 import { formatSlackDate, renderBlocks, renderMessage, renderMrkdwn, renderView, type RenderContext } from '../../sandbox/page/render/index.js';
@@ -10,7 +11,7 @@ const ctx: RenderContext = {
 };
 const md = (text: string, c: RenderContext = ctx) => renderMrkdwn(text, c);
 
-const OWN_TAGS = ['b', 'i', 's', 'u', 'a', 'code', 'pre', 'span', 'time', 'blockquote', 'br', 'div', 'form', 'button', 'select', 'option', 'img', 'figure', 'input', 'label', 'hr'];
+const OWN_TAGS = ['b', 'i', 's', 'u', 'a', 'code', 'pre', 'span', 'time', 'blockquote', 'br', 'div', 'form', 'button', 'select', 'option', 'optgroup', 'textarea', 'img', 'figure', 'input', 'label', 'hr', 'ul', 'ol', 'li', 'table', 'tr', 'th', 'td'];
 
 /** Every tag is one the renderer writes, and its attributes are well-formed name="value" pairs with no event handlers. */
 function expectOnlyOwnMarkup(html: string): void {
@@ -193,5 +194,29 @@ describe('escaping: nothing in a message can inject HTML', () => {
 
   it('when a user name from the context holds markup, then the mention shows it as text', () => {
     expect(md('<@U0EVIL>')).toBe('<span class="sk-mention" data-user-id="U0EVIL">@&lt;img src=x onerror=alert(1)&gt;</span>');
+  });
+});
+
+describe('any input renders without throwing and without foreign markup', () => {
+  // Slack-ish text: the characters that mean something to mrkdwn or HTML, and words.
+  const slackText = fc.array(fc.constantFrom('*', '_', '~', '`', '```', '<', '>', '&', '&lt;', '&gt;', '&amp;', '|', '@', '#', '!', '^', ':', '\n', '"', "'", ' ', 'x', 'here', 'date', 'https://a.example', 'javascript:', 'U0REQUEST', ':rocket:', '{date}'), { maxLength: 40 }).map((parts) => parts.join(''));
+
+  it('when mrkdwn is any mix of control characters, then the output holds only the renderer\'s own markup', () => {
+    fc.assert(fc.property(slackText, (text) => expectOnlyOwnMarkup(md(text))), { numRuns: 400 });
+  });
+
+  it('when blocks are any JSON, then renderBlocks, renderView and renderMessage do not throw and hold only own markup', () => {
+    const block = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ type: fc.constantFrom('section', 'header', 'context', 'actions', 'input', 'image', 'rich_text', 'divider', 'file', 'markdown', 'video', 'table', 'context_actions', 'nope'), text: fc.jsonValue(), elements: fc.array(fc.jsonValue(), { maxLength: 3 }), element: fc.jsonValue(), accessory: fc.jsonValue(), fields: fc.jsonValue(), block_id: fc.jsonValue(), label: fc.jsonValue() }),
+    );
+    fc.assert(
+      fc.property(fc.array(block, { maxLength: 5 }), fc.jsonValue(), (blocks, extra) => {
+        expectOnlyOwnMarkup(renderBlocks(blocks, ctx));
+        expectOnlyOwnMarkup(renderView({ type: 'modal', title: extra, blocks }, ctx));
+        expectOnlyOwnMarkup(renderMessage({ ts: extra, text: extra, blocks, files: extra, reactions: extra }, ctx));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
