@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
     expect(code).toBe(0);
   }, 30_000);
 
-  it('a requester deploys IRIS_CLASSIFIER through the wizard, an approver approves, and the thread reaches running with the usage', async () => {
+  it('a requester deploys IRIS_CLASSIFIER through the wizard, an approver approves, the thread reaches running with the usage, and the ops engineer reads status, logs, metrics and an OOM diagnosis', async () => {
     const { page } = demo;
     try {
       await page.getByTestId('acting-as').getByText('Dana Whitfield').waitFor();
@@ -89,6 +89,10 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       await running.getByText('SELECT ML_DB.SERVING.IRIS_DEMO_SVC!PREDICT(').waitFor();
       await summary.getByText('Running').first().waitFor();
       await demo.screenshot('06-running');
+      // The README's picture (docs/sandbox.png is a copy): the summary, and the thread from approval to running.
+      await page.evaluate(`document.querySelector('#timeline').scrollTop = 0`);
+      await thread(page).locator('.sk-message', { hasText: 'Approved by' }).last().evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await demo.screenshot('readme');
 
       // Operate it: status and logs, as the ops engineer.
       await page.locator('#thread-close').click();
@@ -100,6 +104,12 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       await send(page, '/spcs logs IRIS_DEMO_SVC');
       await page.locator('#timeline .sk-ephemeral', { hasText: 'Logs' }).last().waitFor();
       await demo.screenshot('08-logs');
+      await send(page, '/spcs metrics IRIS_DEMO_SVC');
+      const chart = page.locator('#timeline img.sk-file-img').last();
+      await chart.waitFor();
+      await page.waitForFunction(`[...document.querySelectorAll('#timeline img.sk-file-img')].some((img) => img.complete && img.naturalWidth > 0)`);
+      await chart.scrollIntoViewIfNeeded();
+      await demo.screenshot('09-metrics-chart');
 
       // A failure from the Snowflake side, and the bot's diagnosis of it.
       await page.locator('#sf-service').selectOption('ML_DB.SERVING.IRIS_DEMO_SVC');
@@ -110,7 +120,7 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       const diagnosis = page.locator('#timeline .sk-ephemeral', { hasText: 'OOM' }).last();
       await diagnosis.waitFor();
       await diagnosis.scrollIntoViewIfNeeded();
-      await demo.screenshot('09-diagnosis');
+      await demo.screenshot('10-diagnosis');
     } catch (error: unknown) {
       await demo.screenshot('failure').catch(() => undefined);
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- demo output ---\n${demo.output()}`);
