@@ -23,6 +23,9 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
   afterAll(async () => {
     const code = await demo?.stop();
     expect(code).toBe(0);
+    await expect(fetch(demo.url)).rejects.toThrow(); // Ctrl-C left nothing listening
+    // One line with the URL while it runs (the bot logs only warnings, and there were none), one when it stops.
+    expect(demo?.output().trim().split('\n')).toEqual([expect.stringMatching(/^\[demo\] open http:\/\/127\.0\.0\.1:\d+ /), '[demo] stopped']);
   }, 30_000);
 
   it('a requester deploys IRIS_CLASSIFIER through the wizard, an approver approves, the thread reaches running with the usage, and the ops engineer reads status, logs, metrics and an OOM diagnosis', async () => {
@@ -89,6 +92,8 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       await running.getByText('SELECT ML_DB.SERVING.IRIS_DEMO_SVC!PREDICT(').waitFor();
       await summary.getByText('Running').first().waitFor();
       await demo.screenshot('06-running');
+      // Slack refused none of the bot's calls on the way (a refusal would show as a banner).
+      expect(await page.locator('#notices .notice').allTextContents()).toEqual([]);
       // The README's picture (docs/sandbox.png is a copy): the summary, and the thread from approval to running.
       await page.evaluate(`document.querySelector('#timeline').scrollTop = 0`);
       await thread(page).locator('.sk-message', { hasText: 'Approved by' }).last().evaluate((el) => el.scrollIntoView({ block: 'start' }));
