@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { buildPage, type PageAssets } from './page/build.js';
 import type { Snapshot, SnapshotMessage, SnapshotView } from './page/snapshot.js';
 import { DEMO_CHANNEL, DEMO_PEOPLE, type SandboxPerson } from './people.js';
-import { ACK_TIMEOUT_MS, createSlackRequestClient, type SlackHttpResponse, type Surface } from './slack-api/client.js';
+import { ACK_TIMEOUT_MS, createSlackRequestClient, type SlackHttpResponse } from './slack-api/client.js';
 import { sendJson, sendText, safeJson } from './slack-api/http.js';
 import { FakeSlack, type SlackChange } from './slack-api/server.js';
 import { isRecord, type FakeEphemeral, type FakeMessage, type FakeView, type JsonObject, type ViewStateValue, type ViewStateValues } from './slack-api/types.js';
@@ -122,7 +122,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   const sandbox = new SandboxServer(fake, options, people, channel, assets);
   fake.onChange((change) => sandbox.changed(change));
-  await fake.listen({ port: options.port ?? DEFAULT_PORT, fallback: (req, res, body) => sandbox.route(req, res, body) });
+  const port = options.port ?? DEFAULT_PORT;
+  await fake.listen({ port, fallback: (req, res, body) => sandbox.route(req, res, body) }).catch((error: unknown) => {
+    const code = isRecord(error) ? error['code'] : undefined;
+    throw code === 'EADDRINUSE' ? new Error(`port ${port} on 127.0.0.1 is taken; set SANDBOX_PORT to a free port (0: any)`) : error;
+  });
   const url = `${fake.origin}/`;
   return {
     url,
@@ -275,7 +279,7 @@ class SandboxServer {
     if ('viewId' in r.surface && r.values) this.typeInto(r.surface.viewId, r.values);
     const res = await this.client.blockActions({
       user,
-      in: r.surface as Surface,
+      in: r.surface,
       actionId: r.actionId,
       ...(r.blockId === undefined ? {} : { blockId: r.blockId }),
       ...(r.value === undefined ? {} : { value: r.value }),
@@ -307,7 +311,7 @@ class SandboxServer {
 
   private async suggest(r: z.infer<typeof SuggestRequest>): Promise<JsonObject> {
     const user = this.person(r.user);
-    const res = await this.client.blockSuggestion({ user, in: r.surface as Surface, actionId: r.actionId, ...(r.blockId === undefined ? {} : { blockId: r.blockId }), value: r.value });
+    const res = await this.client.blockSuggestion({ user, in: r.surface, actionId: r.actionId, ...(r.blockId === undefined ? {} : { blockId: r.blockId }), value: r.value });
     if (!this.acked(res, user.id, 'The app did not return options within 3 seconds.', 'The app refused the options request.')) return { ok: false, options: [] };
     const answer = OptionsAnswer.safeParse(res.body);
     return { ok: true, options: answer.success ? (answer.data.options ?? []) : [], option_groups: answer.success ? (answer.data.option_groups ?? []) : [] };

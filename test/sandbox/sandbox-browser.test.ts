@@ -51,10 +51,12 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       await demo.screenshot('02-wizard-pool');
       await modal(page).getByRole('button', { name: 'Next' }).click();
 
-      // 4/7 Instances, 5/7 Workers: the defaults (1, auto-picker); 6/7 is only for an existing service.
+      // 4/7 Instances, 5/7 Workers; 6/7 is only for an existing service.
       await modal(page).getByText('Deploy 4/7').waitFor();
+      await field(page, 'Max instances').locator('input').fill('1');
       await modal(page).getByRole('button', { name: 'Next' }).click();
       await modal(page).getByText('Deploy 5/7').waitFor();
+      await modal(page).getByText('Use auto-picker (recommended)').click();
       await modal(page).getByRole('button', { name: 'Next' }).click();
 
       // 7/7 Review: the summary, then the request goes to the channel.
