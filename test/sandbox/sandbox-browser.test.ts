@@ -101,6 +101,11 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       await thread(page).locator('.sk-message', { hasText: 'Approved by' }).last().evaluate((el) => el.scrollIntoView({ block: 'start' }));
       await demo.screenshot('readme');
 
+      // People talk in the thread too.
+      await page.getByRole('textbox', { name: 'Reply in thread' }).fill('Thanks, looks good');
+      await page.getByRole('textbox', { name: 'Reply in thread' }).press('Enter');
+      await thread(page).locator('.sk-message', { hasText: 'Thanks, looks good' }).getByText('Sam Okafor').waitFor();
+
       // Operate it: status and logs, as the ops engineer.
       await page.locator('#thread-close').click();
       await switchUser(page, 'Priya Raman');

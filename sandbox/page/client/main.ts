@@ -250,7 +250,8 @@ function start(): void {
     page.thread = undefined;
     if (page.snapshot) drawThread(page.snapshot, context(page.snapshot));
   });
-  bindComposer();
+  bindComposer('composer', 'composer-input', () => undefined);
+  bindComposer('thread-composer', 'thread-input', () => page.thread);
   bindInteractions();
   startSnowflakePanel();
   const feed = new EventSource('/sandbox/api/events');
@@ -258,9 +259,10 @@ function start(): void {
   void refresh();
 }
 
-function bindComposer(): void {
-  const form = byId<HTMLFormElement>('composer');
-  const input = byId<HTMLTextAreaElement>('composer-input');
+/** The channel's composer, and the thread pane's (which replies in the open thread). */
+function bindComposer(formId: string, inputId: string, threadTs: () => string | undefined): void {
+  const form = byId<HTMLFormElement>(formId);
+  const input = byId<HTMLTextAreaElement>(inputId);
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
@@ -272,7 +274,7 @@ function bindComposer(): void {
     const text = input.value.trim();
     if (text === '') return;
     input.value = '';
-    void api.message(page.me, text).then((answer) => {
+    void api.message(page.me, text, threadTs()).then((answer) => {
       if (!answer.ok) showLocalNotice(answer.error ?? 'The message was not sent');
       return refresh();
     });
