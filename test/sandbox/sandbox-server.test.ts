@@ -149,6 +149,35 @@ describe('the local Slack sandbox', () => {
     expect(shown?.errors).toEqual({ name: 'Names start with a letter' });
   });
 
+  it('lets a trigger_id expire after 3 seconds, as Slack does, and shows the refused views.open', async () => {
+    let opened: Promise<unknown> | undefined;
+    app.answer = ({ fields }, res) => {
+      res.writeHead(200).end();
+      opened = new Promise((resolve) => setTimeout(resolve, 3_100)).then(() => web.views.open({ trigger_id: String(fields['trigger_id']), view: MODAL }).catch((e: unknown) => e));
+    };
+    await post('message', { user: REQUESTER.id, text: '/spcs deploy' });
+    expect(String(await waitUntil(() => opened, { message: 'no views.open' }))).toContain('expired_trigger_id');
+    expect((await state(REQUESTER.id)).notices.map((n) => n.text)).toEqual(['views.open was refused: expired_trigger_id']);
+    expect((await state(REQUESTER.id)).views).toEqual([]);
+  }, 10_000);
+
+  it('tells the app a modal closed only when the view asked (notify_on_close)', async () => {
+    let notify = false;
+    app.answer = async ({ fields }, res) => {
+      res.writeHead(200).end();
+      if (fields['command'] !== undefined) await web.views.open({ trigger_id: String(fields['trigger_id']), view: { ...MODAL, notify_on_close: notify } });
+    };
+    for (const asked of [false, true]) {
+      notify = asked;
+      const before = app.received.length;
+      await post('message', { user: REQUESTER.id, text: '/spcs deploy' });
+      const view = await waitUntil(() => sandbox.slack.currentView(), { message: 'no modal' });
+      await post('close', { user: REQUESTER.id, viewId: view.id, all: true });
+      expect((await state(REQUESTER.id)).views).toEqual([]);
+      expect(app.received.slice(before).map((r) => r.fields['type'] ?? 'command')).toEqual(asked ? ['command', 'view_closed'] : ['command']);
+    }
+  });
+
   it('listens on 127.0.0.1 only', async () => {
     expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const port = Number(new URL(sandbox.url).port);
