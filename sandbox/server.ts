@@ -196,6 +196,12 @@ class SandboxServer {
   async route(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
+    // Loopback only is not enough against other web pages: refuse other Host names (DNS rebinding)
+    // and cross-site form posts (only same-origin JSON passes without a CORS preflight we never grant).
+    if (!isLoopbackHost(req.headers.host)) return sendJson(res, 403, { ok: false, error: 'the sandbox answers only to 127.0.0.1 or localhost' });
+    if (req.method === 'POST' && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return sendJson(res, 415, { ok: false, error: 'the sandbox API takes application/json' });
+    }
     if (req.method === 'GET') {
       if (path === '/' || path === '/index.html') return sendAsset(res, 'text/html; charset=utf-8', this.assets.html);
       if (path === '/sandbox.js') return sendAsset(res, 'text/javascript; charset=utf-8', this.assets.js);
@@ -463,6 +469,11 @@ class SandboxServer {
 /** Drops keys zod left as undefined (exactOptionalPropertyTypes: state values never carry them). */
 function withoutUndefined<T extends { type: string }>(value: T): ViewStateValue {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as ViewStateValue;
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '');
+  return name === '127.0.0.1' || name === 'localhost';
 }
 
 function byTs(messages: SnapshotMessage[]): SnapshotMessage[] {

@@ -178,6 +178,18 @@ describe('the local Slack sandbox', () => {
     }
   });
 
+  it('refuses requests another web page could make: other Host names, and posts that are not JSON', async () => {
+    const port = new URL(sandbox.url).port;
+    const rebound = await new Promise<number>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /sandbox/api/state HTTP/1.1\r\nHost: evil.example:${port}\r\nConnection: close\r\n\r\n`));
+      socket.once('data', (data) => (socket.destroy(), resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data.toString())?.[1]))));
+    });
+    expect(rebound).toBe(403);
+    const form = await fetch(`${sandbox.url}sandbox/api/message`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ user: REQUESTER.id, text: '/spcs drop X' }) });
+    expect(form.status).toBe(415);
+    expect(app.received).toEqual([]);
+  });
+
   it('listens on 127.0.0.1 only', async () => {
     expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const port = Number(new URL(sandbox.url).port);
