@@ -129,6 +129,18 @@ describe('the local Slack sandbox', () => {
     expect(notice?.details?.join('\n')).toMatch(/less than 151 characters/);
   });
 
+  it('shows what the bot posts, edits and reacts to, in order, with one change on the feed for each', async () => {
+    const seen: string[] = [];
+    sandbox.slack.onChange((c) => seen.push(c.method));
+    const posted = await web.chat.postMessage({ channel: 'C05MLDEPLOY', text: 'Deploying *IRIS*' });
+    await web.chat.update({ channel: 'C05MLDEPLOY', ts: String(posted.ts), text: 'Deployed *IRIS*' });
+    await web.reactions.add({ channel: 'C05MLDEPLOY', timestamp: String(posted.ts), name: 'rocket' });
+    await expect(web.reactions.add({ channel: 'C05MLDEPLOY', timestamp: String(posted.ts), name: 'rocket' })).rejects.toThrow(/already_reacted/);
+    const [message] = (await state(APPROVER.id)).timeline;
+    expect(message).toMatchObject({ text: 'Deployed *IRIS*', revisions: 2, reactions: [{ name: 'rocket', count: 1 }] });
+    expect(seen).toEqual(['chat.postMessage', 'chat.update', 'reactions.add', 'reactions.add']);
+  });
+
   it('puts a response_action: errors answer on the field it names, and keeps the modal open', async () => {
     app.answer = async ({ fields }, res) => {
       if (fields['command'] !== undefined) {
