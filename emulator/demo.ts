@@ -171,6 +171,8 @@ async function main(): Promise<number> {
       SPCS_APPROVERS: `${APPROVER.id},${OPS_ENGINEER.id}`,
       SPCS_MANAGERS: `${OPS_ENGINEER.id},${APPROVER.id}`,
       SPCS_ALLOW_SELF_APPROVAL: 'false',
+      SPCS_REQUIRED_APPROVALS: '1',
+      SPCS_DEPLOYERS: '',
       SPCS_POLL_INTERVAL_MS: process.env.SPCS_POLL_INTERVAL_MS ?? '1000',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     };
