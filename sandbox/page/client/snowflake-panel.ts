@@ -54,8 +54,10 @@ function fill(select: HTMLSelectElement, labels: string[], values: string[]): vo
   if (select.dataset['key'] === key) return;
   select.dataset['key'] = key;
   select.innerHTML = values.map((v, i) => `<option value="${escapeHtml(v)}">${escapeHtml(labels[i] ?? v)}</option>`).join('');
-  if (values.includes(chosen)) select.value = chosen;
-  else if (select.id === 'sf-service' && values.length > 0) select.value = values.at(-1) ?? '';
+  // Until the person picks one, the service list follows the newest service (the one just deployed).
+  const newest = select.id === 'sf-service' && select.dataset['picked'] !== 'true' ? values.at(-1) : undefined;
+  if (newest !== undefined) select.value = newest;
+  else if (values.includes(chosen)) select.value = chosen;
 }
 
 /** Refreshes the panel; overlapping calls share one load. */
@@ -80,6 +82,9 @@ function drawSteps(steps: readonly SnapshotTimeStep[]): void {
 
 export function startSnowflakePanel(): void {
   const panel = byId('snowflake');
+  panel.addEventListener('change', (event) => {
+    if (event.target instanceof HTMLSelectElement) event.target.dataset['picked'] = 'true';
+  });
   panel.addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target.closest('button') : null;
     if (!target) return;
