@@ -61,7 +61,8 @@ export async function startDemoInChromium(): Promise<RunningDemo> {
       viewport: { width: 1500, height: 920 },
     });
     const page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
+    // Generous for a busy CI machine; the waits end as soon as the page shows what they wait for.
+    page.setDefaultTimeout(20_000);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);
