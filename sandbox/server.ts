@@ -106,6 +106,7 @@ const CloseRequest = z.object({ user: UserId, viewId: z.string(), all: z.boolean
 const SuggestRequest = z.object({ user: UserId, surface: SurfaceSchema, actionId: z.string(), blockId: z.string().optional(), value: z.string() });
 const ClockRequest = z.object({ advanceMs: z.number().int().positive().max(7 * 24 * 3_600_000) });
 const FaultRequest = z.object({ spec: z.string().min(1).max(200) });
+const PlatformMonitorRequest = z.object({ service: z.string().min(1).max(400), groups: z.array(z.enum(['system', 'system_limits'])).min(1) });
 const OptionsAnswer = z.looseObject({ options: z.array(z.unknown()).optional(), option_groups: z.array(z.unknown()).optional() });
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -230,6 +231,8 @@ class SandboxServer {
           return this.handle(res, ClockRequest, input, async (r) => this.emulatorJson('POST', '/clock', r));
         case '/sandbox/api/snowflake/faults':
           return this.handle(res, FaultRequest, input, async (r) => this.emulatorJson('POST', '/faults', r));
+        case '/sandbox/api/snowflake/platform-monitor':
+          return this.handle(res, PlatformMonitorRequest, input, async (r) => this.emulatorJson('POST', '/platform-monitor', r));
         case '/sandbox/api/snowflake/faults/clear':
           return this.handle(res, z.unknown(), input, async () => this.emulatorJson('POST', '/faults/clear', {}));
         default:

@@ -116,6 +116,13 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       await send(page, '/spcs logs IRIS_DEMO_SVC');
       await page.locator('#timeline .sk-ephemeral', { hasText: 'Logs' }).last().waitFor();
       await demo.screenshot('08-logs');
+      // A model service has no platformMonitor (SYSTEM$DEPLOY_MODEL adds none), and the bot says so.
+      await send(page, '/spcs metrics IRIS_DEMO_SVC');
+      await page.locator('#timeline .sk-ephemeral', { hasText: 'platformMonitor' }).last().waitFor();
+      await page.locator('#sf-service').selectOption('ML_DB.SERVING.IRIS_DEMO_SVC');
+      await page.locator('#snowflake').getByRole('button', { name: 'Turn on platformMonitor' }).click();
+      await page.locator('#sf-fault-status').getByText('platformMonitor on for ML_DB.SERVING.IRIS_DEMO_SVC').waitFor();
+      await advance(page, '+5 min');
       await send(page, '/spcs metrics IRIS_DEMO_SVC');
       const chart = page.locator('#timeline img.sk-file-img').last();
       await chart.waitFor();

@@ -36,4 +36,5 @@ export const api = {
   advance: (advanceMs: number) => post('/sandbox/api/snowflake/clock', { advanceMs }),
   fault: (spec: string) => post('/sandbox/api/snowflake/faults', { spec }),
   clearFaults: () => post('/sandbox/api/snowflake/faults/clear', {}),
+  platformMonitor: (service: string) => post('/sandbox/api/snowflake/platform-monitor', { service, groups: ['system', 'system_limits'] }),
 };

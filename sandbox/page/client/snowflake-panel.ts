@@ -94,6 +94,17 @@ export function startSnowflakePanel(): void {
       void api.advance(Number(advance)).then(() => refreshPanel());
       return;
     }
+    if (target.getAttribute('data-monitor') === 'on') {
+      const service = byId<HTMLSelectElement>('sf-service').value;
+      if (!service) {
+        status.textContent = 'Pick a service first.';
+        return;
+      }
+      void api.platformMonitor(service).then((answer) => {
+        status.textContent = answer.ok ? `platformMonitor on for ${service}` : `Refused: ${answer.error ?? 'error'}`;
+      });
+      return;
+    }
     const kind = target.getAttribute('data-fault');
     if (kind === null) return;
     if (kind === 'clear') {
