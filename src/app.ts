@@ -41,6 +41,8 @@ export interface BotOverrides {
   readonly slackPace?: SlackPace;
   /** Lock of a deploy job; a killed worker's job is retaken after it (default 30 s). */
   readonly deployLockDurationMs?: number;
+  /** The registry catalog's clock (default Date.now): tests move it past SPCS_CATALOG_MAX_AGE instead of sleeping. */
+  readonly catalogNow?: () => number;
 }
 
 /**
@@ -137,7 +139,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       const deploy = {
         guard,
         snowflake,
-        catalog: createRegistryCatalog(snowflake, { maxAgeMs: config.catalogMaxAgeMs, now: Date.now }),
+        catalog: createRegistryCatalog(snowflake, { maxAgeMs: config.catalogMaxAgeMs, now: overrides.catalogNow ?? Date.now }),
         redis,
         keyPrefix,
         now: Date.now,
