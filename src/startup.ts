@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { slackErrorCode } from './slack-errors.js';
 
 /**
  * What every entry point does before it starts work: read `.env`, then check once that Redis and
@@ -82,7 +83,6 @@ const TOKEN_ERRORS: Readonly<Record<string, string>> = {
   not_allowed_token_type: 'is the wrong kind of token',
 };
 
-const PlatformError = z.object({ code: z.literal(ErrorCode.PlatformError), data: z.looseObject({ error: z.string() }) });
 const HttpError = z.object({ code: z.literal(ErrorCode.HTTPError), statusCode: z.number() });
 const RequestError = z.object({ code: z.literal(ErrorCode.RequestError), original: z.instanceof(Error) });
 
@@ -102,9 +102,8 @@ export interface SlackCallContext {
  */
 export function describeSlackFailure(err: unknown, { method, apiUrl, tokenSetting }: SlackCallContext): string | undefined {
   const where = `Slack ${method} against ${printableUrl(apiUrl)}/`;
-  const platform = PlatformError.safeParse(err);
-  if (platform.success) {
-    const code = platform.data.data.error;
+  const code = slackErrorCode(err);
+  if (code !== '') {
     const meaning = TOKEN_ERRORS[code];
     if (meaning !== undefined) {
       return `Slack refused ${tokenSetting} (${code}): it ${meaning}; copy the token again from your Slack app's settings (${tokenSetting === 'SLACK_APP_TOKEN' ? 'Basic Information → App-Level Tokens' : 'OAuth & Permissions → Bot User OAuth Token'}) and restart`;

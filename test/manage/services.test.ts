@@ -172,6 +172,16 @@ describe('the approval gate', () => {
     expect(sqlSince(before).some((s) => /DROP SERVICE/i.test(s))).toBe(false);
   });
 
+  it('when the bot is not in the channel, then a drop request says how to invite it and nothing is dropped', async () => {
+    const before = t.emulator.sqlLog.length;
+    t.fake.failNext('chat.postMessage', 'not_in_channel');
+    const { text } = await spcsAs(t, MANAGER, `drop ${SERVICE}`);
+    expect(text).toContain(`I'm not in <#${CHANNEL}>`);
+    expect(text).toContain('`/invite @spcs`');
+    expect(svc()?.status).toBe('RUNNING');
+    expect(sqlSince(before).some((s) => /DROP SERVICE/i.test(s))).toBe(false);
+  });
+
   it('when a drop is requested, then the requester cannot approve it, an approver can, and the service is gone', async () => {
     const { text } = await spcsAs(t, MANAGER, `drop ${SERVICE}`);
     expect(text).toContain('needs approval');
