@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   // Checked once, before anything retries: a wrong REDIS_URL or token is one line, not endless warnings.
   const problem = (await redisProblem(config.redis.url)) ?? (await slackProblem(config.slack));
   if (problem !== undefined) cannotStart(problem);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
 
   const bot = await startBot(config, logger).catch((err: unknown) => {
     // Socket Mode's apps.connections.open (with the app token) is the Slack call the check above does not make.

@@ -233,7 +233,9 @@ function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, co
       concurrency,
     },
   );
-  worker.on('failed', (job, err) => deps.logger.warn({ err, jobId: job?.id }, 'notification failed'));
+  worker.on('failed', (job, err) =>
+    deps.logger.warn({ err, jobId: job?.id, deploymentId: job?.data.deploymentId, attemptsMade: job?.attemptsMade }, `posting a deployment's ${job?.name ?? 'notification'} to Slack failed`),
+  );
   return worker;
 }
 

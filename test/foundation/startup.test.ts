@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { startFakeSlack, waitUntil, type FakeSlack } from '../support/fake-slack.js';
 import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -135,6 +135,23 @@ describe('start-up checks', () => {
       `spcs-chatops cannot start: Slack auth.test against ${apiUrl} failed: fetch failed (connect ECONNREFUSED 127.0.0.1:${port}) — check the network or SLACK_API_URL`,
     ]);
     expect(exit.stdout).toBe('');
+  });
+
+  it('when LOG_FORMAT=pretty, then the bot logs lines for people instead of JSON', async () => {
+    fake = await startFakeSlack();
+    const child = spawn(process.execPath, MAIN, { cwd: ROOT, env: botEnv({ SLACK_API_URL: fake.url, LOG_FORMAT: 'pretty' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitUntil(() => stdout.includes('spcs-chatops started') || child.exitCode !== null, { timeoutMs: 10_000, message: `no start line: ${stdout}` });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await exited; // test/foundation/shutdown.test.ts covers how it stops
+    const started = lines(stdout).find((l) => l.includes('spcs-chatops started'));
+    expect(started).toMatch(/INFO.*spcs-chatops started/);
+    expect(lines(stdout).filter((l) => l.startsWith('{'))).toEqual([]);
   });
 
   it('when Redis does not answer, then the bench exits 2 at once with the same line', async () => {
