@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, waitUntil, type FakeSlack } from '../support/fake-slack.js';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
+import { deleteKeys, TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Absolute, so the process may run in a directory of its own (where its .env is).
@@ -79,6 +79,7 @@ afterEach(async () => {
   await fake?.close();
   fake = undefined;
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await deleteKeys(TEST_REDIS_URL, 'test-startup'); // the bot that starts creates its queues' keys
 });
 
 function dirWithDotEnv(text: string): string {
