@@ -126,6 +126,15 @@ describe('start-up checks', () => {
     expect(exit.stderr).not.toContain('{');
   });
 
+  it('when Slack refuses the app token in Socket Mode, then the last line names SLACK_APP_TOKEN and the bot exits 2', async () => {
+    fake = await startFakeSlack();
+    const token = 'xapp-1-A0WRONG-1-wrong';
+    const exit = await run(MAIN, botEnv({ SLACK_API_URL: fake.url, SLACK_APP_TOKEN: token }));
+    expect(exit.code).toBe(2);
+    expect(lines(exit.stderr).at(-1)).toMatch(/^spcs-chatops cannot start: Slack refused SLACK_APP_TOKEN \(invalid_auth\): it is not a valid token; .*App-Level Tokens/);
+    expect(exit.stderr + exit.stdout).not.toContain(token);
+  });
+
   it('when the Slack API cannot be reached, then one line names the URL and what to check, with no retries', async () => {
     const port = await closedPort();
     const apiUrl = `http://127.0.0.1:${port}/api/`;
