@@ -180,6 +180,7 @@ export function handlers(deps: ApprovalDeps) {
       if (outcome.outcome === 'refused') return refuse(outcome.deployment, d.id, userId, outcome.reason, tell);
       await deps.audit.append({ event: 'rejected', deploymentId: d.id, actor: userId, atMs: deps.now(), planHash: d.planHash, ...(reason ? { detail: reason } : {}) });
       await deps.notifier.summary(d.id);
+      logDeploymentStep(deps.logger, d, 'rejected', { rejectedBy: userId });
     },
   };
 }
