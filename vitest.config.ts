@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Stops the run at once, with one line, when Redis does not answer.
+    globalSetup: ['test/support/global-setup.ts'],
     // Real Redis, real HTTP servers: keep parallelism modest on a 2-core machine.
     pool: 'forks',
     maxWorkers: 2,

@@ -1,4 +1,5 @@
 /** Starts deployments on a bot's Redis prefix exactly as the deploy wizard hands them to the approval gate. */
+import { createLogger } from '../src/logger.js';
 import { Redis } from 'ioredis';
 import type { DeployRequest } from '../src/domain/deploy-request.js';
 import { createDeploymentRequester } from '../src/flows/approval/index.js';
@@ -35,7 +36,7 @@ export function connectDeployments(keyPrefix: string): DeploymentStarter {
   const queue = createNotifyQueues({ connection: redis, keyPrefix });
   const expiryQueue = createExpiryQueue({ connection: redis, keyPrefix });
   const expiry = createExpiryScheduler(expiryQueue, { ttlMs: 0, now: Date.now });
-  const requester = createDeploymentRequester({ store, audit: new AuditLog(redis, keyPrefix), notifier: createNotifier(queue), expiry, now: Date.now });
+  const requester = createDeploymentRequester({ store, audit: new AuditLog(redis, keyPrefix), notifier: createNotifier(queue), expiry, logger: createLogger('silent'), now: Date.now });
   return {
     store,
     redis,

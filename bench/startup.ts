@@ -1,7 +1,8 @@
 /** Measure 4: `node --import tsx src/main.ts` from spawn to /readyz 200, and its idle resident memory. */
 import { createServer } from 'node:net';
 import { startFakeSlack } from '../test/support/fake-slack.js';
-import { botEnv, newKeyPrefix } from './environment.js';
+import { deleteKeys } from '../test/support/test-bot.js';
+import { botEnv, newKeyPrefix, REDIS_URL } from './environment.js';
 import { compiled, rssMb, spawnNode } from './processes.js';
 
 export interface StartupResult {
@@ -13,7 +14,8 @@ export async function measureStartup(emulatorUrl: string): Promise<StartupResult
   const fake = await startFakeSlack();
   const port = await freePort();
   const started = performance.now();
-  const { child } = await spawnNode(compiled('src/main.ts'), [], botEnv(fake, emulatorUrl, newKeyPrefix(), { PORT: String(port), LOG_LEVEL: 'info' }), (l) => l.includes('spcs-chatops started'));
+  const keyPrefix = newKeyPrefix();
+  const { child } = await spawnNode(compiled('src/main.ts'), [], botEnv(fake, emulatorUrl, keyPrefix, { PORT: String(port), LOG_LEVEL: 'info' }), (l) => l.includes('spcs-chatops started'));
   try {
     for (;;) {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
@@ -27,6 +29,7 @@ export async function measureStartup(emulatorUrl: string): Promise<StartupResult
   } finally {
     await child.stop();
     await fake.close();
+    await deleteKeys(REDIS_URL, keyPrefix); // the queues' keys the bot created
   }
 }
 

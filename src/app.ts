@@ -41,6 +41,8 @@ export interface BotOverrides {
   readonly slackPace?: SlackPace;
   /** Lock of a deploy job; a killed worker's job is retaken after it (default 30 s). */
   readonly deployLockDurationMs?: number;
+  /** The registry catalog's clock (default Date.now): tests move it past SPCS_CATALOG_MAX_AGE instead of sleeping. */
+  readonly catalogNow?: () => number;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
   const routes = healthRoutes(checks);
   const closers: Array<() => Promise<void>> = [() => redisCheck.close(), () => snowflake.close()];
   const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'close failed'));
+    for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'closing a connection during shutdown failed'));
   };
 
   try {
@@ -78,7 +80,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     const notifier = createNotifier(notifyQueues);
     const expiry = createExpiryScheduler(expiryQueue, { ttlMs: config.approval.ttlMs, now: Date.now });
     /** The approval gate's entry point, handed to the deploy wizard. */
-    const deploymentRequester = createDeploymentRequester({ store, audit, notifier, expiry, now: Date.now });
+    const deploymentRequester = createDeploymentRequester({ store, audit, notifier, expiry, logger, now: Date.now });
 
     if (config.role !== 'web') {
       // Workers talk to Slack with their own client: a 429 comes back to the queue, which waits it out.
@@ -137,7 +139,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       const deploy = {
         guard,
         snowflake,
-        catalog: createRegistryCatalog(snowflake, { maxAgeMs: config.catalogMaxAgeMs, now: Date.now }),
+        catalog: createRegistryCatalog(snowflake, { maxAgeMs: config.catalogMaxAgeMs, now: overrides.catalogNow ?? Date.now }),
         redis,
         keyPrefix,
         now: Date.now,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SlackPrincipalId, type ApprovalPolicy } from './domain/approval-policy.js';
+import { LOG_FORMATS, type LogFormat } from './logger.js';
 import { parseSnowflakeEnv, type SnowflakeConfig } from './snowflake/connection-config.js';
 
 /**
@@ -87,6 +88,7 @@ const RawEnv = z.object({
   ),
   ROLE: optional(z.enum(ROLES, { error: `one of ${ROLES.join(', ')}` })),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` })),
+  LOG_FORMAT: optional(z.enum(LOG_FORMATS, { error: `one of ${LOG_FORMATS.join(', ')}` })),
   SHUTDOWN_TIMEOUT_MS: optional(positiveInt('a whole number of milliseconds greater than 0')),
   SPCS_APPROVERS: optional(principalList),
   SPCS_DEPLOYERS: optional(principalList),
@@ -114,6 +116,8 @@ export interface Config {
   readonly role: Role;
   readonly port: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** json (default) for log shippers, pretty for people. */
+  readonly logFormat: LogFormat;
   readonly slack: SlackConfig;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly snowflake: SnowflakeConfig;
@@ -162,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
       role: raw.ROLE ?? 'all',
       port: raw.PORT ?? 3000,
       logLevel: raw.LOG_LEVEL ?? 'info',
+      logFormat: raw.LOG_FORMAT ?? 'json',
       slack: {
         botToken,
         signingSecret: raw.SLACK_SIGNING_SECRET,

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -50,7 +51,25 @@ const REDACT_PATHS = [
   '*.botToken', '*.appToken', '*.signingSecret', 'headers.authorization', '*.headers.authorization',
 ];
 
-export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/**
+ * JSON lines by default (for log shippers); `pretty` for a person at a terminal: one coloured line
+ * per entry through pino-pretty, written synchronously so nothing is lost when the process exits.
+ * Scrubbing and redaction happen before either format sees a line.
+ */
+export function createLogger(level: LevelWithSilent, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  const out =
+    format === 'pretty'
+      ? pinoPretty({
+          sync: true,
+          colorize: destination === undefined && process.stdout.isTTY,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service',
+          ...(destination !== undefined && { destination }),
+        })
+      : destination;
   return pino(
     {
       level,
@@ -70,7 +89,7 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
         },
       },
     },
-    destination,
+    out,
   );
 }
 

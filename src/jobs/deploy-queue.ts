@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { logDeploymentStep } from './deployment-log.js';
 import { z } from 'zod';
 import { decideExecution, type ApprovalPolicy } from '../domain/approval-policy.js';
 import { planHash, qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
@@ -72,7 +73,7 @@ export function toDeploymentPlan(r: DeployRequest): DeploymentPlanInput {
 
 /** Moves a deployment to `phase` (audited, summary re-rendered); returns the new record. */
 export async function setPhase(
-  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now'>,
+  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now' | 'logger'>,
   id: string,
   phase: Phase,
   extra: Partial<Execution> = {},
@@ -83,6 +84,7 @@ export async function setPhase(
     execution: { milestones: [], ...d.execution, ...extra, phase, phaseSinceMs: d.execution?.phase === phase ? d.execution.phaseSinceMs : at },
   }));
   if (next === null) return null;
+  logDeploymentStep(deps.logger, next, phase, extra.failure === undefined ? {} : { failure: extra.failure.kind, reason: extra.failure.message });
   const final = FINAL_PHASES.includes(phase);
   await deps.audit.append({
     event: final ? 'outcome' : 'phase_changed',
@@ -101,7 +103,7 @@ export async function setPhase(
 
 /** Marks the deployment failed with a kind the thread explains. */
 export function fail(
-  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now'>,
+  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now' | 'logger'>,
   id: string,
   kind: FailureKind,
   message: string,
@@ -170,11 +172,13 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
     }));
     await deps.store.track(deploymentId);
     await deps.audit.append({ event: 'deploy_submitted', deploymentId, atMs: deps.now(), planHash: d.planHash, detail: started.queryId });
+    logDeploymentStep(deps.logger, d, 'submitted', { queryId: started.queryId, buildJob: started.buildJob.name.name });
     return 'submitted';
   } catch (err) {
     if (err instanceof UnrecoverableError) throw err;
     const failure = failureOf(err);
-    deps.logger.warn({ err }, 'deploy step failed');
+    const doing = (await deps.store.get(deploymentId))?.execution?.phase ?? 'starting the deployment';
+    deps.logger.error({ err, deploymentId, phase: doing, service: qualifiedService(r) }, `deploy step failed while ${doing.replaceAll('_', ' ')} ${qualifiedService(r)}`);
     await fail(deps, deploymentId, failure.kind, failure.message, failure.privilege !== undefined ? { privilege: failure.privilege } : {});
     return 'failed';
   }
@@ -203,6 +207,6 @@ export function createDeployWorker(queue: QueueConnection, deps: DeployDeps, opt
     lockDuration,
     stalledInterval: lockDuration,
   });
-  worker.on('failed', (job, err) => deps.logger.error({ err, deploymentId: job?.data.deploymentId }, 'deploy job failed'));
+  worker.on('failed', (job, err) => deps.logger.error({ err, deploymentId: job?.data.deploymentId }, 'deploy job failed: running the approved deployment stopped with an error'));
   return worker;
 }

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { logDeploymentStep } from './deployment-log.js';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import type { ApprovalPolicy } from '../domain/approval-policy.js';
@@ -81,6 +82,7 @@ export function processExpiry(deps: ExpiryDeps) {
     if (result.outcome === 'expired') {
       await deps.audit.append({ event: 'expired', deploymentId: id, atMs: deps.now(), planHash: result.deployment.planHash, detail: EXPIRED_DETAIL });
       await deps.notifier.summary(id);
+      logDeploymentStep(deps.logger, result.deployment, 'expired', { detail: EXPIRED_DETAIL });
     }
     return result;
   };
@@ -106,7 +108,7 @@ export function processExpiry(deps: ExpiryDeps) {
         await job.moveToDelayed(result.dueAtMs, token);
         throw new DelayedError();
       }
-      if (result.outcome === 'expired') deps.logger.info('approval request expired');
+      if (result.outcome === 'expired' && 'operationId' in data) deps.logger.info('change request expired');
       return result.outcome;
     });
   };

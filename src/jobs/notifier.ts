@@ -3,8 +3,11 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import { z } from 'zod';
 import { buildDeploySummary } from '../blocks/deploy-summary.js';
 import { buildMilestoneMessage } from '../blocks/deploy-status.js';
+import { qualifiedService } from '../domain/deploy-request.js';
+import { escapeMrkdwn } from '../blocks/text.js';
 import { MILESTONES, type Deployment, type Milestone } from '../domain/deployment.js';
 import { withLogScope, type Logger } from '../logger.js';
+import { cannotSucceed, notInChannel, slackErrorCode } from '../slack-errors.js';
 import type { DeploymentStore } from '../store/deployment-store.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
 import type { PacedMethod, SendSlots } from './slack-pace.js';
@@ -116,9 +119,40 @@ export function processNotify(deps: NotifyDeps) {
         await job.moveToDelayed(Date.now() + waitMs + moreMs, token);
         throw new DelayedError();
       }
-      await send.run();
+      try {
+        await send.run();
+      } catch (err) {
+        const code = slackErrorCode(err);
+        if (!cannotSucceed(code)) throw err; // a network error or an outage: retried with backoff
+        deps.logger.error(
+          { err, code, method: send.method, channelId: d.channelId, service: qualifiedService(d.request), kind: data.kind },
+          `posting the deployment's ${data.kind === 'summary' ? 'summary' : `${data.milestone} reply`} failed: Slack answered ${code}; not retrying`,
+        );
+        // The first post of the summary follows the wizard's submit at once, so the requester is the person who acted.
+        if (data.kind === 'summary' && d.messageTs === undefined && d.state === 'pending' && notInChannel(code)) await tellRequester(deps, d);
+        throw new UnrecoverableError(`${send.method} in ${d.channelId}: ${code}`);
+      }
     });
   };
+}
+
+/**
+ * Tells the requester why their request did not appear: in the channel only they can see, or,
+ * when Slack refuses that too (a private channel hides itself from a bot that is not in it), in
+ * their direct messages with the bot.
+ */
+async function tellRequester(deps: NotifyDeps, d: Deployment): Promise<void> {
+  const text =
+    `I'm not in <#${d.channelId}>, so I could not post your deployment request for *${escapeMrkdwn(qualifiedService(d.request))}* there. ` +
+    'Invite me with `/invite @spcs`, then run `/spcs deploy` again. Nothing was deployed.';
+  try {
+    await deps.slack.chat.postEphemeral({ channel: d.channelId, user: d.requestedBy, text });
+  } catch (err) {
+    deps.logger.debug({ err }, 'ephemeral refused too; telling the requester in a direct message');
+    await deps.slack.chat
+      .postMessage({ channel: d.requestedBy, text })
+      .catch((dmErr: unknown) => deps.logger.error({ err: dmErr, requester: d.requestedBy }, 'telling the requester that the bot is not in the channel failed'));
+  }
 }
 
 // Not 'active': a job held by a killed worker stays active until BullMQ's stall check (30 s), and a
@@ -199,7 +233,9 @@ function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, co
       concurrency,
     },
   );
-  worker.on('failed', (job, err) => deps.logger.warn({ err, jobId: job?.id }, 'notification failed'));
+  worker.on('failed', (job, err) =>
+    deps.logger.warn({ err, jobId: job?.id, deploymentId: job?.data.deploymentId, attemptsMade: job?.attemptsMade }, `posting a deployment's ${job?.name ?? 'notification'} to Slack failed`),
+  );
   return worker;
 }
 

@@ -1,6 +1,7 @@
 import { Queue, Worker } from 'bullmq';
+import { logDeploymentStep } from './deployment-log.js';
 import { qualifiedService } from '../domain/deploy-request.js';
-import { isFollowed, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
+import { isFollowed, PHASES, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
 import { withLogScope, type Logger } from '../logger.js';
 import {
   BUILD_CONTAINER,
@@ -213,7 +214,11 @@ async function reach(deps: TrackerDeps, d: Deployment, milestones: readonly Mile
     const e = current.execution;
     return e === undefined ? current : { ...current, execution: { ...e, milestones: [...new Set([...e.milestones, ...missing])] } };
   });
-  for (const m of missing) await deps.notifier.milestone(d.id, m);
+  for (const m of missing) {
+    await deps.notifier.milestone(d.id, m);
+    // Phases (starting, running, failed) are logged as they are entered; these are the steps between them.
+    if (!PHASES.some((p) => p === m)) logDeploymentStep(deps.logger, d, m);
+  }
 }
 
 /** Applies what one round saw; returns whether it took a closer look. */
@@ -294,6 +299,7 @@ async function followEndpoint(deps: TrackerDeps, memory: TrackerMemory, d: Deplo
   if (url !== undefined) {
     await deps.audit.append({ event: 'phase_changed', deploymentId: d.id, atMs: deps.now(), planHash: d.planHash, detail: 'running: endpoint ready' });
     await deps.notifier.milestone(d.id, 'endpoint_ready');
+    logDeploymentStep(deps.logger, d, 'endpoint_ready', { url });
   }
   memory.lookWaits.delete(d.id);
   await deps.store.untrack(d.id);
@@ -368,6 +374,6 @@ export function createStatusWorker(queue: QueueConnection, deps: TrackerDeps): W
     prefix: queuePrefix(queue.keyPrefix),
     concurrency: 1,
   });
-  worker.on('failed', (_job, err) => deps.logger.warn({ err }, 'status round failed'));
+  worker.on('failed', (_job, err) => deps.logger.warn({ err }, 'status round failed: checking the deployments in flight against Snowflake stopped with an error; the next round tries again'));
   return worker;
 }

@@ -3,7 +3,7 @@
  * (every final state delivered, no 429 and no failed notification, statements per round bounded).
  * Timing targets are not asserted: CI machines are too noisy for them.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,8 +13,13 @@ import type { BenchReport } from '../../bench/report.js';
 describe('npm run bench (tiny)', () => {
   it('when every measure runs small, then the report is complete and the functional targets hold', async () => {
     const out = join(tmpdir(), `bench-smoke-${process.pid}.json`);
-    await runBench(['--tiny', '--out', out]);
-    const report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
+    let report: BenchReport;
+    try {
+      await runBench(['--tiny', '--out', out]);
+      report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
+    } finally {
+      await rm(out, { force: true });
+    }
     expect(report.errors).toEqual([]);
     const sections = new Set(report.measures.map((m) => m.section));
     expect([...sections].sort()).toEqual(['1 slack', '2 status', '3 rate limits', '4 start-up']);

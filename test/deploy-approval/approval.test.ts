@@ -29,6 +29,9 @@ describe('approval gate', () => {
     expect((await h.store.get(id))?.state).toBe('rejected');
     expect((await h.audit.read(id)).map((e) => e.event)).toEqual(['requested', 'rejected']);
     expect(deployCalls(t)).toBe(0);
+    const steps = t.logs.filter((l) => l.deploymentId === id && typeof l.step === 'string');
+    expect(steps.map((l) => l.step)).toEqual(['requested', 'rejected']);
+    expect(steps[1]).toMatchObject({ level: 30, msg: 'deployment rejected', channelId: CHANNEL, service: 'ML_DB.SERVING.IRIS_REJ', rejectedBy: APPROVER });
   });
 
   it('when the requester approves their own request, then it is refused ephemerally and audited', async () => {
@@ -132,6 +135,7 @@ describe('approval gate', () => {
     await eventually(() => ephemeralTo(harness, APPROVER).includes('has expired') || undefined, 5_000, 'refusal');
     expect((await h.audit.read(id)).filter((e) => e.event === 'expired')).toHaveLength(1);
     expect(deployCalls(h.t)).toBe(0);
+    expect(h.t.logs.find((l) => l.deploymentId === id && l.step === 'expired')).toMatchObject({ level: 30, msg: 'deployment expired', channelId: CHANNEL, service: 'ML_DB.SERVING.IRIS_IGNORED' });
   });
 
   it('when the button carries another plan hash, then the approval is refused as plan changed', async () => {

@@ -9,6 +9,7 @@ import type { DeployRequest } from '../../src/domain/deploy-request.js';
 import { createDeploymentRequester } from '../../src/flows/approval/index.js';
 import { createExpiryQueue, createExpiryScheduler } from '../../src/jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues } from '../../src/jobs/notifier.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
 import { irisRequest } from '../support/deploy-requests.js';
@@ -51,7 +52,8 @@ export async function startDeployHarness(options: TestBotOptions & { env?: Recor
     emulator: { speed: 4, ...options.emulator },
     ...(options.bot && { bot: options.bot }),
   });
-  const client = connectDeployments(t.keyPrefix, t.fake);
+  // The requester logs to the bot's log, as the wizard's hand-over does inside the bot.
+  const client = connectDeployments(t.keyPrefix, t.fake, t.logger);
   return {
     t,
     ...client,
@@ -69,7 +71,7 @@ export type DeploymentClient = Omit<DeployHarness, 't' | 'stop'> & { close(): Pr
  * The approval gate's own DeploymentRequester on the bot's prefix (the bot posts the summary), plus
  * the store and the audit log. Seeds the test's people into the fake.
  */
-export function connectDeployments(keyPrefix: string, fake: FakeSlack): DeploymentClient {
+export function connectDeployments(keyPrefix: string, fake: FakeSlack, logger: Logger = createLogger('silent')): DeploymentClient {
   fake.seedUsers([REQUESTER, APPROVER, APPROVER_2, OUTSIDER].map((id) => ({ id, name: id.toLowerCase() })));
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const store = new DeploymentStore(redis, keyPrefix);
@@ -78,7 +80,7 @@ export function connectDeployments(keyPrefix: string, fake: FakeSlack): Deployme
   const expiryQueue = createExpiryQueue({ connection: redis, keyPrefix });
   // ttlMs 0: the job runs at once and the bot's expiry worker moves it to the bot's own TTL.
   const expiry = createExpiryScheduler(expiryQueue, { ttlMs: 0, now: Date.now });
-  const requester = createDeploymentRequester({ store, audit, notifier: createNotifier(queue), expiry, now: Date.now });
+  const requester = createDeploymentRequester({ store, audit, notifier: createNotifier(queue), expiry, logger, now: Date.now });
   return {
     store,
     audit,

@@ -46,6 +46,17 @@ describe('deploy execution', () => {
     expect(parent).toContain(`Approved by <@${APPROVER}>`);
     await eventually(() => text(t.fake.message(CHANNEL, ts)).includes('Running') || undefined, 5_000, 'parent running');
     expect(t.emulator.unsupportedSql()).toEqual([]);
+
+    // The log tells the deployment's story: one info line per step, each with its id, channel and service.
+    const steps = await eventually(() => {
+      const s = t.logs.filter((l) => l.level === 30 && l.deploymentId === id && typeof l.step === 'string');
+      return s.some((l) => l.step === 'endpoint_ready') ? s : undefined;
+    }, 5_000, 'the endpoint_ready step line');
+    expect(steps.map((l) => l.step)).toEqual(expect.arrayContaining(['requested', 'approved', 'submitting', 'submitted', 'starting', 'running', 'endpoint_ready']));
+    for (const line of steps) expect(line).toMatchObject({ channelId: CHANNEL, service: 'ML_DB.SERVING.IRIS_NEW', msg: `deployment ${String(line.step).replaceAll('_', ' ')}` });
+    const order = steps.map((l) => String(l.step));
+    expect(order.indexOf('requested')).toBeLessThan(order.indexOf('approved'));
+    expect(order.indexOf('submitted')).toBeLessThan(order.indexOf('running'));
   });
 
   it('when the service runs before its REST endpoint is ready, then the thread says running with SQL and Python at once, and the URL follows', async () => {

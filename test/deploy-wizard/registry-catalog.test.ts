@@ -9,7 +9,13 @@ import { isRecord } from '../support/fake-slack-types.js';
 import { openWizard, useWizardBot, viewText, waitForStep, type WizardHarness } from './wizard-harness.js';
 
 let h: WizardHarness;
-useWizardBot((ready) => (h = ready), { SPCS_CATALOG_MAX_AGE: '2s' });
+// The catalog's clock stands still unless a test moves it: remembering is judged by it, never by
+// real time, so a slow machine cannot make a listing expire between two opens.
+let catalogMs = 1_700_000_000_000;
+const catalogNow = () => catalogMs;
+/** Moves the catalog's clock past SPCS_CATALOG_MAX_AGE, so everything remembered is too old. */
+const forgetListings = () => void (catalogMs += 2_001);
+useWizardBot((ready) => (h = ready), { SPCS_CATALOG_MAX_AGE: '2s' }, { catalogNow });
 
 const sqlSince = (from: number) => h.t.emulator.sqlLog.slice(from).map((e) => e.sqlText);
 const showStatements = (texts: readonly string[]) => texts.filter((t) => /^SHOW (DATABASES|SCHEMAS|MODELS|VERSIONS|FUNCTIONS)/.test(t));
@@ -26,7 +32,7 @@ async function filledViews(viewIds: readonly string[]): Promise<string[]> {
 
 describe('remembered registry listings', () => {
   it('when ten people open the wizard at once, then each listing is asked of Snowflake once and every modal is filled', async () => {
-    await new Promise((r) => setTimeout(r, 2100)); // nothing remembered from before
+    forgetListings(); // nothing remembered from before
     const from = h.t.emulator.sqlLog.length;
     const opens = h.t.fake.calls('views.open').length;
     const results = await Promise.all(
@@ -72,7 +78,7 @@ describe('remembered registry listings', () => {
     expect(JSON.stringify(h.t.fake.calls('views.open').at(-1)?.args['view'])).toContain('PREDICT');
     expect(h.t.fake.calls('views.update').slice(updates).filter((c) => c.args['view_id'] === opened.id)).toEqual([]);
 
-    await new Promise((r) => setTimeout(r, 2100));
+    forgetListings();
     from = h.t.emulator.sqlLog.length;
     await openWizard(h, 'ML_DB.REGISTRY.IRIS_CLASSIFIER V1');
     await waitForStep(h, 'model', (v) => viewText(v).includes('PREDICT'));
@@ -80,7 +86,7 @@ describe('remembered registry listings', () => {
   });
 
   it('when a listing fails, then the failure is shown and not remembered: the next open lists again', async () => {
-    await new Promise((r) => setTimeout(r, 2100));
+    forgetListings();
     h.t.emulator.faults.missingPrivilege({ privilege: 'USAGE', on: 'DATABASE', name: 'ML_DB' });
     const failed = await openWizard(h, 'ML_DB.REGISTRY.IRIS_CLASSIFIER V1');
     expect(viewText(failed)).toMatch(/ML_DB/);

@@ -7,6 +7,7 @@ import type { DeploymentRequester, DeploymentSubmission } from '../../src/domain
 import { blocksText, findElement, waitUntil, type FakeView, type JsonObject } from '../support/fake-slack.js';
 import { isRecord } from '../support/fake-slack-types.js';
 import type { InputValue, ViewSubmissionResponse } from '../support/slack-request.js';
+import type { BotOverrides } from '../../src/app.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 
 export interface WizardHarness {
@@ -18,7 +19,7 @@ export interface WizardHarness {
   stop(): Promise<void>;
 }
 
-export async function startWizardBot(env: Record<string, string> = {}): Promise<WizardHarness> {
+export async function startWizardBot(env: Record<string, string> = {}, bot: Omit<BotOverrides, 'slackRetryConfig' | 'deploymentRequester'> = {}): Promise<WizardHarness> {
   const submissions: DeploymentSubmission[] = [];
   const requester: DeploymentRequester = {
     async request(submission) {
@@ -28,7 +29,7 @@ export async function startWizardBot(env: Record<string, string> = {}): Promise<
   };
   // Registry listings are not remembered here, so each test sees the emulator as it set it up;
   // test/deploy-wizard/registry-catalog.test.ts covers remembering.
-  const t = await startTestBot({ env: { SPCS_CATALOG_MAX_AGE: '0s', ...env }, bot: { deploymentRequester: requester } });
+  const t = await startTestBot({ env: { SPCS_CATALOG_MAX_AGE: '0s', ...env }, bot: { ...bot, deploymentRequester: requester } });
   return { t, submissions, viewId: undefined, stop: () => t.stop() };
 }
 
@@ -36,10 +37,14 @@ export async function startWizardBot(env: Record<string, string> = {}): Promise<
  * One bot for a test file (starting one takes most of a test's time); each test starts with no
  * submissions and no emulator faults. `ready` receives the harness once it runs.
  */
-export function useWizardBot(ready: (h: WizardHarness) => void, env: Record<string, string> = {}): void {
+export function useWizardBot(
+  ready: (h: WizardHarness) => void,
+  env: Record<string, string> = {},
+  bot: Omit<BotOverrides, 'slackRetryConfig' | 'deploymentRequester'> = {},
+): void {
   let h: WizardHarness | undefined;
   beforeAll(async () => {
-    h = await startWizardBot(env);
+    h = await startWizardBot(env, bot);
     ready(h);
   });
   afterAll(async () => {

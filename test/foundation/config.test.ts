@@ -30,6 +30,7 @@ describe('config', () => {
         role: 'all',
         port: 3000,
         logLevel: 'info',
+        logFormat: 'json',
         redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'spcs' },
         slack: { apiUrl: 'https://slack.com/api/', appToken: undefined },
       },
@@ -75,6 +76,7 @@ describe('config', () => {
     ['REDIS_KEY_PREFIX', 'has space', /^REDIS_KEY_PREFIX: expected letters, digits/],
     ['ROLE', 'admin', /^ROLE: expected one of all, web, worker$/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: expected one of fatal, error/],
+    ['LOG_FORMAT', 'colour', /^LOG_FORMAT: expected one of json, pretty$/],
     ['SHUTDOWN_TIMEOUT_MS', '-5', /^SHUTDOWN_TIMEOUT_MS: expected a whole number/],
     ['SPCS_CATALOG_MAX_AGE', 'soon', /^SPCS_CATALOG_MAX_AGE: expected a duration such as 60s or 5m \(0s: always ask Snowflake\)$/],
   ])('when %s=%s, then one line names it and what it expects', (name, value, expected) => {

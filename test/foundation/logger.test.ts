@@ -48,3 +48,33 @@ describe('logger', () => {
     expect(JSON.stringify(lines)).not.toContain('xoxb-9-9-leak');
   });
 });
+
+describe('log format', () => {
+  function collect() {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    return { stream, text: () => chunks.join('') };
+  }
+
+  it('when no format is asked for, then every line is JSON', () => {
+    const { stream, text } = collect();
+    createLogger('info', stream).info({ deploymentId: 'd123' }, 'deployment approved');
+    const line = JSON.parse(text().trim()) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 30, msg: 'deployment approved', deploymentId: 'd123' });
+  });
+
+  it('when the format is pretty, then lines are for people, with the fields, and still scrubbed', () => {
+    const { stream, text } = collect();
+    createLogger('info', stream, 'pretty').warn({ deploymentId: 'd123' }, 'posting with xoxb-1-2-secret failed');
+    const out = text();
+    expect(out).not.toMatch(/^\{/);
+    expect(out).toMatch(/WARN.*posting with \[redacted\] failed/);
+    expect(out).toContain('deploymentId: "d123"');
+    expect(out).not.toContain('xoxb-1-2-secret');
+  });
+});

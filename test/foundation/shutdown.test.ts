@@ -4,13 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { startFakeSlack, waitUntil, type FakeSlack } from '../support/fake-slack.js';
 import { createSlackRequestClient } from '../support/slack-request.js';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
+import { deleteKeys, TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
 
 let fake: FakeSlack | undefined;
 let emulator: Emulator | undefined;
 afterEach(async () => {
   await fake?.close();
   await emulator?.close();
+  await deleteKeys(TEST_REDIS_URL, 'test-shutdown'); // the queues' keys the bot created
 });
 
 describe('graceful shutdown', () => {

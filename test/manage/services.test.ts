@@ -172,6 +172,36 @@ describe('the approval gate', () => {
     expect(sqlSince(before).some((s) => /DROP SERVICE/i.test(s))).toBe(false);
   });
 
+  it('when the bot is not in the channel, then whoever confirmed a change gets its outcome ephemerally with how to invite the bot', async () => {
+    const { reply } = await spcsAs(t, MANAGER, `suspend ${SERVICE}`);
+    t.fake.failNext('chat.postMessage', 'not_in_channel');
+    const before = t.fake.ephemerals().length;
+    await clickEphemeral(t, reply, 'manage.confirm', MANAGER);
+    const told = await waitUntil(() => t.fake.ephemerals().slice(before).find((e) => e.user === MANAGER && e.text.includes("I'm not in")), {
+      timeoutMs: 10_000,
+      message: 'the person who confirmed was not told',
+    });
+    expect(told.text).toContain('Done: suspend `ML_DB.SERVING.IRIS_SVC`');
+    expect(told.text).toContain(`I'm not in <#${CHANNEL}>`);
+    expect(told.text).toContain('`/invite @spcs`');
+
+    // Running again for the tests that follow.
+    await waitUntil(() => svc()?.status === 'SUSPENDED', { timeoutMs: 10_000, message: 'not suspended' });
+    const resumed = await spcsAs(t, MANAGER, `resume ${SERVICE}`);
+    await clickEphemeral(t, resumed.reply, 'manage.confirm', MANAGER);
+    await waitUntil(() => svc()?.status === 'RUNNING', { timeoutMs: 15_000, message: `not running again: ${svc()?.status}` });
+  });
+
+  it('when the bot is not in the channel, then a drop request says how to invite it and nothing is dropped', async () => {
+    const before = t.emulator.sqlLog.length;
+    t.fake.failNext('chat.postMessage', 'not_in_channel');
+    const { text } = await spcsAs(t, MANAGER, `drop ${SERVICE}`);
+    expect(text).toContain(`I'm not in <#${CHANNEL}>`);
+    expect(text).toContain('`/invite @spcs`');
+    expect(svc()?.status).toBe('RUNNING');
+    expect(sqlSince(before).some((s) => /DROP SERVICE/i.test(s))).toBe(false);
+  });
+
   it('when a drop is requested, then the requester cannot approve it, an approver can, and the service is gone', async () => {
     const { text } = await spcsAs(t, MANAGER, `drop ${SERVICE}`);
     expect(text).toContain('needs approval');

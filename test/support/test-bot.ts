@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { scaledSlackPace } from '../../src/jobs/slack-pace.js';
 import { startBot, type BotOverrides, type RunningBot } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { startEmulator, FAST_TIMINGS, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
 import { createSlackRequestClient, type SlackRequestClient } from './slack-request.js';
@@ -26,6 +26,8 @@ export interface TestBot {
   readonly keyPrefix: string;
   /** Every JSON log line the bot wrote. */
   readonly logs: Record<string, unknown>[];
+  /** The bot's logger (its lines land in `logs`). */
+  readonly logger: Logger;
   /** All log output as one string, for "never logged" assertions. */
   logText(): string;
   stop(): Promise<void>;
@@ -69,7 +71,8 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
       done();
     },
   });
-  const bot = await startBot(result.config, createLogger('debug', sink), {
+  const logger = createLogger('debug', sink);
+  const bot = await startBot(result.config, logger, {
     slackRetryConfig: { retries: 2, minTimeout: 10, maxTimeout: 20 },
     // Slack's pace, fifty times faster: tests do not wait for real seconds between messages.
     slackPace: scaledSlackPace(50),
@@ -86,6 +89,7 @@ export async function startTestBot(options: TestBotOptions = {}): Promise<TestBo
     baseUrl,
     keyPrefix,
     logs,
+    logger,
     logText: () => JSON.stringify(logs),
     async stop() {
       await bot.stop();

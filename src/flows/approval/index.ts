@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { logDeploymentStep } from '../../jobs/deployment-log.js';
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
@@ -40,7 +41,7 @@ export function newDeploymentId(): string {
  * and has the summary with Approve / Reject posted.
  */
 export function createDeploymentRequester(
-  deps: Pick<ApprovalDeps, 'store' | 'audit' | 'notifier' | 'now'> & { readonly expiry: ExpiryScheduler },
+  deps: Pick<ApprovalDeps, 'store' | 'audit' | 'notifier' | 'now' | 'logger'> & { readonly expiry: ExpiryScheduler },
 ): DeploymentRequester {
   return {
     async request(submission: DeploymentSubmission) {
@@ -68,6 +69,7 @@ export function createDeploymentRequester(
       });
       await deps.expiry.schedule('deployment', deployment.id, deployment.requestedAtMs);
       await deps.notifier.summary(deployment.id);
+      logDeploymentStep(deps.logger, deployment, 'requested', { requestedBy: deployment.requestedBy });
       return { deploymentId: deployment.id };
     },
   };
@@ -124,6 +126,7 @@ export function handlers(deps: ApprovalDeps) {
     await deps.notifier.summary(d.id);
     await deps.notifier.milestone(d.id, 'approved');
     await deps.enqueueDeploy(d.id);
+    logDeploymentStep(deps.logger, d, 'approved', { approvedBy: d.approvals.map((a) => a.userId) });
   };
 
   return {
@@ -177,6 +180,7 @@ export function handlers(deps: ApprovalDeps) {
       if (outcome.outcome === 'refused') return refuse(outcome.deployment, d.id, userId, outcome.reason, tell);
       await deps.audit.append({ event: 'rejected', deploymentId: d.id, actor: userId, atMs: deps.now(), planHash: d.planHash, ...(reason ? { detail: reason } : {}) });
       await deps.notifier.summary(d.id);
+      logDeploymentStep(deps.logger, d, 'rejected', { rejectedBy: userId });
     },
   };
 }

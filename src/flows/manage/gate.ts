@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { notInChannel, slackErrorCode } from '../../slack-errors.js';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { buildChangeOutcome, buildChangeRejectModal, ManageIds } from '../../blocks/manage.js';
@@ -105,7 +106,7 @@ export function gateHandlers(deps: ManageDeps) {
    * Applies an approved change: the guard chain once more (policy may have changed since the
    * click), the SQL, the outcome on the record, in the audit and in the service's thread.
    */
-  const execute = async (client: Pick<WebClient, 'chat'>, approved: Operation): Promise<void> => {
+  const execute = async (client: Pick<WebClient, 'chat'>, approved: Operation, tellActor: (text: string) => Promise<unknown>): Promise<void> => {
     const check = decideExecution(policyFor(approved, deps.policy), { ...approved, currentPlanHash: operationHash(approved.service, approved.change) });
     const run = planChange(approved);
     let result: { ok: true; status: string } | { ok: false; failure: string };
@@ -125,7 +126,13 @@ export function gateHandlers(deps: ManageDeps) {
     const where = done.thread ?? { channelId: done.channelId, ts: undefined };
     await client.chat
       .postMessage({ channel: where.channelId, text: message.text, blocks: message.blocks, ...(where.ts !== undefined && { thread_ts: where.ts }) })
-      .catch((err: unknown) => deps.logger.warn({ err }, 'could not post change outcome'));
+      .catch(async (err: unknown) => {
+        deps.logger.warn({ err, operationId: done.id, channelId: where.channelId }, 'posting the change outcome in the channel failed');
+        // The one who clicked still learns the outcome, and how to let the bot post next time.
+        if (notInChannel(slackErrorCode(err))) {
+          await tellActor(`${message.text}\n:warning: I'm not in <#${where.channelId}>, so I could not post this there. Invite me with \`/invite @spcs\`.`).catch(() => undefined);
+        }
+      });
     await refreshSummary(client, done);
   };
 
@@ -171,7 +178,7 @@ export function gateHandlers(deps: ManageDeps) {
     await audit('approved', outcome.record, userId, outcome.record.approvals.map((a) => a.userId).join(','));
     if (asRequester) await args.respond({ replace_original: true, text: `Confirmed: applying ${CHANGE_VERBS[current.change.kind]} ${current.service}…` });
     await refreshSummary(args.client, outcome.record);
-    await execute(args.client, outcome.record);
+    await execute(args.client, outcome.record, (text) => args.respond({ response_type: 'ephemeral', replace_original: false, text }));
   };
 
   /** Cancel (own gate): the requester withdraws at once. */

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { notInChannel, slackErrorCode } from '../../slack-errors.js';
 import { buildChangeConfirmation, buildChangeSummary } from '../../blocks/manage.js';
 import { notice, usageError, type ObserveMessage } from '../../blocks/observe-kit.js';
 import { inlineCode } from '../../blocks/text.js';
@@ -71,7 +72,12 @@ export async function requestChange(deps: ManageDeps, who: Requester, arg: Servi
     });
     if (op.gate === 'self') return buildChangeConfirmation(op);
     const summary = buildChangeSummary(op, deps.policy.requiredApprovals);
-    const posted = await who.client.chat.postMessage({ channel: op.channelId, text: summary.text, blocks: summary.blocks });
+    const posted = await who.client.chat.postMessage({ channel: op.channelId, text: summary.text, blocks: summary.blocks }).catch((err: unknown) => {
+      if (notInChannel(slackErrorCode(err))) return null;
+      throw err;
+    });
+    // The request stays pending without its message and expires by itself; nothing changes in Snowflake.
+    if (posted === null) return notice(`:warning: I'm not in <#${op.channelId}>, so I cannot post the request for approval. Invite me with \`/invite @spcs\`, then try again.`);
     if (posted.ts !== undefined) await deps.operations.update(op.id, (c) => ({ ...c, messageTs: posted.ts ?? '' }));
     // Scheduled once the summary is known, so the expiry job can replace its buttons.
     await deps.expiry.schedule('operation', op.id, op.requestedAtMs);

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
 import { inlineCode } from '../../blocks/text.js';
 import type { Logger } from '../../logger.js';
+import { notInChannel, slackErrorCode } from '../../slack-errors.js';
 
 /** Where a file goes: the channel the command came from (a deployment's thread once those are tracked). */
 export interface UploadTarget {
@@ -35,16 +36,10 @@ export async function uploadFile(target: UploadTarget, upload: Upload, logger: L
   } catch (err) {
     logger.warn({ err, file: upload.filename }, 'file upload failed');
     const code = slackErrorCode(err);
-    if (code === 'not_in_channel' || code === 'channel_not_found') {
+    if (notInChannel(code)) {
       return notice(`:warning: I could not post ${inlineCode(upload.filename)} here: invite me to the channel first (\`/invite @spcs\`).`);
     }
     return notice(`:warning: Slack refused the upload of ${inlineCode(upload.filename)}${code === '' ? '' : ` (${code})`}. Try again in a moment.`);
   }
 }
 
-/** The `error` of a Web API platform error (`{ ok: false, error }`), or ''. */
-function slackErrorCode(err: unknown): string {
-  const data: unknown = typeof err === 'object' && err !== null ? Reflect.get(err, 'data') : undefined;
-  const code: unknown = typeof data === 'object' && data !== null ? Reflect.get(data, 'error') : undefined;
-  return typeof code === 'string' ? code : '';
-}
