@@ -348,7 +348,7 @@ export interface TestResultModel {
 
 const STATUS_HINTS: Readonly<Record<number, string>> = {
   400: 'The service refused the input: it does not match the method\'s signature.',
-  401: 'The token was not accepted: it is wrong, expired or revoked. Create a new PAT and try again.',
+  401: 'The token was not accepted: it is wrong, expired or revoked, or its user is subject to no network policy (a PAT needs one, step 1). Create a new PAT or set up step 1, and try again.',
   403: 'The token is valid but not allowed: the user\'s network policy does not allow this client IP, or the user\'s default role lacks the service role (step 2).',
   404: 'No such method on this service.',
   405: 'The endpoint only takes POST.',

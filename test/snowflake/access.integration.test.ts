@@ -20,6 +20,7 @@ import {
   setUserNetworkPolicy,
   showGrantsToRole,
 } from '../../src/snowflake/access-queries.js';
+import { isPrivateLinkConfig, parseSnowflakeEnv } from '../../src/snowflake/connection-config.js';
 import { getInferenceEndpoint, listServiceEndpoints } from '../../src/snowflake/service-queries.js';
 import type { SnowflakeClient } from '../../src/snowflake/client.js';
 import { identifierFromSnowflake, requireQualifiedName } from '../../src/snowflake/identifiers.js';
@@ -168,6 +169,18 @@ describe('network policies that govern logins, and the PAT rule', () => {
 });
 
 describe('PrivateLink: privatelink_ingress_url on a Business Critical account', () => {
+  it('decides from the connection host, as snowflake-ml-python does (it contains privatelink.snowflake)', () => {
+    const privateLinkOf = (env: Record<string, string | undefined>) => {
+      const parsed = parseSnowflakeEnv({ SNOWFLAKE_USER: 'SPCS_BOT', SNOWFLAKE_PASSWORD: 'x', ...env });
+      if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+      return isPrivateLinkConfig(parsed.config);
+    };
+    expect(privateLinkOf({ SNOWFLAKE_ACCOUNT: 'xy12345.us-east-1.privatelink' })).toBe(true);
+    expect(privateLinkOf({ SNOWFLAKE_ACCOUNT: 'myorg-myaccount', SNOWFLAKE_ACCESS_URL: 'https://myorg-myaccount.privatelink.snowflakecomputing.com' })).toBe(true);
+    expect(privateLinkOf({ SNOWFLAKE_ACCOUNT: 'myorg-myaccount' })).toBe(false);
+    expect(privateLinkOf({ SNOWFLAKE_ACCOUNT: 'myorg-myaccount', SNOWFLAKE_ACCESS_URL: 'http://127.0.0.1:8085' })).toBe(false);
+  });
+
   it('is absent on other accounts, present here, and used only when the connection goes over PrivateLink', async () => {
     expect((await listServiceEndpoints(db, IRIS_SVC)).find((e) => e.name === 'inference')?.privatelinkIngressUrl ?? null).toBeNull();
     const bc = await startFrozenEmulator({ privateLink: true });
