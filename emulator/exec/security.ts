@@ -264,7 +264,6 @@ function ruleByName(x: Exec, parts: string[], doing: string): { key: string; rul
 
 /** ALTER NETWORK RULE … SET VALUE_LIST replaces the list (not additive); OWNERSHIP on the rule. */
 export function alterNetworkRule(x: Exec, s: Stmt<'alterNetworkRule'>): ExecOutcome {
-  const st = x.sim.state;
   const parts = s.name.parts.map((p) => p.value);
   const found = ruleByName(x, parts, 'ALTER NETWORK RULE');
   if (found === null) {
@@ -291,7 +290,6 @@ export function alterNetworkRule(x: Exec, s: Stmt<'alterNetworkRule'>): ExecOutc
   }
   const comment = textProp(s.props, 'COMMENT');
   if (comment !== undefined) rule.comment = comment;
-  st.networkRules.set(key, rule);
   return done(statusResult(OK));
 }
 

@@ -203,7 +203,7 @@ describe('/spcs access', () => {
     expect(changes(again)).toEqual([]);
   });
 
-  it("when the bot's own user is chosen, then the confirmation carries a blocking warning naming the lock-out, and nothing runs without ticking it", async () => {
+  it("when the bot's own user is chosen, then the confirmation carries a blocking warning naming the lock-out, nothing runs without ticking it, and ticked it does lock the bot out", async () => {
     const { viewId } = await openAccess(t, SERVICE, MANAGER);
     await click(t, viewId, 'access.open_network', MANAGER);
     await waitForView(t, viewId, 'access.network');
@@ -217,8 +217,19 @@ describe('/spcs access', () => {
     expect(fieldErrors(refused)['access.ack_lockout']).toContain("refuse the bot's own logins");
     expect(changes(before)).toEqual([]);
     expect(await freshLogin()).toBe('SPCS_BOT');
-    await click(t, viewId, 'access.back', MANAGER);
-    await waitForView(t, viewId, 'access.overview');
+
+    // Ticked, it runs, and the effect is the one named: the bot's next login from here is refused.
+    await submit(t, viewId, { 'access.ack_lockout': ['ack'] }, MANAGER);
+    await waitForView(t, viewId, 'access.overview', (v) => viewText(v).includes(':white_check_mark: User'));
+    expect(changes(before)).toContain('ALTER USER SPCS_BOT SET NETWORK_POLICY = SPCS_ACCESS_SPCS_BOT_POLICY');
+    await expect(freshLogin()).rejects.toMatchObject({ message: expect.stringContaining('is not allowed to access Snowflake') });
+    const admin = clientFor(envFor(t.emulator, { SNOWFLAKE_USER: 'ADMIN', SNOWFLAKE_ROLE: 'ACCOUNTADMIN' }));
+    try {
+      await admin.query(sql`ALTER USER SPCS_BOT UNSET NETWORK_POLICY`, z.object({ status: z.string() }));
+    } finally {
+      await admin.close();
+    }
+    expect(await freshLogin()).toBe('SPCS_BOT');
   });
 
   it('when the account has a network policy and the user none of its own, then the flow says so and proposes nothing, and PATs of such users work', async () => {

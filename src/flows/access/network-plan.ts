@@ -10,6 +10,7 @@ import {
   rangeContains,
   type Identifier,
   type Ipv4,
+  type NetworkPolicyDescription,
   type QueryRunner,
 } from '../../snowflake/index.js';
 import type { AccessSession, PendingChange } from '../../store/access-session-store.js';
@@ -31,7 +32,7 @@ const failureText = (err: unknown, doing: string) => describeFailure(isSnowflake
 
 async function addToPolicyRule(db: QueryRunner, user: Identifier, policy: string, ip: Ipv4): Promise<PendingChange & { kind: 'rule' } | string> {
   const shown = inlineCode(policy);
-  let description;
+  let description: NetworkPolicyDescription;
   try {
     description = await describeNetworkPolicy(db, identifierFromSnowflake(policy));
   } catch (err) {
