@@ -1,9 +1,9 @@
 /** Measure 4: `node --import tsx src/main.ts` from spawn to /readyz 200, and its idle resident memory. */
-import { createServer } from 'node:net';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { deleteKeys } from '../test/support/test-bot.js';
 import { botEnv, newKeyPrefix, REDIS_URL } from './environment.js';
 import { compiled, rssMb, spawnNode } from './processes.js';
+import { freePort } from '../test/support/free-port.js';
 
 export interface StartupResult {
   readonly readyMs: number;
@@ -33,14 +33,3 @@ export async function measureStartup(emulatorUrl: string): Promise<StartupResult
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -125,6 +125,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state.eventTable = { database: db, schema, name, explicit: true };
   }
   installUsers(state, options.users ?? defaultUsers(options.botUser));
+  state.privateLink = options.privateLink === true;
+  state.patNetworkPolicyEvaluation = options.patNetworkPolicyEvaluation ?? 'ENFORCED_REQUIRED';
   if (options.seedData !== false) seedWorld(sim, start, options.seedRunningService !== false);
   const et = state.eventTable;
   if (!state.databases.has(et.database)) {

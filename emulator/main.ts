@@ -23,6 +23,9 @@ const USAGE = `Usage: npm run emulator -- [options]
   --no-seed             start with an empty account (users only)
   --no-running-service  do not pre-deploy ML_DB.SERVING.IRIS_SVC
   --no-network-policies do not enforce user network policies
+  --pat-without-policy  let PATs be used by users subject to no network policy
+                        (an authentication policy with NETWORK_POLICY_EVALUATION = ENFORCED_NOT_REQUIRED)
+  --privatelink         a Business Critical account: SHOW ENDPOINTS has privatelink_ingress_url
   --fault SPEC          arm a fault at startup (repeatable):
                           build-failure[:MODEL[:MESSAGE]]
                           oom[:SERVICE[:startup|running]]
@@ -75,6 +78,8 @@ function main(): Promise<void> {
       'no-seed': { type: 'boolean', default: false },
       'no-running-service': { type: 'boolean', default: false },
       'no-network-policies': { type: 'boolean', default: false },
+      'pat-without-policy': { type: 'boolean', default: false },
+      privatelink: { type: 'boolean', default: false },
       fault: { type: 'string', multiple: true, default: [] },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -96,6 +101,8 @@ function main(): Promise<void> {
     seedData: !values['no-seed'],
     seedRunningService: !values['no-running-service'],
     enforceNetworkPolicies: !values['no-network-policies'],
+    patNetworkPolicyEvaluation: values['pat-without-policy'] ? 'ENFORCED_NOT_REQUIRED' : 'ENFORCED_REQUIRED',
+    privateLink: values.privatelink,
     ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
     ...(values.account !== undefined ? { account: values.account } : {}),
     ...(values.org !== undefined ? { organization: values.org } : {}),

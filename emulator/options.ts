@@ -133,6 +133,13 @@ export interface EmulatorOptions {
   faults?: FaultSpec[];
   /** Reject logins/ingress from IPs a user's network policy does not allow. @defaultValue true */
   enforceNetworkPolicies?: boolean;
+  /**
+   * The PAT rule: ENFORCED_REQUIRED (Snowflake's default) refuses a PAT whose user is subject to no
+   * network policy; ENFORCED_NOT_REQUIRED is an authentication policy that lifts it. @defaultValue 'ENFORCED_REQUIRED'
+   */
+  patNetworkPolicyEvaluation?: 'ENFORCED_REQUIRED' | 'ENFORCED_NOT_REQUIRED';
+  /** A Business Critical account with private connectivity: SHOW ENDPOINTS has `privatelink_ingress_url`. @defaultValue false */
+  privateLink?: boolean;
   /** Request log sink (one line per request; never contains tokens). */
   log?: (line: string) => void;
 }

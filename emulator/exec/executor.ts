@@ -9,7 +9,7 @@ import type { Statement } from '../sql/ast.js';
 import { type Exec, type ExecOutcome, type Settled } from './context.js';
 import { alterComputePool, createComputePool, showComputePools, showInstanceFamilies } from './pools.js';
 import { showDatabases, showFunctions, showModels, showSchemas, showVersions } from './registry.js';
-import { alterUserNetworkPolicy, createNetworkPolicy, createNetworkRule, grantServiceRole, showGrantsToRole, showParameters, use } from './security.js';
+import { alterAccountNetworkPolicy, alterNetworkRule, alterUserNetworkPolicy, createNetworkPolicy, createNetworkRule, describeNetworkPolicy, describeNetworkRule, grantServiceRole, showGrantsToRole, showParameters, use } from './security.js';
 import { executeSelect } from './select.js';
 import {
   alterService,
@@ -83,6 +83,14 @@ export function execute(x: Exec, s: Statement): ExecOutcome {
       return createNetworkPolicy(x, s);
     case 'alterUserNetworkPolicy':
       return alterUserNetworkPolicy(x, s);
+    case 'alterAccountNetworkPolicy':
+      return alterAccountNetworkPolicy(x, s);
+    case 'alterNetworkRule':
+      return alterNetworkRule(x, s);
+    case 'describeNetworkPolicy':
+      return describeNetworkPolicy(x, s);
+    case 'describeNetworkRule':
+      return describeNetworkRule(x, s);
     case 'showGrantsToRole':
       return showGrantsToRole(x, s);
     case 'use':

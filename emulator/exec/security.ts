@@ -8,7 +8,8 @@ import { resolveObjectName, resolveSchemaName } from '../session-context.js';
 import { requireDatabase, requirePrivilege, requireSchema, requireService } from '../spcs/lookup.js';
 import { addGrant, canSee, hasPrivilege, owner, removeGrantsOn } from '../spcs/privileges.js';
 import { serviceDisplay, serviceKey } from '../spcs/services.js';
-import { displayName, key2, key3 } from '../spcs/state.js';
+import { networkPolicyAllows } from '../spcs/network.js';
+import { displayName, key2, key3, type NetworkRule } from '../spcs/state.js';
 import type { PropValue, Statement } from '../sql/ast.js';
 import { parseObjectName } from '../sql/names.js';
 import { type Exec, type ExecOutcome, done } from './context.js';
@@ -46,7 +47,7 @@ export function showParameters(x: Exec, s: Stmt<'showParameters'>): ExecOutcome 
     return paramResult(
       [
         { key: 'EVENT_TABLE', value: etValue, def: 'snowflake.telemetry.events', level: et.explicit ? 'ACCOUNT' : '', description: 'Event table for the account', type: 'STRING' },
-        { key: 'NETWORK_POLICY', value: '', def: '', level: '', description: 'Network policy assigned for the account', type: 'STRING' },
+        { key: 'NETWORK_POLICY', value: st.accountNetworkPolicy ?? '', def: '', level: st.accountNetworkPolicy ? 'ACCOUNT' : '', description: 'Network policy assigned for the account', type: 'STRING' },
         { key: 'STATEMENT_TIMEOUT_IN_SECONDS', value: '172800', def: '172800', level: '', description: 'Timeout in seconds for statements', type: 'NUMBER' },
         { key: 'TIMEZONE', value: 'America/Los_Angeles', def: 'America/Los_Angeles', level: '', description: 'time zone', type: 'STRING' },
       ],
@@ -230,6 +231,101 @@ export function alterUserNetworkPolicy(x: Exec, s: Stmt<'alterUserNetworkPolicy'
   if (!attach && !ownsBoth) throw insufficientPrivileges('user', displayName(user.name));
   user.networkPolicy = policyName;
   return done(statusResult(OK));
+}
+
+const isAdmin = (role: string) => role === 'ACCOUNTADMIN' || role === 'SECURITYADMIN';
+
+/**
+ * ALTER ACCOUNT SET NETWORK_POLICY: SECURITYADMIN or higher, or ATTACH POLICY on the account.
+ * Snowflake refuses a policy that would block the requester's own address.
+ */
+export function alterAccountNetworkPolicy(x: Exec, s: Stmt<'alterAccountNetworkPolicy'>): ExecOutcome {
+  const st = x.sim.state;
+  if (!isAdmin(x.ctx.role) && !hasPrivilege(st, x.ctx.role, 'ATTACH POLICY', 'ACCOUNT', '')) throw insufficientPrivileges('account', st.account);
+  if (s.policy === null) {
+    st.accountNetworkPolicy = null;
+    return done(statusResult(OK));
+  }
+  const name = s.policy.value;
+  if (!st.networkPolicies.has(name)) throw doesNotExist('Network policy', displayName(name));
+  if (!networkPolicyAllows(st, name, x.ctx.clientIp)) {
+    throw new SqlError('002107', '42601', `Network policy ${displayName(name)} cannot be activated. Requestor IP address, ${x.ctx.clientIp}, must be included in allowed network rules or allowed IP list.`);
+  }
+  st.accountNetworkPolicy = name;
+  return done(statusResult(OK));
+}
+
+function ruleByName(x: Exec, parts: string[], doing: string): { key: string; rule: NetworkRule } | null {
+  const [db, schema, name] = resolveObjectName(parts, x.ctx, doing);
+  const key = key3(db, schema, name);
+  const rule = x.sim.state.networkRules.get(key);
+  return rule === undefined || !canSee(x.sim.state, x.ctx.role, 'NETWORK_RULE', key) ? null : { key, rule };
+}
+
+/** ALTER NETWORK RULE … SET VALUE_LIST replaces the list (not additive); OWNERSHIP on the rule. */
+export function alterNetworkRule(x: Exec, s: Stmt<'alterNetworkRule'>): ExecOutcome {
+  const parts = s.name.parts.map((p) => p.value);
+  const found = ruleByName(x, parts, 'ALTER NETWORK RULE');
+  if (found === null) {
+    if (s.ifExists) return done(statusResult(OK));
+    throw doesNotExist('Network rule', displayName(...parts));
+  }
+  const { key, rule } = found;
+  requirePrivilege(x.sim, x.ctx.role, ['OWNERSHIP'], 'NETWORK_RULE', key, 'network rule', displayName(rule.database, rule.schema, rule.name));
+  if (s.props === null) {
+    if (s.unset === 'VALUE_LIST') rule.values = [];
+    else rule.comment = null;
+    return done(statusResult(OK));
+  }
+  for (const k of s.props.keys()) {
+    if (k !== 'VALUE_LIST' && k !== 'COMMENT') throw new SqlError('001003', '42000', `SQL compilation error:\ninvalid property '${k}' for 'NETWORK RULE'`);
+  }
+  const values = listProp(s.props, 'VALUE_LIST');
+  if (values !== undefined) {
+    if (rule.type === 'IPV4') {
+      const bad = values.find((v) => !validCidr(v));
+      if (bad !== undefined) throw invalidValue('VALUE_LIST', bad, 'not a valid IPv4 address or CIDR range');
+    }
+    rule.values = values;
+  }
+  const comment = textProp(s.props, 'COMMENT');
+  if (comment !== undefined) rule.comment = comment;
+  return done(statusResult(OK));
+}
+
+/** DESCRIBE NETWORK POLICY: one (name, value) row per property that is set; rule lists as JSON. */
+export function describeNetworkPolicy(x: Exec, s: Stmt<'describeNetworkPolicy'>): ExecOutcome {
+  const st = x.sim.state;
+  const name = s.name.value;
+  const policy = st.networkPolicies.get(name);
+  if (!policy || !canSee(st, x.ctx.role, 'NETWORK_POLICY', name)) throw doesNotExist('Network policy', displayName(name));
+  if (!isAdmin(x.ctx.role) && owner(st, 'NETWORK_POLICY', name) !== x.ctx.role) throw insufficientPrivileges('network policy', displayName(name));
+  const ips = (keys: string[]) => keys.filter((k) => k.startsWith('ip:')).map((k) => k.slice(3));
+  const rules = (keys: string[]) =>
+    keys.flatMap((k) => {
+      const r = k.startsWith('ip:') ? undefined : st.networkRules.get(k);
+      return r === undefined ? [] : [{ fullyQualifiedRuleName: displayName(r.database, r.schema, r.name) }];
+    });
+  const rows: Cell[][] = [];
+  const add = (prop: string, value: string) => {
+    if (value !== '' && value !== '[]') rows.push([prop, value]);
+  };
+  add('ALLOWED_IP_LIST', ips(policy.allowedRules).join(','));
+  add('BLOCKED_IP_LIST', ips(policy.blockedRules).join(','));
+  add('ALLOWED_NETWORK_RULE_LIST', JSON.stringify(rules(policy.allowedRules)));
+  add('BLOCKED_NETWORK_RULE_LIST', JSON.stringify(rules(policy.blockedRules)));
+  return done({ columns: [text('name'), text('value')], rows });
+}
+
+/** DESCRIBE NETWORK RULE: one row; OWNERSHIP on the rule. */
+export function describeNetworkRule(x: Exec, s: Stmt<'describeNetworkRule'>): ExecOutcome {
+  const parts = s.name.parts.map((p) => p.value);
+  const found = ruleByName(x, parts, 'DESCRIBE NETWORK RULE');
+  if (found === null) throw doesNotExist('Network rule', displayName(...parts));
+  const { key, rule } = found;
+  requirePrivilege(x.sim, x.ctx.role, ['OWNERSHIP'], 'NETWORK_RULE', key, 'network rule', displayName(rule.database, rule.schema, rule.name));
+  const columns: Column[] = [tsLtz('created_on'), text('name'), text('database_name'), text('schema_name'), text('owner'), text('comment'), text('type'), text('mode'), text('value_list')];
+  return done({ columns, rows: [[rule.createdOn, rule.name, rule.database, rule.schema, rule.owner, rule.comment ?? '', rule.type, rule.mode, rule.values.join(',')]] });
 }
 
 export function showGrantsToRole(x: Exec, s: Stmt<'showGrantsToRole'>): ExecOutcome {

@@ -24,6 +24,7 @@ import type { QName, Scalar } from '../sql/cursor.js';
 import { parseObjectName } from '../sql/names.js';
 import { type Exec, type ExecOutcome, done } from './context.js';
 import { type Cell, type Column, fixed, flag, likeToRegExp, statusResult, text, tsLtz } from './result.js';
+import { privatelinkHost } from '../spcs/network.js';
 
 type Stmt<K extends Statement['kind']> = Extract<Statement, { kind: K }>;
 
@@ -233,7 +234,13 @@ export function showEndpoints(x: Exec, s: Stmt<'showEndpoints'>): ExecOutcome {
     e.isPublic ? (e.readyAt !== null && e.readyAt <= x.now ? e.host : PROVISIONING) : null,
   ]);
   const columns: Column[] = [text('name'), fixed('port'), text('port_range'), text('protocol'), text('is_public'), text('ingress_url')];
-  return done({ columns, rows });
+  // The column exists only on Business Critical accounts (docs: SHOW ENDPOINTS, "privatelink_ingress_url").
+  if (!x.sim.state.privateLink) return done({ columns, rows });
+  const privateRows = rows.map((row, i) => {
+    const e = svc.endpoints[i];
+    return [...row, e?.isPublic === true ? (e.readyAt !== null && e.readyAt <= x.now ? privatelinkHost(e.host) : PROVISIONING) : null];
+  });
+  return done({ columns: [...columns, text('privatelink_ingress_url')], rows: privateRows });
 }
 
 export function describeService(x: Exec, s: Stmt<'describeService'>): ExecOutcome {

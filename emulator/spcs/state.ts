@@ -351,6 +351,12 @@ export interface SpcsState {
   runs: RunRecord[];
   networkRules: Map<string, NetworkRule>;
   networkPolicies: Map<string, NetworkPolicy>;
+  /** The account-level network policy (ALTER ACCOUNT SET NETWORK_POLICY); users without their own follow it. */
+  accountNetworkPolicy: string | null;
+  /** Business Critical with private connectivity: SHOW ENDPOINTS adds `privatelink_ingress_url`. */
+  privateLink: boolean;
+  /** The PAT rule: whether a token's user must be subject to a network policy (default: required). */
+  patNetworkPolicyEvaluation: 'ENFORCED_REQUIRED' | 'ENFORCED_NOT_REQUIRED';
   users: Map<string, User>;
   roles: Set<string>;
   grants: Grant[];
@@ -394,6 +400,9 @@ export function emptyState(account: string, organization: string): SpcsState {
     runs: [],
     networkRules: new Map(),
     networkPolicies: new Map(),
+    accountNetworkPolicy: null,
+    privateLink: false,
+    patNetworkPolicyEvaluation: 'ENFORCED_REQUIRED',
     users: new Map(),
     roles: new Set(['ACCOUNTADMIN', 'SECURITYADMIN', 'SYSADMIN', 'USERADMIN', 'PUBLIC']),
     grants: [],

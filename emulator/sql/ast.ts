@@ -91,6 +91,10 @@ export type Statement =
     }
   | { kind: 'createNetworkPolicy'; orReplace: boolean; ifNotExists: boolean; name: Ident; props: Map<string, PropValue> }
   | { kind: 'alterUserNetworkPolicy'; ifExists: boolean; user: Ident; policy: Ident | null }
+  | { kind: 'alterAccountNetworkPolicy'; policy: Ident | null }
+  | { kind: 'alterNetworkRule'; ifExists: boolean; name: QName; props: Map<string, PropValue> | null; unset: string | null }
+  | { kind: 'describeNetworkPolicy'; name: Ident }
+  | { kind: 'describeNetworkRule'; name: QName }
   | { kind: 'showGrantsToRole'; role: Ident }
   | { kind: 'use'; what: 'ROLE' | 'DATABASE' | 'SCHEMA' | 'WAREHOUSE'; name: QName };
 

@@ -304,6 +304,51 @@ const alterUser: Recognizer = (c) => {
   return { kind: 'alterUserNetworkPolicy', ifExists, user, policy: null };
 };
 
+/** ALTER ACCOUNT SET NETWORK_POLICY = <policy> | ALTER ACCOUNT UNSET NETWORK_POLICY. */
+const alterAccount: Recognizer = (c) => {
+  c.expectKw('ALTER', 'ACCOUNT');
+  if (c.kw('SET')) {
+    c.expectKw('NETWORK_POLICY');
+    c.expectPunct('=');
+    const policy = c.isStringLike() ? { value: c.string().toUpperCase(), quoted: false } : c.ident();
+    c.expectEnd();
+    return { kind: 'alterAccountNetworkPolicy', policy };
+  }
+  c.expectKw('UNSET', 'NETWORK_POLICY');
+  c.expectEnd();
+  return { kind: 'alterAccountNetworkPolicy', policy: null };
+};
+
+/** ALTER NETWORK RULE [IF EXISTS] <name> SET VALUE_LIST = (...) [COMMENT = '...'] | UNSET { VALUE_LIST | COMMENT }. */
+const alterNetworkRule: Recognizer = (c) => {
+  c.expectKw('ALTER', 'NETWORK', 'RULE');
+  const ifExists = c.kws('IF', 'EXISTS');
+  const name = c.qname(3);
+  if (c.kw('SET')) {
+    const props = parseProps(c);
+    c.expectEnd();
+    return { kind: 'alterNetworkRule', ifExists, name, props, unset: null };
+  }
+  c.expectKw('UNSET');
+  const unset = c.kw('VALUE_LIST') ? 'VALUE_LIST' : (c.expectKw('COMMENT'), 'COMMENT');
+  c.expectEnd();
+  return { kind: 'alterNetworkRule', ifExists, name, props: null, unset };
+};
+
+const describeNetwork: Recognizer = (c) => {
+  if (!c.kw('DESCRIBE')) c.expectKw('DESC');
+  c.expectKw('NETWORK');
+  if (c.kw('POLICY')) {
+    const name = c.ident();
+    c.expectEnd();
+    return { kind: 'describeNetworkPolicy', name };
+  }
+  c.expectKw('RULE');
+  const name = c.qname(3);
+  c.expectEnd();
+  return { kind: 'describeNetworkRule', name };
+};
+
 const showGrants: Recognizer = (c) => {
   c.expectKw('SHOW', 'GRANTS', 'TO', 'ROLE');
   const role = c.ident();
@@ -346,6 +391,9 @@ const RECOGNIZERS: readonly Recognizer[] = [
   alterComputePool,
   alterService,
   alterUser,
+  alterAccount,
+  alterNetworkRule,
+  describeNetwork,
   dropService,
   callDeploy,
   callGetServiceLogs,

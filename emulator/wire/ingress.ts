@@ -3,7 +3,7 @@
  * `Authorization: Snowflake Token="<PAT>"` and `{"data": [[0, f1, f2, …]]}`, answering
  * `{"data": [[0, {"OUTPUT": value}]]}`. The token is never logged.
  */
-import { networkPolicyAllows } from '../spcs/network.js';
+import { effectivePolicy, networkPolicyAllows, patAllowed, privatelinkHost } from '../spcs/network.js';
 import { isRecord } from '../json.js';
 import { runInference, type InputRow } from '../spcs/inference.js';
 import { hasPrivilege } from '../spcs/privileges.js';
@@ -30,7 +30,7 @@ const err = (status: number, message: string): IngressResponse => ({ status, bod
 
 export function findServiceByHost(sim: Sim, host: string): Service | undefined {
   const h = host.toLowerCase();
-  return [...sim.state.services.values()].find((s) => s.endpoints.some((e) => e.host === h));
+  return [...sim.state.services.values()].find((s) => s.endpoints.some((e) => e.host === h || (sim.state.privateLink && privatelinkHost(e.host) === h)));
 }
 
 function parseToken(header: string | undefined): string | null {
@@ -134,11 +134,12 @@ export function handleIngress(sim: Sim, req: IngressRequest, enforceNetworkPolic
   if (!token) return err(401, 'Authorization header missing or malformed. Expected: Authorization: Snowflake Token="<programmatic access token>"');
   const user = [...st.users.values()].find((u) => u.pats.includes(token));
   if (!user) return err(401, 'Programmatic access token is invalid.');
-  if (enforceNetworkPolicies && !networkPolicyAllows(st, user.networkPolicy, req.clientIp)) {
+  if (!patAllowed(st, user)) return err(401, `Programmatic access token is invalid: user ${user.name} is not subject to a network policy, which a programmatic access token requires.`);
+  if (enforceNetworkPolicies && !networkPolicyAllows(st, effectivePolicy(st, user), req.clientIp)) {
     return err(403, `Incoming request with IP ${req.clientIp} is not allowed by the network policy of user ${user.name}.`);
   }
   const svc = findServiceByHost(sim, req.host);
-  const endpoint = svc?.endpoints.find((e) => e.host === req.host.toLowerCase());
+  const endpoint = svc?.endpoints.find((e) => e.host === req.host.toLowerCase() || privatelinkHost(e.host) === req.host.toLowerCase());
   if (!svc || !endpoint || !endpoint.isPublic) return err(404, `No public endpoint at ${req.host}.`);
   const role = user.defaultRole;
   const key = serviceKey(svc);

@@ -9,7 +9,7 @@ import type { SessionContext } from '../session-context.js';
 import type { Sim } from '../spcs/sim.js';
 import type { User } from '../spcs/state.js';
 import { key2 } from '../spcs/state.js';
-import { networkPolicyAllows } from '../spcs/network.js';
+import { effectivePolicy, networkPolicyAllows, patAllowed } from '../spcs/network.js';
 import { verifyJwt } from './jwt.js';
 
 export interface Session {
@@ -87,6 +87,10 @@ export class SessionStore {
         if (!user || (loginName !== undefined && loginName !== user.name)) {
           return { ok: false, failure: { code: '394400', message: 'Programmatic access token is invalid.' } };
         }
+        if (!patAllowed(this.sim.state, user)) {
+          // Emulator wording; the rule itself is from the programmatic-access-tokens docs.
+          return { ok: false, failure: { code: '394400', message: 'Programmatic access token is invalid. The user must be subject to a network policy to use a programmatic access token.' } };
+        }
         break;
       }
       case 'OAUTH': {
@@ -101,7 +105,7 @@ export class SessionStore {
       default:
         return { ok: false, failure: { code: '390190', message: `Authenticator ${authenticator} is not supported by the SPCS emulator.` } };
     }
-    if (this.enforceNetworkPolicies && !networkPolicyAllows(this.sim.state, user.networkPolicy, req.clientIp)) {
+    if (this.enforceNetworkPolicies && !networkPolicyAllows(this.sim.state, effectivePolicy(this.sim.state, user), req.clientIp)) {
       return {
         ok: false,
         failure: {

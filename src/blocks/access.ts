@@ -27,6 +27,8 @@ export const AccessIds = {
   user: 'access.user',
   clientIp: 'access.client_ip',
   role: 'access.role',
+  /** The checkbox a person must tick to set a policy on the bot's own user. */
+  ackLockout: 'access.ack_lockout',
   method: 'access.method',
   sample: 'access.sample',
   /**
@@ -117,28 +119,43 @@ export interface AccessOverviewModel {
   readonly sessionId: string;
   readonly service: string;
   readonly serviceStatus: string | null;
+  /** The person's Snowflake user, '' until they name it in the network step. */
   readonly snowflakeUser: string;
   readonly botUser: string;
-  /** null: none; undefined: could not be read. */
+  /** The user's own policy. null: none; undefined: could not be read (or no user yet). */
   readonly networkPolicy: string | null | undefined;
+  /** The account-level policy. null: none; undefined: could not be read. */
+  readonly accountPolicy: string | null | undefined;
   readonly endpoint: EndpointModel;
   readonly model: string | null | undefined;
   readonly methods: readonly MethodModel[];
   readonly notice?: string;
 }
 
-function networkSection(m: AccessOverviewModel): KnownBlock[] {
+function networkState(m: AccessOverviewModel): string {
   const user = inlineCode(m.snowflakeUser);
-  const state =
-    m.networkPolicy === undefined
-      ? `:grey_question: Could not read the network policy of Snowflake user ${user}.`
-      : m.networkPolicy === null
-        ? `:warning: Snowflake user ${user} has *no network policy*. A PAT only works for a user subject to a network policy that allows the caller's IP.`
-        : `:white_check_mark: Snowflake user ${user} has network policy ${inlineCode(m.networkPolicy)}. Make sure it allows the caller's IP.`;
-  return [
-    section(`*1. Network policy*\n${state}`),
-    actions(button(m.networkPolicy === null ? 'Set up a network policy' : 'Check another user', AccessIds.openNetwork, m.networkPolicy === null ? 'primary' : undefined)),
-  ];
+  const account =
+    m.accountPolicy === undefined
+      ? ':grey_question: Could not read the account-level network policy.'
+      : m.accountPolicy === null
+        ? 'The account has no network policy.'
+        : `:white_check_mark: The account-level network policy ${inlineCode(m.accountPolicy)} governs every user without a policy of their own, which satisfies the PAT rule for them; nothing to set up unless a user needs another address.`;
+  if (m.snowflakeUser === '') return `${account}
+A PAT works only for a user subject to a network policy that allows the caller's IP. Name the Snowflake user the PAT belongs to (yours) to check it.`;
+  if (m.networkPolicy === undefined) return `${account}
+:grey_question: Could not read the network policy of Snowflake user ${user}.`;
+  if (m.networkPolicy !== null) return `${account}
+:white_check_mark: Snowflake user ${user} has network policy ${inlineCode(m.networkPolicy)} of its own (it takes precedence over the account's). Make sure it allows the caller's IP.`;
+  if (m.accountPolicy !== null && m.accountPolicy !== undefined) return `${account}
+Snowflake user ${user} has none of its own, so ${inlineCode(m.accountPolicy)} applies to it.`;
+  return `${account}
+:warning: Snowflake user ${user} is subject to *no network policy*. A PAT only works for a user subject to a network policy that allows the caller's IP.`;
+}
+
+function networkSection(m: AccessOverviewModel): KnownBlock[] {
+  const needed = m.accountPolicy === null && m.networkPolicy !== undefined && m.networkPolicy === null;
+  const label = m.snowflakeUser === '' ? 'Check a Snowflake user' : needed ? 'Set up a network policy' : 'Check another user or address';
+  return [section(`*1. Network policy*\n${networkState(m)}`), actions(button(label, AccessIds.openNetwork, needed || m.snowflakeUser === '' ? 'primary' : undefined))];
 }
 
 function endpointText(endpoint: EndpointModel): string {
@@ -197,14 +214,23 @@ export function buildAccessOverview(m: AccessOverviewModel): ModalView {
 
 const backButton = () => actions(button('Back', AccessIds.back));
 
-export function buildNetworkForm(m: { readonly sessionId: string; readonly service: string; readonly snowflakeUser: string; readonly notice?: string }): ModalView {
+export function buildNetworkForm(m: { readonly sessionId: string; readonly service: string; readonly snowflakeUser: string; readonly botUser: string; readonly notice?: string }): ModalView {
+  const bot = m.botUser === '' ? '' : ` Not the bot's own user ${m.botUser}: a policy on it governs the bot's own logins too.`;
   return modal(
     AccessIds.networkForm,
     m.sessionId,
     [
       ...(m.notice !== undefined ? [section(m.notice)] : []),
-      section('*Network policy.* PATs work only for a user subject to a network policy. If the user below has none, I create a network rule for the client IP and a policy with it, and set it on the user, after you confirm the exact statements.'),
-      textInput(AccessIds.user, 'Snowflake user who calls the endpoint', { initial: m.snowflakeUser, hint: 'The user the PAT belongs to. Default: the bot\'s own user.' }),
+      section(
+        '*Network policy.* PATs work only for a user subject to a network policy (its own, or the account\'s). I read both: ' +
+          'if the user has a policy, I offer to add the client IP to its rule, keeping what it allows; if only the account has one, nothing is needed; ' +
+          'if neither, I create a network rule for the IP and a policy with it and set it on the user. Nothing runs before you confirm the exact statements.',
+      ),
+      textInput(AccessIds.user, 'Your Snowflake user (the PAT\'s owner)', {
+        ...(m.snowflakeUser !== '' && { initial: m.snowflakeUser }),
+        placeholder: 'JANE_DOE',
+        hint: `The Snowflake user the PAT belongs to, usually your own.${bot}`,
+      }),
       textInput(AccessIds.clientIp, 'Client IP address', { placeholder: '203.0.113.7', hint: 'The public IPv4 address the calls come from (one address, no /mask).' }),
       backButton(),
     ],
@@ -218,13 +244,40 @@ export interface ConfirmModel {
   readonly summary: string;
   /** The statements exactly as they will run. */
   readonly statements: readonly string[];
+  /** A blocking warning: shown first, and the submit needs its checkbox ticked. */
+  readonly lockout?: string;
+}
+
+/** The checkbox that must be ticked before a policy goes on the bot's own user. */
+export const LOCKOUT_ACK_VALUE = 'ack';
+
+function lockoutBlocks(warning: string): KnownBlock[] {
+  return [
+    section(warning),
+    {
+      type: 'input',
+      block_id: AccessIds.ackLockout,
+      label: { type: 'plain_text', text: 'Set it on the bot\'s own user anyway' },
+      element: {
+        type: 'checkboxes',
+        action_id: AccessIds.ackLockout,
+        options: [{ text: { type: 'plain_text', text: 'I understand the bot\'s own logins from other addresses will be refused' }, value: LOCKOUT_ACK_VALUE }],
+      },
+    },
+  ];
 }
 
 function buildConfirm(callbackId: string, m: ConfirmModel, submit: string): ModalView {
   return modal(
     callbackId,
     m.sessionId,
-    [section(m.summary), section(`These statements will run, in this order, as the bot's role:\n${codeBlock(m.statements.map((s) => `${s};`).join('\n'))}`), context('Nothing has run yet. Only SPCS_MANAGERS may run them; the change is audited.'), backButton()],
+    [
+      ...(m.lockout === undefined ? [] : lockoutBlocks(m.lockout)),
+      section(m.summary),
+      section(`These statements will run, in this order, as the bot's role:\n${codeBlock(m.statements.map((s) => `${s};`).join('\n'))}`),
+      context('Nothing has run yet. Only SPCS_MANAGERS may run them; the change is audited.'),
+      backButton(),
+    ],
     submit,
   );
 }
@@ -295,7 +348,7 @@ export interface TestResultModel {
 
 const STATUS_HINTS: Readonly<Record<number, string>> = {
   400: 'The service refused the input: it does not match the method\'s signature.',
-  401: 'The token was not accepted: it is wrong, expired or revoked. Create a new PAT and try again.',
+  401: 'The token was not accepted: it is wrong, expired or revoked, or its user is subject to no network policy (a PAT needs one, step 1). Create a new PAT or set up step 1, and try again.',
   403: 'The token is valid but not allowed: the user\'s network policy does not allow this client IP, or the user\'s default role lacks the service role (step 2).',
   404: 'No such method on this service.',
   405: 'The endpoint only takes POST.',

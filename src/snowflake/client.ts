@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import { describeConfig, secretsOf, type SnowflakeConfig } from './connection-config.js';
+import { describeConfig, isPrivateLinkConfig, secretsOf, type SnowflakeConfig } from './connection-config.js';
 import {
   checkConnectionOptions,
   configureDriver,
@@ -38,10 +38,12 @@ export interface SnowflakeClient {
   /** For /readyz: borrows a connection (logging in if needed) and sends a heartbeat. Never throws. */
   ping(): Promise<PingResult>;
   close(): Promise<void>;
+  /** The connection goes over PrivateLink: endpoints are given by their privatelink_ingress_url. */
+  readonly privateLink?: boolean;
 }
 
 /** The narrow slices the typed operations depend on, so tests can pass a fake. */
-export type QueryRunner = Pick<SnowflakeClient, 'query'>;
+export type QueryRunner = Pick<SnowflakeClient, 'query' | 'privateLink'>;
 export type AsyncRunner = Pick<SnowflakeClient, 'query' | 'executeAsync' | 'queryStatus' | 'queryResult'>;
 
 export interface ClientOptions {
@@ -176,7 +178,7 @@ export function createSnowflakeClient(config: SnowflakeConfig, options: ClientOp
     status: (conn, queryId) => fetchQueryStatus(conn, queryId),
     fetch: (conn, queryId) => fetchResultRows(conn, queryId),
   };
-  return createClientOn(port, { ...options, secrets });
+  return { ...createClientOn(port, { ...options, secrets }), privateLink: isPrivateLinkConfig(config) };
 }
 
 /** The client over any connection port: retries, error mapping, row parsing, async queries. */

@@ -266,6 +266,21 @@ export function secretsOf(config: SnowflakeConfig): string[] {
   }
 }
 
+/**
+ * Whether the connection goes over PrivateLink, decided as snowflake-ml-python does
+ * (model_ops.py `_is_privatelink_connection`): the host contains `privatelink.snowflake`. The host
+ * is SNOWFLAKE_ACCESS_URL's, else `<account>.snowflakecomputing.com` as the driver builds it (an
+ * account such as `xy12345.us-east-1.privatelink`). A connections.toml connection counts as public.
+ */
+export function isPrivateLinkConfig(config: SnowflakeConfig): boolean {
+  if (config.source !== 'env') return false;
+  const host = config.accessUrl === undefined ? `${config.account}.snowflakecomputing.com` : new URL(config.accessUrl).hostname;
+  return host.toLowerCase().includes(PRIVATELINK_HOST_MARK);
+}
+
+/** What snowflake-ml-python looks for in a connection host and in `privatelink_ingress_url`. */
+export const PRIVATELINK_HOST_MARK = 'privatelink.snowflake';
+
 /** A one-line description safe for logs: where the connection comes from and how it logs in. */
 export function describeConfig(config: SnowflakeConfig): string {
   if (config.source === 'connections_toml') return `connections.toml [${config.connectionName}]`;

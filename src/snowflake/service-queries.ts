@@ -4,6 +4,7 @@ import { jsonStringArray, nullableBoolean, nullableNumber, nullableText, optiona
 import { isSnowflakeError } from './errors.js';
 import type { Identifier, QualifiedName } from './identifiers.js';
 import { int, literal, sql, type Sql } from './sql.js';
+import { PRIVATELINK_HOST_MARK } from './connection-config.js';
 
 /** Services: find, list, inspect (containers, instances, endpoints, spec) and operate. */
 
@@ -244,6 +245,8 @@ const EndpointRow = z.object({
   protocol: nullableText,
   is_public: nullableBoolean,
   ingress_url: optionalText,
+  /** Only on Business Critical accounts (SHOW ENDPOINTS docs); absent elsewhere. */
+  privatelink_ingress_url: optionalText,
 });
 
 export interface ServiceEndpoint {
@@ -253,6 +256,8 @@ export interface ServiceEndpoint {
   readonly protocol: string | null;
   readonly isPublic: boolean;
   readonly ingressUrl: string | null;
+  /** Present on Business Critical accounts only. */
+  readonly privatelinkIngressUrl?: string | null;
 }
 
 export async function listServiceEndpoints(db: QueryRunner, service: QualifiedName): Promise<ServiceEndpoint[]> {
@@ -267,6 +272,7 @@ export async function listServiceEndpoints(db: QueryRunner, service: QualifiedNa
     protocol: r.protocol,
     isPublic: r.is_public === true,
     ingressUrl: r.ingress_url,
+    privatelinkIngressUrl: r.privatelink_ingress_url,
   }));
 }
 
@@ -280,20 +286,31 @@ export type InferenceEndpoint =
   /** No `inference` endpoint, or it is not public (ingress disabled). */
   | { readonly state: 'absent' };
 
-/** Reads an endpoint list the way snowflake-ml-python does: ready only once the host ends with snowflakecomputing.app. */
-export function inferenceEndpointOf(endpoints: readonly ServiceEndpoint[]): InferenceEndpoint {
+const hostOf = (raw: string) => raw.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+
+/**
+ * Reads an endpoint list the way snowflake-ml-python does (model_ops.py show_services): ready only
+ * once the host ends with snowflakecomputing.app; over a PrivateLink connection, the
+ * `privatelink_ingress_url` instead when it is there and contains `privatelink.snowflake`.
+ */
+export function inferenceEndpointOf(endpoints: readonly ServiceEndpoint[], privateLink = false): InferenceEndpoint {
   const endpoint = endpoints.find((e) => e.name.toLowerCase() === INFERENCE_ENDPOINT);
   if (endpoint === undefined || !endpoint.isPublic) return { state: 'absent' };
+  const privateHost = hostOf(endpoint.privatelinkIngressUrl?.trim() ?? '');
+  if (privateLink && privateHost.toLowerCase().includes(PRIVATELINK_HOST_MARK) && /^[A-Za-z0-9.-]+$/.test(privateHost)) {
+    return { state: 'ready', host: privateHost, url: `https://${privateHost}`, port: endpoint.port };
+  }
   const raw = endpoint.ingressUrl?.trim() ?? '';
-  const host = raw.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+  const host = hostOf(raw);
   if (/^[A-Za-z0-9.-]+\.snowflakecomputing\.app$/i.test(host)) {
     return { state: 'ready', host, url: `https://${host}`, port: endpoint.port };
   }
   return { state: 'provisioning', message: raw === '' ? null : raw };
 }
 
+/** The `inference` endpoint, by the URL callers on this connection use (PrivateLink or public). */
 export async function getInferenceEndpoint(db: QueryRunner, service: QualifiedName): Promise<InferenceEndpoint> {
-  return inferenceEndpointOf(await listServiceEndpoints(db, service));
+  return inferenceEndpointOf(await listServiceEndpoints(db, service), db.privateLink === true);
 }
 
 const DescribeRow = ServiceRow.extend({ spec: nullableText });

@@ -26,6 +26,8 @@ export type Fq = z.infer<typeof Fq>;
 /** What the person confirmed, waiting for the confirm view's submit. */
 export const PendingChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('network'), user: name, ip: z.string(), rule: Fq, policy: name }),
+  /** Add `ip` to an IPV4 rule of the user's existing policy; `existing` is the list as confirmed. */
+  z.object({ kind: z.literal('rule'), user: name, ip: z.string(), rule: Fq, policy: name, existing: z.array(z.string()).max(1000) }),
   z.object({ kind: z.literal('grant'), role: name }),
 ]);
 export type PendingChange = z.infer<typeof PendingChange>;
@@ -40,10 +42,12 @@ export const AccessSession = z.object({
   /** The bot's own CURRENT_USER/CURRENT_ROLE, the default Snowflake user to check. */
   botUser: z.string(),
   botRole: z.string().nullable(),
-  /** The Snowflake user whose network policy is shown (typed by the person, default botUser). */
+  /** The Snowflake user whose network policy is shown: the person's, typed in the flow ('' until then). */
   snowflakeUser: z.string(),
-  /** null: none set; undefined: could not be read. */
+  /** That user's own policy. null: none set; undefined: could not be read (or no user yet). */
   networkPolicy: z.string().nullable().optional(),
+  /** The account-level policy (it governs users without their own). null: none; undefined: unread. */
+  accountPolicy: z.string().nullable().optional(),
   endpoint: AccessEndpoint.optional(),
   /** The model version the service serves, when the registry says so. */
   model: z.object({ fq: z.string(), version: z.string() }).nullable().optional(),

@@ -13,7 +13,8 @@ describe('ingress (REST inference on the public endpoint)', () => {
   let conn: Connection;
   const logLines: string[] = [];
   beforeAll(async () => {
-    emu = await startEmulator({ speed: 0, log: (l) => logLines.push(l) });
+    // An authentication policy lifting the PAT rule (PATs need a network policy by default; test/snowflake/access.integration.test.ts covers that).
+    emu = await startEmulator({ speed: 0, log: (l) => logLines.push(l), patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED' });
     conn = await connect(emu);
   });
   afterAll(async () => {

@@ -22,7 +22,8 @@ describe('wire protocol and authentication', () => {
   let conn: Connection;
 
   beforeAll(async () => {
-    emu = await startEmulator({ speed: 0, botUser: { publicKeyPem: keys.publicKey } });
+    // An authentication policy lifting the PAT rule (PATs need a network policy by default; test/snowflake/access.integration.test.ts covers that).
+    emu = await startEmulator({ speed: 0, botUser: { publicKeyPem: keys.publicKey }, patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED' });
     conn = await connect(emu);
   });
   afterAll(async () => {

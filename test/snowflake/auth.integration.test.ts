@@ -40,7 +40,8 @@ const track = (client: SnowflakeClient) => {
 };
 
 beforeAll(async () => {
-  emu = await startFrozenEmulator({ botUser: { publicKeyPem: [plainKey.publicKey, encryptedKey.publicKey] } });
+  // An authentication policy lifting the PAT rule (PATs need a network policy by default; test/snowflake/access.integration.test.ts covers that).
+  emu = await startFrozenEmulator({ botUser: { publicKeyPem: [plainKey.publicKey, encryptedKey.publicKey] }, patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED' });
   dir = mkdtempSync(join(tmpdir(), 'spcs-auth-'));
 });
 

@@ -13,14 +13,15 @@ import {
   buildNetworkForm,
   buildTestForm,
   buildTestResult,
+  LOCKOUT_ACK_VALUE,
   type EndpointModel,
   type MethodModel,
 } from '../../blocks/access.js';
 import { describeFailure } from '../../blocks/observe-kit.js';
 import { inlineCode } from '../../blocks/text.js';
-import { getUserNetworkPolicy, isSnowflakeError } from '../../snowflake/index.js';
 import { createActionGuard } from '../shared/permissions.js';
-import { applyChange, parseGrantRole, parseNetworkForm, statementsFor, summaryOf } from './changes.js';
+import { applyChange, locksBotOut, lockoutWarning, parseGrantRole, parseNetworkForm, statementsFor, summaryOf } from './changes.js';
+import { planNetworkAccess } from './network-plan.js';
 import type { AccessDeps } from './deps.js';
 import { fqOf, loadOverview } from './lookups.js';
 import { callInferenceEndpoint, checkPatShape, ingressBaseUrl, requestBody } from './rest-call.js';
@@ -59,9 +60,10 @@ export function overviewView(session: AccessSession): ModalView {
     sessionId: session.id,
     service: fqOf(session.service).sql,
     serviceStatus: session.serviceStatus,
-    snowflakeUser: session.snowflakeUser === '' ? '(unknown)' : session.snowflakeUser,
+    snowflakeUser: session.snowflakeUser,
     botUser: session.botUser,
     networkPolicy: session.networkPolicy,
+    accountPolicy: session.accountPolicy,
     endpoint: endpointModel(session),
     model: session.model === undefined || session.model === null ? session.model : `${session.model.fq} VERSION ${session.model.version}`,
     methods: methodModels(session),
@@ -109,6 +111,7 @@ type Runtime = ReturnType<typeof createAccessRuntime>;
 
 const DOING: Readonly<Record<PendingChange['kind'], string>> = {
   network: 'set up a network policy for callers of',
+  rule: 'set up a network policy for callers of',
   grant: 'grant endpoint usage on',
 };
 
@@ -129,7 +132,7 @@ async function onAction(deps: AccessDeps, rt: Runtime, args: ActionArgs): Promis
       // Checked here so a non-manager learns at once, and again when the change runs.
       const refusal = await rt.refuse(session, args.body.user.id, DOING[kind]);
       if (refusal !== null) return rt.show(args.client, target, await rt.toOverview(session, refusal));
-      const form = kind === 'network' ? buildNetworkForm({ sessionId: session.id, service, snowflakeUser: session.snowflakeUser }) : buildGrantForm({ sessionId: session.id, service });
+      const form = kind === 'network' ? buildNetworkForm({ sessionId: session.id, service, snowflakeUser: session.snowflakeUser, botUser: session.botUser }) : buildGrantForm({ sessionId: session.id, service });
       return rt.show(args.client, target, form);
     }
     case AccessIds.openTest:
@@ -147,24 +150,20 @@ async function onAction(deps: AccessDeps, rt: Runtime, args: ActionArgs): Promis
 
 async function onNetworkForm(deps: AccessDeps, rt: Runtime, session: AccessSession, { ack, view, client }: ViewArgs): Promise<void> {
   const values = view.state.values;
-  const form = parseNetworkForm(session, { user: textOf(values, AccessIds.user), ip: textOf(values, AccessIds.clientIp) }, { user: AccessIds.user, ip: AccessIds.clientIp });
+  const form = parseNetworkForm({ user: textOf(values, AccessIds.user), ip: textOf(values, AccessIds.clientIp) }, { user: AccessIds.user, ip: AccessIds.clientIp });
   if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, `Checking the network policy of Snowflake user ${inlineCode(form.user.name)}…`) });
-  let policy: string | null;
-  try {
-    policy = await getUserNetworkPolicy(deps.snowflake, form.user);
-  } catch (err) {
-    const notice = describeFailure(isSnowflakeError(err) ? err.failure : null, `read the network policy of user ${form.user.name}`);
-    return rt.show(client, { viewId: view.id }, await rt.toOverview(session, notice));
-  }
-  const checked: AccessSession = { ...session, snowflakeUser: form.user.name, networkPolicy: policy };
-  if (policy !== null) {
-    const notice = `:information_source: Snowflake user ${inlineCode(form.user.name)} already has network policy ${inlineCode(policy)}; nothing to create. Make sure it allows ${inlineCode(form.change.ip)}.`;
-    return rt.show(client, { viewId: view.id }, await rt.toOverview(checked, notice));
-  }
-  const pending: AccessSession = { ...checked, pending: form.change };
-  await rt.sessions.save(pending);
-  await rt.show(client, { viewId: view.id }, buildNetworkConfirm({ sessionId: session.id, summary: summaryOf(session, form.change), statements: statementsFor(session, form.change) }));
+  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, `Checking the network policies of Snowflake user ${inlineCode(form.user.name)} and of the account…`) });
+  const plan = await planNetworkAccess(deps.snowflake, session, form.user, form.ip);
+  const checked: AccessSession = { ...session, snowflakeUser: form.user.name, networkPolicy: plan.userPolicy, accountPolicy: plan.accountPolicy };
+  if (plan.kind === 'nothing') return rt.show(client, { viewId: view.id }, await rt.toOverview(checked, plan.notice));
+  const change = plan.change;
+  await rt.sessions.save({ ...checked, pending: change });
+  const lockout = change.kind === 'network' && locksBotOut(checked, change) ? lockoutWarning(checked, change) : undefined;
+  await rt.show(
+    client,
+    { viewId: view.id },
+    buildNetworkConfirm({ sessionId: session.id, summary: summaryOf(checked, change), statements: statementsFor(checked, change), ...(lockout !== undefined && { lockout }) }),
+  );
 }
 
 async function onGrantForm(rt: Runtime, session: AccessSession, { ack, view }: ViewArgs): Promise<void> {
@@ -176,14 +175,18 @@ async function onGrantForm(rt: Runtime, session: AccessSession, { ack, view }: V
 }
 
 /** The confirm view's submit: re-checks the permission, runs the statements, audits, shows the overview. */
-async function onConfirm(deps: AccessDeps, rt: Runtime, session: AccessSession, kind: PendingChange['kind'], { ack, view, body, client }: ViewArgs): Promise<void> {
+async function onConfirm(deps: AccessDeps, rt: Runtime, session: AccessSession, kinds: readonly PendingChange['kind'][], { ack, view, body, client }: ViewArgs): Promise<void> {
   const change = session.pending;
-  if (change?.kind !== kind) return ack({ response_action: 'update', view: await rt.toOverview(session, 'That confirmation is out of date; start the step again.') });
+  if (change === undefined || !kinds.includes(change.kind)) return ack({ response_action: 'update', view: await rt.toOverview(session, 'That confirmation is out of date; start the step again.') });
+  const kind = change.kind;
+  if (locksBotOut(session, change) && !(view.state.values[AccessIds.ackLockout]?.[AccessIds.ackLockout]?.selected_options ?? []).some((o) => o.value === LOCKOUT_ACK_VALUE)) {
+    return ack({ response_action: 'errors', errors: { [AccessIds.ackLockout]: "Tick this to go on: the policy would refuse the bot's own logins from every other address (390422). Or go back and name the caller's own Snowflake user." } });
+  }
   const refusal = await rt.refuse(session, body.user.id, DOING[kind]);
   if (refusal !== null) return ack({ response_action: 'update', view: await rt.toOverview(session, refusal) });
   await ack({ response_action: 'update', view: buildAccessBusyView(session.id, 'Running the statements…') });
   const result = await applyChange(deps, session, change);
-  const after: AccessSession = result.ok && change.kind === 'network' ? { ...session, snowflakeUser: change.user, networkPolicy: change.policy } : session;
+  const after: AccessSession = result.ok && change.kind !== 'grant' ? { ...session, snowflakeUser: change.user, networkPolicy: change.policy } : session;
   await rt.show(client, { viewId: view.id }, await rt.toOverview(after, result.notice));
 }
 
@@ -231,11 +234,11 @@ async function onSubmit(deps: AccessDeps, rt: Runtime, args: ViewArgs): Promise<
     case AccessIds.networkForm:
       return onNetworkForm(deps, rt, session, args);
     case AccessIds.networkConfirm:
-      return onConfirm(deps, rt, session, 'network', args);
+      return onConfirm(deps, rt, session, ['network', 'rule'], args);
     case AccessIds.grantForm:
       return onGrantForm(rt, session, args);
     case AccessIds.grantConfirm:
-      return onConfirm(deps, rt, session, 'grant', args);
+      return onConfirm(deps, rt, session, ['grant'], args);
     case AccessIds.testForm:
       return onTestForm(deps, rt, session, args);
     default:

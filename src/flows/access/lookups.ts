@@ -1,6 +1,7 @@
 import { describeFailure } from '../../blocks/observe-kit.js';
 import {
   currentIdentity,
+  getAccountNetworkPolicy,
   getInferenceEndpoint,
   getUserNetworkPolicy,
   identifierFromSnowflake,
@@ -85,15 +86,15 @@ async function loadEndpoint(db: QueryRunner, service: Fq): Promise<AccessEndpoin
 /** Everything the overview shows, read fresh; `first` also reads who the bot is and the model's methods. */
 export async function loadOverview(db: QueryRunner, session: AccessSession, first: boolean): Promise<AccessSession> {
   const notes: string[] = [];
-  const [identity, endpoint, methods] = await Promise.all([
+  const [identity, endpoint, methods, accountPolicy] = await Promise.all([
     first ? attempt(notes, 'read the bot\'s Snowflake user', () => currentIdentity(db)) : Promise.resolve(undefined),
     attempt(notes, 'read the service\'s endpoints', () => loadEndpoint(db, session.service)),
     first ? attempt(notes, 'find the model version this service serves', () => loadMethods(db, session.service)) : Promise.resolve(undefined),
+    attempt(notes, 'read the account-level network policy', () => getAccountNetworkPolicy(db)),
   ]);
-  let next: AccessSession = { ...session, ...(endpoint !== undefined && { endpoint }) };
-  if (identity !== undefined && identity.user !== '') {
-    next = { ...next, botUser: identity.user, botRole: identity.role, snowflakeUser: next.snowflakeUser === '' ? identity.user : next.snowflakeUser };
-  }
+  let next: AccessSession = { ...session, accountPolicy, ...(endpoint !== undefined && { endpoint }) };
+  // The bot's own user is never the default: a policy on it filters the bot's own logins.
+  if (identity !== undefined && identity.user !== '') next = { ...next, botUser: identity.user, botRole: identity.role };
   if (methods !== undefined) next = { ...next, model: methods.model, methods: methods.methods };
   if (next.snowflakeUser !== '') {
     const user = next.snowflakeUser;
