@@ -124,7 +124,7 @@ const methods: MethodModel[] = [
 ];
 
 const overview = (over: Partial<AccessOverviewModel> = {}): AccessOverviewModel => ({
-  sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC', serviceStatus: 'RUNNING', snowflakeUser: 'SPCS_BOT', botUser: 'SPCS_BOT', networkPolicy: null,
+  sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC', serviceStatus: 'RUNNING', snowflakeUser: 'ANALYST_DANA', botUser: 'SPCS_BOT', networkPolicy: null, accountPolicy: null,
   endpoint: { state: 'ready', url: 'https://abc-org-acct.snowflakecomputing.app' }, model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', methods, ...over,
 });
 
@@ -209,7 +209,7 @@ function allOutputs(): Record<string, Surface> {
     'access overview provisioning': modal(buildAccessOverview(overview({ networkPolicy: 'ALLOW_OFFICE', endpoint: { state: 'provisioning', message: null }, methods: [], notice: ':warning: heads up' }))),
     'access busy': modal(buildAccessBusyView('a1', 'Reading `X`…')),
     'access notice': modal(buildAccessNoticeView('Session expired. Run `/spcs access` again.')),
-    'network form': modal(buildNetworkForm({ sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC', snowflakeUser: 'SPCS_BOT' })),
+    'network form': modal(buildNetworkForm({ sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC', snowflakeUser: 'ANALYST_DANA', botUser: 'SPCS_BOT' })),
     'network confirm': modal(buildNetworkConfirm({ sessionId: 'a1', summary: 'Create a rule and a policy.', statements: ['CREATE NETWORK RULE R MODE = INGRESS VALUE_LIST = (\'203.0.113.7\')'] })),
     'grant form': modal(buildGrantForm({ sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC' })),
     'grant confirm': modal(buildGrantConfirm({ sessionId: 'a1', summary: 'Grant it.', statements: ['GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE ANALYST'] })),
