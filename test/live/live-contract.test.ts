@@ -21,7 +21,7 @@ let db: SnowflakeClient;
 const dir = mkdtempSync(join(tmpdir(), 'live-contract-'));
 
 beforeAll(async () => {
-  emu = await startEmulator({ speed: 0, timings: FAST_TIMINGS });
+  emu = await startEmulator({ speed: 0, timings: FAST_TIMINGS, patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED' });
   db = clientFor(envFor(emu, { SNOWFLAKE_PASSWORD: undefined, SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN', SNOWFLAKE_TOKEN: emu.credentials.pat }));
 });
 afterAll(async () => {
