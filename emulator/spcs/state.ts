@@ -14,7 +14,12 @@ export type ServiceStatus =
   | 'SUSPENDED'
   | 'DELETING'
   | 'DELETED'
-  | 'INTERNAL_ERROR';
+  | 'INTERNAL_ERROR'
+  // Also reported by SHOW SERVICES: a job or deploy being cancelled, and the moves of a running service.
+  | 'CANCELLING'
+  | 'CANCELLED'
+  | 'RESUMING'
+  | 'UPGRADING';
 export type InstanceStatus = 'PENDING' | 'READY' | 'FAILED' | 'TERMINATING' | 'SUCCEEDED';
 export type ContainerStatus = 'PENDING' | 'READY' | 'DONE' | 'FAILED' | 'UNKNOWN';
 
@@ -232,6 +237,8 @@ export interface Service {
   dropped: boolean;
   numWorkers: number | null;
   ingressEnabled: boolean;
+  /** What SHOW SERVICES reports instead of `status` until `until` (virtual ms): RESUMING or UPGRADING (fault). */
+  statusHold?: { status: 'RESUMING' | 'UPGRADING'; until: number } | undefined;
 }
 
 /** A container run plus the identity of what it ran in (kept after the service is dropped). */
