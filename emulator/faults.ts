@@ -9,6 +9,8 @@ import { parseObjectName } from './sql/names.js';
 import { addGrant, toGrantObjectType } from './spcs/privileges.js';
 import { reconcilePool } from './spcs/pools.js';
 import { armOom } from './spcs/services.js';
+import { endDeployQueries } from './spcs/deploy.js';
+import { deployError, statementCanceled } from './errors.js';
 import type { Sim } from './spcs/sim.js';
 import { type Grant, key2, key3 } from './spcs/state.js';
 
@@ -34,6 +36,21 @@ export interface OomOptions {
   count?: number;
 }
 
+export interface DeployQueryFaultOptions {
+  /** Service name or fq name whose running deploy query ends; default: every running deploy query. */
+  service?: string;
+  /** failDeployQuery only: the query's error message. */
+  message?: string;
+}
+
+export interface StatusHoldOptions {
+  /** Service name or fq name of the next service a deploy creates. */
+  service: string;
+  status: 'RESUMING' | 'UPGRADING';
+  /** Virtual ms from its creation during which SHOW SERVICES reports `status`. */
+  forMs: number;
+}
+
 export interface MissingPrivilegeOptions {
   privilege: string;
   on: PrivilegeObjectType;
@@ -46,6 +63,18 @@ export interface MissingPrivilegeOptions {
 export interface Faults {
   imageBuildFailure(opts?: BuildFailureOptions): void;
   oomKill(opts?: OomOptions): void;
+  /**
+   * The running deploy query (CALL SYSTEM$DEPLOY_MODEL) fails now with `message` (code 100357),
+   * while its build job and service carry on looking normal. Returns how many queries it ended.
+   */
+  failDeployQuery(opts?: DeployQueryFaultOptions): number;
+  /**
+   * The running deploy query is cancelled now, as SYSTEM$CANCEL_QUERY does: it ends with 000604
+   * "SQL execution canceled"; a build job still running goes CANCELLING, then CANCELLED.
+   */
+  cancelDeployQuery(opts?: DeployQueryFaultOptions): number;
+  /** The next service a deploy creates with this name reports RESUMING or UPGRADING for a while. */
+  holdServiceStatus(opts: StatusHoldOptions): void;
   /** The pool behaves as if all MAX_NODES nodes were busy: new instances stay PENDING ("Pending scheduling"). */
   noFreeNode(pool: string, enabled?: boolean): void;
   /** Denies a privilege (overrides grants and ownership) → 003001 on statements that need it. */
@@ -101,6 +130,15 @@ export function createFaults(sim: Sim): Faults {
         return;
       }
       f.ooms.push({ service: opts.service, phase: plan.phase, afterMs: plan.afterMs, restartLimit: plan.restartLimit, remaining: opts.count ?? 1 });
+    },
+    failDeployQuery(opts = {}) {
+      return endDeployQueries(sim, opts.service, deployError(opts.message ?? 'Model deployment failed: the inference service could not be created.'), sim.now(), false);
+    },
+    cancelDeployQuery(opts = {}) {
+      return endDeployQueries(sim, opts.service, statementCanceled(), sim.now(), true);
+    },
+    holdServiceStatus(opts) {
+      f.statusHolds.push({ service: opts.service, status: opts.status, forMs: opts.forMs });
     },
     noFreeNode(pool, enabled = true) {
       const name = upperIdent(pool)[0] ?? pool;
@@ -181,6 +219,7 @@ export function createFaults(sim: Sim): Faults {
     },
     clear() {
       f.buildFailures = [];
+      f.statusHolds = [];
       f.ooms = [];
       const pools = [...f.noFreeNodePools];
       f.noFreeNodePools.clear();

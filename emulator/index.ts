@@ -34,7 +34,7 @@ import { Sim } from './spcs/sim.js';
 import type { ComputePool, Service, SpcsState } from './spcs/state.js';
 import { emptyState, key2, key3 } from './spcs/state.js';
 import { parseObjectName } from './sql/names.js';
-import { createRequestHandler } from './wire/http-server.js';
+import { createRequestHandler, type RequestLogEntry } from './wire/http-server.js';
 import { QueryRegistry, type SqlLogEntry } from './wire/queries.js';
 import { SessionStore } from './wire/sessions.js';
 import { addGrant } from './spcs/privileges.js';
@@ -44,6 +44,7 @@ export { DEFAULT_TIMINGS, FAST_TIMINGS } from './options.js';
 export type { Faults } from './faults.js';
 export type { EmulatorClock } from './clock.js';
 export type { SqlLogEntry } from './wire/queries.js';
+export type { RequestLogEntry } from './wire/http-server.js';
 export type { ComputePool, Service, SpcsState } from './spcs/state.js';
 export { buildJobName } from './spcs/deploy.js';
 
@@ -83,6 +84,8 @@ export interface Emulator {
   readonly credentials: EmulatorCredentials;
   /** Every statement received, in order. */
   readonly sqlLog: readonly SqlLogEntry[];
+  /** Every authenticated driver request (query requests, /monitoring/queries/<id>, results, …), in order. */
+  readonly requestLog: readonly RequestLogEntry[];
   /** Statements the recognizer rejected as unsupported (syntax error 001003). */
   unsupportedSql(): SqlLogEntry[];
   connectionOptions(): EmulatorConnectionOptions;
@@ -148,7 +151,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sessions = new SessionStore(sim, options.enforceNetworkPolicies !== false);
   const queries = new QueryRegistry(sim);
   const log = options.log ?? (() => {});
+  const requests: RequestLogEntry[] = [];
   const handler = createRequestHandler({
+    requests,
     sim,
     sessions,
     queries,
@@ -244,6 +249,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       analystPat: ANALYST_PAT,
     },
     sqlLog: queries.sqlLog,
+    requestLog: requests,
     unsupportedSql: () => queries.sqlLog.filter((e) => e.unsupported),
     connectionOptions: () => ({
       accessUrl: url,

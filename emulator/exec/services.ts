@@ -61,10 +61,17 @@ export const SERVICE_COLUMNS: Column[] = [
   text('managing_object_name'),
 ];
 
-function serviceRow(svc: Service): Cell[] {
+/** The status SHOW SERVICES / SHOW SERVICE CONTAINERS report: a held RESUMING or UPGRADING wins while it lasts. */
+export function visibleStatus(x: Exec, svc: Service): string {
+  const hold = svc.statusHold;
+  return hold !== undefined && x.sim.now() < hold.until ? hold.status : svc.status;
+}
+
+function serviceRow(x: Exec, svc: Service): Cell[] {
+  const status = visibleStatus(x, svc);
   return [
     svc.name,
-    svc.status,
+    status,
     svc.database,
     svc.schema,
     svc.owner,
@@ -88,7 +95,7 @@ function serviceRow(svc: Service): Cell[] {
     flag(svc.isJob),
     flag(false),
     svc.specDigest,
-    flag(false),
+    flag(status === 'UPGRADING'),
     null,
     null,
   ];
@@ -132,7 +139,7 @@ export function showServices(x: Exec, s: Stmt<'showServices'>): ExecOutcome {
     .filter((svc) => (like ? like.test(svc.name) : true) && (s.startsWith === undefined || svc.name.startsWith(s.startsWith)))
     .filter((svc) => canUseSchema(x.sim, x.ctx.role, svc.database, svc.schema) && canSee(st, x.ctx.role, 'SERVICE', serviceKey(svc)))
     .sort((a, b) => a.database.localeCompare(b.database) || a.schema.localeCompare(b.schema) || a.name.localeCompare(b.name))
-    .map(serviceRow);
+    .map((svc) => serviceRow(x, svc));
   if (s.limit !== undefined) rows = rows.slice(0, s.limit);
   return done({ columns: SERVICE_COLUMNS, rows });
 }
@@ -152,7 +159,7 @@ export function showServiceContainers(x: Exec, s: Stmt<'showServiceContainers'>)
         svc.database,
         svc.schema,
         svc.name,
-        svc.status,
+        visibleStatus(x, svc),
         String(inst.id),
         inst.status,
         c.name,
@@ -166,7 +173,7 @@ export function showServiceContainers(x: Exec, s: Stmt<'showServiceContainers'>)
       ]);
     }
   }
-  if (rows.length === 0) rows.push([svc.database, svc.schema, svc.name, svc.status, null, null, null, null, null, null, null, null, null, null]);
+  if (rows.length === 0) rows.push([svc.database, svc.schema, svc.name, visibleStatus(x, svc), null, null, null, null, null, null, null, null, null, null]);
   const columns: Column[] = [
     text('database_name'),
     text('schema_name'),
@@ -245,7 +252,7 @@ export function showEndpoints(x: Exec, s: Stmt<'showEndpoints'>): ExecOutcome {
 
 export function describeService(x: Exec, s: Stmt<'describeService'>): ExecOutcome {
   const svc = resolveService(x, s.service, 'DESCRIBE SERVICE');
-  const base = serviceRow(svc);
+  const base = serviceRow(x, svc);
   const poolIdx = SERVICE_COLUMNS.findIndex((c) => c.name === 'compute_pool') + 1;
   const columns = [...SERVICE_COLUMNS.slice(0, poolIdx), text('spec'), ...SERVICE_COLUMNS.slice(poolIdx)];
   const row = [...base.slice(0, poolIdx), svc.specYaml, ...base.slice(poolIdx)];

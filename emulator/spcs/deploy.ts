@@ -13,6 +13,7 @@ import { parseObjectName } from '../sql/names.js';
 import { addGrant, hasPrivilege } from './privileges.js';
 import { requireModel, requirePool, requirePrivilege, requireSchema } from './lookup.js';
 import { addService, serviceDisplay, serviceKey } from './services.js';
+import { reconcilePool } from './pools.js';
 import type { Deployment, Sim } from './sim.js';
 import type { ComputePool, ContainerSpec, Model, ModelVersion, Service } from './state.js';
 import { displayName, key2, key3 } from './state.js';
@@ -377,6 +378,9 @@ function createInferenceService(sim: Sim, role: string, v: ValidatedDeploy, quer
   svc.model = { database: v.model.database, schema: v.model.schema, name: v.model.name, version: v.version.name };
   svc.deployQueryId = queryId;
   svc.oomPlan = takeOomFault(sim, db, schema, name);
+  const hold = sim.faults.statusHolds.findIndex((h) => matchesName(h.service, db, schema, name));
+  const held = sim.faults.statusHolds.splice(hold, hold === -1 ? 0 : 1)[0];
+  if (held) svc.statusHold = { status: held.status, until: at + held.forMs };
   finalizeSpec(svc);
   grantOwnership(sim, svc, role, at);
   addService(sim, svc, at);
@@ -491,4 +495,48 @@ export function onServiceDropped(sim: Sim, svc: Service, at: number): void {
   if (dep.phase === 'STARTING' && dep.serviceKey === key) {
     finish(dep, at, { error: deployError(`Service ${serviceDisplay(svc)} was dropped before it became ready.`) });
   }
+}
+
+/** The DB, schema and name of a deployment's service. */
+function serviceParts(dep: Deployment): [string, string, string] {
+  return pendingByQuery.get(dep)?.validated.service ?? ['', '', ''];
+}
+
+/**
+ * Fault: ends the deploy queries still running for services matching `service` (all when
+ * undefined) with `error`. With `cancel`, the build job still running goes CANCELLING, then
+ * CANCELLED, as a cancelled job does (snowflake-cli ends a job on DONE, FAILED or CANCELLED);
+ * otherwise the build job and service are left exactly as they are. Returns how many it ended.
+ */
+export function endDeployQueries(sim: Sim, service: string | undefined, error: SqlError, at: number, cancel: boolean): number {
+  let ended = 0;
+  for (const dep of sim.deployments.values()) {
+    if (dep.phase === 'SUCCEEDED' || dep.phase === 'FAILED') continue;
+    if (!matchesName(service, ...serviceParts(dep))) continue;
+    finish(dep, at, { error });
+    ended++;
+    const job = dep.buildKey === null ? undefined : sim.state.services.get(dep.buildKey);
+    if (cancel && job !== undefined && (job.status === 'RUNNING' || job.status === 'PENDING')) cancelJob(sim, job, at);
+  }
+  return ended;
+}
+
+function cancelJob(sim: Sim, job: Service, at: number): void {
+  job.status = 'CANCELLING';
+  job.updatedOn = at;
+  for (const inst of job.instances) inst.generation++; // the build never finishes now
+  for (const inst of job.instances) for (const c of inst.containers) if (c.status !== 'DONE' && c.status !== 'FAILED') c.message = 'Cancelling';
+  sim.scheduler.at(at + sim.timings.suspendMs[0], `cancel ${job.name}`, (t) => {
+    if (job.dropped) return;
+    for (const inst of job.instances) {
+      inst.terminated = true;
+      inst.nodeId = null;
+      inst.status = 'FAILED';
+      for (const c of inst.containers) if (c.status !== 'DONE' && c.status !== 'FAILED') c.message = 'Cancelled';
+    }
+    job.status = 'CANCELLED';
+    job.updatedOn = t;
+    const pool = sim.state.pools.get(job.computePool);
+    if (pool) reconcilePool(sim, pool, t);
+  });
 }

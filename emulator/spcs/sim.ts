@@ -26,8 +26,16 @@ export interface OomFault {
   remaining: number;
 }
 
+export interface StatusHoldFault {
+  service: string;
+  status: 'RESUMING' | 'UPGRADING';
+  forMs: number;
+}
+
 export interface FaultState {
   buildFailures: BuildFailureFault[];
+  /** SHOW SERVICES reports this status for the first `forMs` of the next matching service. */
+  statusHolds: StatusHoldFault[];
   ooms: OomFault[];
   noFreeNodePools: Set<string>;
   http503Remaining: number;
@@ -53,6 +61,7 @@ export class Sim {
   readonly deployments = new Map<string, Deployment>();
   readonly faults: FaultState = {
     buildFailures: [],
+    statusHolds: [],
     ooms: [],
     noFreeNodePools: new Set(),
     http503Remaining: 0,

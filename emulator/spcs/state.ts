@@ -14,7 +14,12 @@ export type ServiceStatus =
   | 'SUSPENDED'
   | 'DELETING'
   | 'DELETED'
-  | 'INTERNAL_ERROR';
+  | 'INTERNAL_ERROR'
+  // Also reported by SHOW SERVICES: a job or deploy being cancelled, and the moves of a running service.
+  | 'CANCELLING'
+  | 'CANCELLED'
+  | 'RESUMING'
+  | 'UPGRADING';
 export type InstanceStatus = 'PENDING' | 'READY' | 'FAILED' | 'TERMINATING' | 'SUCCEEDED';
 export type ContainerStatus = 'PENDING' | 'READY' | 'DONE' | 'FAILED' | 'UNKNOWN';
 
@@ -234,6 +239,8 @@ export interface Service {
   ingressEnabled: boolean;
   /** `spec.platformMonitor.metricConfig.groups` and when it took effect; absent: no platform metrics. */
   platformMonitor?: { groups: string[]; since: number } | null;
+  /** What SHOW SERVICES reports instead of `status` until `until` (virtual ms): RESUMING or UPGRADING (fault). */
+  statusHold?: { status: 'RESUMING' | 'UPGRADING'; until: number } | undefined;
 }
 
 /** A container run plus the identity of what it ran in (kept after the service is dropped). */

@@ -24,7 +24,16 @@ export interface AdminResponse {
   body: unknown;
 }
 
+/** One HTTP request the driver sent (for tests: which endpoint, in what order; `sqlText` for query requests). */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  sqlText: string | null;
+}
+
 export interface WireDeps {
+  /** Every driver request (not the ingress or admin ones), in arrival order. */
+  requests: RequestLogEntry[];
   sim: Sim;
   sessions: SessionStore;
   queries: QueryRegistry;
@@ -285,6 +294,8 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
       if (typeof r === 'object') sessions.close(r);
       return { status: 200, body: ok(null) };
     }
+    deps.requests.push({ method, path, sqlText: typeof body['sqlText'] === 'string' ? body['sqlText'] : null });
+    if (deps.requests.length > 100_000) deps.requests.splice(0, 50_000); // a long demo run stays bounded
     const auth = authenticate(req);
     if (!('ctx' in auth)) return { status: 200, body: auth };
     const session = auth;

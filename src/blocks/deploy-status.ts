@@ -39,7 +39,9 @@ export function buildStatusLine(d: Deployment): string {
   }
   const extra =
     e.phase !== 'running' ? '' : e.ingressUrl !== undefined ? ` at ${e.ingressUrl}` : e.endpointPending === true ? ' (REST endpoint provisioning)' : '';
-  return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.phaseSinceMs)})`;
+  // A deployment that ended without running says why on the summary too, in Snowflake's words.
+  const why = e.failure === undefined || e.phase === 'running' ? '' : `\n>${escapeMrkdwn(e.failure.message.split('\n')[0] ?? '').slice(0, 300)}`;
+  return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.phaseSinceMs)})${why}`;
 }
 
 const FENCE = '```';
@@ -134,6 +136,8 @@ export function diagnosis(d: Deployment, failure: NonNullable<Execution['failure
       return 'The approval no longer holds under the current settings, so nothing was deployed. Request it again with `/spcs deploy`.';
     case 'deploy_error':
       return 'Snowflake refused the deployment; the message above says why.';
+    case 'cancelled':
+      return 'It was cancelled in Snowflake (SYSTEM$CANCEL_QUERY, or the build job or service was cancelled), so it will not finish. Check `SHOW SERVICES` for what was left, and request it again with `/spcs deploy` if it is still wanted.';
   }
 }
 

@@ -18,12 +18,12 @@ export const PHASES = [
   'running', // final: success
   'failed', // final
   'timed_out', // final: 30 minutes in one phase
-  'cancelled', // final: policy re-check refused at job start
+  'cancelled', // final: policy re-check refused at job start, or cancelled in Snowflake
 ] as const;
 export type Phase = (typeof PHASES)[number];
 export const FINAL_PHASES: readonly Phase[] = ['running', 'failed', 'timed_out', 'cancelled'];
 
-export const FailureKind = z.enum(['build_failed', 'oom', 'no_free_node', 'missing_privilege', 'timed_out', 'deploy_error', 'policy']);
+export const FailureKind = z.enum(['build_failed', 'oom', 'no_free_node', 'missing_privilege', 'timed_out', 'deploy_error', 'policy', 'cancelled']);
 export type FailureKind = z.infer<typeof FailureKind>;
 
 export const Decision = z.object({ userId: z.string(), atMs: z.number(), reason: z.string().max(3000).optional() });

@@ -1,11 +1,12 @@
 import { Queue, Worker } from 'bullmq';
 import { logDeploymentStep } from './deployment-log.js';
 import { qualifiedService } from '../domain/deploy-request.js';
+import { classifyServiceStatus, deployEnding } from '../domain/deploy-progress.js';
 import { isFollowed, PHASES, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
 import { withLogScope, type Logger } from '../logger.js';
 import {
   BUILD_CONTAINER,
-  deployStatus,
+  deployStatuses,
   findComputePool,
   getInferenceEndpoint,
   getServiceLogHistory,
@@ -19,15 +20,16 @@ import {
   type QueryState,
   type ServiceContainer,
   type ServiceInfo,
+  type SnowflakeError,
 } from '../snowflake/index.js';
 import { fail, failureOf, setPhase, type DeployDeps } from './deploy-queue.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
 
 /**
  * Follows every deployment that has a deploy query id until it is running or failed. One round
- * checks them all together: one SHOW SERVICES per schema (which lists the MODEL_BUILD_ job services
- * too), the async deploy query's status while the row cannot tell (no service yet, or a failed one),
- * and a closer look (containers, endpoint, logs, pool) only at the deployments whose row changed or
+ * checks them all together: the status of every deploy query still running, all asked at once
+ * (Snowflake's verdict: a failed or cancelled query ends the deployment whatever the rows show),
+ * one SHOW SERVICES per schema (which lists the MODEL_BUILD_ job services too), and a closer look (containers, endpoint, logs, pool) only at the deployments whose row changed or
  * that are waiting on something the row cannot show. Deployments are handled a few at a time, each
  * by one task, so one deployment's own updates keep their order.
  */
@@ -35,7 +37,6 @@ import { queuePrefix, type QueueConnection } from './queues.js';
 export const STATUS_QUEUE = 'status';
 const SCHEDULER_ID = 'status-round';
 const LOG_LINES = 15;
-const FAILED_STATUSES = new Set(['FAILED', 'INTERNAL_ERROR']);
 /** Deployments handled at once in a round. */
 const ROUND_CONCURRENCY = 16;
 /**
@@ -74,7 +75,7 @@ export async function scheduleStatusRounds(queue: StatusQueue, everyMs: number):
 interface Observation {
   readonly service: ServiceInfo | undefined;
   readonly buildJob: ServiceInfo | undefined;
-  /** Undefined when not asked: the service row already shows how it is going. */
+  /** Undefined once running (the query has finished) or when its status could not be read this round. */
   readonly query: QueryState | undefined;
 }
 
@@ -125,6 +126,14 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
     else group.push(t);
   }
 
+  // Every deploy query still running, asked for together before the listings, as snowflake-ml-python
+  // checks its async deploy query on every poll. Once running, the query has finished.
+  const asking = tracked.flatMap(({ d }) => (d.execution?.queryId !== undefined && d.execution.phase !== 'running' ? [d.execution.queryId] : []));
+  const statuses = await deployStatuses(deps.snowflake, asking).catch((err: unknown) => {
+    deps.logger.warn({ err }, 'deploy query statuses could not be read; next round tries again');
+    return new Map<string, QueryState>();
+  });
+
   // One SHOW SERVICES per schema, sent when the first of its deployments is handled.
   const listings = new Map<string, Promise<ServiceInfo[]>>();
   const rowsOf = (schema: QualifiedName['container']): Promise<ServiceInfo[]> => {
@@ -152,7 +161,7 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
         const observation: Observation = {
           service: row,
           buildJob,
-          query: needsQueryStatus(row, buildJob) ? await deployStatus(deps.snowflake, d.execution?.queryId ?? '') : undefined,
+          query: d.execution?.phase === 'running' ? undefined : statuses.get(d.execution?.queryId ?? ''),
         };
         if (await advance(deps, memory, d, service, observation)) closerLooks++;
       } catch (err) {
@@ -165,17 +174,6 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
   const report = { deployments: tracked.length, schemas: bySchema.size, closerLooks };
   if (tracked.length > 0) deps.logger.debug(report, 'status round');
   return report;
-}
-
-/**
- * The deploy query can fail before it creates the service (build, privileges): ask for its status
- * while there is no service row, and for a failed service (whose verdict waits on the query). A
- * row that is there and not failed already shows how it is going, and so does a build job still
- * building (asked again once it is done, in case the query fails between build and service).
- */
-function needsQueryStatus(row: ServiceInfo | undefined, buildJob: ServiceInfo | undefined): boolean {
-  if (row !== undefined) return FAILED_STATUSES.has(row.status);
-  return buildJob === undefined || buildJob.status === 'DONE' || FAILED_STATUSES.has(buildJob.status);
 }
 
 /** Runs `run` on every item, at most `limit` at once. */
@@ -228,9 +226,12 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
   const changed = fingerprint(o) !== e.observed;
   if (changed) await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, observed: fingerprint(o) } }));
   if (e.phase === 'running') return followEndpoint(deps, memory, d, service, o, changed);
-  const buildFailed = o.buildJob !== undefined && FAILED_STATUSES.has(o.buildJob.status);
-
-  if (o.query?.state === 'failed' || buildFailed || (o.service !== undefined && FAILED_STATUSES.has(o.service.status))) {
+  const ending = deployEnding({ service: o.service?.status, buildJob: o.buildJob?.status, query: o.query?.state });
+  if (ending === 'cancelled') {
+    await endCancelled(deps, d, o);
+    return true;
+  }
+  if (ending === 'failed') {
     if (!changed && o.query?.state !== 'failed') return false; // a flapping service: wait for the query's verdict
     await diagnoseFailure(deps, d, service, o);
     return true;
@@ -253,7 +254,7 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
     return false;
   }
   await reach(deps, d, e.milestones.includes('build_started') ? ['build_done', 'starting'] : ['starting']);
-  if (o.service.status === 'RUNNING') {
+  if (classifyServiceStatus(o.service.status) === 'running') {
     // Running: SQL and Python work now. The REST endpoint often comes up later; then its URL
     // follows in the thread (followEndpoint) instead of holding back the news.
     const endpoint = await getInferenceEndpoint(deps.snowflake, service);
@@ -340,14 +341,26 @@ async function logTail(deps: TrackerDeps, target: QualifiedName, container: stri
   return lines.map((l) => l.log).reverse();
 }
 
+/** Snowflake's own words for a query error, with its code: what the thread and the summary show. */
+function snowflakeText(err: SnowflakeError): string {
+  return err.code === undefined ? err.message : `${err.message} (Snowflake error ${err.code})`;
+}
+
+/** The container's message and Snowflake's error for the query, whichever are there. */
+function joined(...parts: Array<string | null | undefined>): string | undefined {
+  const kept = [...new Set(parts.filter((p): p is string => p !== undefined && p !== null && p !== ''))];
+  return kept.length === 0 ? undefined : kept.join(' — ');
+}
+
 async function diagnoseFailure(deps: TrackerDeps, d: Deployment, service: QualifiedName, o: Observation): Promise<void> {
   const queryError = o.query?.state === 'failed' ? o.query.error : undefined;
+  const queryText = queryError === undefined ? undefined : snowflakeText(queryError);
   const buildJobName = d.execution?.buildJobName;
-  // A failure with the build job there and no service yet is the build's.
-  if (o.buildJob !== undefined && buildJobName !== undefined && (FAILED_STATUSES.has(o.buildJob.status) || o.service === undefined)) {
+  // A failed build job: the build's failure, with its log.
+  if (o.buildJob !== undefined && buildJobName !== undefined && classifyServiceStatus(o.buildJob.status) === 'failed') {
     const job = qualifiedJob(service, buildJobName);
     const containers = await listServiceContainers(deps.snowflake, job).catch((): ServiceContainer[] => []);
-    const message = containers.find((c) => c.message)?.message ?? queryError?.message ?? 'The image build failed.';
+    const message = joined(containers.find((c) => c.status === 'FAILED' && c.message)?.message, queryText) ?? 'The image build failed.';
     await fail(deps, d.id, 'build_failed', message, { logTail: await logTail(deps, job, BUILD_CONTAINER) });
     return;
   }
@@ -356,12 +369,26 @@ async function diagnoseFailure(deps: TrackerDeps, d: Deployment, service: Qualif
     const inference = containers.find((c) => c.containerName === INFERENCE_CONTAINER);
     const oom = containers.some((c) => c.lastExitCode === 137 || c.message?.includes('OOMKilled') === true);
     const tail = await logTail(deps, service, INFERENCE_CONTAINER);
-    const message = inference?.message ?? queryError?.message ?? `The service is ${o.service.status}.`;
+    // A container's message explains a failed service; a service that looks fine failed by the query's word.
+    const containerText = classifyServiceStatus(o.service.status) === 'failed' ? inference?.message : undefined;
+    const message = joined(containerText, queryText) ?? `The service is ${o.service.status}.`;
     await fail(deps, d.id, oom ? 'oom' : 'deploy_error', oom ? `OOMKilled: ${message}` : message, { logTail: tail });
     return;
   }
   const failure = failureOf(queryError ?? new Error('The deployment failed.'));
-  await fail(deps, d.id, failure.kind, failure.message, failure.privilege !== undefined ? { privilege: failure.privilege } : {});
+  const message = queryText ?? failure.message;
+  await fail(deps, d.id, failure.kind, message, failure.privilege !== undefined ? { privilege: failure.privilege } : {});
+}
+
+/** Cancelled in Snowflake (the deploy query, the build job or the service): final, with Snowflake's words. */
+async function endCancelled(deps: TrackerDeps, d: Deployment, o: Observation): Promise<void> {
+  const queryError = o.query?.state === 'cancelled' ? o.query.error : undefined;
+  const cancelledRow = [o.buildJob, o.service].find((r) => r !== undefined && classifyServiceStatus(r.status) === 'cancelled');
+  const message =
+    queryError !== undefined
+      ? `The deploy query was cancelled: ${snowflakeText(queryError)}`
+      : `${cancelledRow?.isJob === true ? `The image build job ${cancelledRow.name}` : 'The service'} is ${cancelledRow?.status ?? 'CANCELLED'}.`;
+  await fail(deps, d.id, 'cancelled', message, { phase: 'cancelled' });
 }
 
 function qualifiedJob(service: QualifiedName, jobName: string): QualifiedName {

@@ -21,6 +21,8 @@ export type QueryState =
   | { readonly state: 'running'; readonly status: string }
   | { readonly state: 'succeeded'; readonly status: string }
   | { readonly state: 'failed'; readonly status: string; readonly error: SnowflakeError }
+  /** Cancelled (SYSTEM$CANCEL_QUERY, an abort, or error 000604 "SQL execution canceled"): final. */
+  | { readonly state: 'cancelled'; readonly status: string; readonly error: SnowflakeError }
   /** Snowflake has no record of the id (yet): NO_QUERY_DATA / NO_DATA. */
   | { readonly state: 'unknown'; readonly status: string };
 
@@ -71,6 +73,9 @@ export interface ClientOptions {
 
 const RUNNING = new Set(['RUNNING', 'QUEUED', 'RESUMING_WAREHOUSE', 'QUEUED_REPARING_WAREHOUSE', 'QUEUED_REPAIRING_WAREHOUSE', 'BLOCKED']);
 const FAILED = new Set(['FAILED_WITH_ERROR', 'ABORTED', 'ABORTING', 'FAILED_WITH_INCIDENT', 'DISCONNECTED']);
+/** An aborted query, or one that failed with 000604 (SQL execution canceled), was cancelled rather than failed. */
+const ABORTED = new Set(['ABORTED', 'ABORTING']);
+const CANCELED_CODE = '000604';
 const QUERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -252,7 +257,7 @@ export function createClientOn<C>(
           () => new SnowflakeError({ kind: 'unknown' }, `Query ${queryId} ended with status ${status}`, { queryId }),
           (err: unknown) => map(err),
         );
-        return { state: 'failed', status, error };
+        return ABORTED.has(status) || error.code === CANCELED_CODE ? { state: 'cancelled', status, error } : { state: 'failed', status, error };
       }
       return { state: 'unknown', status };
     }));
@@ -280,7 +285,7 @@ export function createClientOn<C>(
       const deadline = now() + (opts.timeoutMs ?? 120_000);
       for (;;) {
         const state = await queryStatus(queryId);
-        if (state.state === 'failed') throw state.error;
+        if (state.state === 'failed' || state.state === 'cancelled') throw state.error;
         if (state.state === 'succeeded') break;
         if (state.state === 'unknown' && now() >= deadline) {
           throw new SnowflakeError({ kind: 'not_found' }, `Snowflake has no record of query ${queryId}`, { queryId });

@@ -51,10 +51,26 @@ export async function deployModel(db: Pick<AsyncRunner, 'executeAsync'>, plan: D
   return { queryId, buildJob: qualify(service.container, identifierFromSnowflake(buildJobName(queryId))) };
 }
 
-/** Where the deploy query stands; `failed` carries Snowflake's error for it. */
+/** Where the deploy query stands; `failed` and `cancelled` carry Snowflake's error for it. */
 export async function deployStatus(db: Pick<AsyncRunner, 'queryStatus'>, queryId: string): Promise<QueryState> {
   const state = await db.queryStatus(queryId);
-  return state.state === 'failed' ? { ...state, error: withPrivilegeHint(state.error, DEPLOY_GRANTS) } : state;
+  return state.state === 'failed' || state.state === 'cancelled' ? { ...state, error: withPrivilegeHint(state.error, DEPLOY_GRANTS) } : state;
+}
+
+/**
+ * The status of several deploy queries at once, by query id; an id whose status could not be read
+ * this time is left out. snowflake-sdk has no call for many ids (Connection.getQueryStatus sends
+ * one GET /monitoring/queries/<id> per id), so all are asked at the same time through the pool.
+ */
+export async function deployStatuses(db: Pick<AsyncRunner, 'queryStatus'>, queryIds: readonly string[]): Promise<Map<string, QueryState>> {
+  const unique = [...new Set(queryIds)];
+  const states = await Promise.all(unique.map((id) => deployStatus(db, id).catch(() => undefined)));
+  const byId = new Map<string, QueryState>();
+  unique.forEach((id, i) => {
+    const state = states[i];
+    if (state !== undefined) byId.set(id, state);
+  });
+  return byId;
 }
 
 const DeployResultRow = z.object({ system$deploy_model: text });

@@ -154,6 +154,19 @@ describe('async queries', () => {
     expect(state).toMatchObject({ state: 'failed', error: { kind: 'insufficient_privileges', failure: { objectName: 'GPU_L_POOL' } } });
   });
 
+  it('reports a cancelled query (aborted, or failed with 000604) as cancelled, with its error', async () => {
+    for (const status of ['ABORTED', 'FAILED_WITH_ERROR']) {
+      const { port } = fakePort([], {
+        status: async () => status,
+        fetch: async () => {
+          throw driverError('000604', 'SQL execution canceled');
+        },
+      });
+      const state = await createClientOn(port, options).queryStatus(id);
+      expect(state).toMatchObject({ state: 'cancelled', status, error: { code: '000604', message: 'SQL execution canceled' } });
+    }
+  });
+
   it('waits for a running query before fetching its rows, and refuses ids that are not query ids', async () => {
     const statuses = ['RUNNING', 'RUNNING', 'SUCCESS'];
     const { port } = fakePort([], {
