@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { buildPage, type PageAssets } from './page/build.js';
-import type { Snapshot, SnapshotMessage, SnapshotView } from './page/snapshot.js';
+import type { Snapshot, SnapshotMessage, SnapshotNotice, SnapshotView } from './page/snapshot.js';
 import { DEMO_CHANNEL, DEMO_PEOPLE, type SandboxPerson } from './people.js';
 import { ACK_TIMEOUT_MS, createSlackRequestClient, type SlackHttpResponse } from './slack-api/client.js';
 import { sendJson, sendText, safeJson } from './slack-api/http.js';
@@ -48,15 +48,7 @@ export interface Sandbox {
 }
 
 /** Something Slack would show the person, or a refusal a developer must see: a missed ack, invalid blocks. */
-export interface Notice {
-  id: number;
-  /** Only this person sees it; unset: everyone. */
-  user?: string;
-  level: 'error' | 'warning';
-  text: string;
-  details?: string[];
-  at: number;
-}
+export type Notice = SnapshotNotice;
 
 const DEFAULT_PORT = 3100;
 const MAX_NOTICES = 50;

@@ -64,6 +64,7 @@ export interface SnapshotView {
   errors: Record<string, string> | null;
 }
 
+/** Something Slack would show the person, or a refusal a developer must see. `user` set: only that person sees it. */
 export interface SnapshotNotice {
   id: number;
   user?: string;
