@@ -54,7 +54,7 @@ export async function measureStatusTracking(options: StatusOptions, cpuProfDir: 
     const failedSubmits = await runAtConcurrency(options.deployments, 8, async (i) => {
       const schema = schemas[i % schemas.length] ?? 'SERVING';
       const request = irisRequest(`BENCH_T${i}`, schema);
-      const started = await deployModel(snowflake, toDeploymentPlan(request));
+      const started = await deployModel(snowflake, toDeploymentPlan(request), { delivery: { kind: 'inline' } });
       const id = `d${String(i).padStart(8, '0')}${keyPrefix.slice(6)}`;
       const d: Deployment = {
         id,

@@ -15,6 +15,7 @@ import { type Faults, createFaults, parseFaultFlag } from './faults.js';
 import { isRecord } from './json.js';
 import type { EmulatorOptions, Timings } from './options.js';
 import { resolveTimings } from './options.js';
+import { removeStageFiles } from './spcs/stages.js';
 import { Rng } from './random.js';
 import {
   ANALYST_PAT,
@@ -129,6 +130,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   installUsers(state, options.users ?? defaultUsers(options.botUser));
   state.privateLink = options.privateLink === true;
+  if (options.mlPlatformCapabilities !== undefined) state.mlPlatformCapabilities = { ...options.mlPlatformCapabilities };
   state.patNetworkPolicyEvaluation = options.patNetworkPolicyEvaluation ?? 'ENFORCED_REQUIRED';
   if (options.seedData !== false) seedWorld(sim, start, options.seedRunningService !== false);
   const et = state.eventTable;
@@ -287,6 +289,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sync: () => sim.sync(),
     close: () =>
       new Promise<void>((resolve) => {
+        removeStageFiles(sim);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

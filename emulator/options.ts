@@ -140,6 +140,11 @@ export interface EmulatorOptions {
   patNetworkPolicyEvaluation?: 'ENFORCED_REQUIRED' | 'ENFORCED_NOT_REQUIRED';
   /** A Business Critical account with private connectivity: SHOW ENDPOINTS has `privatelink_ingress_url`. @defaultValue false */
   privateLink?: boolean;
+  /**
+   * What SELECT SYSTEM$ML_PLATFORM_CAPABILITIES() returns. Without ENABLE_INLINE_DEPLOYMENT_SPEC_FROM_CLIENT_VERSION
+   * the account takes a deployment spec only as a staged file. @defaultValue inline from client 1.8.6
+   */
+  mlPlatformCapabilities?: Record<string, unknown>;
   /** Request log sink (one line per request; never contains tokens). */
   log?: (line: string) => void;
 }

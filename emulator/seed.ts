@@ -203,6 +203,7 @@ export function seedWorld(sim: Sim, start: number, withRunningService: boolean):
   for (const s of ['REGISTRY', 'SERVING']) {
     grant(st, BOT_ROLE, 'USAGE', 'SCHEMA', key2('ML_DB', s), displayName('ML_DB', s), t0);
     grant(st, BOT_ROLE, 'CREATE SERVICE', 'SCHEMA', key2('ML_DB', s), displayName('ML_DB', s), t0);
+    grant(st, BOT_ROLE, 'CREATE STAGE', 'SCHEMA', key2('ML_DB', s), displayName('ML_DB', s), t0);
     grant(st, 'ANALYST', 'USAGE', 'SCHEMA', key2('ML_DB', s), displayName('ML_DB', s), t0);
   }
   grant(st, BOT_ROLE, 'CREATE NETWORK RULE', 'SCHEMA', key2('ML_DB', 'SERVING'), displayName('ML_DB', 'SERVING'), t0);

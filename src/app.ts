@@ -25,6 +25,7 @@ import { toBoltLogger, type Logger } from './logger.js';
 import { createRedis, redisReadinessCheck } from './redis.js';
 import { createSlackApp } from './slack-app.js';
 import { createSnowflakeClient, type SnowflakeClient } from './snowflake/client.js';
+import { createPlatformCapabilities, type SpecDirectory } from './snowflake/index.js';
 
 export interface RunningBot {
   /** The HTTP port serving /healthz and /readyz (and /slack/events in HTTP mode). */
@@ -43,6 +44,8 @@ export interface BotOverrides {
   readonly deployLockDurationMs?: number;
   /** The registry catalog's clock (default Date.now): tests move it past SPCS_CATALOG_MAX_AGE instead of sleeping. */
   readonly catalogNow?: () => number;
+  /** Where deploy.yml is written before a PUT (default the OS temporary directory). */
+  readonly specDirectory?: SpecDirectory;
 }
 
 /**
@@ -80,6 +83,8 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     const notifier = createNotifier(notifyQueues);
     const expiry = createExpiryScheduler(expiryQueue, { ttlMs: config.approval.ttlMs, now: Date.now });
     /** The approval gate's entry point, handed to the deploy wizard. */
+    // Read once (SYSTEM$ML_PLATFORM_CAPABILITIES), by the wizard before approval and the deploy worker.
+    const capabilities = createPlatformCapabilities(snowflake);
     const deploymentRequester = createDeploymentRequester({ store, audit, notifier, expiry, logger, now: Date.now });
 
     if (config.role !== 'web') {
@@ -101,7 +106,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
           requiredApprovals: config.approval.requiredApprovals,
           logger,
         }),
-        createDeployWorker(queueConnection, { ...jobDeps, policy: config.approval }, {
+        createDeployWorker(queueConnection, { ...jobDeps, capabilities, ...(overrides.specDirectory && { specDirectory: overrides.specDirectory }), policy: config.approval }, {
           ...(overrides.deployLockDurationMs !== undefined && { lockDurationMs: overrides.deployLockDurationMs }),
         }),
         createStatusWorker(queueConnection, { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs }),
@@ -144,6 +149,8 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         keyPrefix,
         now: Date.now,
         requester: overrides.deploymentRequester ?? deploymentRequester,
+        capabilities,
+        ...(overrides.specDirectory && { specDirectory: overrides.specDirectory }),
         logger,
       };
       const observe = { snowflake, logger, now: Date.now };

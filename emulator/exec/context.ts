@@ -17,7 +17,13 @@ export interface Exec {
 
 export type Settled = { ok: true; result: ResultSet } | { ok: false; error: SqlError };
 
-/** A statement either produces its result now or keeps running until `poll` settles it. */
-export type ExecOutcome = { kind: 'result'; result: ResultSet } | { kind: 'pending'; poll: () => Settled | null };
+/**
+ * A statement either produces its result now, keeps running until `poll` settles it, or (PUT) hands
+ * the driver an upload: where the file goes, for the driver to copy it there itself.
+ */
+export type ExecOutcome =
+  | { kind: 'result'; result: ResultSet }
+  | { kind: 'pending'; poll: () => Settled | null }
+  | { kind: 'upload'; source: string; location: string; autoCompress: boolean; overwrite: boolean };
 
 export const done = (result: ResultSet): ExecOutcome => ({ kind: 'result', result });

@@ -6,7 +6,8 @@
 import { SqlError } from '../errors.js';
 import { startDeploy } from '../spcs/deploy.js';
 import type { Statement } from '../sql/ast.js';
-import { type Exec, type ExecOutcome, type Settled } from './context.js';
+import { createStage, localPathOf, readStagedSpec, requireStage } from '../spcs/stages.js';
+import { type Exec, type ExecOutcome, type Settled, done } from './context.js';
 import { alterComputePool, createComputePool, showComputePools, showInstanceFamilies } from './pools.js';
 import { showDatabases, showFunctions, showModels, showSchemas, showVersions } from './registry.js';
 import { alterAccountNetworkPolicy, alterNetworkRule, alterUserNetworkPolicy, createNetworkPolicy, createNetworkRule, describeNetworkPolicy, describeNetworkRule, grantServiceRole, showGrantsToRole, showParameters, use } from './security.js';
@@ -22,7 +23,21 @@ import {
   showServices,
 } from './services.js';
 
-function deploy(x: Exec, spec: string): ExecOutcome {
+/**
+ * Whether the server takes the YAML itself: it lists ENABLE_INLINE_DEPLOYMENT_SPEC_FROM_CLIENT_VERSION
+ * (snowflake-ml-python _internal/platform_capabilities.py). Without it only a staged file will do.
+ */
+function takesInlineSpec(x: Exec): boolean {
+  const v = x.sim.state.mlPlatformCapabilities['ENABLE_INLINE_DEPLOYMENT_SPEC_FROM_CLIENT_VERSION'];
+  return typeof v === 'string' && /^\d+(\.\d+)*$/.test(v);
+}
+
+function deploy(x: Exec, arg: string): ExecOutcome {
+  let spec = arg;
+  if (arg.trimStart().startsWith('@')) spec = readStagedSpec(x.sim, x.ctx, arg);
+  else if (!takesInlineSpec(x)) {
+    throw new SqlError('100357', 'P0000', `Invalid model deployment spec location '${arg.slice(0, 40).split('\n')[0] ?? ''}…': this account takes the deployment spec only as a file on a stage (@<stage>/deploy.yml).`, 'EXECUTION');
+  }
   const dep = startDeploy(x.sim, x.ctx, x.queryId, spec, x.now);
   const poll = (): Settled | null => {
     x.sim.sync();
@@ -65,6 +80,18 @@ export function execute(x: Exec, s: Statement): ExecOutcome {
       return describeService(x, s);
     case 'deployModel':
       return deploy(x, s.spec);
+    case 'createStage': {
+      const status = createStage(x.sim, x.ctx, s.name.parts.map((p) => p.value), s, x.now);
+      return done({ columns: [{ name: 'status', type: 'text' }], rows: [[status]] });
+    }
+    case 'put': {
+      const stage = requireStage(x.sim, x.ctx, s.stage.parts.map((p) => p.value), 'PUT');
+      const bool = (name: string, fallback: boolean) => {
+        const v = s.props.get(name);
+        return v?.k === 'bool' ? v.v : fallback;
+      };
+      return { kind: 'upload', source: localPathOf(s.file), location: stage.dir, autoCompress: bool('AUTO_COMPRESS', true), overwrite: bool('OVERWRITE', false) };
+    }
     case 'alterService':
       return alterService(x, s);
     case 'dropService':

@@ -95,10 +95,7 @@ function evalFn(x: Exec, e: Extract<Expr, { k: 'fn' }>, row: Row, cols: Map<stri
     case 'SYSDATE':
       return { v: x.now, t: 'timestamp_ltz' };
     case 'SYSTEM$ML_PLATFORM_CAPABILITIES':
-      return {
-        v: JSON.stringify({ ENABLE_INLINE_DEPLOYMENT_SPEC_FROM_CLIENT_VERSION: '1.8.6', SPCS_MODEL_ENABLE_EMBEDDED_SERVICE_FUNCTIONS: true }),
-        t: 'text',
-      };
+      return { v: JSON.stringify(x.sim.state.mlPlatformCapabilities), t: 'text' };
     case 'DATEADD':
     case 'TIMESTAMPADD': {
       const unitExpr = e.args[0];

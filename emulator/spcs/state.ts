@@ -372,6 +372,21 @@ export interface SpcsState {
   builtImages: Set<string>;
   nextServiceId: number;
   warehouses: Set<string>;
+  /** key3 → Stage (CREATE [SCOPED] TEMPORARY STAGE); files live on disk, see stages.ts. */
+  stages: Map<string, Stage>;
+  /** What SELECT SYSTEM$ML_PLATFORM_CAPABILITIES() returns, as a JSON object. */
+  mlPlatformCapabilities: Record<string, unknown>;
+}
+
+/** A stage the driver PUTs into: LOCAL_FS, the driver's own test stage type, in `dir`. */
+export interface Stage {
+  database: string;
+  schema: string;
+  name: string;
+  /** A temporary stage belongs to the session that made it and is invisible to others. */
+  sessionId: number | null;
+  dir: string;
+  createdOn: number;
 }
 
 const SEP = '\u0001';
@@ -393,6 +408,12 @@ export function quoteIdent(name: string): string {
 export function displayName(...parts: string[]): string {
   return parts.map(quoteIdent).join('.');
 }
+
+/** The emulator's answer by default: inline specs from client 1.8.6 on (see SQL-CONTRACT.md). */
+export const DEFAULT_ML_PLATFORM_CAPABILITIES: Readonly<Record<string, unknown>> = {
+  ENABLE_INLINE_DEPLOYMENT_SPEC_FROM_CLIENT_VERSION: '1.8.6',
+  SPCS_MODEL_ENABLE_EMBEDDED_SERVICE_FUNCTIONS: true,
+};
 
 export function emptyState(account: string, organization: string): SpcsState {
   return {
@@ -417,5 +438,7 @@ export function emptyState(account: string, organization: string): SpcsState {
     builtImages: new Set(),
     nextServiceId: 1,
     warehouses: new Set(),
+    stages: new Map(),
+    mlPlatformCapabilities: { ...DEFAULT_ML_PLATFORM_CAPABILITIES },
   };
 }

@@ -76,6 +76,8 @@ export type Statement =
   | { kind: 'showEndpoints'; service: QName }
   | { kind: 'describeService'; service: QName }
   | { kind: 'deployModel'; spec: string }
+  | { kind: 'createStage'; orReplace: boolean; temporary: boolean; ifNotExists: boolean; name: QName }
+  | { kind: 'put'; file: string; stage: QName; props: Map<string, PropValue> }
   | { kind: 'alterService'; ifExists: boolean; service: QName; action: AlterServiceAction }
   | { kind: 'dropService'; ifExists: boolean; service: QName; force: boolean }
   | { kind: 'getServiceLogs'; args: Scalar[] }

@@ -39,7 +39,7 @@ export class LexError extends Error {
 
 const PUNCT3 = new Set<string>();
 const PUNCT2 = new Set(['::', '=>', '<>', '!=', '>=', '<=', '||']);
-const PUNCT1 = new Set(['.', ',', '(', ')', '=', ';', '!', ':', '*', '-', '+', '<', '>', '[', ']', '/', '{', '}']);
+const PUNCT1 = new Set(['.', ',', '(', ')', '=', ';', '!', ':', '*', '-', '+', '<', '>', '[', ']', '/', '{', '}', '@']);
 
 function isWordStart(ch: string): boolean {
   return /[A-Za-z_]/.test(ch) || ch.charCodeAt(0) > 127;

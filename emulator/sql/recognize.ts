@@ -202,6 +202,31 @@ const callDeploy: Recognizer = (c) => {
   return { kind: 'deployModel', spec };
 };
 
+/** CREATE [OR REPLACE] [SCOPED] TEMPORARY STAGE [IF NOT EXISTS] <name>, as ml-python's sql/stage.py sends it (plain CREATE STAGE too). */
+const createStage: Recognizer = (c) => {
+  c.expectKw('CREATE');
+  const orReplace = c.kws('OR', 'REPLACE');
+  c.kw('SCOPED');
+  const temporary = c.kw('TEMPORARY') || c.kw('TEMP');
+  c.expectKw('STAGE');
+  const ifNotExists = c.kws('IF', 'NOT', 'EXISTS');
+  const name = c.qname(3);
+  c.expectEnd();
+  return { kind: 'createStage', orReplace, temporary, ifNotExists, name };
+};
+
+/** PUT '<file url>' @<stage>[/] [AUTO_COMPRESS = …] [OVERWRITE = …] …: the file URL quoted, into the stage's root. */
+const put: Recognizer = (c) => {
+  c.expectKw('PUT');
+  const file = c.string();
+  c.expectPunct('@');
+  const stage = c.qname(3);
+  c.punct('/');
+  const props = parseProps(c);
+  c.expectEnd();
+  return { kind: 'put', file, stage, props };
+};
+
 const callGetServiceLogs: Recognizer = (c) => {
   c.expectKw('CALL', 'SYSTEM$GET_SERVICE_LOGS');
   c.expectPunct('(');
@@ -396,6 +421,8 @@ const RECOGNIZERS: readonly Recognizer[] = [
   describeNetwork,
   dropService,
   callDeploy,
+  createStage,
+  put,
   callGetServiceLogs,
   grantServiceRole,
   use,

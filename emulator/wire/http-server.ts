@@ -16,7 +16,7 @@ import type { Statement } from '../sql/ast.js';
 import { recognize } from '../sql/recognize.js';
 import { handleIngress } from './ingress.js';
 import { type QueryRecord, QueryRegistry, type SqlLogEntry } from './queries.js';
-import { SESSION_PARAMETERS, type WireBody, failure, inProgressBody, ok, resultBody, sqlErrorBody } from './responses.js';
+import { SESSION_PARAMETERS, type WireBody, failure, inProgressBody, ok, resultBody, sqlErrorBody, uploadBody } from './responses.js';
 import { type Session, SessionStore } from './sessions.js';
 
 export interface AdminResponse {
@@ -139,6 +139,7 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
     const log: SqlLogEntry = {
       at: now,
       queryId,
+      sessionId: session.id,
       sqlText,
       binds: {},
       parameters: stmtParams,
@@ -183,6 +184,10 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
         const outcome = execute(x, statement);
         if (outcome.kind === 'result') {
           immediate = { ok: true, result: body['describeOnly'] === true ? { columns: outcome.result.columns, rows: [] } : outcome.result };
+        } else if (outcome.kind === 'upload') {
+          // The driver does the copying and builds the PUT's rows itself.
+          queries.complete(q, { ok: true, result: { columns: [], rows: [] } });
+          return uploadBody(queryId, outcome);
         } else {
           q.poll = outcome.poll;
         }

@@ -36,6 +36,8 @@ export interface SqlLogEntry {
   /** Virtual time the statement arrived. */
   at: number;
   queryId: string;
+  /** The session it ran on (a temporary stage is visible only there). */
+  sessionId: number;
   sqlText: string;
   binds: Record<string, BindValue>;
   parameters: Record<string, unknown>;

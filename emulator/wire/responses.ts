@@ -67,3 +67,23 @@ export function inProgressBody(queryId: string, async: boolean): WireBody {
     data: { queryId, getResultUrl: `/queries/${queryId}/result`, queryAbortsAfterSecs: 300, progressDesc: null },
   };
 }
+
+/**
+ * The answer to a PUT: the driver's file-transfer agent reads `command`, `src_locations` and
+ * `stageInfo` and uploads the file itself (snowflake-sdk file_transfer_agent.js parseCommand).
+ * LOCAL_FS is the driver's own test stage type: it copies into `stageInfo.location`, unencrypted.
+ */
+export function uploadBody(queryId: string, upload: { source: string; location: string; autoCompress: boolean; overwrite: boolean }): WireBody {
+  return ok({
+    queryId,
+    command: 'UPLOAD',
+    src_locations: [upload.source],
+    autoCompress: upload.autoCompress,
+    sourceCompression: 'auto_detect',
+    parallel: 4,
+    overwrite: upload.overwrite,
+    encryptionMaterial: null,
+    presignedUrls: [],
+    stageInfo: { locationType: 'LOCAL_FS', location: upload.location, path: '', region: null, storageAccount: null, isClientSideEncrypted: false, creds: {} },
+  });
+}

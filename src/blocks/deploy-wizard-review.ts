@@ -79,14 +79,34 @@ export function summaryLines(request: DeployRequest): string[] {
   return lines.map(escapeMrkdwn);
 }
 
-export function buildReviewStep(draft: Draft, request: DeployRequest): ModalView {
+/** How the spec will travel, when that is worth a line; a refusal replaces the submit button. */
+function deliveryBlocks(draft: Draft, loading: boolean): KnownBlock[] {
+  const delivery = draft.specDelivery;
+  if (delivery === undefined) return loading ? [context(':hourglass_flowing_sand: Checking how this account takes deployment specs…')] : [];
+  switch (delivery.kind) {
+    case 'inline':
+      return [];
+    case 'stage':
+      return [
+        context(
+          `The deployment spec goes to Snowflake as deploy.yml on a temporary stage in ${escapeMrkdwn(`${draft.model.database ?? '?'}.${draft.model.schema ?? '?'}`)}: this account does not take it inline (ENABLE_INLINE_DEPLOYMENT_SPEC_FROM_CLIENT_VERSION: ${escapeMrkdwn(delivery.capability ?? 'not listed')}).`,
+        ),
+      ];
+    case 'refused':
+      return [mrkdwn(`:no_entry: *This deployment cannot be sent.* ${escapeMrkdwn(delivery.message)}`)];
+  }
+}
+
+export function buildReviewStep(draft: Draft, request: DeployRequest, loading = false): ModalView {
+  const refused = draft.specDelivery?.kind === 'refused';
   const blocks: KnownBlock[] = [
     ...noticeBlocks(draft),
     mrkdwn(`*Summary*\n${summaryLines(request).join('\n')}`),
-    context('Nothing changes in Snowflake until the deployment is approved. Service creation then typically takes 5–15 minutes; progress is posted in a thread.'),
+    ...deliveryBlocks(draft, loading),
+    ...(refused ? [] : [context('Nothing changes in Snowflake until the deployment is approved. Service creation then typically takes 5–15 minutes; progress is posted in a thread.')]),
     backButton(),
   ];
-  return wizardModal(draft, 'review', blocks, 'Request approval');
+  return wizardModal(draft, 'review', blocks, refused ? null : 'Request approval');
 }
 
 /** The wizard ends here when the person keeps the service that exists. */

@@ -35,6 +35,6 @@ export function buildWizardView(vm: WizardViewModel): ModalView {
       return buildExistingStep(draft, loading);
     case 'review':
       if (vm.request === null) throw new TypeError('the review step needs the request it summarises');
-      return buildReviewStep(draft, vm.request);
+      return buildReviewStep(draft, vm.request, loading);
   }
 }

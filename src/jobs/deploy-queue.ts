@@ -7,6 +7,7 @@ import { FINAL_PHASES, isFollowed, type Deployment, type Execution, type Failure
 import { withLogScope, type Logger } from '../logger.js';
 import {
   createComputePool,
+  decideSpecDelivery,
   deployModel,
   dropService,
   isSnowflakeError,
@@ -14,6 +15,8 @@ import {
   requireQualifiedName,
   type AsyncRunner,
   type DeploymentPlanInput,
+  type PlatformCapabilities,
+  type SpecDirectory,
 } from '../snowflake/index.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { DeploymentStore } from '../store/deployment-store.js';
@@ -51,6 +54,9 @@ export interface DeployDeps {
   readonly store: DeploymentStore;
   readonly audit: AuditLog;
   readonly snowflake: AsyncRunner;
+  /** SYSTEM$ML_PLATFORM_CAPABILITIES, read once: whether the spec goes inline or through a stage. */
+  readonly capabilities: PlatformCapabilities;
+  readonly specDirectory?: SpecDirectory;
   readonly notifier: Notifier;
   readonly policy: ApprovalPolicy;
   readonly logger: Logger;
@@ -164,7 +170,13 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
       await dropService(deps.snowflake, requireQualifiedName(qualifiedService(r), 'Service', 3), { ifExists: true });
     }
     await setPhase(deps, deploymentId, 'submitting');
-    const started = await deployModel(deps.snowflake, toDeploymentPlan(r));
+    const delivery = await decideSpecDelivery(deps.capabilities, deps.specDirectory);
+    // The wizard refused this before approval; only a change on this host since then gets here.
+    if (delivery.kind === 'refused') {
+      await fail(deps, deploymentId, 'deploy_error', `Not sent: ${delivery.message}`);
+      return 'failed';
+    }
+    const started = await deployModel(deps.snowflake, toDeploymentPlan(r), { delivery, ...(deps.specDirectory && { specDirectory: deps.specDirectory }) });
     // First thing after Snowflake accepted it: remember the query id.
     await deps.store.update(deploymentId, (current) => ({
       ...current,

@@ -52,7 +52,7 @@ export type StatusQueue = Queue<Record<string, never>, RoundReport>;
 /** 30 minutes per phase, as snowflake-ml-python waits for a service. */
 export const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60_000;
 
-export interface TrackerDeps extends Omit<DeployDeps, 'policy'> {
+export interface TrackerDeps extends Omit<DeployDeps, 'policy' | 'capabilities' | 'specDirectory'> {
   /** Longest time in one phase (measured from the record's phaseSinceMs). @defaultValue DEFAULT_PHASE_TIMEOUT_MS */
   readonly phaseTimeoutMs?: number;
 }

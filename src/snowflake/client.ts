@@ -37,6 +37,11 @@ export interface SnowflakeClient {
   queryStatus(queryId: string): Promise<QueryState>;
   /** Rows of a finished async query; waits (polling) while it is still running. */
   queryResult<T>(queryId: string, row: z.ZodType<T>, options?: { readonly timeoutMs?: number }): Promise<T[]>;
+  /**
+   * Runs `work` on one session, for statements that must share it (a temporary stage, the PUT into
+   * it and the CALL that reads it). Nothing in it is retried; the session is checked by a heartbeat first.
+   */
+  inSession<T>(work: (session: SessionRunner) => Promise<T>): Promise<T>;
   /** For /readyz: borrows a connection (logging in if needed) and sends a heartbeat. Never throws. */
   ping(): Promise<PingResult>;
   close(): Promise<void>;
@@ -44,9 +49,12 @@ export interface SnowflakeClient {
   readonly privateLink?: boolean;
 }
 
+/** Statements on one pinned session (see inSession). */
+export type SessionRunner = Pick<SnowflakeClient, 'query' | 'executeAsync'>;
+
 /** The narrow slices the typed operations depend on, so tests can pass a fake. */
 export type QueryRunner = Pick<SnowflakeClient, 'query' | 'privateLink'>;
-export type AsyncRunner = Pick<SnowflakeClient, 'query' | 'executeAsync' | 'queryStatus' | 'queryResult'>;
+export type AsyncRunner = Pick<SnowflakeClient, 'query' | 'executeAsync' | 'queryStatus' | 'queryResult' | 'inSession'>;
 
 export interface ClientOptions {
   /** Receives the driver's own log lines and our retry warnings. Without it, the driver is silent. */
@@ -299,6 +307,38 @@ export function createClientOn<C>(
         withConnection(undefined, (conn) => port.fetch(conn, queryId)),
       );
       return parseRows(rows, row, `query ${queryId}`);
+    },
+
+    async inSession<T>(work: (session: SessionRunner) => Promise<T>): Promise<T> {
+      let conn: C;
+      try {
+        conn = await port.acquire(true);
+      } catch (err) {
+        throw map(err);
+      }
+      let broken = false;
+      const guard = async <R>(statement: Sql, run: () => Promise<R>): Promise<R> => {
+        try {
+          return await run();
+        } catch (err) {
+          const mapped = map(err, statement);
+          if (mapped.kind === 'session_expired' || mapped.kind === 'bad_credentials') broken = true;
+          throw mapped;
+        }
+      };
+      const session: SessionRunner = {
+        query: async (statement, row) => {
+          log?.debug({ statement: statement.text, binds: statement.binds.length }, 'snowflake query (pinned session)');
+          const { rows } = await guard(statement, () => port.execute(conn, statement));
+          return parseRows(rows, row, firstWords(statement));
+        },
+        executeAsync: (statement) => guard(statement, () => port.submit(conn, statement)),
+      };
+      try {
+        return await work(session);
+      } finally {
+        await (broken ? port.destroy(conn) : port.release(conn)).catch(() => {});
+      }
     },
 
     async ping(): Promise<PingResult> {

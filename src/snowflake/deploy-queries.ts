@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AsyncRunner, QueryState } from './client.js';
 import { text } from './columns.js';
+import { defaultSpecDirectory, stageDeploymentSpec, type SpecDelivery, type SpecDirectory } from './deploy-spec-delivery.js';
 import { renderDeploymentSpec, type DeploymentPlanInput } from './deployment-spec.js';
 import { isSnowflakeError, withPrivilegeHint } from './errors.js';
 import { identifierFromSnowflake, qualify, requireQualifiedName, type QualifiedName } from './identifiers.js';
@@ -38,16 +39,30 @@ const DEPLOY_GRANTS = {
   account: 'BIND SERVICE ENDPOINT ON ACCOUNT',
 } as const;
 
+export interface DeployOptions {
+  /** How the spec travels (decideSpecDelivery); a `refused` delivery sends nothing. */
+  readonly delivery: Exclude<SpecDelivery, { kind: 'refused' }>;
+  readonly specDirectory?: SpecDirectory;
+}
+
 /**
- * Submits CALL SYSTEM$DEPLOY_MODEL(?) with asyncExec and returns as soon as Snowflake accepts it.
- * Never retried: a second call would start a second build.
+ * Submits CALL SYSTEM$DEPLOY_MODEL with asyncExec and returns as soon as Snowflake accepts it: the
+ * YAML as a bind, or, where the account takes no inline spec, the path of deploy.yml PUT on a scoped
+ * temporary stage in the model's schema, all on one session. Never retried: a second call would
+ * start a second build.
  */
-export async function deployModel(db: Pick<AsyncRunner, 'executeAsync'>, plan: DeploymentPlanInput): Promise<DeployStarted> {
+export async function deployModel(db: Pick<AsyncRunner, 'executeAsync' | 'inSession'>, plan: DeploymentPlanInput, options: DeployOptions): Promise<DeployStarted> {
   const yaml = renderDeploymentSpec(plan); // validates the plan
   const service = requireQualifiedName(plan.service, 'Service name', 3);
-  const queryId = await db.executeAsync(
-    sql`CALL SYSTEM$DEPLOY_MODEL(${bind(yaml)})`.requires(DEPLOY_GRANTS),
-  );
+  const call = (spec: string) => sql`CALL SYSTEM$DEPLOY_MODEL(${bind(spec)})`.requires(DEPLOY_GRANTS);
+  const queryId =
+    options.delivery.kind === 'inline'
+      ? await db.executeAsync(call(yaml))
+      : await db.inSession(async (session) => {
+          const modelSchema = requireQualifiedName(plan.model, 'Model', 3).container;
+          const path = await stageDeploymentSpec(session, modelSchema, yaml, options.specDirectory ?? defaultSpecDirectory);
+          return session.executeAsync(call(path));
+        });
   return { queryId, buildJob: qualify(service.container, identifierFromSnowflake(buildJobName(queryId))) };
 }
 

@@ -12,6 +12,7 @@ export {
   type PingResult,
   type QueryRunner,
   type QueryState,
+  type SessionRunner,
   type SnowflakeClient,
 } from './client.js';
 export {
@@ -58,5 +59,15 @@ export * from './registry-queries.js';
 export * from './compute-pool-queries.js';
 export * from './service-queries.js';
 export * from './deploy-queries.js';
+export {
+  createPlatformCapabilities,
+  decideSpecDelivery,
+  defaultSpecDirectory,
+  INLINE_SPEC_CAPABILITY,
+  SPEC_CLIENT_VERSION,
+  type PlatformCapabilities,
+  type SpecDelivery,
+  type SpecDirectory,
+} from './deploy-spec-delivery.js';
 export * from './observability-queries.js';
 export * from './access-queries.js';

@@ -79,6 +79,14 @@ export const Draft = z.object({
   /** undefined: not checked yet; null: no service of that name. */
   existing: ExistingServiceInfo.nullable().optional(),
   existingService: z.enum(['none', 'drop_and_recreate']).optional(),
+  /** How the spec would reach SYSTEM$DEPLOY_MODEL, checked on the way to the review; `refused` blocks it. */
+  specDelivery: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('inline') }),
+      z.object({ kind: z.literal('stage'), capability: z.string().nullable() }),
+      z.object({ kind: z.literal('refused'), message: z.string() }),
+    ])
+    .optional(),
 });
 export type Draft = z.infer<typeof Draft>;
 

@@ -8,6 +8,7 @@ import { blocksText, findElement, waitUntil, type FakeView, type JsonObject } fr
 import { isRecord } from '../support/fake-slack-types.js';
 import type { InputValue, ViewSubmissionResponse } from '../support/slack-request.js';
 import type { BotOverrides } from '../../src/app.js';
+import type { EmulatorOptions } from '../../emulator/index.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 
 export interface WizardHarness {
@@ -19,7 +20,11 @@ export interface WizardHarness {
   stop(): Promise<void>;
 }
 
-export async function startWizardBot(env: Record<string, string> = {}, bot: Omit<BotOverrides, 'slackRetryConfig' | 'deploymentRequester'> = {}): Promise<WizardHarness> {
+export async function startWizardBot(
+  env: Record<string, string> = {},
+  bot: Omit<BotOverrides, 'slackRetryConfig' | 'deploymentRequester'> = {},
+  emulator: EmulatorOptions = {},
+): Promise<WizardHarness> {
   const submissions: DeploymentSubmission[] = [];
   const requester: DeploymentRequester = {
     async request(submission) {
@@ -29,7 +34,7 @@ export async function startWizardBot(env: Record<string, string> = {}, bot: Omit
   };
   // Registry listings are not remembered here, so each test sees the emulator as it set it up;
   // test/deploy-wizard/registry-catalog.test.ts covers remembering.
-  const t = await startTestBot({ env: { SPCS_CATALOG_MAX_AGE: '0s', ...env }, bot: { ...bot, deploymentRequester: requester } });
+  const t = await startTestBot({ env: { SPCS_CATALOG_MAX_AGE: '0s', ...env }, bot: { ...bot, deploymentRequester: requester }, emulator });
   return { t, submissions, viewId: undefined, stop: () => t.stop() };
 }
 

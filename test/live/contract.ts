@@ -13,6 +13,7 @@ import { exampleInput, parseSampleInput, restPath } from '../../src/flows/access
 import type { QueryRunner, SnowflakeClient } from '../../src/snowflake/client.js';
 import { findComputePool, listComputePools, listInstanceFamilies } from '../../src/snowflake/compute-pool-queries.js';
 import { deployModel, deployStatus } from '../../src/snowflake/deploy-queries.js';
+import { createPlatformCapabilities, decideSpecDelivery } from '../../src/snowflake/deploy-spec-delivery.js';
 import { isSnowflakeError } from '../../src/snowflake/errors.js';
 import { identifierFromSnowflake, requireQualifiedName, type QualifiedName } from '../../src/snowflake/identifiers.js';
 import { getPlatformCapabilities, getServiceStatusJson } from '../../src/snowflake/platform-queries.js';
@@ -277,15 +278,13 @@ export async function runLiveContract(o: LiveOptions): Promise<CheckResult[]> {
     let buildJob: QualifiedName | undefined;
     try {
       const started = await check(`deploy: CALL SYSTEM$DEPLOY_MODEL → ${service.sql}`, async () => {
-        const s = await deployModel(o.client, {
-          model: model.sql,
-          version: version.sql,
-          service: service.sql,
-          computePool: pool.sql,
-          ingressEnabled: true,
-          minInstances: 1,
-          maxInstances: 1,
-        });
+        const delivery = await decideSpecDelivery(createPlatformCapabilities(o.client));
+        if (delivery.kind === 'refused') throw new Error(delivery.message);
+        const s = await deployModel(
+          o.client,
+          { model: model.sql, version: version.sql, service: service.sql, computePool: pool.sql, ingressEnabled: true, minInstances: 1, maxInstances: 1 },
+          { delivery },
+        );
         queryId = s.queryId;
         buildJob = s.buildJob;
         return { detail: `query ${s.queryId}, build job ${s.buildJob.sql}` };

@@ -34,6 +34,8 @@ import {
 } from '../../src/snowflake/service-queries.js';
 import { type Emulator, useEmulatorClient } from './support/emulator.js';
 
+const INLINE = { delivery: { kind: 'inline' } } as const;
+
 let emu: Emulator;
 let db: SnowflakeClient;
 useEmulatorClient((e, d) => {
@@ -110,7 +112,7 @@ describe('deploying a model version', () => {
       maxInstances: 1,
       numWorkers: 1,
       autocapture: false,
-    });
+    }, INLINE);
     queryId = started.queryId;
     expect(started.buildJob.sql).toBe(`ML_DB.SERVING.${emulatorBuildJobName(queryId)}`);
     expect(started.buildJob.name.name).toBe(buildJobName(queryId));
@@ -203,7 +205,7 @@ describe('a deploy that fails', () => {
       service: 'ML_DB.SERVING.IRIS_BROKEN_SVC',
       computePool: 'CPU_XS_POOL',
       forceRebuild: true,
-    });
+    }, INLINE);
     const state = await advanceUntilDone(queryId);
     expect(state.state).toBe('failed');
     if (state.state === 'failed') expect(state.error.message).toContain('scikit-learn==9.9.9');
@@ -219,7 +221,7 @@ describe('a deploy that fails', () => {
       version: 'V1',
       service: 'ML_DB.SERVING.IRIS_GPU_SVC',
       computePool: 'GPU_L_POOL',
-    }).then(
+    }, INLINE).then(
       async ({ queryId }) => {
         const state = await deployStatus(db, queryId);
         return state.state === 'failed' ? state.error : state;
@@ -241,7 +243,7 @@ describe('a deploy that fails', () => {
         service: 'ML_DB.SERVING.IRIS_PUBLIC_SVC',
         computePool: 'CPU_XS_POOL',
         ingressEnabled: true,
-      }).then(
+      }, INLINE).then(
         async ({ queryId }) => {
           const state = await deployStatus(db, queryId);
           return state.state === 'failed' ? state.error : state;
@@ -260,7 +262,7 @@ describe('a deploy that fails', () => {
       version: 'V1',
       service: IRIS_SVC.sql,
       computePool: 'CPU_XS_POOL',
-    }).then(
+    }, INLINE).then(
       async ({ queryId }) => {
         const state = await advanceUntilDone(queryId);
         return state.state === 'failed' ? state.error : state;

@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger.js';
 import type { DeploymentRequester } from '../../domain/deployment.js';
-import type { QueryRunner } from '../../snowflake/index.js';
+import type { PlatformCapabilities, QueryRunner, SpecDirectory } from '../../snowflake/index.js';
 import type { DraftRedis } from '../../store/draft-store.js';
 import type { ActionGuard } from '../shared/permissions.js';
 import type { RegistryCatalog } from './registry-catalog.js';
@@ -17,6 +17,9 @@ export interface DeployWizardDeps {
   readonly now: () => number;
   /** The approval gate: receives the finished request and posts the summary with Approve / Reject. */
   readonly requester: DeploymentRequester;
+  /** SYSTEM$ML_PLATFORM_CAPABILITIES: before the summary, whether the spec can reach Snowflake at all. */
+  readonly capabilities: PlatformCapabilities;
+  readonly specDirectory?: SpecDirectory;
   /** SPCS_DEPLOYERS: refuses (and audits) people who may not request deployments. */
   readonly guard?: ActionGuard;
   readonly logger: Logger;

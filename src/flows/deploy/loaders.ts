@@ -1,12 +1,15 @@
 import {
   currentIdentity,
+  decideSpecDelivery,
   findService,
   identifierFromSnowflake,
   listComputePools,
   listInstanceFamilies,
   qualify,
   showGrantsToRole,
+  type PlatformCapabilities,
   type QueryRunner,
+  type SpecDirectory,
 } from '../../snowflake/index.js';
 import type { Draft, FamilyRow, PoolRow } from '../../store/draft-store.js';
 import type { ModelListing, RegistryCatalog } from './registry-catalog.js';
@@ -169,4 +172,13 @@ export function checkExistingService(db: QueryRunner, draft: Draft): Promise<Dra
           };
     return { ...draft, existing };
   });
+}
+
+/**
+ * Before the review: whether the spec can reach SYSTEM$DEPLOY_MODEL (inline, or PUT on a stage),
+ * so that a deployment that could only fail is refused here and never goes to approval.
+ */
+export function checkSpecDelivery(capabilities: PlatformCapabilities, dir: SpecDirectory | undefined, draft: Draft): Promise<Draft> {
+  const { specDelivery: _old, ...rest } = draft;
+  return guarded(rest, 'read SYSTEM$ML_PLATFORM_CAPABILITIES', async () => ({ ...rest, specDelivery: await decideSpecDelivery(capabilities, dir) }));
 }

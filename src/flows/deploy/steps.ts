@@ -5,7 +5,8 @@ import { MAX_INSTANCES_LIMIT, WORKERS_MANUAL } from '../../blocks/deploy-wizard-
 import type { DeployRequest } from '../../domain/deploy-request.js';
 import { checkComputePoolRequest, identifierFromSnowflake, parseIdentifier, type QueryRunner } from '../../snowflake/index.js';
 import type { Draft, ExistingServiceInfo, WizardStep } from '../../store/draft-store.js';
-import { checkExistingService, loadPools } from './loaders.js';
+import type { DeployWizardDeps } from './deps.js';
+import { checkExistingService, checkSpecDelivery, loadPools } from './loaders.js';
 import { toDeployRequest } from './request.js';
 import { checkedOf, parseWholeNumber, selectedOf, textOf, type StateValues } from './values.js';
 
@@ -127,7 +128,12 @@ function submitInstances(draft: Draft, values: StateValues): StepResult {
   return goTo({ ...draft, maxInstances: max.value }, 'workers');
 }
 
-function submitWorkers(draft: Draft, values: StateValues, db: QueryRunner): StepResult {
+/** What the steps may look up after the ack. */
+export type StepLookups = Pick<DeployWizardDeps, 'snowflake' | 'capabilities' | 'specDirectory'>;
+
+const toReview = (deps: StepLookups) => (d: Draft) => checkSpecDelivery(deps.capabilities, deps.specDirectory, d);
+
+function submitWorkers(draft: Draft, values: StateValues, deps: StepLookups): StepResult {
   const gpu = draft.pool?.gpu ?? null;
   const raw = textOf(values, WizardIds.numWorkers);
   let numWorkers: number | 'auto';
@@ -143,13 +149,13 @@ function submitWorkers(draft: Draft, values: StateValues, db: QueryRunner): Step
     numWorkers = 'auto';
   }
   return goTo({ ...draft, numWorkers }, 'existing', async (d) => {
-    const checked = await checkExistingService(db, d);
+    const checked = await checkExistingService(deps.snowflake, d);
     // No service of that name: nothing to decide, straight to the review.
-    return checked.existing === null ? { ...checked, step: 'review', existingService: 'none' } : checked;
+    return checked.existing === null ? toReview(deps)({ ...checked, step: 'review', existingService: 'none' }) : checked;
   });
 }
 
-function submitExisting(draft: Draft, values: StateValues): StepResult {
+function submitExisting(draft: Draft, values: StateValues, deps: StepLookups): StepResult {
   const choice = EXISTING_CHOICES.find((c): c is ExistingChoice => c === selectedOf(values, WizardIds.existingChoice));
   const info = draft.existing;
   if (choice === undefined || info === undefined || info === null) {
@@ -160,7 +166,7 @@ function submitExisting(draft: Draft, values: StateValues): StepResult {
     case 'keep':
       return { kind: 'kept', info };
     case 'drop_and_recreate':
-      return goTo({ ...draft, existingService: 'drop_and_recreate' }, 'review');
+      return goTo({ ...draft, existingService: 'drop_and_recreate' }, 'review', toReview(deps));
     case 'rename': {
       const hint = `A service named ${s.name ?? '?'} already exists in ${s.database ?? '?'}.${s.schema ?? '?'}; choose another name.`;
       const { existing: _e, existingService: _s, ...rest } = draft;
@@ -170,14 +176,20 @@ function submitExisting(draft: Draft, values: StateValues): StepResult {
   }
 }
 
-function submitReview(draft: Draft): StepResult {
+function submitReview(draft: Draft, deps: StepLookups): StepResult {
   const request = toDeployRequest(draft);
   if (request === null) return goTo({ ...draft, notice: 'Some answers are missing; go back and check each step.' }, 'review');
+  const delivery = draft.specDelivery;
+  // Not read yet (the look-up failed): read it again rather than send an unchecked plan to approval.
+  if (delivery === undefined) return goTo(draft, 'review', toReview(deps));
+  // The review shows why, and has no submit button; a stale view's submit lands here.
+  if (delivery.kind === 'refused') return goTo(draft, 'review');
   return { kind: 'submit', request };
 }
 
 /** Runs the submitted step's checks. */
-export function submitStep(draft: Draft, values: StateValues, db: QueryRunner): StepResult {
+export function submitStep(draft: Draft, values: StateValues, deps: StepLookups): StepResult {
+  const db = deps.snowflake;
   switch (draft.step) {
     case 'model':
       return submitModel(draft);
@@ -188,11 +200,11 @@ export function submitStep(draft: Draft, values: StateValues, db: QueryRunner): 
     case 'instances':
       return submitInstances(draft, values);
     case 'workers':
-      return submitWorkers(draft, values, db);
+      return submitWorkers(draft, values, deps);
     case 'existing':
-      return submitExisting(draft, values);
+      return submitExisting(draft, values, deps);
     case 'review':
-      return submitReview(draft);
+      return submitReview(draft, deps);
   }
 }
 

@@ -73,7 +73,7 @@ async function onSubmit(deps: DeployWizardDeps, rt: Runtime, { ack, view, client
   // A view from before a Back or a second tab: show where the draft really is.
   if (!step.success || step.data !== draft.step) return ack({ response_action: 'update', view: viewFor(draft, false) });
 
-  const result = submitStep(draft, view.state.values, deps.snowflake);
+  const result = submitStep(draft, view.state.values, deps);
   switch (result.kind) {
     case 'errors':
       return ack({ response_action: 'errors', errors: { ...result.errors } });
