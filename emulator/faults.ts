@@ -87,6 +87,11 @@ export interface Faults {
   expireSession(count?: number): void;
   /** The next `count` statements take `ms` real milliseconds (exercises 333333 polling). */
   slowQuery(count?: number, ms?: number): void;
+  /**
+   * The next `count` asynchronous statements run as soon as they arrive, but the answer carrying
+   * their query id is held `ms` real milliseconds: a client that dies meanwhile never learns the id.
+   */
+  lateAsyncAnswer(count?: number, ms?: number): void;
   apply(spec: FaultSpec): void;
   /** Disarms everything not yet triggered and lifts denies and no-free-node pools. */
   clear(): void;
@@ -178,6 +183,9 @@ export function createFaults(sim: Sim): Faults {
     slowQuery(count = 1, ms = 1500) {
       f.slowQueries = { remaining: f.slowQueries.remaining + count, ms };
     },
+    lateAsyncAnswer(count = 1, ms = 10_000) {
+      f.lateAsyncAnswers = { remaining: f.lateAsyncAnswers.remaining + count, ms };
+    },
     apply(spec) {
       switch (spec.kind) {
         case 'imageBuildFailure':
@@ -226,6 +234,7 @@ export function createFaults(sim: Sim): Faults {
       f.http503Remaining = 0;
       f.sessionExpiryRemaining = 0;
       f.slowQueries = { remaining: 0, ms: 0 };
+      f.lateAsyncAnswers = { remaining: 0, ms: 0 };
       restore();
       const now = sim.now();
       for (const name of pools) {

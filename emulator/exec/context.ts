@@ -13,6 +13,22 @@ export interface Exec {
   queryId: string;
   /** Virtual time the statement runs at. */
   now: number;
+  /** Every statement received so far, for INFORMATION_SCHEMA.QUERY_HISTORY*. */
+  history?: () => readonly HistoryEntry[];
+}
+
+/** What the query history functions read of a received statement. */
+export interface HistoryEntry {
+  readonly at: number;
+  readonly queryId: string;
+  readonly sessionId: number;
+  readonly sqlText: string;
+  readonly parameters: Record<string, unknown>;
+  readonly user: string;
+  readonly role: string;
+  readonly outcome: 'success' | 'error' | 'running';
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
 }
 
 export type Settled = { ok: true; result: ResultSet } | { ok: false; error: SqlError };

@@ -263,6 +263,80 @@ function tableFnSource(x: Exec, src: Extract<SelectSource, { k: 'tableFn' }>): S
   };
 }
 
+const QUERY_HISTORY_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
+  QUERY_HISTORY: ['END_TIME_RANGE_START', 'END_TIME_RANGE_END', 'RESULT_LIMIT', 'INCLUDE_CLIENT_GENERATED_STATEMENT'],
+  QUERY_HISTORY_BY_USER: ['USER_NAME', 'END_TIME_RANGE_START', 'END_TIME_RANGE_END', 'RESULT_LIMIT', 'INCLUDE_CLIENT_GENERATED_STATEMENT'],
+  QUERY_HISTORY_BY_SESSION: ['SESSION_ID', 'END_TIME_RANGE_START', 'END_TIME_RANGE_END', 'RESULT_LIMIT', 'INCLUDE_CLIENT_GENERATED_STATEMENT'],
+};
+
+const EXECUTION_STATUS = { running: 'RUNNING', success: 'SUCCESS', error: 'FAILED_WITH_ERROR' } as const;
+
+/**
+ * TABLE([<db>.]INFORMATION_SCHEMA.QUERY_HISTORY[_BY_USER|_BY_SESSION](…)): the statements this
+ * emulator received, newest first, up to RESULT_LIMIT (default 100, at most 10,000), the current
+ * user's own unless the role is ACCOUNTADMIN (docs functions/query_history).
+ */
+function queryHistorySource(x: Exec, src: Extract<SelectSource, { k: 'infoFn' }>): Source {
+  const parts = src.name.parts.map((p) => p.value);
+  const fn = parts.at(-1) ?? '';
+  const allowed = QUERY_HISTORY_FUNCTIONS[fn];
+  const schema = parts.at(-2);
+  if (allowed === undefined || schema !== 'INFORMATION_SCHEMA' || parts.length > 3) throw unknownFunction(parts.join('.'));
+  if (parts.length === 2 && x.ctx.database === null) {
+    throw new SqlError('090105', '22000', 'Cannot perform SELECT. This session does not have a current database. Call \'USE DATABASE\', or use a qualified name.', 'EXECUTION');
+  }
+  for (const k of Object.keys(src.args)) {
+    if (!allowed.includes(k)) throw new SqlError('001044', '42P13', `SQL compilation error:\nInvalid argument ${k} for function ${fn}`);
+  }
+  if (x.ctx.warehouse === null) {
+    throw new SqlError('000606', '57P03', "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n", 'EXECUTION');
+  }
+  const arg = (name: string) => {
+    const e = src.args[name];
+    return e === undefined ? undefined : evalExpr(x, e, {}, new Map()).v;
+  };
+  const limit = Number(arg('RESULT_LIMIT') ?? 100);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    throw new SqlError('001008', '22023', `SQL compilation error:\ninvalid value [${String(limit)}] for parameter 'RESULT_LIMIT'`);
+  }
+  const user = fn === 'QUERY_HISTORY_BY_USER' ? String(arg('USER_NAME') ?? x.ctx.user) : x.ctx.user;
+  const session = fn === 'QUERY_HISTORY_BY_SESSION' ? Number(arg('SESSION_ID') ?? x.ctx.sessionId) : null;
+  const all = x.ctx.role === 'ACCOUNTADMIN' && fn === 'QUERY_HISTORY';
+  const entries = (x.history?.() ?? [])
+    .filter((e) => e.queryId !== x.queryId && (all || e.user === user) && (session === null || e.sessionId === session))
+    .filter((e) => e.user === x.ctx.user || x.ctx.role === 'ACCOUNTADMIN')
+    .slice(-limit)
+    .reverse();
+  const rows = entries.map((e) => ({
+    QUERY_ID: e.queryId,
+    QUERY_TEXT: e.sqlText,
+    SESSION_ID: e.sessionId,
+    USER_NAME: e.user,
+    ROLE_NAME: e.role,
+    QUERY_TAG: typeof e.parameters['QUERY_TAG'] === 'string' ? e.parameters['QUERY_TAG'] : '',
+    EXECUTION_STATUS: EXECUTION_STATUS[e.outcome],
+    ERROR_CODE: e.errorCode,
+    ERROR_MESSAGE: e.errorMessage,
+    START_TIME: e.at,
+  }));
+  const text = (name: string): Column => ({ name, type: 'text' });
+  return {
+    columns: [
+      text('QUERY_ID'),
+      text('QUERY_TEXT'),
+      { name: 'SESSION_ID', type: 'fixed' },
+      text('USER_NAME'),
+      text('ROLE_NAME'),
+      text('QUERY_TAG'),
+      text('EXECUTION_STATUS'),
+      text('ERROR_CODE'),
+      text('ERROR_MESSAGE'),
+      { name: 'START_TIME', type: 'timestamp_ltz', scale: 3 },
+    ],
+    rows,
+  };
+}
+
 function eventTableSource(x: Exec, src: Extract<SelectSource, { k: 'table' }>): Source {
   const st = x.sim.state;
   const [db, schema, name] = resolveObjectName(src.name.parts.map((p) => p.value), x.ctx, 'SELECT');
@@ -358,7 +432,9 @@ export function executeSelect(x: Exec, s: SelectStatement): ExecOutcome {
     ? { columns: [], rows: [{}] }
     : s.from.k === 'tableFn'
       ? tableFnSource(x, s.from)
-      : eventTableSource(x, s.from);
+      : s.from.k === 'infoFn'
+        ? queryHistorySource(x, s.from)
+        : eventTableSource(x, s.from);
   const cols = new Map(source.columns.map((c) => [c.name, c]));
 
   const outColumns: Column[] = [];

@@ -41,6 +41,8 @@ export interface FaultState {
   http503Remaining: number;
   sessionExpiryRemaining: number;
   slowQueries: { remaining: number; ms: number };
+  /** The next asyncExec statements are accepted at once but their answer reaches the client late (real ms). */
+  lateAsyncAnswers: { remaining: number; ms: number };
 }
 
 export type DeploymentPhase = 'BUILDING' | 'STARTING' | 'SUCCEEDED' | 'FAILED';
@@ -67,6 +69,7 @@ export class Sim {
     http503Remaining: 0,
     sessionExpiryRemaining: 0,
     slowQueries: { remaining: 0, ms: 0 },
+    lateAsyncAnswers: { remaining: 0, ms: 0 },
   };
 
   constructor(

@@ -25,6 +25,8 @@ export interface SelectItem {
 
 export type SelectSource =
   | { k: 'tableFn'; service: QName; fn: string; args: Record<string, Expr>; tok: Token }
+  /** TABLE(<db>.INFORMATION_SCHEMA.<function>(NAME => value, …)) */
+  | { k: 'infoFn'; name: QName; args: Record<string, Expr>; tok: Token }
   | { k: 'table'; name: QName };
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'NOT LIKE';

@@ -86,18 +86,27 @@ function parseSource(c: Cursor): SelectSource {
     c.next();
     c.expectPunct('(');
     const service = c.qname(3);
+    const named = (): Record<string, Expr> => {
+      c.expectPunct('(');
+      const args: Record<string, Expr> = {};
+      if (!c.isPunct(')')) {
+        do {
+          const name = c.ident().value;
+          c.expectPunct('=>');
+          args[name] = parseExpr(c);
+        } while (c.punct(','));
+      }
+      c.expectPunct(')');
+      return args;
+    };
+    if (c.isPunct('(')) {
+      const args = named();
+      c.expectPunct(')');
+      return { k: 'infoFn', name: service, args, tok };
+    }
     c.expectPunct('!');
     const fn = c.ident().value;
-    c.expectPunct('(');
-    const args: Record<string, Expr> = {};
-    if (!c.isPunct(')')) {
-      do {
-        const name = c.ident().value;
-        c.expectPunct('=>');
-        args[name] = parseExpr(c);
-      } while (c.punct(','));
-    }
-    c.expectPunct(')');
+    const args = named();
     c.expectPunct(')');
     return { k: 'tableFn', service, fn, args, tok };
   }

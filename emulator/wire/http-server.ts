@@ -177,7 +177,7 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
       statement = recognize(sqlText, binds);
       log.kind = statement.kind;
       const ctx = { ...session.ctx, params: { ...session.ctx.params, ...stmtParams } };
-      const x: Exec = { sim, session: session.ctx, ctx, queryId, now };
+      const x: Exec = { sim, session: session.ctx, ctx, queryId, now, history: () => queries.sqlLog };
       if (body['describeOnly'] === true && statement.kind !== 'select' && !statement.kind.startsWith('show') && statement.kind !== 'describeService') {
         immediate = { ok: true, result: { columns: [{ name: 'status', type: 'text' }], rows: [] } };
       } else {
@@ -212,7 +212,13 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
     } else if (immediate) {
       queries.complete(q, immediate);
     }
-    if (asyncExec) return inProgressBody(queryId, true);
+    if (asyncExec) {
+      if (sim.faults.lateAsyncAnswers.remaining > 0) {
+        sim.faults.lateAsyncAnswers.remaining--;
+        await new Promise((resolve) => setTimeout(resolve, sim.faults.lateAsyncAnswers.ms));
+      }
+      return inProgressBody(queryId, true);
+    }
     await queries.waitSettled(q, holdQuery());
     return respondQuery(q);
   };

@@ -7,8 +7,11 @@ import { FINAL_PHASES, isFollowed, type Deployment, type Execution, type Failure
 import { withLogScope, type Logger } from '../logger.js';
 import {
   createComputePool,
+  buildJobName,
   decideSpecDelivery,
   deployModel,
+  deployTag,
+  findDeployQuery,
   dropService,
   isSnowflakeError,
   parseIdentifier,
@@ -141,12 +144,7 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
     return 'resumed';
   }
   if (execution !== undefined && FINAL_PHASES.includes(execution.phase)) return 'already_final';
-  if (execution?.phase === 'submitting') {
-    // We cannot tell whether Snowflake got the CALL before the worker stopped; sending it again
-    // could deploy twice, so stop and say so.
-    await fail(deps, deploymentId, 'deploy_error', 'The worker stopped while sending the deployment. It was not sent again, to avoid deploying twice: check SHOW SERVICES before requesting it again.');
-    return 'failed';
-  }
+  if (execution?.phase === 'submitting') return recoverSubmission(deps, d);
 
   const check = decideExecution(deps.policy, { ...d, currentPlanHash: planHash(d.request) });
   if (!check.ok) {
@@ -176,15 +174,13 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
       await fail(deps, deploymentId, 'deploy_error', `Not sent: ${delivery.message}`);
       return 'failed';
     }
-    const started = await deployModel(deps.snowflake, toDeploymentPlan(r), { delivery, ...(deps.specDirectory && { specDirectory: deps.specDirectory }) });
+    const started = await deployModel(deps.snowflake, toDeploymentPlan(r), {
+      delivery,
+      queryTag: deployTag(deploymentId),
+      ...(deps.specDirectory && { specDirectory: deps.specDirectory }),
+    });
     // First thing after Snowflake accepted it: remember the query id.
-    await deps.store.update(deploymentId, (current) => ({
-      ...current,
-      execution: { milestones: [], phase: 'submitting', phaseSinceMs: deps.now(), ...current.execution, queryId: started.queryId, buildJobName: started.buildJob.name.name },
-    }));
-    await deps.store.track(deploymentId);
-    await deps.audit.append({ event: 'deploy_submitted', deploymentId, atMs: deps.now(), planHash: d.planHash, detail: started.queryId });
-    logDeploymentStep(deps.logger, d, 'submitted', { queryId: started.queryId, buildJob: started.buildJob.name.name });
+    await followQuery(deps, d, started.queryId, 'submitted');
     return 'submitted';
   } catch (err) {
     if (err instanceof UnrecoverableError) throw err;
@@ -194,6 +190,42 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
     await fail(deps, deploymentId, failure.kind, failure.message, failure.privilege !== undefined ? { privilege: failure.privilege } : {});
     return 'failed';
   }
+}
+
+/** Stores Snowflake's query id and hands the deployment to the tracker. */
+async function followQuery(deps: DeployDeps, d: Deployment, queryId: string, how: 'submitted' | 'recovered'): Promise<void> {
+  const buildJob = buildJobName(queryId);
+  await deps.store.update(d.id, (current) => ({
+    ...current,
+    execution: { milestones: [], phase: 'submitting', phaseSinceMs: deps.now(), ...current.execution, queryId, buildJobName: buildJob },
+  }));
+  await deps.store.track(d.id);
+  await deps.audit.append({ event: 'deploy_submitted', deploymentId: d.id, atMs: deps.now(), planHash: d.planHash, detail: how === 'submitted' ? queryId : `${queryId} (found again in the query history)` });
+  logDeploymentStep(deps.logger, d, how, { queryId, buildJob });
+}
+
+/**
+ * A worker stopped after it began sending the CALL and before it stored the query id. The CALL is
+ * tagged with the deployment id, so the query history tells whether Snowflake took it; it is never
+ * sent a second time. Where the history cannot be read, a person has to look.
+ */
+async function recoverSubmission(deps: DeployDeps, d: Deployment): Promise<DeployOutcome> {
+  const service = requireQualifiedName(qualifiedService(d.request), 'Service', 3);
+  const database = service.container.container;
+  let found: Awaited<ReturnType<typeof findDeployQuery>>;
+  try {
+    found = await findDeployQuery(deps.snowflake, database, deployTag(d.id));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    await fail(deps, d.id, 'deploy_error', `The worker stopped while sending the deployment, and the query history could not be read to find out whether Snowflake took it (${why}). It was not sent again, to avoid deploying twice: check SHOW SERVICES LIKE '${service.name.name}' IN SCHEMA ${service.container.sql}, and the query history for QUERY_TAG '${deployTag(d.id)}', before requesting it again.`);
+    return 'failed';
+  }
+  if (found !== null) {
+    await followQuery(deps, d, found.queryId, 'recovered');
+    return 'resumed';
+  }
+  await fail(deps, d.id, 'deploy_error', `The worker stopped while sending the deployment, and Snowflake's query history has no CALL SYSTEM$DEPLOY_MODEL tagged '${deployTag(d.id)}': Snowflake did not take it. It was not sent again; request the deployment again.`);
+  return 'failed';
 }
 
 export function processDeploy(deps: DeployDeps) {

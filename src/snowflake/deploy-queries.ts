@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AsyncRunner, QueryState } from './client.js';
+import type { AsyncRunner, QueryRunner, QueryState } from './client.js';
 import { text } from './columns.js';
 import { defaultSpecDirectory, stageDeploymentSpec, type SpecDelivery, type SpecDirectory } from './deploy-spec-delivery.js';
 import { renderDeploymentSpec, type DeploymentPlanInput } from './deployment-spec.js';
@@ -43,6 +43,16 @@ export interface DeployOptions {
   /** How the spec travels (decideSpecDelivery); a `refused` delivery sends nothing. */
   readonly delivery: Exclude<SpecDelivery, { kind: 'refused' }>;
   readonly specDirectory?: SpecDirectory;
+  /**
+   * QUERY_TAG of the CALL (see deployTag): a worker that died before it learned the query id finds
+   * the query again in the query history instead of sending a second CALL.
+   */
+  readonly queryTag?: string;
+}
+
+/** The QUERY_TAG a deployment's CALL carries: the bot's name and the deployment's id. */
+export function deployTag(deploymentId: string): string {
+  return `spcs-chatops:deploy:${deploymentId}`;
 }
 
 /**
@@ -54,7 +64,10 @@ export interface DeployOptions {
 export async function deployModel(db: Pick<AsyncRunner, 'executeAsync' | 'inSession'>, plan: DeploymentPlanInput, options: DeployOptions): Promise<DeployStarted> {
   const yaml = renderDeploymentSpec(plan); // validates the plan
   const service = requireQualifiedName(plan.service, 'Service name', 3);
-  const call = (spec: string) => sql`CALL SYSTEM$DEPLOY_MODEL(${bind(spec)})`.requires(DEPLOY_GRANTS);
+  const call = (spec: string) => {
+    const statement = sql`CALL SYSTEM$DEPLOY_MODEL(${bind(spec)})`.requires(DEPLOY_GRANTS);
+    return options.queryTag === undefined ? statement : statement.withParameters({ QUERY_TAG: options.queryTag });
+  };
   const queryId =
     options.delivery.kind === 'inline'
       ? await db.executeAsync(call(yaml))
@@ -102,4 +115,28 @@ export async function deployResult(
   } catch (err) {
     throw isSnowflakeError(err) ? withPrivilegeHint(err, DEPLOY_GRANTS) : err;
   }
+}
+
+const HistoryRow = z.object({ query_id: text, execution_status: text });
+
+/** A deploy query found again by its tag; `status` is Snowflake's EXECUTION_STATUS (RUNNING, SUCCESS, FAILED_WITH_ERROR…). */
+export interface FoundDeployQuery {
+  readonly queryId: string;
+  readonly status: string;
+}
+
+/**
+ * The CALL SYSTEM$DEPLOY_MODEL tagged `tag`, from the last 7 days of this user's query history
+ * (INFORMATION_SCHEMA.QUERY_HISTORY_BY_USER of `database`, which needs a warehouse), newest first;
+ * null when there is none. Throws when the history cannot be read.
+ */
+export async function findDeployQuery(db: QueryRunner, database: QualifiedName, tag: string): Promise<FoundDeployQuery | null> {
+  const history = qualify(database, identifierFromSnowflake('INFORMATION_SCHEMA'), identifierFromSnowflake('QUERY_HISTORY_BY_USER'));
+  const rows = await db.query(
+    sql`SELECT QUERY_ID, EXECUTION_STATUS FROM TABLE(${history}(RESULT_LIMIT => 10000)) WHERE QUERY_TAG = ${bind(tag)} ORDER BY START_TIME DESC`
+      .repeatable(),
+    HistoryRow,
+  );
+  const first = rows[0];
+  return first === undefined ? null : { queryId: first.query_id, status: first.execution_status };
 }

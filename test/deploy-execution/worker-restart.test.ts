@@ -50,6 +50,8 @@ async function startBotProcess(fake: FakeSlack, emulator: Emulator, keyPrefix: s
       SNOWFLAKE_USER: emulator.credentials.user,
       SNOWFLAKE_PASSWORD: emulator.credentials.password,
       SNOWFLAKE_ACCESS_URL: emulator.url,
+      // The query history (INFORMATION_SCHEMA.QUERY_HISTORY_BY_USER) is read on a warehouse.
+      SNOWFLAKE_WAREHOUSE: 'COMPUTE_WH',
     }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -134,6 +136,29 @@ describe('a worker killed mid-deployment', () => {
     const events = (await s.deployments.audit.read(s.id)).map((e) => e.event);
     expect(events.filter((e) => e === 'deploy_submitted')).toHaveLength(1);
     expect(events.filter((e) => e === 'execution_started')).toHaveLength(1);
+  }, 60_000);
+
+  it('when the worker is killed after Snowflake took the CALL but before the query id reached it, then a new worker finds the query by its tag and takes it to running, with one CALL', async () => {
+    const s = await startScenario('IRIS_UNANSWERED');
+    // Snowflake runs the CALL at once; the answer with its query id is held back for 20 s.
+    s.emulator.faults.lateAsyncAnswer(1, 20_000);
+    await s.approve();
+    await eventually(() => deployCalls(s) === 1 || undefined, 15_000, 'CALL received by Snowflake');
+    expect((await phaseOf(s))?.phase).toBe('submitting');
+    expect((await phaseOf(s))?.queryId).toBeUndefined();
+    await killFirstBot(s);
+
+    await s.startAnotherBot();
+    await eventually(async () => (await phaseOf(s))?.phase === 'running' || undefined, 25_000, 'running after restart');
+    const call = s.emulator.sqlLog.find((e) => e.kind === 'deployModel');
+    expect(call?.parameters['QUERY_TAG']).toBe(`spcs-chatops:deploy:${s.id}`);
+    expect((await phaseOf(s))?.queryId).toBe(call?.queryId);
+    expect(await s.runningReply()).toContain('ML_DB.SERVING.IRIS_UNANSWERED');
+    await eventually(async () => (await s.deployQueue.getJobState(s.id)) === 'completed' || undefined, 10_000, 'job completed');
+    expect((await s.deployQueue.getJob(s.id))?.returnvalue).toBe('resumed');
+    expect(deployCalls(s)).toBe(1);
+    const submitted = (await s.deployments.audit.read(s.id)).filter((e) => e.event === 'deploy_submitted');
+    expect(submitted.map((e) => e.detail)).toEqual([`${call?.queryId ?? '?'} (found again in the query history)`]);
   }, 60_000);
 
   it('when the worker is killed while its deploy job runs, then BullMQ hands the job to a new worker, which deploys exactly once', async () => {
