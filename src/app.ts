@@ -13,7 +13,7 @@ import { OperationStore } from './store/operation-store.js';
 import { createDeploymentRequester, registerApproval } from './flows/approval/index.js';
 import { createObserveCommands, registerObserveActions } from './flows/observe/index.js';
 import { registerSpcsCommand } from './flows/spcs-command.js';
-import { createDeployQueue, createDeployWorker, enqueueDeploy } from './jobs/deploy-queue.js';
+import { createDeployQueue, createDeployWorker, enqueueDeploy, scheduleApprovedSweep, type SweepOptions } from './jobs/deploy-queue.js';
 import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, createNotifyWorkers } from './jobs/notifier.js';
 import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
@@ -44,6 +44,8 @@ export interface BotOverrides {
   readonly deployLockDurationMs?: number;
   /** The registry catalog's clock (default Date.now): tests move it past SPCS_CATALOG_MAX_AGE instead of sleeping. */
   readonly catalogNow?: () => number;
+  /** The sweep of approved deployments without a job (default every 30 s, 30 s after approval). */
+  readonly sweep?: SweepOptions;
   /** Where deploy.yml is written before a PUT (default the OS temporary directory). */
   readonly specDirectory?: SpecDirectory;
 }
@@ -108,6 +110,8 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         }),
         createDeployWorker(queueConnection, { ...jobDeps, capabilities, ...(overrides.specDirectory && { specDirectory: overrides.specDirectory }), policy: config.approval }, {
           ...(overrides.deployLockDurationMs !== undefined && { lockDurationMs: overrides.deployLockDurationMs }),
+          sweepQueue: deployQueue,
+          ...(overrides.sweep?.graceMs !== undefined && { sweepGraceMs: overrides.sweep.graceMs }),
         }),
         createStatusWorker(queueConnection, { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs }),
         createExpiryWorker(queueConnection, { store, operations, audit, notifier, slack: slackForWorkers, policy: config.approval, logger, now: Date.now }),
@@ -116,6 +120,9 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       // scheduler is written as soon as Redis answers.
       void scheduleStatusRounds(statusQueue, config.pollIntervalMs).catch((err: unknown) =>
         logger.error({ err }, 'could not schedule status rounds'),
+      );
+      void scheduleApprovedSweep(deployQueue, overrides.sweep?.everyMs).catch((err: unknown) =>
+        logger.error({ err }, 'could not schedule the sweep of approved deployments'),
       );
       for (const worker of workers) reportErrors(worker, logger);
       // close() lets running jobs finish; with Redis gone they cannot report back, so force it.

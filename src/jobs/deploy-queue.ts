@@ -37,7 +37,7 @@ export const DEPLOY_QUEUE = 'deploy';
 
 export const DeployJob = z.object({ deploymentId: z.string() });
 export type DeployJob = z.infer<typeof DeployJob>;
-export type DeployOutcome = 'submitted' | 'resumed' | 'already_final' | 'cancelled' | 'failed';
+export type DeployOutcome = 'submitted' | 'resumed' | 'already_final' | 'cancelled' | 'failed' | 'swept';
 export type DeployQueue = Queue<DeployJob, DeployOutcome>;
 
 export function createDeployQueue({ connection, keyPrefix }: QueueConnection): DeployQueue {
@@ -228,8 +228,36 @@ async function recoverSubmission(deps: DeployDeps, d: Deployment): Promise<Deplo
   return 'failed';
 }
 
-export function processDeploy(deps: DeployDeps) {
+/** The sweep's job scheduler: one sweep per interval across all workers. */
+const SWEEP_SCHEDULER = 'sweep-approved';
+const SWEEP_JOB = 'sweep';
+
+export interface SweepOptions {
+  /** How often approved deployments without a job are looked for. @defaultValue 30 s */
+  readonly everyMs?: number;
+  /** How long after its approval a deployment must be unstarted to count. @defaultValue 30 s */
+  readonly graceMs?: number;
+}
+
+export async function scheduleApprovedSweep(queue: DeployQueue, everyMs = 30_000): Promise<void> {
+  await queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: everyMs }, { name: SWEEP_JOB, data: { deploymentId: '' }, opts: { removeOnComplete: true, removeOnFail: 100 } });
+}
+
+/** Enqueues every approved deployment whose job was never added; the job id makes a second add a no-op. */
+async function sweepApproved(deps: DeployDeps, queue: DeployQueue, graceMs: number): Promise<DeployOutcome> {
+  const stranded = await deps.store.approvedNotStarted(deps.now(), graceMs);
+  for (const d of stranded) {
+    // Waiting behind other jobs is not stranded.
+    if ((await queue.getJob(d.id)) !== undefined) continue;
+    await enqueueDeploy(queue, d.id);
+    deps.logger.warn({ deploymentId: d.id }, 'approved deployment had no deploy job; enqueued by the sweep');
+  }
+  return 'swept';
+}
+
+export function processDeploy(deps: DeployDeps, sweep?: { readonly queue: DeployQueue; readonly graceMs: number }) {
   return async (job: Job<unknown>): Promise<DeployOutcome> => {
+    if (job.name === SWEEP_JOB) return sweep === undefined ? 'swept' : sweepApproved(deps, sweep.queue, sweep.graceMs);
     const parsed = DeployJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad deploy job: ${parsed.error.message}`);
     const id = parsed.data.deploymentId;
@@ -240,11 +268,15 @@ export function processDeploy(deps: DeployDeps) {
 export interface DeployWorkerOptions {
   /** How long a job's lock lives without renewal; a killed worker's job is picked up after it. */
   readonly lockDurationMs?: number;
+  /** The queue the sweep adds stranded deployments to (without it, sweep jobs do nothing). */
+  readonly sweepQueue?: DeployQueue;
+  readonly sweepGraceMs?: number;
 }
 
 export function createDeployWorker(queue: QueueConnection, deps: DeployDeps, options: DeployWorkerOptions = {}): Worker<DeployJob, DeployOutcome> {
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const worker = new Worker<DeployJob, DeployOutcome>(DEPLOY_QUEUE, processDeploy(deps), {
+  const sweep = options.sweepQueue && { queue: options.sweepQueue, graceMs: options.sweepGraceMs ?? 30_000 };
+  const worker = new Worker<DeployJob, DeployOutcome>(DEPLOY_QUEUE, processDeploy(deps, sweep), {
     connection: queue.connection,
     prefix: queuePrefix(queue.keyPrefix),
     concurrency: 4,

@@ -139,18 +139,31 @@ export class DeploymentStore {
    * one record per deployment request, few enough for a chatops bot.
    */
   async forService(service: { readonly database: string; readonly schema: string; readonly name: string }): Promise<Deployment[]> {
+    const found = await this.matching((d) => d.request.service.database === service.database && d.request.service.schema === service.schema && d.request.service.name === service.name);
+    return found.sort((a, b) => b.requestedAtMs - a.requestedAtMs);
+  }
+
+  /**
+   * Approved at least `graceMs` ago and not started: the click handler that approved them stopped
+   * before it enqueued the job (the sweeper hands them to the deploy queue).
+   */
+  approvedNotStarted(nowMs: number, graceMs: number): Promise<Deployment[]> {
+    return this.matching((d) => {
+      const approvedAt = Math.max(...d.approvals.map((a) => a.atMs));
+      return d.state === 'approved' && (d.execution === undefined || d.execution.phase === 'queued') && nowMs - approvedAt >= graceMs;
+    });
+  }
+
+  private async matching(keep: (d: Deployment) => boolean): Promise<Deployment[]> {
     const found: Deployment[] = [];
     let cursor = '0';
     do {
       const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 500);
       cursor = next;
-      for (const key of keys) {
-        const d = (await this.read(key.slice(this.key('').length)))?.deployment;
-        const s = d?.request.service;
-        if (d !== undefined && s?.database === service.database && s.schema === service.schema && s.name === service.name) found.push(d);
-      }
+      const records = await this.getMany(keys.map((key) => key.slice(this.key('').length)));
+      for (const d of records) if (d !== null && keep(d)) found.push(d);
     } while (cursor !== '0');
-    return found.sort((a, b) => b.requestedAtMs - a.requestedAtMs);
+    return found;
   }
 
   /** Deployments the status tracker follows (a query id is stored, no final phase yet). */
