@@ -5,10 +5,30 @@
  * state.values) and closing a modal (view_closed when the view asks for it).
  */
 import { clientErrors, renderConfirm, renderSuggestionOptions, stateFromFormValues } from '../render/index.js';
-import type { SnapshotView } from '../snapshot.js';
 import { api, type StateValues, type Surface } from './api.js';
 import { byId } from './dom.js';
-import { context, currentSnapshot, currentUser, openThread, refresh } from './main.js';
+import type { RenderContext } from '../render/index.js';
+import type { Snapshot, SnapshotView } from '../snapshot.js';
+
+/** What the interactions need from the page (main.ts passes it in, so the two do not import each other). */
+export interface PageAccess {
+  context(snapshot: Snapshot): RenderContext;
+  currentSnapshot(): Snapshot | undefined;
+  currentUser(): string;
+  openThread(ts: string): void;
+  refresh(): Promise<void>;
+}
+
+let page: PageAccess | undefined;
+const host = (): PageAccess => {
+  if (page === undefined) throw new Error('bindInteractions() has not run');
+  return page;
+};
+const context = (snapshot: Snapshot) => host().context(snapshot);
+const currentSnapshot = () => host().currentSnapshot();
+const currentUser = () => host().currentUser();
+const openThread = (ts: string) => host().openThread(ts);
+const refresh = () => host().refresh();
 
 interface Place {
   surface: Surface;
@@ -161,7 +181,8 @@ function optionValue(json: string): string | undefined {
 
 // ---- wiring ---------------------------------------------------------------------------------
 
-export function bindInteractions(): void {
+export function bindInteractions(access: PageAccess): void {
+  page = access;
   document.addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target : null;
     if (!target) return;

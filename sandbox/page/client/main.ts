@@ -252,7 +252,7 @@ function start(): void {
   });
   bindComposer('composer', 'composer-input', () => undefined);
   bindComposer('thread-composer', 'thread-input', () => page.thread);
-  bindInteractions();
+  bindInteractions({ context, currentSnapshot, currentUser, openThread, refresh });
   startSnowflakePanel();
   const feed = new EventSource('/sandbox/api/events');
   feed.addEventListener('change', () => void refresh());
