@@ -265,8 +265,9 @@ export function alterService(x: Exec, s: Stmt<'alterService'>): ExecOutcome {
   const [db, schema, name] = resolveObjectName(s.service.parts.map((p) => p.value), x.ctx, 'ALTER SERVICE');
   if (s.ifExists && !x.sim.state.services.has(key3(db, schema, name))) return done(statusResult('Statement executed successfully.'));
   const svc = requireService(x.sim, x.ctx.role, db, schema, name);
-  requirePrivilege(x.sim, x.ctx.role, ['OPERATE'], 'SERVICE', serviceKey(svc), 'service', serviceDisplay(svc));
   const a = s.action;
+  // Docs (ALTER SERVICE, "Access control requirements"): OPERATE for SUSPEND / RESUME, OWNERSHIP to set or unset properties.
+  requirePrivilege(x.sim, x.ctx.role, [a.k === 'set' ? 'OWNERSHIP' : 'OPERATE'], 'SERVICE', serviceKey(svc), 'service', serviceDisplay(svc));
   if (a.k === 'suspend') suspendService(x.sim, svc, x.now);
   else if (a.k === 'resume') resumeService(x.sim, svc, x.now);
   else {
@@ -285,9 +286,17 @@ export function alterService(x: Exec, s: Stmt<'alterService'>): ExecOutcome {
     if (max < 1) throw invalidValue('MAX_INSTANCES', String(max), 'must be at least 1');
     if (min > max) throw invalidValue('MIN_INSTANCES', String(min), `must be less than or equal to MAX_INSTANCES (${max})`);
     const autoSuspend = num('AUTO_SUSPEND_SECS');
+    // Docs (ALTER SERVICE, AUTO_SUSPEND_SECS): 0 turns it off; "300 seconds or more to enable auto-suspension".
+    if (autoSuspend !== undefined && autoSuspend > 0 && autoSuspend < 300) {
+      throw invalidValue('AUTO_SUSPEND_SECS', String(autoSuspend), 'must be 0 (off) or at least 300');
+    }
+    // Docs (CREATE SERVICE): "MIN_READY_INSTANCES must be equal to or less than MIN_INSTANCES", checked on the values after the SET.
+    const minReady = num('MIN_READY_INSTANCES') ?? svc.minReadyInstances;
+    if (minReady > min) {
+      throw invalidValue('MIN_READY_INSTANCES', String(minReady), `must be less than or equal to MIN_INSTANCES (${min})`);
+    }
     if (autoSuspend !== undefined) svc.autoSuspendSecs = autoSuspend;
-    const minReady = num('MIN_READY_INSTANCES');
-    if (minReady !== undefined) svc.minReadyInstances = minReady;
+    svc.minReadyInstances = minReady;
     const autoResume = a.props.get('AUTO_RESUME');
     if (autoResume) {
       if (autoResume.k !== 'bool') throw invalidValue('AUTO_RESUME', String(autoResume.v), 'expected TRUE or FALSE');

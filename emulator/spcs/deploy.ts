@@ -372,6 +372,8 @@ function createInferenceService(sim: Sim, role: string, v: ValidatedDeploy, quer
   svc.ingressEnabled = ingress;
   svc.minInstances = v.minInstances;
   svc.maxInstances = v.maxInstances;
+  // Docs (CREATE SERVICE, MIN_READY_INSTANCES): "Default: The value of the MIN_INSTANCES property".
+  svc.minReadyInstances = v.minInstances;
   svc.targetInstances = Math.max(1, v.minInstances);
   svc.autoSuspendSecs = v.minInstances === 0 ? 1800 : 0;
   svc.numWorkers = numWorkers;

@@ -65,8 +65,13 @@ export function changeLines(change: OperationChange, before: ServiceSnapshot): s
       return [`*Status:* ${before.status} → SUSPENDED (instances stop; requests fail until it is resumed)`];
     case 'resume':
       return [`*Status:* ${before.status} → RUNNING (instances start again; this takes a few minutes)`];
-    case 'scale':
-      return [`*Instances:* ${instances(before.minInstances, before.maxInstances)} → ${instances(change.min, change.max)}`];
+    case 'scale': {
+      const lines = [`*Instances:* ${instances(before.minInstances, before.maxInstances)} → ${instances(change.min, change.max)}`];
+      if (change.minReady !== undefined) {
+        lines.push(`*Min ready instances:* ${before.minReadyInstances ?? '?'} → ${change.minReady} (Snowflake requires min ready instances ≤ min instances, so it goes down with the minimum)`);
+      }
+      return lines;
+    }
     case 'autosuspend':
       return [`*Auto-suspend:* ${formatAutoSuspend(before.autoSuspendSecs)} → ${formatAutoSuspend(change.seconds)}`];
     case 'drop':
@@ -217,7 +222,7 @@ export function buildScaleModal(service: string, metadata: string): ModalView {
 export function buildAutoSuspendModal(service: string, metadata: string): ModalView {
   return nextModal(ManageIds.autoSuspendModal, 'Auto-suspend', metadata, [
     section(`Auto-suspend ${inlineCode(service)} after this many idle seconds.`),
-    numberInput(ManageIds.secondsBlock, ManageIds.secondsInput, 'Seconds', 'A whole number of seconds; 0 turns auto-suspend off.'),
+    numberInput(ManageIds.secondsBlock, ManageIds.secondsInput, 'Seconds', 'A whole number of seconds: 0 turns auto-suspend off, otherwise at least 300.'),
   ]);
 }
 

@@ -99,7 +99,10 @@ export function describeFailure(failure: SnowflakeFailure | null, doing: string)
       const grant =
         failure.privilege === undefined
           ? ' Ask an admin which grant it needs.'
-          : ` Ask an admin to run ${inlineCode(`GRANT ${failure.privilege} TO ROLE <bot role>`)}.`;
+          : /^OWNERSHIP ON SERVICE\b/i.test(failure.privilege)
+            ? // Docs (working-with-services): transferring service ownership isn't supported, so no GRANT fixes it.
+              ` It needs ${inlineCode(failure.privilege)}: only the role that owns the service can do this, and Snowflake does not transfer service ownership. Run the bot with the role that owns the service (SHOW SERVICES \`owner\`), or make the change as that role.`
+            : ` Ask an admin to run ${inlineCode(`GRANT ${failure.privilege} TO ROLE <bot role>`)}.`;
       return `:no_entry: Could not ${doing}: the bot's Snowflake role lacks a privilege${on}.${grant}`;
     }
     case 'not_found': {

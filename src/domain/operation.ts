@@ -14,7 +14,13 @@ import { APPROVAL_STATES, Decision } from './deployment.js';
 export const ServiceChange = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('suspend') }),
   z.object({ kind: z.literal('resume') }),
-  z.object({ kind: z.literal('scale'), min: z.number().int().min(0), max: z.number().int().min(1) }),
+  z.object({
+    kind: z.literal('scale'),
+    min: z.number().int().min(0),
+    max: z.number().int().min(1),
+    /** Lowered with the minimum when it would exceed it (Snowflake: MIN_READY_INSTANCES <= MIN_INSTANCES). */
+    minReady: z.number().int().min(0).optional(),
+  }),
   z.object({ kind: z.literal('autosuspend'), seconds: z.number().int().min(0) }),
   z.object({ kind: z.literal('drop') }),
 ]);
@@ -53,6 +59,8 @@ export const ServiceSnapshot = z.object({
   minInstances: z.number().nullable(),
   maxInstances: z.number().nullable(),
   autoSuspendSecs: z.number().nullable(),
+  /** Services only: SHOW SERVICES min_ready_instances. */
+  minReadyInstances: z.number().nullable().optional(),
   /** Compute pools only: how many services SHOW COMPUTE POOLS counted on it. */
   numServices: z.number().nullable().optional(),
 });

@@ -353,31 +353,55 @@ export function checkInstanceBounds(bounds: { readonly min: number; readonly max
   return problems;
 }
 
-/** ALTER SERVICE … SET MIN_INSTANCES = n MAX_INSTANCES = n. Throws RangeError on invalid bounds. */
+/**
+ * The MIN_READY_INSTANCES a new MIN_INSTANCES needs, or undefined to leave it alone. Snowflake
+ * requires MIN_READY_INSTANCES <= MIN_INSTANCES (docs: CREATE SERVICE), so lowering the minimum
+ * below the service's current min_ready_instances (SHOW SERVICES) would fail; lowering both in the
+ * same ALTER to the new minimum keeps the closest valid readiness threshold.
+ */
+export function minReadyFor(newMin: number, currentMinReady: number | null): number | undefined {
+  return currentMinReady !== null && currentMinReady > newMin ? newMin : undefined;
+}
+
+/** Ownership is what SET needs (docs: ALTER SERVICE, "Access control requirements"); SUSPEND / RESUME need OPERATE. */
+const SET_PROPERTIES = (service: QualifiedName) => `OWNERSHIP ON SERVICE ${service.sql}`;
+
+/** ALTER SERVICE … SET MIN_INSTANCES = n MAX_INSTANCES = n [MIN_READY_INSTANCES = n]. Throws RangeError on invalid bounds. */
 export function setServiceInstances(
   db: QueryRunner,
   service: QualifiedName,
-  bounds: { readonly min: number; readonly max: number },
+  bounds: { readonly min: number; readonly max: number; readonly minReady?: number | undefined },
 ): Promise<string> {
   const problems = checkInstanceBounds(bounds);
+  const minReady = bounds.minReady;
+  if (minReady !== undefined && (!Number.isInteger(minReady) || minReady < 0 || minReady > bounds.min)) {
+    problems.push('Min ready instances: a whole number, at most min instances');
+  }
   if (problems.length > 0) return Promise.reject(new RangeError(problems.join('; ')));
-  return statusOf(
-    db,
-    sql`ALTER SERVICE ${service} SET MIN_INSTANCES = ${int(bounds.min)} MAX_INSTANCES = ${int(bounds.max)}`
-      .repeatable()
-      .requires(`OPERATE ON SERVICE ${service.sql}`),
-  );
+  const statement =
+    minReady === undefined
+      ? sql`ALTER SERVICE ${service} SET MIN_INSTANCES = ${int(bounds.min)} MAX_INSTANCES = ${int(bounds.max)}`
+      : sql`ALTER SERVICE ${service} SET MIN_INSTANCES = ${int(bounds.min)} MAX_INSTANCES = ${int(bounds.max)} MIN_READY_INSTANCES = ${int(minReady)}`;
+  return statusOf(db, statement.repeatable().requires(SET_PROPERTIES(service)));
 }
 
-/** ALTER SERVICE … SET AUTO_SUSPEND_SECS = n (0 turns auto-suspend off). */
-export function setServiceAutoSuspend(db: QueryRunner, service: QualifiedName, seconds: number): Promise<string> {
-  if (!Number.isInteger(seconds) || seconds < 0) {
-    return Promise.reject(new RangeError('Auto-suspend: a whole number of seconds, 0 or more'));
+/** Snowflake's AUTO_SUSPEND_SECS for a service: 0 (off) or at least this (docs: ALTER SERVICE, "300 seconds or more"). */
+export const MIN_AUTO_SUSPEND_SECS = 300;
+
+/** Null when Snowflake accepts `seconds` as AUTO_SUSPEND_SECS, else the problem to show. */
+export function checkAutoSuspendSeconds(seconds: number): string | null {
+  if (!Number.isInteger(seconds) || seconds < 0) return 'Auto-suspend: a whole number of seconds, 0 or more (0 turns it off)';
+  if (seconds > 0 && seconds < MIN_AUTO_SUSPEND_SECS) {
+    return `Auto-suspend: 0 (off) or at least ${MIN_AUTO_SUSPEND_SECS} seconds; Snowflake refuses 1 to ${MIN_AUTO_SUSPEND_SECS - 1}`;
   }
-  return statusOf(
-    db,
-    sql`ALTER SERVICE ${service} SET AUTO_SUSPEND_SECS = ${int(seconds)}`.repeatable().requires(`OPERATE ON SERVICE ${service.sql}`),
-  );
+  return null;
+}
+
+/** ALTER SERVICE … SET AUTO_SUSPEND_SECS = n (0 turns auto-suspend off). Throws RangeError on a value Snowflake refuses. */
+export function setServiceAutoSuspend(db: QueryRunner, service: QualifiedName, seconds: number): Promise<string> {
+  const problem = checkAutoSuspendSeconds(seconds);
+  if (problem !== null) return Promise.reject(new RangeError(problem));
+  return statusOf(db, sql`ALTER SERVICE ${service} SET AUTO_SUSPEND_SECS = ${int(seconds)}`.repeatable().requires(SET_PROPERTIES(service)));
 }
 
 /** DROP SERVICE [IF EXISTS]. Never retried. */

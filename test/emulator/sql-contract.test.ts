@@ -3,6 +3,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
+import { BOT_ROLE } from '../../emulator/seed.js';
+import { addGrant } from '../../emulator/spcs/privileges.js';
+import { key3 } from '../../emulator/spcs/state.js';
 import { type Connection, MIN, connect, connectError, destroy, run, runError, useEmulatorConnection } from './helpers.js';
 
 const POOL_COLUMNS = [
@@ -190,6 +193,43 @@ describe('SQL contract', () => {
     expect((await run(conn, 'SHOW SERVICES IN SCHEMA ML_DB.SERVING'))[0]?.['status']).toBe('PENDING');
     emu.clock.advance(2 * MIN);
     expect((await run(conn, 'SHOW SERVICES IN SCHEMA ML_DB.SERVING'))[0]).toMatchObject({ status: 'RUNNING', current_instances: 2 });
+  });
+
+  it('16: ALTER SERVICE rules: AUTO_SUSPEND_SECS 0 or >= 300, MIN_READY_INSTANCES <= MIN_INSTANCES, OWNERSHIP to SET and OPERATE to SUSPEND', async () => {
+    const ok = [{ status: 'Statement executed successfully.' }];
+    const autoSuspend = await runError(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET AUTO_SUSPEND_SECS = 120');
+    expect(autoSuspend).toMatchObject({ code: '001008', sqlState: '22023' });
+    expect(autoSuspend.message).toContain('at least 300');
+    expect((await runError(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET AUTO_SUSPEND_SECS = 299')).code).toBe('001008');
+    expect(await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET AUTO_SUSPEND_SECS = 300')).toEqual(ok);
+    expect(await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET AUTO_SUSPEND_SECS = 0')).toEqual(ok);
+
+    const before = (await run(conn, 'SHOW SERVICES IN SCHEMA ML_DB.SERVING'))[0];
+    const min = Number(before?.['min_instances']);
+    expect(Number(before?.['min_ready_instances'])).toBeGreaterThan(0);
+    expect((await runError(conn, `ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_READY_INSTANCES = ${min + 1}`)).code).toBe('001008');
+    const lowered = await runError(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 0 MAX_INSTANCES = 2');
+    expect(lowered).toMatchObject({ code: '001008' });
+    expect(lowered.message).toContain('MIN_READY_INSTANCES');
+    expect(await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 0 MAX_INSTANCES = 2 MIN_READY_INSTANCES = 0')).toEqual(ok);
+    expect((await run(conn, 'SHOW SERVICES IN SCHEMA ML_DB.SERVING'))[0]).toMatchObject({ min_instances: 0, min_ready_instances: 0 });
+    expect(await run(conn, `ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = ${min} MAX_INSTANCES = 2`)).toEqual(ok);
+
+    // A role with OPERATE that does not own the service: SUSPEND / RESUME run, SET does not.
+    for (const privilege of ['USAGE', 'MONITOR', 'OPERATE']) {
+      addGrant(emu.state, { role: BOT_ROLE, privilege, on: 'SERVICE', key: key3('ML_DB', 'SERVING', 'IRIS_SVC'), name: 'ML_DB.SERVING.IRIS_SVC', createdOn: Date.now() });
+    }
+    emu.faults.missingPrivilege({ privilege: 'OWNERSHIP', on: 'SERVICE', name: 'ML_DB.SERVING.IRIS_SVC', role: BOT_ROLE });
+    try {
+      const denied = await runError(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET AUTO_SUSPEND_SECS = 600');
+      expect(denied).toMatchObject({ code: '003001', sqlState: '42501' });
+      expect(denied.message).toBe("SQL access control error:\nInsufficient privileges to operate on service 'ML_DB.SERVING.IRIS_SVC'");
+      expect(await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SUSPEND')).toEqual(ok);
+      expect(await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC RESUME')).toEqual(ok);
+    } finally {
+      emu.faults.clear();
+    }
+    emu.clock.advance(2 * MIN);
   });
 
   it('21, 24–27: parameters, network rule, network policy and ALTER USER', async () => {

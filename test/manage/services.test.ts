@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { addGrant } from '../../emulator/spcs/privileges.js';
+import { BOT_ROLE } from '../../emulator/seed.js';
+import { key3 } from '../../emulator/spcs/state.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
 import { irisRequest } from '../deploy-approval/helpers.js';
@@ -107,17 +110,83 @@ describe('authorization and failures', () => {
     expect((await audit.read()).some((e) => e.event === 'permission_refused' && e.action === 'request a deployment')).toBe(true);
   });
 
-  it('when OPERATE on the service is missing, then the outcome names the grant to ask for', async () => {
-    const { reply } = await spcsAs(t, MANAGER, `autosuspend ${SERVICE} 1200`);
+  it('when OPERATE on the service is missing, then a suspend names the grant to ask for', async () => {
+    const { reply } = await spcsAs(t, MANAGER, `suspend ${SERVICE}`);
     t.emulator.faults.missingPrivilege({ privilege: 'OPERATE', on: 'SERVICE', name: SERVICE });
     await clickEphemeral(t, reply, 'manage.confirm', MANAGER);
     const text = await messageMatching(t, /GRANT OPERATE ON SERVICE ML_DB\.SERVING\.IRIS_SVC/);
     expect(text).toContain('lacks a privilege');
+    expect(svc()?.status).toBe('RUNNING');
   });
 
   it('when the service does not exist, then it says not found', async () => {
     const { text } = await spcsAs(t, MANAGER, 'suspend ML_DB.SERVING.NOPE_SVC');
     expect(text).toContain('not found or not authorized');
+  });
+});
+
+describe('ALTER SERVICE rules (issue 12, point 5)', () => {
+  it('when auto-suspend is typed as 1 to 299 seconds, then the ack refuses it with the rule and no SQL runs', async () => {
+    const before = t.emulator.sqlLog.length;
+    const res = await t.slack.slashCommand({ command: '/spcs', text: `autosuspend ${SERVICE} 120`, user: { id: MANAGER } });
+    expect(res.text).toContain('0 (off) or at least 300 seconds');
+    expect(t.emulator.sqlLog.length).toBe(before);
+  });
+
+  it('when the Auto-suspend modal gets 60, then the field says 0 or at least 300 and no SQL runs; 300 goes on to the confirmation', async () => {
+    const status = await spcsAs(t, MANAGER, `status ${SERVICE}`);
+    await t.slack.clickButton({ channel: status.reply.channel, ts: status.reply.message_ts }, 'manage.autosuspend', { user: { id: MANAGER } });
+    const view = await waitUntil(() => t.fake.currentView(), { timeoutMs: 5_000, message: 'no auto-suspend modal' });
+    const before = t.emulator.sqlLog.length;
+    const bad = await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.seconds_input': '60' }, user: { id: MANAGER } });
+    expect(bad.body).toMatchObject({ response_action: 'errors' });
+    expect(JSON.stringify(bad.body)).toContain('at least 300 seconds');
+    expect(t.emulator.sqlLog.length).toBe(before);
+
+    const ephemerals = t.fake.ephemerals().length;
+    await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.seconds_input': '300' }, user: { id: MANAGER } });
+    const confirmation = await waitUntil(() => t.fake.ephemerals().slice(ephemerals).find((e) => e.user === MANAGER), { timeoutMs: 10_000, message: 'no confirmation' });
+    expect(blocksText(confirmation.blocks ?? [])).toMatch(/Auto-suspend:\*? .* → 5 min/);
+  });
+
+  it('when min instances goes below min_ready_instances, then MIN_READY_INSTANCES goes down with it in the same ALTER, said in the confirmation', async () => {
+    expect(svc()?.minReadyInstances).toBe(1);
+    const before = t.emulator.sqlLog.length;
+    const { reply, text } = await spcsAs(t, MANAGER, `scale ${SERVICE} --min 0 --max 2`);
+    expect(text).toMatch(/Min ready instances:\*? 1 → 0/);
+    await clickEphemeral(t, reply, 'manage.confirm', MANAGER);
+    await waitUntil(() => svc()?.minInstances === 0, { timeoutMs: 10_000, message: `not scaled: ${t.fake.describeCalls()}` });
+    expect(svc()?.minReadyInstances).toBe(0);
+    expect(sqlSince(before)).toContainEqual(expect.stringMatching(/SET MIN_INSTANCES = 0 MAX_INSTANCES = 2 MIN_READY_INSTANCES = 0/));
+    await messageMatching(t, /scale `ML_DB\.SERVING\.IRIS_SVC`: done/);
+
+    // Raising the minimum again leaves min ready alone (it is already within bounds).
+    const back = await spcsAs(t, MANAGER, `scale ${SERVICE} --min 1 --max 2`);
+    expect(back.text).not.toContain('Min ready');
+    await clickEphemeral(t, back.reply, 'manage.confirm', MANAGER);
+    await waitUntil(() => svc()?.minInstances === 1, { timeoutMs: 10_000, message: 'not scaled back' });
+  });
+
+  it('when the bot role can operate the service but does not own it, then auto-suspend names OWNERSHIP (not a GRANT) while suspend still works', async () => {
+    // As GRANT USAGE, MONITOR, OPERATE ON SERVICE … TO ROLE SPCS_OPERATOR, with ownership held by another role.
+    for (const privilege of ['USAGE', 'MONITOR', 'OPERATE']) {
+      addGrant(t.emulator.state, { role: BOT_ROLE, privilege, on: 'SERVICE', key: key3('ML_DB', 'SERVING', 'IRIS_SVC'), name: SERVICE, createdOn: Date.now() });
+    }
+    t.emulator.faults.missingPrivilege({ privilege: 'OWNERSHIP', on: 'SERVICE', name: SERVICE, role: BOT_ROLE });
+    const { reply } = await spcsAs(t, MANAGER, `autosuspend ${SERVICE} 1800`);
+    await clickEphemeral(t, reply, 'manage.confirm', MANAGER);
+    const text = await messageMatching(t, /OWNERSHIP ON SERVICE ML_DB\.SERVING\.IRIS_SVC/);
+    expect(text).toContain('does not transfer service ownership');
+    expect(text).not.toContain('GRANT OWNERSHIP');
+    expect(svc()?.autoSuspendSecs).not.toBe(1800);
+
+    const suspend = await spcsAs(t, MANAGER, `suspend ${SERVICE}`);
+    await clickEphemeral(t, suspend.reply, 'manage.confirm', MANAGER);
+    await waitUntil(() => svc()?.status === 'SUSPENDED', { timeoutMs: 10_000, message: `not suspended with OPERATE: ${t.fake.describeCalls()}` });
+    t.emulator.faults.clear();
+    const resumed = await spcsAs(t, MANAGER, `resume ${SERVICE}`);
+    await clickEphemeral(t, resumed.reply, 'manage.confirm', MANAGER);
+    await waitUntil(() => svc()?.status === 'RUNNING', { timeoutMs: 15_000, message: `not running again: ${svc()?.status}` });
   });
 });
 

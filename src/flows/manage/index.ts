@@ -5,7 +5,7 @@ import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
 import { PoolActions } from '../../blocks/observe-pools.js';
 import { StatusActions } from '../../blocks/observe-status.js';
 import type { ServiceChange } from '../../domain/operation.js';
-import { checkInstanceBounds } from '../../snowflake/index.js';
+import { checkAutoSuspendSeconds, checkInstanceBounds } from '../../snowflake/index.js';
 import { failureMessage, replyAfterAck } from '../shared/reply.js';
 import { parseServiceArg } from '../shared/service-ref.js';
 import { jsonText } from '../shared/json-text.js';
@@ -17,7 +17,7 @@ import { gateHandlers } from './gate.js';
 import { poolHandlers } from './pools.js';
 import { channelOf, requestChange, requesterOf, wholeNumber, type ChangeFor } from './request.js';
 import { createResumeCommand } from './resume.js';
-import { createScaleCommand } from './scale.js';
+import { createScaleCommand, scaleChange } from './scale.js';
 import { createSuspendCommand } from './suspend.js';
 
 export type { ManageDeps } from './deps.js';
@@ -80,14 +80,12 @@ export function handlers(deps: ManageDeps) {
         if (problem.startsWith('Min')) errors[ManageIds.minBlock] ??= problem;
         else errors[ManageIds.maxBlock] ??= problem;
       }
-      changeFor = (service): ServiceChange | string => {
-        const bounds = { min: min ?? service.minInstances ?? 1, max: max ?? 1 };
-        const problems = checkInstanceBounds(bounds);
-        return problems.length > 0 ? `${problems.join('; ')} (min ${bounds.min}, max ${bounds.max}).` : { kind: 'scale', ...bounds };
-      };
+      changeFor = (service): ServiceChange | string => scaleChange(service, min ?? undefined, max ?? 1);
     } else {
       const seconds = wholeNumber(valueOf(args, ManageIds.secondsBlock, ManageIds.secondsInput));
+      const problem = seconds === null ? null : checkAutoSuspendSeconds(seconds);
       if (seconds === null) errors[ManageIds.secondsBlock] = 'A whole number of seconds, 0 or more (0 turns auto-suspend off).';
+      else if (problem !== null) errors[ManageIds.secondsBlock] = `${problem}.`;
       changeFor = () => ({ kind: 'autosuspend', seconds: seconds ?? 0 });
     }
     if (Object.keys(errors).length > 0) return void (await args.ack({ response_action: 'errors', errors }));

@@ -65,7 +65,7 @@ export async function requestChange(deps: ManageDeps, who: Requester, arg: Servi
     const flying = inFlight(deployments);
     const threadOf = deployments.find((d) => d.messageTs !== undefined);
     const gateReason = flying !== undefined ? `deployment_in_flight:${flying.id}` : change.kind === 'drop' ? 'drop' : undefined;
-    const op = await openRequest(deps, who, name.sql, change, { status: service.status, minInstances: service.minInstances, maxInstances: service.maxInstances, autoSuspendSecs: service.autoSuspendSecs }, {
+    const op = await openRequest(deps, who, name.sql, change, { status: service.status, minInstances: service.minInstances, maxInstances: service.maxInstances, autoSuspendSecs: service.autoSuspendSecs, minReadyInstances: service.minReadyInstances }, {
       gate: gateReason === undefined ? 'self' : 'approval',
       ...(gateReason !== undefined && { gateReason }),
       ...(threadOf?.messageTs !== undefined && { thread: { channelId: threadOf.channelId, ts: threadOf.messageTs } }),

@@ -1,4 +1,5 @@
-import { checkInstanceBounds } from '../../snowflake/index.js';
+import { checkInstanceBounds, minReadyFor, type ServiceInfo } from '../../snowflake/index.js';
+import type { ServiceChange } from '../../domain/operation.js';
 import type { Subcommand } from '../subcommand.js';
 import type { ManageDeps } from './deps.js';
 import { createChangeCommand, wholeNumber, type ChangeFor } from './request.js';
@@ -19,11 +20,20 @@ export function parseScaleArgs(rest: readonly string[]): ChangeFor | string {
   }
   if (max === undefined) return '--max N is required (and --min N is optional).';
   const wantedMax = max;
-  return (service) => {
-    const bounds = { min: min ?? service.minInstances ?? 1, max: wantedMax };
-    const problems = checkInstanceBounds(bounds);
-    return problems.length > 0 ? `${problems.join('; ')} (min ${bounds.min}, max ${bounds.max}).` : { kind: 'scale', ...bounds };
-  };
+  return (service) => scaleChange(service, min, wantedMax);
+}
+
+/**
+ * The scale change for `service`: min left out keeps the current one; when the new min is below
+ * the service's min_ready_instances, MIN_READY_INSTANCES goes down to it in the same ALTER (Snowflake
+ * refuses MIN_READY_INSTANCES > MIN_INSTANCES), and the confirmation says so.
+ */
+export function scaleChange(service: ServiceInfo, min: number | undefined, max: number): ServiceChange | string {
+  const bounds = { min: min ?? service.minInstances ?? 1, max };
+  const problems = checkInstanceBounds(bounds);
+  if (problems.length > 0) return `${problems.join('; ')} (min ${bounds.min}, max ${bounds.max}).`;
+  const minReady = minReadyFor(bounds.min, service.minReadyInstances);
+  return { kind: 'scale', ...bounds, ...(minReady !== undefined && { minReady }) };
 }
 
 /** `/spcs scale <service> [--min N] --max N`: ALTER SERVICE … SET MIN_INSTANCES / MAX_INSTANCES after the requester confirms. */
