@@ -45,8 +45,13 @@ export interface ObservedFamily {
 /** Peak values over the window looked at (the last hour), per container. */
 export interface ObservedPeak {
   readonly containerName: string | null;
-  /** Bytes: the highest of container.memory.usage and container.memory.max_usage. */
+  /** Bytes: the highest container.memory.usage sample. */
   readonly memoryBytes: number | null;
+  /**
+   * Bytes: the container's memory limit, container.memory.limit (`system_limits` group), the
+   * lowest sample seen; null when the spec does not collect that group.
+   */
+  readonly memoryLimitBytes: number | null;
   /** Cores. */
   readonly cpu: number | null;
 }
@@ -201,7 +206,7 @@ export const REMEDIES = {
   }),
 } satisfies Record<RemedyCode, (...args: never[]) => Remedy>;
 
-/** Share of the family's memory above which `container.memory.max_usage` counts as "near limit". */
+/** Share of container.memory.limit above which container.memory.usage counts as "near limit". */
 export const MEMORY_NEAR_LIMIT = 0.9;
 /** Restarts from which a crash loop is reported even without an OOM sign. */
 export const RESTARTS_REPORTED = 3;
@@ -243,16 +248,21 @@ const oomKilled: Rule = (o) => {
 };
 
 const memoryNearLimit: Rule = (o) => {
-  const limit = o.family?.memoryGib;
-  if (limit === undefined || limit === null || limit <= 0) return null;
-  const near = o.peaks.filter((p) => p.memoryBytes !== null && p.memoryBytes >= MEMORY_NEAR_LIMIT * limit * GIB);
+  // container.memory.usage against the container's own container.memory.limit (SPCS_GET_METRICS,
+  // monitoring-services "Available platform metrics"): the limit, not the node size, is what the
+  // kernel OOM-kills at.
+  const near = o.peaks.filter(
+    (p) => p.memoryBytes !== null && p.memoryLimitBytes !== null && p.memoryLimitBytes > 0 && p.memoryBytes >= MEMORY_NEAR_LIMIT * p.memoryLimitBytes,
+  );
   if (near.length === 0) return null;
   return {
     code: 'memory_near_limit',
     severity: 'warning',
-    title: 'container.memory.max_usage is near the node limit',
+    title: 'container.memory.usage is near container.memory.limit',
     ...REMEDIES.memory_near_limit(),
-    evidence: near.map((p) => `${p.containerName ?? 'container'}: peak ${gib(p.memoryBytes ?? 0)} of ${limit} GiB (${o.family?.name ?? 'family'})`),
+    evidence: near.map(
+      (p) => `${p.containerName ?? 'container'}: peak ${gib(p.memoryBytes ?? 0)} of its ${gib(p.memoryLimitBytes ?? 0)} limit${o.family ? ` (${o.family.name})` : ''}`,
+    ),
   };
 };
 
@@ -409,15 +419,21 @@ interface MetricSample {
   readonly containerName: string | null;
 }
 
-/** Per-container peaks of memory (usage or max_usage) and CPU from raw metric samples. */
+/**
+ * Per-container peaks of container.memory.usage and container.cpu.usage, with the container's
+ * container.memory.limit, from raw SPCS_GET_METRICS samples.
+ */
 export function peaksOf(samples: readonly MetricSample[]): ObservedPeak[] {
-  const byContainer = new Map<string | null, { memoryBytes: number | null; cpu: number | null }>();
+  const byContainer = new Map<string | null, { memoryBytes: number | null; memoryLimitBytes: number | null; cpu: number | null }>();
   const max = (a: number | null, b: number): number => (a === null ? b : Math.max(a, b));
+  const min = (a: number | null, b: number): number => (a === null ? b : Math.min(a, b));
   for (const s of samples) {
     if (s.value === null) continue;
-    const peak = byContainer.get(s.containerName) ?? { memoryBytes: null, cpu: null };
-    if (s.metricName === 'container.memory.usage' || s.metricName === 'container.memory.max_usage') peak.memoryBytes = max(peak.memoryBytes, s.value);
+    const peak = byContainer.get(s.containerName) ?? { memoryBytes: null, memoryLimitBytes: null, cpu: null };
+    if (s.metricName === 'container.memory.usage') peak.memoryBytes = max(peak.memoryBytes, s.value);
+    else if (s.metricName === 'container.memory.limit') peak.memoryLimitBytes = min(peak.memoryLimitBytes, s.value);
     else if (s.metricName === 'container.cpu.usage') peak.cpu = max(peak.cpu, s.value);
+    else continue;
     byContainer.set(s.containerName, peak);
   }
   return [...byContainer.entries()].map(([containerName, p]) => ({ containerName, ...p }));

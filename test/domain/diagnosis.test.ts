@@ -42,9 +42,16 @@ describe('diagnosis rules', () => {
     expect(codes(base({ logLines: ['worker 1: OOMKilled'] }))).toContain('oom_killed');
   });
 
-  it('when memory max_usage reaches 90% of the family memory, then it is near the limit', () => {
-    expect(codes(base({ peaks: [{ containerName: 'model-inference', memoryBytes: 5.5 * GIB, cpu: 0.5 }] }))).toEqual(['memory_near_limit']);
-    expect(codes(base({ peaks: [{ containerName: 'model-inference', memoryBytes: 3 * GIB, cpu: 0.5 }] }))).toEqual(['healthy']);
+  it('when container.memory.usage reaches 90% of container.memory.limit, then it is near the limit; the node size does not count', () => {
+    const peak = (memoryBytes: number, memoryLimitBytes: number | null) => ({ containerName: 'model-inference', memoryBytes, memoryLimitBytes, cpu: 0.5 });
+    expect(codes(base({ peaks: [peak(3.7 * GIB, 4 * GIB)] }))).toEqual(['memory_near_limit']);
+    // 3.7 GiB is far from the 6 GiB node, but the container's limit is 4 GiB.
+    expect(diagnose(base({ peaks: [peak(3.7 * GIB, 4 * GIB)] }))[0]?.evidence[0]).toContain('of its 4.0 GiB limit');
+    // 5.5 GiB is near the 6 GiB node, but well under a 12 GiB container limit.
+    expect(codes(base({ peaks: [peak(5.5 * GIB, 12 * GIB)] }))).toEqual(['healthy']);
+    expect(codes(base({ peaks: [peak(3 * GIB, 4 * GIB)] }))).toEqual(['healthy']);
+    // No system_limits samples: no limit to compare with, so no guess from the node size.
+    expect(codes(base({ peaks: [peak(5.9 * GIB, null)] }))).toEqual(['healthy']);
   });
 
   it('when CUDA runs out of memory, then fewer workers or more GPU memory is advised', () => {
@@ -91,13 +98,15 @@ describe('diagnosis rules', () => {
     expect(finding?.fixes[0]).toContain('AUTO_RESUME');
   });
 
-  it('peaks take the highest memory (usage or max_usage) and CPU per container', () => {
+  it('peaks take the highest container.memory.usage and CPU, and container.memory.limit, per container (max_usage is not a platform metric)', () => {
     const peaks = peaksOf([
       { metricName: 'container.memory.usage', value: 1, containerName: 'a' },
+      { metricName: 'container.memory.usage', value: 2, containerName: 'a' },
       { metricName: 'container.memory.max_usage', value: 3, containerName: 'a' },
+      { metricName: 'container.memory.limit', value: 4, containerName: 'a' },
       { metricName: 'container.cpu.usage', value: 0.5, containerName: 'a' },
       { metricName: 'container.cpu.usage', value: null, containerName: 'b' },
     ]);
-    expect(peaks).toEqual([{ containerName: 'a', memoryBytes: 3, cpu: 0.5 }]);
+    expect(peaks).toEqual([{ containerName: 'a', memoryBytes: 2, memoryLimitBytes: 4, cpu: 0.5 }]);
   });
 });
