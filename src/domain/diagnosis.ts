@@ -33,6 +33,19 @@ export interface ObservedPool {
   readonly maxNodes: number;
   readonly activeNodes: number | null;
   readonly autoResume: boolean | null;
+  /** SHOW COMPUTE POOLS `error_code` / `status_message`: Snowflake's own word on a failing pool. */
+  readonly errorCode?: string | null;
+  readonly statusMessage?: string | null;
+}
+
+/** A platform event from <svc>!SPCS_GET_EVENTS (e.g. CONTAINER.STATUS_CHANGE). */
+export interface ObservedEvent {
+  readonly eventName: string;
+  readonly severity: string | null;
+  readonly message: string | null;
+  readonly status: string | null;
+  readonly instanceId: string | null;
+  readonly containerName: string | null;
 }
 
 export interface ObservedFamily {
@@ -72,6 +85,8 @@ export interface ServiceObservations {
   readonly logLines: readonly string[];
   readonly peaks: readonly ObservedPeak[];
   readonly privilegeFailures: readonly ObservedPrivilegeFailure[];
+  /** Platform events of the last day (SPCS_GET_EVENTS), any order; empty when none could be read. */
+  readonly events?: readonly ObservedEvent[];
 }
 
 export const FINDING_CODES = [
@@ -79,7 +94,10 @@ export const FINDING_CODES = [
   'memory_near_limit',
   'gpu_memory',
   'repeated_restarts',
+  'image_pull_failed',
+  'pool_failed',
   'pending_scheduling',
+  'readiness_failing',
   'pool_not_ready',
   'pool_suspended_no_auto_resume',
   'waiting_to_start',
@@ -161,6 +179,25 @@ export const REMEDIES = {
       'Or lower this service’s MAX_INSTANCES, or deploy to another pool.',
     ],
   }),
+  image_pull_failed: (service: string): Remedy => ({
+    cause: 'Snowflake could not pull the container image: it is missing from the image repository, or the role cannot read it.',
+    fixes: [
+      'Check the image path in the service spec and that the image is in the repository (SHOW IMAGES IN IMAGE REPOSITORY).',
+      'Check that the service owner role has READ on the image repository.',
+      `Redeploy the model so its image is built again; the events: /spcs diagnose ${service}.`,
+    ],
+  }),
+  pool_failed: (p: { readonly pool: string; readonly message: string | null }): Remedy => ({
+    cause: p.message === null ? `Compute pool ${p.pool} reports an error.` : `Snowflake says: ${p.message}`,
+    fixes: [
+      `Check the pool: DESCRIBE COMPUTE POOL ${p.pool} (error_code, status_message).`,
+      'If the instance family has no capacity in this region, deploy to a pool of another family, or retry later.',
+    ],
+  }),
+  readiness_failing: (): Remedy => ({
+    cause: 'The container runs but its readiness probe does not answer yet: the model server is still loading the model, or it crashed while loading.',
+    fixes: ['Wait a few minutes for large models.', 'If it stays like this, read the logs for an error while loading the model.'],
+  }),
   pool_suspended_no_auto_resume: (pool: string): Remedy => ({
     cause: 'Nothing can start on a suspended pool that does not resume by itself.',
     fixes: [`Resume it: ALTER COMPUTE POOL ${pool} RESUME (needs OPERATE on the pool).`],
@@ -214,7 +251,15 @@ export const RESTARTS_REPORTED = 3;
 const GIB = 1024 ** 3;
 const OOM_LOG = /OOMKilled|out of memory|Killed process|MemoryError/i;
 const GPU_MEMORY_LOG = /CUDA out of memory|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED|torch\.cuda\.OutOfMemoryError|GPU memory/i;
-const PENDING_SCHEDULING = /pending scheduling/i;
+/**
+ * Container messages as Snowflake documents them (monitoring-services, "Supported events"):
+ * "Compute pool node(s) are being provisioned" while the instance waits for a node; the older
+ * "Pending scheduling" (snowflake-ml-python's deploy client waits on it) is still recognised.
+ */
+const PENDING_SCHEDULING = /pending scheduling|node\(s\) are being provisioned/i;
+const READINESS_FAILING = /readiness probe is failing/i;
+const IMAGE_PULL = /failed to pull image|image name uses an invalid format/i;
+const OOM_EVENT = /OOMKilled/i;
 const WAITING_TO_START = /waiting to start/i;
 const NOT_READY_POOL_STATES = new Set(['SUSPENDED', 'STARTING', 'STOPPING', 'RESIZING']);
 
@@ -228,8 +273,10 @@ type Rule = (o: ServiceObservations) => Finding | null;
 const oomKilled: Rule = (o) => {
   const killed = o.containers.filter((c) => c.lastExitCode === 137 || OOM_LOG.test(c.message ?? ''));
   const logHits = o.logLines.filter((l) => /OOMKilled/i.test(l));
-  if (killed.length === 0 && logHits.length === 0) return null;
+  const eventHits = (o.events ?? []).filter((e) => OOM_EVENT.test(e.message ?? ''));
+  if (killed.length === 0 && logHits.length === 0 && eventHits.length === 0) return null;
   const evidence = [
+    ...eventHits.slice(0, 2).map((e) => `event ${e.eventName}: ${e.containerName ?? 'container'}${e.instanceId === null ? '' : ` (instance ${e.instanceId})`}: ${e.message ?? ''}`),
     ...killed.map(
       (c) =>
         `${label(c)}: ${[c.message, c.lastExitCode === null ? null : `last exit code ${c.lastExitCode}`, c.restartCount ? `${c.restartCount} restarts` : null]
@@ -295,16 +342,62 @@ const pendingScheduling: Rule = (o) => {
   if (pending.length === 0) return null;
   const pool = o.pool;
   const atMax = pool !== null && pool.activeNodes !== null && pool.activeNodes >= pool.maxNodes;
+  // Nodes being provisioned on a pool below MAX_NODES is a wait, not a problem.
+  const provisioning = pool !== null && !atMax && pending.every((c) => !/pending scheduling/i.test(c.message ?? ''));
   return {
     code: 'pending_scheduling',
-    severity: 'problem',
-    title: atMax || pool === null ? 'Pending scheduling: the compute pool is at capacity' : 'Pending scheduling: no node can take the instance',
+    severity: provisioning ? 'info' : 'problem',
+    title: atMax || pool === null
+      ? 'Pending scheduling: the compute pool is at capacity'
+      : provisioning
+        ? `Compute pool node(s) are being provisioned in ${pool.name}`
+        : 'Pending scheduling: no node can take the instance',
     ...REMEDIES.pending_scheduling({
       pool: pool?.name ?? o.service.computePool,
       nodes: pool === null ? null : { active: pool.activeNodes, max: pool.maxNodes },
       atMax,
     }),
     evidence: pending.map((c) => `${label(c)}: ${c.message ?? ''}`),
+  };
+};
+
+const imagePullFailed: Rule = (o) => {
+  const containers = o.containers.filter((c) => IMAGE_PULL.test(c.message ?? ''));
+  const events = (o.events ?? []).filter((e) => IMAGE_PULL.test(e.message ?? ''));
+  if (containers.length === 0 && events.length === 0) return null;
+  return {
+    code: 'image_pull_failed',
+    severity: 'problem',
+    title: 'Snowflake failed to pull the container image',
+    ...REMEDIES.image_pull_failed(o.service.name),
+    evidence: [
+      ...containers.map((c) => `${label(c)}: ${c.message ?? ''}`),
+      ...events.slice(0, 2).map((e) => `event ${e.eventName}: ${e.containerName ?? 'container'}: ${e.message ?? ''}`),
+    ],
+  };
+};
+
+const poolFailed: Rule = (o) => {
+  const pool = o.pool;
+  if (pool === null || (pool.errorCode ?? null) === null) return null;
+  return {
+    code: 'pool_failed',
+    severity: 'problem',
+    title: `Compute pool ${pool.name} reports error ${pool.errorCode ?? ''}`,
+    ...REMEDIES.pool_failed({ pool: pool.name, message: pool.statusMessage ?? null }),
+    evidence: [`pool ${pool.name}: ${pool.state}, error_code ${pool.errorCode ?? ''}${pool.statusMessage ? `, status_message "${pool.statusMessage}"` : ''}`],
+  };
+};
+
+const readinessFailing: Rule = (o) => {
+  const failing = o.containers.filter((c) => c.status !== 'READY' && READINESS_FAILING.test(c.message ?? ''));
+  if (failing.length === 0) return null;
+  return {
+    code: 'readiness_failing',
+    severity: (o.service.status === 'FAILED' ? 'problem' : 'info') satisfies Severity,
+    title: 'The model server does not pass its readiness probe yet',
+    ...REMEDIES.readiness_failing(),
+    evidence: failing.map((c) => `${label(c)}: ${c.message ?? ''}`),
   };
 };
 
@@ -382,8 +475,11 @@ const RULES: readonly Rule[] = [
   gpuMemory,
   memoryNearLimit,
   repeatedRestarts,
+  imagePullFailed,
+  poolFailed,
   poolNotReady,
   pendingScheduling,
+  readinessFailing,
   waitingToStart,
   serviceSuspended,
 ];

@@ -28,6 +28,10 @@ const PoolRow = z.object({
   comment: nullableText,
   is_exclusive: nullableBoolean,
   application: optionalText,
+  // Why a pool fails, in Snowflake's words (docs: sql-reference/sql/show-compute-pools,
+  // describe-compute-pool); absent on older rows, so optional.
+  error_code: optionalText,
+  status_message: optionalText,
 });
 
 export interface ComputePoolInfo {
@@ -48,6 +52,9 @@ export interface ComputePoolInfo {
   readonly comment: string | null;
   readonly isExclusive: boolean | null;
   readonly application: string | null;
+  /** Set when the pool fails, e.g. it cannot get nodes of its instance family. */
+  readonly errorCode: string | null;
+  readonly statusMessage: string | null;
   readonly createdOn: Date | null;
   readonly resumedOn: Date | null;
   readonly updatedOn: Date | null;
@@ -71,6 +78,8 @@ function toPool(r: z.infer<typeof PoolRow>): ComputePoolInfo {
     comment: r.comment,
     isExclusive: r.is_exclusive,
     application: r.application,
+    errorCode: r.error_code === null || r.error_code === undefined || r.error_code.trim() === '' ? null : r.error_code,
+    statusMessage: r.status_message === null || r.status_message === undefined || r.status_message.trim() === '' ? null : r.status_message,
     createdOn: r.created_on,
     resumedOn: r.resumed_on,
     updatedOn: r.updated_on,
