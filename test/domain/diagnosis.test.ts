@@ -75,6 +75,40 @@ describe('diagnosis rules', () => {
     expect(finding?.fixes[0]).toContain('MAX_NODES');
   });
 
+  it('when Snowflake says "Compute pool node(s) are being provisioned" on a pool below MAX_NODES, then it is a wait; at MAX_NODES, the pool is at capacity', () => {
+    const waiting = container({ instanceId: '1', status: 'PENDING', message: 'Compute pool node(s) are being provisioned' });
+    const [grow] = diagnose(base({ containers: [container(), waiting] }));
+    expect(grow).toMatchObject({ code: 'pending_scheduling', severity: 'info', title: 'Compute pool node(s) are being provisioned in POOL' });
+    const [full] = diagnose(base({ pool: { name: 'POOL', state: 'ACTIVE', maxNodes: 2, activeNodes: 2, autoResume: true }, containers: [container(), waiting] }));
+    expect(full).toMatchObject({ code: 'pending_scheduling', severity: 'problem', title: 'Pending scheduling: the compute pool is at capacity' });
+  });
+
+  it('when the platform events say "Container was OOMKilled due to resource usage", then OOM is reported from them alone', () => {
+    const o = base({ events: [{ eventName: 'CONTAINER.STATUS_CHANGE', severity: 'ERROR', message: 'Container was OOMKilled due to resource usage', status: 'FAILED', instanceId: '0', containerName: 'model-inference' }] });
+    const [f] = diagnose(o);
+    expect(f?.code).toBe('oom_killed');
+    expect(f?.evidence[0]).toBe('event CONTAINER.STATUS_CHANGE: model-inference (instance 0): Container was OOMKilled due to resource usage');
+  });
+
+  it('when the image cannot be pulled ("Failed to pull image"), then that is the problem, with what to check', () => {
+    const o = base({
+      service: { ...base().service, status: 'PENDING' },
+      containers: [container({ status: 'PENDING', message: 'Failed to pull image' })],
+      events: [{ eventName: 'CONTAINER.STATUS_CHANGE', severity: 'ERROR', message: 'Failed to pull image', status: 'PENDING', instanceId: '0', containerName: 'model-inference' }],
+    });
+    const [f] = diagnose(o);
+    expect(f).toMatchObject({ code: 'image_pull_failed', severity: 'problem' });
+    expect(f?.fixes.join(' ')).toContain('READ on the image repository');
+  });
+
+  it('when the pool reports error_code and status_message, then the finding quotes Snowflake', () => {
+    const o = base({ pool: { name: 'POOL', state: 'STARTING', maxNodes: 2, activeNodes: 0, autoResume: true, errorCode: '392507', statusMessage: 'Compute pool is starting for the last 3 minutes: insufficient capacity' } });
+    const [f] = diagnose(o);
+    expect(f?.code).toBe('pool_failed');
+    expect(f?.title).toContain('392507');
+    expect(f?.cause).toBe('Snowflake says: Compute pool is starting for the last 3 minutes: insufficient capacity');
+  });
+
   it('when the pool is suspended without auto-resume, then resuming it is the fix; when starting, waiting is', () => {
     expect(codes(base({ pool: { name: 'POOL', state: 'SUSPENDED', maxNodes: 1, activeNodes: 0, autoResume: false } }))).toEqual(['pool_suspended_no_auto_resume']);
     expect(codes(base({ pool: { name: 'POOL', state: 'STARTING', maxNodes: 1, activeNodes: 0, autoResume: true } }))).toEqual(['pool_not_ready']);

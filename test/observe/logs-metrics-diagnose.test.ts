@@ -103,10 +103,31 @@ describe('/spcs diagnose', () => {
   it('when new instances wait for a node, then the diagnosis says the pool is at capacity', async () => {
     t.emulator.faults.noFreeNode('CPU_XS_POOL');
     await run(sql, `ALTER SERVICE ${IRIS} SET MIN_INSTANCES = 2 MAX_INSTANCES = 2`);
-    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Pending scheduling'));
+    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Compute pool node(s) are being provisioned'));
     const { text } = await spcs(t, `diagnose ${IRIS}`);
     expect(text).toContain('Pending scheduling: the compute pool is at capacity');
     expect(text).toContain('MAX_NODES');
+  });
+
+  it('when the model container is OOM-killed, then the diagnosis cites Snowflake\'s platform event (SPCS_GET_EVENTS)', async () => {
+    t.emulator.faults.oomKill({ service: 'IRIS_SVC' });
+    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['last_exit_code'] === 137));
+    const { text } = await spcs(t, `diagnose ${IRIS}`);
+    expect(text).toContain('event CONTAINER.STATUS_CHANGE: model-inference (instance 0): Container was OOMKilled due to resource usage');
+    expect(text).toMatch(/\d+ platform events/);
+  });
+
+  it('when the model server has started but not passed its readiness probe, then the diagnosis says so', async () => {
+    await suspendIris();
+    await run(sql, `ALTER SERVICE ${IRIS} RESUME`);
+    await advanceUntil(
+      async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => String(c['message']).startsWith('Readiness probe is failing at path: /health, port: 5000')),
+      1_000,
+      200,
+    );
+    const { text } = await spcs(t, `diagnose ${IRIS}`);
+    expect(text).toContain('The model server does not pass its readiness probe yet');
+    expect(text).toContain('Readiness probe is failing at path: /health, port: 5000');
   });
 
   it('when the Diagnose button under a status is clicked, then the diagnosis comes back to the clicker', async () => {
