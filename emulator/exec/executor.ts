@@ -7,7 +7,7 @@ import { SqlError } from '../errors.js';
 import { startDeploy } from '../spcs/deploy.js';
 import type { Statement } from '../sql/ast.js';
 import { type Exec, type ExecOutcome, type Settled } from './context.js';
-import { alterComputePool, createComputePool, showComputePools, showInstanceFamilies } from './pools.js';
+import { alterComputePool, createComputePool, describeComputePool, showComputePools, showInstanceFamilies } from './pools.js';
 import { showDatabases, showFunctions, showModels, showSchemas, showVersions } from './registry.js';
 import { alterAccountNetworkPolicy, alterNetworkRule, alterUserNetworkPolicy, createNetworkPolicy, createNetworkRule, describeNetworkPolicy, describeNetworkRule, grantServiceRole, showGrantsToRole, showParameters, use } from './security.js';
 import { executeSelect } from './select.js';
@@ -47,6 +47,8 @@ export function execute(x: Exec, s: Statement): ExecOutcome {
       return showFunctions(x, s);
     case 'showComputePools':
       return showComputePools(x, s);
+    case 'describeComputePool':
+      return describeComputePool(x, s);
     case 'showInstanceFamilies':
       return showInstanceFamilies(x, s);
     case 'createComputePool':

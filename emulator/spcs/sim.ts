@@ -38,6 +38,8 @@ export interface FaultState {
   statusHolds: StatusHoldFault[];
   ooms: OomFault[];
   noFreeNodePools: Set<string>;
+  /** DESCRIBE COMPUTE POOL error_code / status_message per pool name (the poolError fault). */
+  poolErrors: Map<string, { code: string; message: string }>;
   http503Remaining: number;
   sessionExpiryRemaining: number;
   slowQueries: { remaining: number; ms: number };
@@ -64,6 +66,7 @@ export class Sim {
     statusHolds: [],
     ooms: [],
     noFreeNodePools: new Set(),
+    poolErrors: new Map(),
     http503Remaining: 0,
     sessionExpiryRemaining: 0,
     slowQueries: { remaining: 0, ms: 0 },

@@ -98,6 +98,24 @@ export async function findComputePool(db: QueryRunner, pool: Identifier): Promis
   return row === undefined ? null : toPool(row);
 }
 
+const PoolStatusRow = z.object({ name: text, error_code: optionalText, status_message: optionalText });
+
+const blankToNull = (v: string | null | undefined): string | null => (v === null || v === undefined || v.trim() === '' ? null : v.trim());
+
+/**
+ * A pool's error_code and status_message, which only DESCRIBE COMPUTE POOL has (BCR 2024_06
+ * bcr-1594; sql-reference/sql/desc-compute-pool): e.g. 392507 when nodes of its instance family
+ * cannot be provisioned, 392508 when pending services cannot make it scale up. Null when gone.
+ */
+export async function describeComputePoolStatus(
+  db: QueryRunner,
+  pool: Identifier,
+): Promise<{ readonly errorCode: string | null; readonly statusMessage: string | null } | null> {
+  const rows = await db.query(sql`DESCRIBE COMPUTE POOL ${pool}`.repeatable(), PoolStatusRow);
+  const row = rows[0];
+  return row === undefined ? null : { errorCode: blankToNull(row.error_code), statusMessage: blankToNull(row.status_message) };
+}
+
 const FamilyRow = z.object({
   name: text,
   description: nullableText,

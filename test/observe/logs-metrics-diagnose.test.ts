@@ -117,6 +117,15 @@ describe('/spcs diagnose', () => {
     expect(text).toMatch(/\d+ platform events/);
   });
 
+  it('when DESCRIBE COMPUTE POOL reports error_code / status_message, then the diagnosis quotes Snowflake', async () => {
+    t.emulator.faults.poolError('CPU_XS_POOL', { code: '392507', message: 'Compute pool is starting for the last 3 minutes' });
+    const [described] = await run(sql, 'DESCRIBE COMPUTE POOL CPU_XS_POOL');
+    expect(described).toMatchObject({ name: 'CPU_XS_POOL', error_code: '392507', status_message: 'Compute pool is starting for the last 3 minutes' });
+    const { text } = await spcs(t, `diagnose ${IRIS}`);
+    expect(text).toContain('Compute pool CPU_XS_POOL reports error 392507');
+    expect(text).toContain('Snowflake says: Compute pool is starting for the last 3 minutes');
+  });
+
   it('when the model server has started but not passed its readiness probe, then the diagnosis says so', async () => {
     await suspendIris();
     await run(sql, `ALTER SERVICE ${IRIS} RESUME`);
