@@ -82,6 +82,11 @@ export interface Faults {
    * the capacity error of BCR 2024_06 bcr-1594); `null` clears it.
    */
   poolError(pool: string, error?: { readonly code?: string; readonly message?: string } | null): void;
+  /**
+   * Instances of this inference service that start from now on cannot pull their image: their
+   * containers stay PENDING with "Failed to pull image" (and a CONTAINER.STATUS_CHANGE ERROR event).
+   */
+  imagePullFailure(service: string, enabled?: boolean): void;
   /** Denies a privilege (overrides grants and ownership) → 003001 on statements that need it. */
   missingPrivilege(opts: MissingPrivilegeOptions): void;
   /** Lifts every missing-privilege fault. */
@@ -151,6 +156,12 @@ export function createFaults(sim: Sim): Faults {
       else f.noFreeNodePools.delete(name);
       const p = sim.state.pools.get(name);
       if (p) reconcilePool(sim, p, sim.now());
+    },
+    imagePullFailure(service, enabled = true) {
+      const parts = upperIdent(service);
+      const name = parts[parts.length - 1] ?? service;
+      if (enabled) f.imagePullFailures.add(name);
+      else f.imagePullFailures.delete(name);
     },
     poolError(pool, error = {}) {
       const name = upperIdent(pool)[0] ?? pool;
@@ -237,6 +248,7 @@ export function createFaults(sim: Sim): Faults {
       f.statusHolds = [];
       f.ooms = [];
       f.poolErrors.clear();
+      f.imagePullFailures.clear();
       const pools = [...f.noFreeNodePools];
       f.noFreeNodePools.clear();
       f.http503Remaining = 0;

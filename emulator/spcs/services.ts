@@ -207,6 +207,15 @@ function startInferenceInstance(sim: Sim, svc: Service, inst: Instance, at: numb
   const pullAt = at + Math.floor(startMs * 0.3);
   const proxyReadyAt = at + Math.floor(startMs * 0.6);
   const readyAt = at + startMs;
+  if (sim.faults.imagePullFailures.has(svc.name)) {
+    // The image cannot be pulled: the containers stay PENDING with Snowflake's "Failed to pull
+    // image" (monitoring-services, "Supported events"), never start, and the service stays PENDING.
+    sim.scheduler.at(pullAt, `svc ${svc.name}/${inst.id} image pull failed`, (t) => {
+      if (isStale(svc, inst, gen)) return;
+      for (const c of inst.containers) setContainerStatus(c, 'PENDING', CONTAINER_MESSAGES.imagePullFailed, t);
+    });
+    return;
+  }
   sim.scheduler.at(pullAt, `svc ${svc.name}/${inst.id} containers started`, (t) => {
     if (isStale(svc, inst, gen)) return;
     for (const c of inst.containers) {

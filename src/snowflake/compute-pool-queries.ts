@@ -28,8 +28,8 @@ const PoolRow = z.object({
   comment: nullableText,
   is_exclusive: nullableBoolean,
   application: optionalText,
-  // Why a pool fails, in Snowflake's words (docs: sql-reference/sql/show-compute-pools,
-  // describe-compute-pool); absent on older rows, so optional.
+  // Why a pool fails, in Snowflake's words: documented for DESCRIBE COMPUTE POOL only (BCR 2024_06
+  // bcr-1594; see describeComputePoolStatus); read here too should SHOW ever carry them.
   error_code: optionalText,
   status_message: optionalText,
 });

@@ -117,6 +117,17 @@ describe('/spcs diagnose', () => {
     expect(text).toMatch(/\d+ platform events/);
   });
 
+  it('when the image cannot be pulled, then the diagnosis names it from the container message and the ERROR event', async () => {
+    t.emulator.faults.imagePullFailure('IRIS_SVC');
+    await suspendIris();
+    await run(sql, `ALTER SERVICE ${IRIS} RESUME`);
+    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Failed to pull image'), 1_000, 200);
+    const { text } = await spcs(t, `diagnose ${IRIS}`);
+    expect(text).toContain('Snowflake failed to pull the container image');
+    expect(text).toContain('event CONTAINER.STATUS_CHANGE: model-inference: Failed to pull image');
+    expect(text).toContain('READ on the image repository');
+  });
+
   it('when DESCRIBE COMPUTE POOL reports error_code / status_message, then the diagnosis quotes Snowflake', async () => {
     t.emulator.faults.poolError('CPU_XS_POOL', { code: '392507', message: 'Compute pool is starting for the last 3 minutes' });
     const [described] = await run(sql, 'DESCRIBE COMPUTE POOL CPU_XS_POOL');
