@@ -379,7 +379,9 @@ async function diagnoseFailure(deps: TrackerDeps, d: Deployment, service: Qualif
     // A container's message explains a failed service; a service that looks fine failed by the query's word.
     const containerText = classifyServiceStatus(o.service.status) === 'failed' ? inference?.message : undefined;
     const message = joined(containerText, queryText) ?? `The service is ${o.service.status}.`;
-    await fail(deps, d.id, oom ? 'oom' : 'deploy_error', oom ? `OOMKilled: ${message}` : message, { logTail: tail });
+    // Snowflake's own text ("Container was OOMKilled due to resource usage") already says it.
+    const oomText = /OOMKilled/.test(message) ? message : `OOMKilled: ${message}`;
+    await fail(deps, d.id, oom ? 'oom' : 'deploy_error', oom ? oomText : message, { logTail: tail });
     return;
   }
   const failure = failureOf(queryError ?? new Error('The deployment failed.'));
