@@ -71,6 +71,15 @@ describe('/spcs logs', () => {
     expect(ackText(res)).toContain('--lines: a whole number from 1 to 1000');
   });
 
+  it('when an instance waits for a node, then the logs say Snowflake\'s container message (from "…, Container Status: PENDING")', async () => {
+    t.emulator.faults.noFreeNode('CPU_XS_POOL');
+    await run(sql, `ALTER SERVICE ${IRIS} SET MIN_INSTANCES = 2 MAX_INSTANCES = 2`);
+    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['instance_id'] === '1'), 1_000);
+    const { text } = await spcs(t, `logs ${IRIS} --instance 1`);
+    expect(text).toContain('is not running: `Compute pool node(s) are being provisioned`');
+    expect(text).not.toContain('Container Status');
+  });
+
   it('when the service is suspended, then it says the container is not running and shows its history', async () => {
     await suspendIris();
     const { text } = await spcs(t, `logs ${IRIS}`);
