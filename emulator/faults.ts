@@ -77,6 +77,16 @@ export interface Faults {
   holdServiceStatus(opts: StatusHoldOptions): void;
   /** The pool behaves as if all MAX_NODES nodes were busy: new instances stay PENDING ("Pending scheduling"). */
   noFreeNode(pool: string, enabled?: boolean): void;
+  /**
+   * DESCRIBE COMPUTE POOL reports this error_code / status_message for the pool (default 392507,
+   * the capacity error of BCR 2024_06 bcr-1594); `null` clears it.
+   */
+  poolError(pool: string, error?: { readonly code?: string; readonly message?: string } | null): void;
+  /**
+   * Instances of this inference service that start from now on cannot pull their image: their
+   * containers stay PENDING with "Failed to pull image" (and a CONTAINER.STATUS_CHANGE ERROR event).
+   */
+  imagePullFailure(service: string, enabled?: boolean): void;
   /** Denies a privilege (overrides grants and ownership) → 003001 on statements that need it. */
   missingPrivilege(opts: MissingPrivilegeOptions): void;
   /** Lifts every missing-privilege fault. */
@@ -151,6 +161,22 @@ export function createFaults(sim: Sim): Faults {
       else f.noFreeNodePools.delete(name);
       const p = sim.state.pools.get(name);
       if (p) reconcilePool(sim, p, sim.now());
+    },
+    imagePullFailure(service, enabled = true) {
+      const parts = upperIdent(service);
+      const name = parts[parts.length - 1] ?? service;
+      if (enabled) f.imagePullFailures.add(name);
+      else f.imagePullFailures.delete(name);
+    },
+    poolError(pool, error = {}) {
+      const name = upperIdent(pool)[0] ?? pool;
+      if (error === null) f.poolErrors.delete(name);
+      else {
+        f.poolErrors.set(name, {
+          code: error.code ?? '392507',
+          message: error.message ?? 'Compute pool is starting for the last 3 minutes',
+        });
+      }
     },
     missingPrivilege(opts) {
       const on = toGrantObjectType(opts.on);
@@ -229,6 +255,8 @@ export function createFaults(sim: Sim): Faults {
       f.buildFailures = [];
       f.statusHolds = [];
       f.ooms = [];
+      f.poolErrors.clear();
+      f.imagePullFailures.clear();
       const pools = [...f.noFreeNodePools];
       f.noFreeNodePools.clear();
       f.http503Remaining = 0;

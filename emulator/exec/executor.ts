@@ -8,7 +8,7 @@ import { startDeploy } from '../spcs/deploy.js';
 import type { Statement } from '../sql/ast.js';
 import { createStage, localPathOf, readStagedSpec, requireStage } from '../spcs/stages.js';
 import { type Exec, type ExecOutcome, type Settled, done } from './context.js';
-import { alterComputePool, createComputePool, showComputePools, showInstanceFamilies } from './pools.js';
+import { alterComputePool, createComputePool, describeComputePool, showComputePools, showInstanceFamilies } from './pools.js';
 import { showDatabases, showFunctions, showModels, showSchemas, showVersions } from './registry.js';
 import { alterAccountNetworkPolicy, alterNetworkRule, alterUserNetworkPolicy, createNetworkPolicy, createNetworkRule, describeNetworkPolicy, describeNetworkRule, grantServiceRole, showGrantsToRole, showParameters, use } from './security.js';
 import { executeSelect } from './select.js';
@@ -62,6 +62,8 @@ export function execute(x: Exec, s: Statement): ExecOutcome {
       return showFunctions(x, s);
     case 'showComputePools':
       return showComputePools(x, s);
+    case 'describeComputePool':
+      return describeComputePool(x, s);
     case 'showInstanceFamilies':
       return showInstanceFamilies(x, s);
     case 'createComputePool':

@@ -76,6 +76,20 @@ export function showComputePools(x: Exec, s: Stmt<'showComputePools'>): ExecOutc
   return done({ columns: COMPUTE_POOL_COLUMNS, rows });
 }
 
+/**
+ * DESCRIBE COMPUTE POOL: SHOW COMPUTE POOLS' columns plus error_code and status_message (BCR
+ * 2024_06 bcr-1594; sql-reference/sql/desc-compute-pool). Both are empty unless the `poolError`
+ * fault sets them (e.g. 392507, the capacity error, with Snowflake's status message).
+ */
+export function describeComputePool(x: Exec, s: Stmt<'describeComputePool'>): ExecOutcome {
+  const pool = requirePool(x.sim, x.ctx.role, s.name.value);
+  const error = x.sim.faults.poolErrors.get(pool.name);
+  return done({
+    columns: [...COMPUTE_POOL_COLUMNS, text('error_code'), text('status_message')],
+    rows: [[...poolRow(x, pool), error?.code ?? '', error?.message ?? '']],
+  });
+}
+
 export function showInstanceFamilies(x: Exec, s: Stmt<'showInstanceFamilies'>): ExecOutcome {
   const like = s.like === undefined ? null : likeToRegExp(s.like, true);
   const nodes = new Map<string, number>();

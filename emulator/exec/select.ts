@@ -7,7 +7,7 @@
 import { SqlError, doesNotExist, invalidIdentifier } from '../errors.js';
 import { resolveObjectName } from '../session-context.js';
 import { requirePrivilege, requireService } from '../spcs/lookup.js';
-import { eventTableRows, metricRows, serviceLogRows } from '../spcs/observability.js';
+import { eventTableRows, metricRows, platformEventRows, serviceLogRows } from '../spcs/observability.js';
 import { canSee } from '../spcs/privileges.js';
 import { serviceDisplay, serviceKey } from '../spcs/services.js';
 import { displayName, key3 } from '../spcs/state.js';
@@ -210,7 +210,7 @@ function timeArg(x: Exec, args: Record<string, Expr>, name: string, fallback: nu
 function tableFnSource(x: Exec, src: Extract<SelectSource, { k: 'tableFn' }>): Source {
   const [db, schema, name] = resolveObjectName(src.service.parts.map((p) => p.value), x.ctx, 'SELECT');
   const svc = requireService(x.sim, x.ctx.role, db, schema, name);
-  if (src.fn !== 'SPCS_GET_LOGS' && src.fn !== 'SPCS_GET_METRICS') throw unknownFunction(`${serviceDisplay(svc)}!${src.fn}`);
+  if (src.fn !== 'SPCS_GET_LOGS' && src.fn !== 'SPCS_GET_METRICS' && src.fn !== 'SPCS_GET_EVENTS') throw unknownFunction(`${serviceDisplay(svc)}!${src.fn}`);
   requirePrivilege(x.sim, x.ctx.role, ['MONITOR'], 'SERVICE', serviceKey(svc), 'service', serviceDisplay(svc));
   for (const k of Object.keys(src.args)) {
     if (k !== 'START_TIME' && k !== 'END_TIME') {
@@ -229,6 +229,35 @@ function tableFnSource(x: Exec, src: Extract<SelectSource, { k: 'tableFn' }>): S
     }));
     return {
       columns: [TS, { name: 'INSTANCE_ID', type: 'text' }, { name: 'CONTAINER_NAME', type: 'text' }, { name: 'LOG', type: 'text' }, { name: 'RECORD_ATTRIBUTES', type: 'object' }],
+      rows,
+    };
+  }
+  if (src.fn === 'SPCS_GET_EVENTS') {
+    // Columns and types as docs.snowflake.com/en/sql-reference/functions/spcs_get_events lists
+    // them; START_TIME defaults to one day ago.
+    const from = timeArg(x, src.args, 'START_TIME', x.now - 24 * HOUR);
+    const to = timeArg(x, src.args, 'END_TIME', x.now);
+    const rows = platformEventRows(svc, from, to, x.now).map((r) => ({
+      TIMESTAMP: r.timestamp,
+      SEVERITY: r.severity,
+      EVENT_NAME: r.eventName,
+      EVENT_DETAILS: r.details,
+      INSTANCE_ID: r.instanceId,
+      CONTAINER_NAME: r.containerName,
+      RECORD: { name: r.eventName, severity_text: r.severity },
+      RECORD_ATTRIBUTES: {},
+    }));
+    return {
+      columns: [
+        TS,
+        { name: 'SEVERITY', type: 'text' },
+        { name: 'EVENT_NAME', type: 'text' },
+        { name: 'EVENT_DETAILS', type: 'object' },
+        { name: 'INSTANCE_ID', type: 'fixed' },
+        { name: 'CONTAINER_NAME', type: 'text' },
+        { name: 'RECORD', type: 'object' },
+        { name: 'RECORD_ATTRIBUTES', type: 'object' },
+      ],
       rows,
     };
   }

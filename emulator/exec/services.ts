@@ -325,7 +325,7 @@ export function dropService(x: Exec, s: Stmt<'dropService'>): ExecOutcome {
 
 function containerError(message: string): SqlError {
   // Code not documented by Snowflake; the message carries the container state the way the
-  // Python client expects ("Pending scheduling", "Waiting to start").
+  // Python client expects ("Waiting to start, Container Status: PENDING").
   return new SqlError('391213', '22000', message, 'EXECUTION');
 }
 
@@ -362,7 +362,9 @@ export function getServiceLogs(x: Exec, s: Stmt<'getServiceLogs'>): ExecOutcome 
     if (c.runs.length < 2) throw containerError(`Container '${containerName}' of instance ${inst.id} has not been restarted; no previous logs are available.`);
     run = c.runs[c.runs.length - 2];
   }
-  if (!run) throw containerError(`Container '${containerName}' of instance ${inst.id} in service ${serviceDisplay(svc)} is not running: ${c.message}.`);
+  // "<message>, Container Status: PENDING", the text snowflake-ml-python's jobs/job.py
+  // (_get_logs) looks for, as in its tests ("Waiting to start, Container Status: PENDING").
+  if (!run) throw containerError(`${c.message}, Container Status: ${c.status}`);
   let lines = visibleLines(run, x.now);
   if (linesArg !== undefined && linesArg !== null) {
     const n = Number(linesArg);

@@ -16,7 +16,7 @@ import { addService, serviceDisplay, serviceKey } from './services.js';
 import { reconcilePool } from './pools.js';
 import type { Deployment, Sim } from './sim.js';
 import type { ComputePool, ContainerSpec, Model, ModelVersion, Service } from './state.js';
-import { displayName, key2, key3 } from './state.js';
+import { displayName, key2, key3, setContainerStatus } from './state.js';
 
 /** "MODEL_BUILD_" + md5(decimal(query id as one hex number))[:8], upper-cased (snowflake-ml-python). */
 export function buildJobName(queryId: string): string {
@@ -527,14 +527,14 @@ function cancelJob(sim: Sim, job: Service, at: number): void {
   job.status = 'CANCELLING';
   job.updatedOn = at;
   for (const inst of job.instances) inst.generation++; // the build never finishes now
-  for (const inst of job.instances) for (const c of inst.containers) if (c.status !== 'DONE' && c.status !== 'FAILED') c.message = 'Cancelling';
+  for (const inst of job.instances) for (const c of inst.containers) if (c.status !== 'DONE' && c.status !== 'FAILED') setContainerStatus(c, c.status, 'Cancelling', at);
   sim.scheduler.at(at + sim.timings.suspendMs[0], `cancel ${job.name}`, (t) => {
     if (job.dropped) return;
     for (const inst of job.instances) {
       inst.terminated = true;
       inst.nodeId = null;
       inst.status = 'FAILED';
-      for (const c of inst.containers) if (c.status !== 'DONE' && c.status !== 'FAILED') c.message = 'Cancelled';
+      for (const c of inst.containers) if (c.status !== 'DONE' && c.status !== 'FAILED') setContainerStatus(c, c.status, 'Cancelled', t);
     }
     job.status = 'CANCELLED';
     job.updatedOn = t;

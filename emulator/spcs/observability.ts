@@ -189,3 +189,38 @@ function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
+
+export interface PlatformEventRow {
+  timestamp: number;
+  severity: string;
+  eventName: string;
+  details: { message: string; status: string };
+  instanceId: number;
+  containerName: string;
+}
+
+/**
+ * <svc>!SPCS_GET_EVENTS rows: the CONTAINER.STATUS_CHANGE events of the service's containers from
+ * `from` to `to`, oldest first. EVENT_NAME is RECORD:name, SEVERITY RECORD:severity_text and
+ * EVENT_DETAILS the VALUE `{ message, status }` (docs: sql-reference/functions/spcs_get_events;
+ * developer-guide/snowpark-container-services/monitoring-services, "Supported events").
+ */
+export function platformEventRows(svc: Service, from: number, to: number, now: number): PlatformEventRow[] {
+  const rows: PlatformEventRow[] = [];
+  for (const inst of svc.instances) {
+    for (const c of inst.containers) {
+      for (const e of c.events) {
+        if (e.at < from || e.at > to || e.at > now) continue;
+        rows.push({
+          timestamp: e.at,
+          severity: e.severity,
+          eventName: 'CONTAINER.STATUS_CHANGE',
+          details: { message: e.message, status: e.status },
+          instanceId: inst.id,
+          containerName: c.name,
+        });
+      }
+    }
+  }
+  return rows.sort((a, b) => a.timestamp - b.timestamp);
+}

@@ -6,6 +6,7 @@
 import type { Sim } from './sim.js';
 import { startInstance, finishPoolStopIfDone } from './services.js';
 import type { ComputePool, Instance, PoolNode, PoolState, ResourceRequest, Service } from './state.js';
+import { CONTAINER_MESSAGES, setContainerStatus } from './state.js';
 
 const EPS = 1e-9;
 
@@ -184,7 +185,7 @@ export function reconcilePool(sim: Sim, pool: ComputePool, at: number): void {
       return;
     }
     for (const { inst } of pending) {
-      setPendingMessage(inst, pool.autoResume ? 'Waiting for compute pool to resume' : `Compute pool ${pool.name} is suspended and AUTO_RESUME is FALSE`);
+      setPendingMessage(inst, pool.autoResume ? CONTAINER_MESSAGES.provisioning : `Compute pool ${pool.name} is suspended and AUTO_RESUME is FALSE`, at);
     }
     return;
   }
@@ -196,11 +197,11 @@ export function reconcilePool(sim: Sim, pool: ComputePool, at: number): void {
     const req = instanceRequest(svc);
     const reason = unschedulableReason(pool, req);
     if (reason) {
-      setPendingMessage(inst, reason);
+      setPendingMessage(inst, reason, at);
       continue;
     }
     if (blocked) {
-      setPendingMessage(inst, 'Pending scheduling');
+      setPendingMessage(inst, CONTAINER_MESSAGES.provisioning, at);
       continue;
     }
     const node = pool.nodes.find((n) => {
@@ -218,7 +219,7 @@ export function reconcilePool(sim: Sim, pool: ComputePool, at: number): void {
       startInstance(sim, svc, inst, node.id, at);
       continue;
     }
-    setPendingMessage(inst, 'Pending scheduling');
+    setPendingMessage(inst, CONTAINER_MESSAGES.provisioning, at);
     const slot = provisioning.find((p) => fits(pool, p.used, req));
     if (slot) {
       slot.used.cpu += req.cpu;
@@ -235,11 +236,8 @@ export function reconcilePool(sim: Sim, pool: ComputePool, at: number): void {
   trackIdle(sim, pool, at);
 }
 
-function setPendingMessage(inst: Instance, message: string): void {
-  for (const c of inst.containers) {
-    c.status = 'PENDING';
-    c.message = message;
-  }
+function setPendingMessage(inst: Instance, message: string, at: number): void {
+  for (const c of inst.containers) setContainerStatus(c, 'PENDING', message, at);
 }
 
 function trackIdle(sim: Sim, pool: ComputePool, at: number): void {

@@ -8,7 +8,7 @@ import { onBuildFinished, onServiceDropped, onServiceStatusChanged } from './dep
 import { reconcilePool } from './pools.js';
 import type { Sim } from './sim.js';
 import type { ComputePool, Container, ContainerRun, Instance, OomPlan, Service } from './state.js';
-import { displayName, key3 } from './state.js';
+import { CONTAINER_MESSAGES, displayName, key3, setContainerStatus } from './state.js';
 
 export function serviceKey(svc: Service): string {
   return key3(svc.database, svc.schema, svc.name);
@@ -32,12 +32,14 @@ function newContainer(svc: Service, name: string): Container {
     name,
     image: spec?.image ?? '',
     digest: `sha256:${svc.specDigest.slice(0, 16)}${name.length.toString(16).padStart(2, '0')}${svc.specDigest.slice(18, 64)}`,
+    // Replaced at once by the pool's message (setPendingMessage), which records the first event.
     status: 'PENDING',
-    message: 'Pending scheduling',
+    message: CONTAINER_MESSAGES.provisioning,
     restartCount: 0,
     startTime: null,
     lastExitCode: null,
     runs: [],
+    events: [],
   };
 }
 
@@ -127,10 +129,7 @@ export function addService(sim: Sim, svc: Service, at: number): void {
 /** Called by the pool when an instance gets a node. */
 export function startInstance(sim: Sim, svc: Service, inst: Instance, nodeId: number, at: number): void {
   inst.nodeId = nodeId;
-  for (const c of inst.containers) {
-    c.status = 'PENDING';
-    c.message = 'Waiting to start';
-  }
+  for (const c of inst.containers) setContainerStatus(c, 'PENDING', CONTAINER_MESSAGES.waitingToStart, at);
   if (svc.kind === 'build') startBuildInstance(sim, svc, inst, at);
   else startInferenceInstance(sim, svc, inst, at, false);
 }
@@ -143,8 +142,7 @@ function startBuildInstance(sim: Sim, svc: Service, inst: Instance, at: number):
     const c = inst.containers[0];
     if (!c) return;
     newRun(sim, svc, inst, c, t);
-    c.status = 'READY';
-    c.message = 'Running';
+    setContainerStatus(c, 'READY', CONTAINER_MESSAGES.running, t);
     c.startTime = t;
     inst.status = 'READY';
     inst.startTime = t;
@@ -187,8 +185,7 @@ function writeBuildLog(svc: Service, c: Container, start: number, end: number, f
 function finishBuild(sim: Sim, svc: Service, inst: Instance, c: Container, at: number): void {
   const ok = svc.buildFailure === null;
   endRun(c, at);
-  c.status = ok ? 'DONE' : 'FAILED';
-  c.message = ok ? 'Completed successfully' : `Image build failed: ${svc.buildFailure ?? ''}`.trim();
+  setContainerStatus(c, ok ? 'DONE' : 'FAILED', ok ? CONTAINER_MESSAGES.completed : `Image build failed: ${svc.buildFailure ?? ''}`.trim(), at);
   c.lastExitCode = ok ? 0 : 1;
   inst.status = ok ? 'SUCCEEDED' : 'FAILED';
   inst.terminated = true;
@@ -210,22 +207,32 @@ function startInferenceInstance(sim: Sim, svc: Service, inst: Instance, at: numb
   const pullAt = at + Math.floor(startMs * 0.3);
   const proxyReadyAt = at + Math.floor(startMs * 0.6);
   const readyAt = at + startMs;
+  if (sim.faults.imagePullFailures.has(svc.name)) {
+    // The image cannot be pulled: the containers stay PENDING with Snowflake's "Failed to pull
+    // image" (monitoring-services, "Supported events"), never start, and the service stays PENDING.
+    sim.scheduler.at(pullAt, `svc ${svc.name}/${inst.id} image pull failed`, (t) => {
+      if (isStale(svc, inst, gen)) return;
+      for (const c of inst.containers) setContainerStatus(c, 'PENDING', CONTAINER_MESSAGES.imagePullFailed, t);
+    });
+    return;
+  }
   sim.scheduler.at(pullAt, `svc ${svc.name}/${inst.id} containers started`, (t) => {
     if (isStale(svc, inst, gen)) return;
     for (const c of inst.containers) {
       newRun(sim, svc, inst, c, t);
       c.startTime = t;
       if (c.name === 'proxy') writeProxyStart(c, t, proxyReadyAt);
-      else writeInferenceStart(sim, svc, c, t, readyAt);
+      else {
+        writeInferenceStart(sim, svc, c, t, readyAt);
+        // Started, not yet answering its readiness probe (the inference server's /health on 5000).
+        setContainerStatus(c, 'PENDING', CONTAINER_MESSAGES.readinessFailing('/health', 5000), t);
+      }
     }
   });
-  sim.scheduler.at(proxyReadyAt, `svc ${svc.name}/${inst.id} proxy ready`, () => {
+  sim.scheduler.at(proxyReadyAt, `svc ${svc.name}/${inst.id} proxy ready`, (t) => {
     if (isStale(svc, inst, gen)) return;
     const proxy = inst.containers.find((c) => c.name === 'proxy');
-    if (proxy && proxy.status !== 'FAILED') {
-      proxy.status = 'READY';
-      proxy.message = 'Running';
-    }
+    if (proxy && proxy.status !== 'FAILED') setContainerStatus(proxy, 'READY', CONTAINER_MESSAGES.running, t);
   });
   const plan = svc.oomPlan;
   if (plan && plan.phase === 'startup') {
@@ -271,8 +278,7 @@ function writeInferenceStart(sim: Sim, svc: Service, c: Container, start: number
 function markReady(sim: Sim, svc: Service, inst: Instance, at: number): void {
   for (const c of inst.containers) {
     if (c.status === 'FAILED' && c.name !== 'model-inference') continue;
-    c.status = 'READY';
-    c.message = 'Running';
+    setContainerStatus(c, 'READY', CONTAINER_MESSAGES.running, at);
   }
   inst.status = 'READY';
   if (inst.startTime === null) inst.startTime = at;
@@ -317,8 +323,7 @@ function oomKill(sim: Sim, svc: Service, inst: Instance, at: number): void {
     run.oomKilled = true;
     run.endedAt = at;
   }
-  c.status = 'FAILED';
-  c.message = 'OOMKilled';
+  setContainerStatus(c, 'FAILED', CONTAINER_MESSAGES.oomKilled, at);
   c.lastExitCode = 137;
   inst.status = 'FAILED';
   updateServiceStatus(sim, svc, at);
@@ -330,8 +335,7 @@ function oomKill(sim: Sim, svc: Service, inst: Instance, at: number): void {
   sim.scheduler.at(at + backoff, `svc ${svc.name}/${inst.id} restart`, (t) => {
     if (isStale(svc, inst, gen)) return;
     c.restartCount++;
-    c.status = 'PENDING';
-    c.message = 'Waiting to start';
+    setContainerStatus(c, 'PENDING', CONTAINER_MESSAGES.waitingToStart, t);
     inst.status = 'PENDING';
     restartMainContainer(sim, svc, inst, c, t);
   });

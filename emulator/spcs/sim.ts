@@ -38,6 +38,10 @@ export interface FaultState {
   statusHolds: StatusHoldFault[];
   ooms: OomFault[];
   noFreeNodePools: Set<string>;
+  /** DESCRIBE COMPUTE POOL error_code / status_message per pool name (the poolError fault). */
+  poolErrors: Map<string, { code: string; message: string }>;
+  /** Names of inference services whose images cannot be pulled (the imagePullFailure fault). */
+  imagePullFailures: Set<string>;
   http503Remaining: number;
   sessionExpiryRemaining: number;
   slowQueries: { remaining: number; ms: number };
@@ -66,6 +70,8 @@ export class Sim {
     statusHolds: [],
     ooms: [],
     noFreeNodePools: new Set(),
+    poolErrors: new Map(),
+    imagePullFailures: new Set(),
     http503Remaining: 0,
     sessionExpiryRemaining: 0,
     slowQueries: { remaining: 0, ms: 0 },

@@ -154,6 +154,45 @@ export interface Container {
   startTime: number | null;
   lastExitCode: number | null;
   runs: ContainerRun[];
+  /** CONTAINER.STATUS_CHANGE platform events, oldest first (<svc>!SPCS_GET_EVENTS). */
+  events: ContainerEvent[];
+}
+
+/**
+ * A platform event of a container: RECORD:name CONTAINER.STATUS_CHANGE with VALUE:status and
+ * VALUE:message (docs: developer-guide/snowpark-container-services/monitoring-services,
+ * "Supported events").
+ */
+export interface ContainerEvent {
+  at: number;
+  status: ContainerStatus;
+  message: string;
+  severity: 'INFO' | 'ERROR';
+}
+
+/**
+ * Container status messages as Snowflake documents them (monitoring-services, "Supported
+ * events"); SHOW SERVICE CONTAINERS and SYSTEM$GET_SERVICE_STATUS show the same texts.
+ */
+export const CONTAINER_MESSAGES = {
+  running: 'Running',
+  waitingToStart: 'Waiting to start',
+  provisioning: 'Compute pool node(s) are being provisioned',
+  readinessFailing: (path: string, port: number): string => `Readiness probe is failing at path: ${path}, port: ${port}`,
+  imagePullFailed: 'Failed to pull image',
+  oomKilled: 'Container was OOMKilled due to resource usage',
+  userError: 'User application error, check container logs',
+  completed: 'Completed successfully',
+} as const;
+
+const ERROR_MESSAGES: ReadonlySet<string> = new Set([CONTAINER_MESSAGES.imagePullFailed, CONTAINER_MESSAGES.oomKilled, CONTAINER_MESSAGES.userError]);
+
+/** Sets a container's status and message, recording a CONTAINER.STATUS_CHANGE event when either changes. */
+export function setContainerStatus(c: Container, status: ContainerStatus, message: string, at: number): void {
+  if (c.status === status && c.message === message && c.events.length > 0) return;
+  c.status = status;
+  c.message = message;
+  c.events.push({ at, status, message, severity: status === 'FAILED' || ERROR_MESSAGES.has(message) ? 'ERROR' : 'INFO' });
 }
 
 export interface Instance {

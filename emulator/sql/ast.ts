@@ -72,6 +72,7 @@ export type Statement =
   | { kind: 'showInstanceFamilies'; like?: string }
   | { kind: 'createComputePool'; ifNotExists: boolean; name: Ident; props: Map<string, PropValue>; tok: Token }
   | { kind: 'alterComputePool'; ifExists: boolean; name: Ident; action: 'SUSPEND' | 'RESUME' }
+  | { kind: 'describeComputePool'; name: Ident }
   | { kind: 'showServices'; job: boolean; like?: string; startsWith?: string; scope: ServicesScope; limit?: number }
   | { kind: 'showServiceContainers'; service: QName }
   | { kind: 'showServiceInstances'; service: QName }

@@ -170,6 +170,14 @@ const describeService: Recognizer = (c) => {
   return { kind: 'describeService', service };
 };
 
+const describeComputePool: Recognizer = (c) => {
+  if (!c.kw('DESCRIBE')) c.expectKw('DESC');
+  c.expectKw('COMPUTE', 'POOL');
+  const name = c.ident();
+  c.expectEnd();
+  return { kind: 'describeComputePool', name };
+};
+
 const createComputePool: Recognizer = (c) => {
   c.expectKw('CREATE');
   const tok = c.peek();
@@ -410,6 +418,7 @@ const RECOGNIZERS: readonly Recognizer[] = [
   showParameters,
   showGrants,
   describeService,
+  describeComputePool,
   createComputePool,
   createNetworkRule,
   createNetworkPolicy,

@@ -33,6 +33,19 @@ export interface ObservedPool {
   readonly maxNodes: number;
   readonly activeNodes: number | null;
   readonly autoResume: boolean | null;
+  /** SHOW COMPUTE POOLS `error_code` / `status_message`: Snowflake's own word on a failing pool. */
+  readonly errorCode?: string | null;
+  readonly statusMessage?: string | null;
+}
+
+/** A platform event from <svc>!SPCS_GET_EVENTS (e.g. CONTAINER.STATUS_CHANGE). */
+export interface ObservedEvent {
+  readonly eventName: string;
+  readonly severity: string | null;
+  readonly message: string | null;
+  readonly status: string | null;
+  readonly instanceId: string | null;
+  readonly containerName: string | null;
 }
 
 export interface ObservedFamily {
@@ -45,8 +58,13 @@ export interface ObservedFamily {
 /** Peak values over the window looked at (the last hour), per container. */
 export interface ObservedPeak {
   readonly containerName: string | null;
-  /** Bytes: the highest of container.memory.usage and container.memory.max_usage. */
+  /** Bytes: the highest container.memory.usage sample. */
   readonly memoryBytes: number | null;
+  /**
+   * Bytes: the container's memory limit, container.memory.limit (`system_limits` group), the
+   * lowest sample seen; null when the spec does not collect that group.
+   */
+  readonly memoryLimitBytes: number | null;
   /** Cores. */
   readonly cpu: number | null;
 }
@@ -67,6 +85,8 @@ export interface ServiceObservations {
   readonly logLines: readonly string[];
   readonly peaks: readonly ObservedPeak[];
   readonly privilegeFailures: readonly ObservedPrivilegeFailure[];
+  /** Platform events of the last day (SPCS_GET_EVENTS), any order; empty when none could be read. */
+  readonly events?: readonly ObservedEvent[];
 }
 
 export const FINDING_CODES = [
@@ -74,7 +94,10 @@ export const FINDING_CODES = [
   'memory_near_limit',
   'gpu_memory',
   'repeated_restarts',
+  'image_pull_failed',
+  'pool_failed',
   'pending_scheduling',
+  'readiness_failing',
   'pool_not_ready',
   'pool_suspended_no_auto_resume',
   'waiting_to_start',
@@ -156,6 +179,25 @@ export const REMEDIES = {
       'Or lower this service’s MAX_INSTANCES, or deploy to another pool.',
     ],
   }),
+  image_pull_failed: (service: string): Remedy => ({
+    cause: 'Snowflake could not pull the container image: it is missing from the image repository, or the role cannot read it.',
+    fixes: [
+      'Check the image path in the service spec and that the image is in the repository (SHOW IMAGES IN IMAGE REPOSITORY).',
+      'Check that the service owner role has READ on the image repository.',
+      `Redeploy the model so its image is built again; the events: /spcs diagnose ${service}.`,
+    ],
+  }),
+  pool_failed: (p: { readonly pool: string; readonly message: string | null }): Remedy => ({
+    cause: p.message === null ? `Compute pool ${p.pool} reports an error.` : `Snowflake says: ${p.message}`,
+    fixes: [
+      `Check the pool: DESCRIBE COMPUTE POOL ${p.pool} (error_code, status_message).`,
+      'If the instance family has no capacity in this region, deploy to a pool of another family, or retry later.',
+    ],
+  }),
+  readiness_failing: (): Remedy => ({
+    cause: 'The container runs but its readiness probe does not answer yet: the model server is still loading the model, or it crashed while loading.',
+    fixes: ['Wait a few minutes for large models.', 'If it stays like this, read the logs for an error while loading the model.'],
+  }),
   pool_suspended_no_auto_resume: (pool: string): Remedy => ({
     cause: 'Nothing can start on a suspended pool that does not resume by itself.',
     fixes: [`Resume it: ALTER COMPUTE POOL ${pool} RESUME (needs OPERATE on the pool).`],
@@ -201,7 +243,7 @@ export const REMEDIES = {
   }),
 } satisfies Record<RemedyCode, (...args: never[]) => Remedy>;
 
-/** Share of the family's memory above which `container.memory.max_usage` counts as "near limit". */
+/** Share of container.memory.limit above which container.memory.usage counts as "near limit". */
 export const MEMORY_NEAR_LIMIT = 0.9;
 /** Restarts from which a crash loop is reported even without an OOM sign. */
 export const RESTARTS_REPORTED = 3;
@@ -209,7 +251,15 @@ export const RESTARTS_REPORTED = 3;
 const GIB = 1024 ** 3;
 const OOM_LOG = /OOMKilled|out of memory|Killed process|MemoryError/i;
 const GPU_MEMORY_LOG = /CUDA out of memory|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED|torch\.cuda\.OutOfMemoryError|GPU memory/i;
-const PENDING_SCHEDULING = /pending scheduling/i;
+/**
+ * Container messages as Snowflake documents them (monitoring-services, "Supported events"):
+ * "Compute pool node(s) are being provisioned" while the instance waits for a node; the older
+ * "Pending scheduling" (snowflake-ml-python's deploy client waits on it) is still recognised.
+ */
+const PENDING_SCHEDULING = /pending scheduling|node\(s\) are being provisioned/i;
+const READINESS_FAILING = /readiness probe is failing/i;
+const IMAGE_PULL = /failed to pull image|image name uses an invalid format/i;
+const OOM_EVENT = /OOMKilled/i;
 const WAITING_TO_START = /waiting to start/i;
 const NOT_READY_POOL_STATES = new Set(['SUSPENDED', 'STARTING', 'STOPPING', 'RESIZING']);
 
@@ -223,8 +273,10 @@ type Rule = (o: ServiceObservations) => Finding | null;
 const oomKilled: Rule = (o) => {
   const killed = o.containers.filter((c) => c.lastExitCode === 137 || OOM_LOG.test(c.message ?? ''));
   const logHits = o.logLines.filter((l) => /OOMKilled/i.test(l));
-  if (killed.length === 0 && logHits.length === 0) return null;
+  const eventHits = (o.events ?? []).filter((e) => OOM_EVENT.test(e.message ?? ''));
+  if (killed.length === 0 && logHits.length === 0 && eventHits.length === 0) return null;
   const evidence = [
+    ...eventHits.slice(0, 2).map((e) => `event ${e.eventName}: ${e.containerName ?? 'container'}${e.instanceId === null ? '' : ` (instance ${e.instanceId})`}: ${e.message ?? ''}`),
     ...killed.map(
       (c) =>
         `${label(c)}: ${[c.message, c.lastExitCode === null ? null : `last exit code ${c.lastExitCode}`, c.restartCount ? `${c.restartCount} restarts` : null]
@@ -243,16 +295,21 @@ const oomKilled: Rule = (o) => {
 };
 
 const memoryNearLimit: Rule = (o) => {
-  const limit = o.family?.memoryGib;
-  if (limit === undefined || limit === null || limit <= 0) return null;
-  const near = o.peaks.filter((p) => p.memoryBytes !== null && p.memoryBytes >= MEMORY_NEAR_LIMIT * limit * GIB);
+  // container.memory.usage against the container's own container.memory.limit (SPCS_GET_METRICS,
+  // monitoring-services "Available platform metrics"): the limit, not the node size, is what the
+  // kernel OOM-kills at.
+  const near = o.peaks.filter(
+    (p) => p.memoryBytes !== null && p.memoryLimitBytes !== null && p.memoryLimitBytes > 0 && p.memoryBytes >= MEMORY_NEAR_LIMIT * p.memoryLimitBytes,
+  );
   if (near.length === 0) return null;
   return {
     code: 'memory_near_limit',
     severity: 'warning',
-    title: 'container.memory.max_usage is near the node limit',
+    title: 'container.memory.usage is near container.memory.limit',
     ...REMEDIES.memory_near_limit(),
-    evidence: near.map((p) => `${p.containerName ?? 'container'}: peak ${gib(p.memoryBytes ?? 0)} of ${limit} GiB (${o.family?.name ?? 'family'})`),
+    evidence: near.map(
+      (p) => `${p.containerName ?? 'container'}: peak ${gib(p.memoryBytes ?? 0)} of its ${gib(p.memoryLimitBytes ?? 0)} limit${o.family ? ` (${o.family.name})` : ''}`,
+    ),
   };
 };
 
@@ -285,16 +342,62 @@ const pendingScheduling: Rule = (o) => {
   if (pending.length === 0) return null;
   const pool = o.pool;
   const atMax = pool !== null && pool.activeNodes !== null && pool.activeNodes >= pool.maxNodes;
+  // Nodes being provisioned on a pool below MAX_NODES is a wait, not a problem.
+  const provisioning = pool !== null && !atMax && pending.every((c) => !/pending scheduling/i.test(c.message ?? ''));
   return {
     code: 'pending_scheduling',
-    severity: 'problem',
-    title: atMax || pool === null ? 'Pending scheduling: the compute pool is at capacity' : 'Pending scheduling: no node can take the instance',
+    severity: provisioning ? 'info' : 'problem',
+    title: atMax || pool === null
+      ? 'Pending scheduling: the compute pool is at capacity'
+      : provisioning
+        ? `Compute pool node(s) are being provisioned in ${pool.name}`
+        : 'Pending scheduling: no node can take the instance',
     ...REMEDIES.pending_scheduling({
       pool: pool?.name ?? o.service.computePool,
       nodes: pool === null ? null : { active: pool.activeNodes, max: pool.maxNodes },
       atMax,
     }),
     evidence: pending.map((c) => `${label(c)}: ${c.message ?? ''}`),
+  };
+};
+
+const imagePullFailed: Rule = (o) => {
+  const containers = o.containers.filter((c) => IMAGE_PULL.test(c.message ?? ''));
+  const events = (o.events ?? []).filter((e) => IMAGE_PULL.test(e.message ?? ''));
+  if (containers.length === 0 && events.length === 0) return null;
+  return {
+    code: 'image_pull_failed',
+    severity: 'problem',
+    title: 'Snowflake failed to pull the container image',
+    ...REMEDIES.image_pull_failed(o.service.name),
+    evidence: [
+      ...containers.map((c) => `${label(c)}: ${c.message ?? ''}`),
+      ...events.slice(0, 2).map((e) => `event ${e.eventName}: ${e.containerName ?? 'container'}: ${e.message ?? ''}`),
+    ],
+  };
+};
+
+const poolFailed: Rule = (o) => {
+  const pool = o.pool;
+  if (pool === null || (pool.errorCode ?? null) === null) return null;
+  return {
+    code: 'pool_failed',
+    severity: 'problem',
+    title: `Compute pool ${pool.name} reports error ${pool.errorCode ?? ''}`,
+    ...REMEDIES.pool_failed({ pool: pool.name, message: pool.statusMessage ?? null }),
+    evidence: [`pool ${pool.name}: ${pool.state}, error_code ${pool.errorCode ?? ''}${pool.statusMessage ? `, status_message "${pool.statusMessage}"` : ''}`],
+  };
+};
+
+const readinessFailing: Rule = (o) => {
+  const failing = o.containers.filter((c) => c.status !== 'READY' && READINESS_FAILING.test(c.message ?? ''));
+  if (failing.length === 0) return null;
+  return {
+    code: 'readiness_failing',
+    severity: (o.service.status === 'FAILED' ? 'problem' : 'info') satisfies Severity,
+    title: 'The model server does not pass its readiness probe yet',
+    ...REMEDIES.readiness_failing(),
+    evidence: failing.map((c) => `${label(c)}: ${c.message ?? ''}`),
   };
 };
 
@@ -372,8 +475,11 @@ const RULES: readonly Rule[] = [
   gpuMemory,
   memoryNearLimit,
   repeatedRestarts,
+  imagePullFailed,
+  poolFailed,
   poolNotReady,
   pendingScheduling,
+  readinessFailing,
   waitingToStart,
   serviceSuspended,
 ];
@@ -409,15 +515,21 @@ interface MetricSample {
   readonly containerName: string | null;
 }
 
-/** Per-container peaks of memory (usage or max_usage) and CPU from raw metric samples. */
+/**
+ * Per-container peaks of container.memory.usage and container.cpu.usage, with the container's
+ * container.memory.limit, from raw SPCS_GET_METRICS samples.
+ */
 export function peaksOf(samples: readonly MetricSample[]): ObservedPeak[] {
-  const byContainer = new Map<string | null, { memoryBytes: number | null; cpu: number | null }>();
+  const byContainer = new Map<string | null, { memoryBytes: number | null; memoryLimitBytes: number | null; cpu: number | null }>();
   const max = (a: number | null, b: number): number => (a === null ? b : Math.max(a, b));
+  const min = (a: number | null, b: number): number => (a === null ? b : Math.min(a, b));
   for (const s of samples) {
     if (s.value === null) continue;
-    const peak = byContainer.get(s.containerName) ?? { memoryBytes: null, cpu: null };
-    if (s.metricName === 'container.memory.usage' || s.metricName === 'container.memory.max_usage') peak.memoryBytes = max(peak.memoryBytes, s.value);
+    const peak = byContainer.get(s.containerName) ?? { memoryBytes: null, memoryLimitBytes: null, cpu: null };
+    if (s.metricName === 'container.memory.usage') peak.memoryBytes = max(peak.memoryBytes, s.value);
+    else if (s.metricName === 'container.memory.limit') peak.memoryLimitBytes = min(peak.memoryLimitBytes, s.value);
     else if (s.metricName === 'container.cpu.usage') peak.cpu = max(peak.cpu, s.value);
+    else continue;
     byContainer.set(s.containerName, peak);
   }
   return [...byContainer.entries()].map(([containerName, p]) => ({ containerName, ...p }));

@@ -312,7 +312,8 @@ async function timedOut(deps: TrackerDeps, d: Deployment, service: QualifiedName
   const e = d.execution;
   const limitMs = deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS;
   if (e === undefined || deps.now() - e.phaseSinceMs <= limitMs) return false;
-  // Say what it was waiting on: a container's message ("Pending scheduling", "Waiting to start").
+  // Say what it was waiting on: a container's message ("Compute pool node(s) are being
+  // provisioned", "Waiting to start", "Failed to pull image").
   const containers = e.phase === 'starting' ? await listServiceContainers(deps.snowflake, service).catch((): ServiceContainer[] => []) : [];
   const waitingOn = containers.find((c) => c.message)?.message;
   const message = `No progress for ${describeDuration(limitMs)} while ${e.phase.replaceAll('_', ' ')}${waitingOn === undefined || waitingOn === null ? '' : ` (${waitingOn})`}. The service was left as it is.`;
@@ -326,10 +327,16 @@ export function describeDuration(ms: number): string {
   return `${value} ${unit}${value === 1 ? '' : 's'}`;
 }
 
-/** Pending scheduling with every node of the pool busy: waiting for capacity, not for a node to boot. */
+/**
+ * An instance waiting for a node ("Compute pool node(s) are being provisioned", as Snowflake
+ * documents it in monitoring-services; the older "Pending scheduling" too) with every node of the
+ * pool busy: waiting for capacity, not for a node to boot.
+ */
+const WAITING_FOR_NODE = /node\(s\) are being provisioned|pending scheduling/i;
+
 async function poolAtCapacity(deps: TrackerDeps, d: Deployment, service: QualifiedName): Promise<boolean> {
   const containers = await listServiceContainers(deps.snowflake, service).catch(() => []);
-  if (!containers.some((c) => c.message?.includes('Pending scheduling') === true)) return false;
+  if (!containers.some((c) => WAITING_FOR_NODE.test(c.message ?? ''))) return false;
   const name = parseIdentifier(d.request.pool.name, 'Compute pool', { allowQuoted: true });
   if (!name.ok) return false;
   const pool = await findComputePool(deps.snowflake, name.value);
@@ -372,7 +379,9 @@ async function diagnoseFailure(deps: TrackerDeps, d: Deployment, service: Qualif
     // A container's message explains a failed service; a service that looks fine failed by the query's word.
     const containerText = classifyServiceStatus(o.service.status) === 'failed' ? inference?.message : undefined;
     const message = joined(containerText, queryText) ?? `The service is ${o.service.status}.`;
-    await fail(deps, d.id, oom ? 'oom' : 'deploy_error', oom ? `OOMKilled: ${message}` : message, { logTail: tail });
+    // Snowflake's own text ("Container was OOMKilled due to resource usage") already says it.
+    const oomText = /OOMKilled/.test(message) ? message : `OOMKilled: ${message}`;
+    await fail(deps, d.id, oom ? 'oom' : 'deploy_error', oom ? oomText : message, { logTail: tail });
     return;
   }
   const failure = failureOf(queryError ?? new Error('The deployment failed.'));

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { describeConfig, isPrivateLinkConfig, secretsOf, type SnowflakeConfig } from './connection-config.js';
 import {
   checkConnectionOptions,
+  connectionsTomlTarget,
   configureDriver,
   createDriverPool,
   executeStatement,
@@ -137,11 +138,13 @@ export function createSnowflakeClient(config: SnowflakeConfig, options: ClientOp
   });
 
   const driverOptions = toDriverOptions(config);
+  let privateLink = isPrivateLinkConfig(config);
   if (config.source === 'connections_toml') {
     // The driver picks the section from this variable each time it builds a connection.
     process.env.SNOWFLAKE_DEFAULT_CONNECTION_NAME = config.connectionName;
     try {
       checkConnectionOptions(undefined);
+      privateLink = isPrivateLinkConfig(config, connectionsTomlTarget());
     } catch (err) {
       const detail = toSnowflakeError(err).message;
       throw new SnowflakeError(
@@ -191,7 +194,7 @@ export function createSnowflakeClient(config: SnowflakeConfig, options: ClientOp
     status: (conn, queryId) => fetchQueryStatus(conn, queryId),
     fetch: (conn, queryId) => fetchResultRows(conn, queryId),
   };
-  return { ...createClientOn(port, { ...options, secrets }), privateLink: isPrivateLinkConfig(config) };
+  return { ...createClientOn(port, { ...options, secrets }), privateLink };
 }
 
 /** The client over any connection port: retries, error mapping, row parsing, async queries. */

@@ -28,6 +28,10 @@ const PoolRow = z.object({
   comment: nullableText,
   is_exclusive: nullableBoolean,
   application: optionalText,
+  // Why a pool fails, in Snowflake's words: documented for DESCRIBE COMPUTE POOL only (BCR 2024_06
+  // bcr-1594; see describeComputePoolStatus); read here too should SHOW ever carry them.
+  error_code: optionalText,
+  status_message: optionalText,
 });
 
 export interface ComputePoolInfo {
@@ -48,6 +52,9 @@ export interface ComputePoolInfo {
   readonly comment: string | null;
   readonly isExclusive: boolean | null;
   readonly application: string | null;
+  /** Set when the pool fails, e.g. it cannot get nodes of its instance family. */
+  readonly errorCode: string | null;
+  readonly statusMessage: string | null;
   readonly createdOn: Date | null;
   readonly resumedOn: Date | null;
   readonly updatedOn: Date | null;
@@ -71,6 +78,8 @@ function toPool(r: z.infer<typeof PoolRow>): ComputePoolInfo {
     comment: r.comment,
     isExclusive: r.is_exclusive,
     application: r.application,
+    errorCode: r.error_code === null || r.error_code === undefined || r.error_code.trim() === '' ? null : r.error_code,
+    statusMessage: r.status_message === null || r.status_message === undefined || r.status_message.trim() === '' ? null : r.status_message,
     createdOn: r.created_on,
     resumedOn: r.resumed_on,
     updatedOn: r.updated_on,
@@ -87,6 +96,24 @@ export async function findComputePool(db: QueryRunner, pool: Identifier): Promis
   const rows = await db.query(sql`SHOW COMPUTE POOLS LIKE ${literal(pool.name)}`.repeatable(), PoolRow);
   const row = rows.find((r) => r.name === pool.name);
   return row === undefined ? null : toPool(row);
+}
+
+const PoolStatusRow = z.object({ name: text, error_code: optionalText, status_message: optionalText });
+
+const blankToNull = (v: string | null | undefined): string | null => (v === null || v === undefined || v.trim() === '' ? null : v.trim());
+
+/**
+ * A pool's error_code and status_message, which only DESCRIBE COMPUTE POOL has (BCR 2024_06
+ * bcr-1594; sql-reference/sql/desc-compute-pool): e.g. 392507 when nodes of its instance family
+ * cannot be provisioned, 392508 when pending services cannot make it scale up. Null when gone.
+ */
+export async function describeComputePoolStatus(
+  db: QueryRunner,
+  pool: Identifier,
+): Promise<{ readonly errorCode: string | null; readonly statusMessage: string | null } | null> {
+  const rows = await db.query(sql`DESCRIBE COMPUTE POOL ${pool}`.repeatable(), PoolStatusRow);
+  const row = rows[0];
+  return row === undefined ? null : { errorCode: blankToNull(row.error_code), statusMessage: blankToNull(row.status_message) };
 }
 
 const FamilyRow = z.object({

@@ -270,11 +270,22 @@ export function secretsOf(config: SnowflakeConfig): string[] {
  * Whether the connection goes over PrivateLink, decided as snowflake-ml-python does
  * (model_ops.py `_is_privatelink_connection`): the host contains `privatelink.snowflake`. The host
  * is SNOWFLAKE_ACCESS_URL's, else `<account>.snowflakecomputing.com` as the driver builds it (an
- * account such as `xy12345.us-east-1.privatelink`). A connections.toml connection counts as public.
+ * account such as `xy12345.us-east-1.privatelink`). For a connections.toml connection, `toml` is
+ * the section's `host` and `account` (connectionsTomlTarget in driver.ts), judged the same way;
+ * without it such a connection counts as public.
  */
-export function isPrivateLinkConfig(config: SnowflakeConfig): boolean {
-  if (config.source !== 'env') return false;
-  const host = config.accessUrl === undefined ? `${config.account}.snowflakecomputing.com` : new URL(config.accessUrl).hostname;
+export function isPrivateLinkConfig(
+  config: SnowflakeConfig,
+  toml?: { readonly host: string | null; readonly account: string | null },
+): boolean {
+  if (config.source !== 'env') {
+    if (toml === undefined) return false;
+    return isPrivateLinkHost(toml.host ?? (toml.account === null ? '' : `${toml.account}.snowflakecomputing.com`));
+  }
+  return isPrivateLinkHost(config.accessUrl === undefined ? `${config.account}.snowflakecomputing.com` : new URL(config.accessUrl).hostname);
+}
+
+function isPrivateLinkHost(host: string): boolean {
   return host.toLowerCase().includes(PRIVATELINK_HOST_MARK);
 }
 

@@ -4,6 +4,9 @@
  * this file touches the driver's API directly, so its assumptions are reviewable in one place.
  */
 import snowflake from 'snowflake-sdk';
+// The driver's own connections.toml loader (SNOWFLAKE_HOME, SNOWFLAKE_DEFAULT_CONNECTION_NAME, the
+// 0600 check): what createConnection(undefined) uses, so the bot reads the very section it connects with.
+import { loadConnectionConfiguration } from 'snowflake-sdk/dist/lib/configuration/connection_configuration.js';
 import type { Bind, Connection, ConnectionOptions, LogLevel, SnowflakeLogger } from 'snowflake-sdk';
 import type { SnowflakeConfig } from './connection-config.js';
 import type { Sql } from './sql.js';
@@ -78,6 +81,20 @@ export function createDriverPool(options: ConnectionOptions | undefined, poolOpt
  */
 export function checkConnectionOptions(options: ConnectionOptions | undefined): void {
   snowflake.createConnection(options);
+}
+
+/**
+ * Where the connections.toml section the driver would use points: its `host` and `account`, as
+ * text or null. Throws as the driver does when the file is missing, unsafe or lacks the section.
+ */
+export function connectionsTomlTarget(): { readonly host: string | null; readonly account: string | null } {
+  const options: unknown = loadConnectionConfiguration();
+  const field = (name: string): string | null => {
+    if (typeof options !== 'object' || options === null) return null;
+    const value: unknown = Reflect.get(options, name);
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+  };
+  return { host: field('host'), account: field('account') };
 }
 
 function toRows(rows: unknown): RawRow[] {

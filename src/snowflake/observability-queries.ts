@@ -130,6 +130,70 @@ export async function getServiceMetrics(db: QueryRunner, service: QualifiedName)
   }));
 }
 
+export interface PlatformEvent {
+  readonly timestamp: Date | null;
+  /** INFO or ERROR (RECORD:severity_text). */
+  readonly severity: string | null;
+  /** e.g. CONTAINER.STATUS_CHANGE, SERVICE.STATUS_CHANGE (RECORD:name). */
+  readonly eventName: string;
+  /** VALUE:message, e.g. "Container was OOMKilled due to resource usage", "Failed to pull image". */
+  readonly message: string | null;
+  /** VALUE:status, e.g. FAILED, PENDING. */
+  readonly status: string | null;
+  readonly instanceId: string | null;
+  readonly containerName: string | null;
+}
+
+/** An OBJECT column: the driver hands it over parsed, or as JSON text. */
+const objectColumn = z.preprocess((v) => {
+  if (typeof v !== 'string') return v ?? {};
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return parsed;
+  } catch {
+    return {};
+  }
+}, z.object({ message: z.string().nullish(), status: z.string().nullish() }).catch({}));
+
+const EventRow = z.object({
+  timestamp,
+  severity: nullableText,
+  event_name: text,
+  event_details: objectColumn,
+  instance_id: nullableText,
+  container_name: nullableText,
+});
+
+/**
+ * The platform events Snowflake recorded for a service in the last `hours` hours via
+ * <svc>!SPCS_GET_EVENTS(), newest first: container status changes with their documented messages
+ * (docs: sql-reference/functions/spcs_get_events; monitoring-services "Supported events"), as
+ * snowflake-cli's `snow spcs service events` reads them.
+ */
+export async function getServiceEvents(db: QueryRunner, service: QualifiedName, request: { readonly hours?: number; readonly limit?: number } = {}): Promise<PlatformEvent[]> {
+  const limit = request.limit ?? 100;
+  checkLimit(limit, 'Limit');
+  const hours = request.hours ?? 24;
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 14) throw new RangeError('Hours: a whole number from 1 to 336');
+  const rows = await db.query(
+    sql`SELECT timestamp, severity, event_name, event_details, instance_id, container_name FROM TABLE(${service}!SPCS_GET_EVENTS(START_TIME => DATEADD('hour', ${int(
+      -hours,
+    )}, CURRENT_TIMESTAMP()))) ORDER BY timestamp DESC LIMIT ${int(limit)}`
+      .repeatable()
+      .requires(`MONITOR ON SERVICE ${service.sql}`),
+    EventRow,
+  );
+  return rows.map((r) => ({
+    timestamp: r.timestamp,
+    severity: r.severity,
+    eventName: r.event_name,
+    message: r.event_details.message ?? null,
+    status: r.event_details.status ?? null,
+    instanceId: r.instance_id,
+    containerName: r.container_name,
+  }));
+}
+
 const PlatformMonitorSpec = z.object({
   spec: z.object({
     platformMonitor: z.object({ metricConfig: z.object({ groups: z.array(z.string()) }).nullish() }).nullish(),

@@ -18,7 +18,7 @@ const service = (name: string, over: Partial<ServiceInfo> = {}): ServiceInfo => 
 const pool = (name: string, state = 'ACTIVE'): ComputePoolInfo => ({
   name, state, minNodes: 1, maxNodes: 2, instanceFamily: 'CPU_X64_XS', numServices: 1, numJobs: 0, autoSuspendSecs: 3600,
   autoResume: true, activeNodes: 1, idleNodes: 0, targetNodes: 1, owner: null, comment: null, isExclusive: false,
-  application: null, createdOn: null, resumedOn: null, updatedOn: null,
+  application: null, errorCode: null, statusMessage: null, createdOn: null, resumedOn: null, updatedOn: null,
 });
 const container = (i: number): ServiceContainer => ({
   serviceName: 'SVC', serviceStatus: 'RUNNING', instanceId: String(i), instanceStatus: 'READY', containerName: 'model-inference',

@@ -19,7 +19,7 @@ describe('phase timeout', () => {
       return current?.execution?.phase === 'timed_out' ? current : undefined;
     }, 15_000, 'timed out');
     expect(d.execution?.failure?.kind).toBe('timed_out');
-    expect(d.execution?.failure?.message).toMatch(/^No progress for 2 seconds while starting \(Pending scheduling/);
+    expect(d.execution?.failure?.message).toMatch(/^No progress for 2 seconds while starting \(Compute pool node\(s\) are being provisioned/);
     // It waited the whole limit in that phase: the timeout counts from phaseSinceMs, not from the request.
     const starting = (await h.audit.read(id)).find((e) => e.event === 'phase_changed' && e.detail === 'starting');
     const outcome = (await h.audit.read(id)).find((e) => e.event === 'outcome');

@@ -42,9 +42,16 @@ describe('diagnosis rules', () => {
     expect(codes(base({ logLines: ['worker 1: OOMKilled'] }))).toContain('oom_killed');
   });
 
-  it('when memory max_usage reaches 90% of the family memory, then it is near the limit', () => {
-    expect(codes(base({ peaks: [{ containerName: 'model-inference', memoryBytes: 5.5 * GIB, cpu: 0.5 }] }))).toEqual(['memory_near_limit']);
-    expect(codes(base({ peaks: [{ containerName: 'model-inference', memoryBytes: 3 * GIB, cpu: 0.5 }] }))).toEqual(['healthy']);
+  it('when container.memory.usage reaches 90% of container.memory.limit, then it is near the limit; the node size does not count', () => {
+    const peak = (memoryBytes: number, memoryLimitBytes: number | null) => ({ containerName: 'model-inference', memoryBytes, memoryLimitBytes, cpu: 0.5 });
+    expect(codes(base({ peaks: [peak(3.7 * GIB, 4 * GIB)] }))).toEqual(['memory_near_limit']);
+    // 3.7 GiB is far from the 6 GiB node, but the container's limit is 4 GiB.
+    expect(diagnose(base({ peaks: [peak(3.7 * GIB, 4 * GIB)] }))[0]?.evidence[0]).toContain('of its 4.0 GiB limit');
+    // 5.5 GiB is near the 6 GiB node, but well under a 12 GiB container limit.
+    expect(codes(base({ peaks: [peak(5.5 * GIB, 12 * GIB)] }))).toEqual(['healthy']);
+    expect(codes(base({ peaks: [peak(3 * GIB, 4 * GIB)] }))).toEqual(['healthy']);
+    // No system_limits samples: no limit to compare with, so no guess from the node size.
+    expect(codes(base({ peaks: [peak(5.9 * GIB, null)] }))).toEqual(['healthy']);
   });
 
   it('when CUDA runs out of memory, then fewer workers or more GPU memory is advised', () => {
@@ -66,6 +73,40 @@ describe('diagnosis rules', () => {
     expect(finding?.code).toBe('pending_scheduling');
     expect(finding?.title).toContain('at capacity');
     expect(finding?.fixes[0]).toContain('MAX_NODES');
+  });
+
+  it('when Snowflake says "Compute pool node(s) are being provisioned" on a pool below MAX_NODES, then it is a wait; at MAX_NODES, the pool is at capacity', () => {
+    const waiting = container({ instanceId: '1', status: 'PENDING', message: 'Compute pool node(s) are being provisioned' });
+    const [grow] = diagnose(base({ containers: [container(), waiting] }));
+    expect(grow).toMatchObject({ code: 'pending_scheduling', severity: 'info', title: 'Compute pool node(s) are being provisioned in POOL' });
+    const [full] = diagnose(base({ pool: { name: 'POOL', state: 'ACTIVE', maxNodes: 2, activeNodes: 2, autoResume: true }, containers: [container(), waiting] }));
+    expect(full).toMatchObject({ code: 'pending_scheduling', severity: 'problem', title: 'Pending scheduling: the compute pool is at capacity' });
+  });
+
+  it('when the platform events say "Container was OOMKilled due to resource usage", then OOM is reported from them alone', () => {
+    const o = base({ events: [{ eventName: 'CONTAINER.STATUS_CHANGE', severity: 'ERROR', message: 'Container was OOMKilled due to resource usage', status: 'FAILED', instanceId: '0', containerName: 'model-inference' }] });
+    const [f] = diagnose(o);
+    expect(f?.code).toBe('oom_killed');
+    expect(f?.evidence[0]).toBe('event CONTAINER.STATUS_CHANGE: model-inference (instance 0): Container was OOMKilled due to resource usage');
+  });
+
+  it('when the image cannot be pulled ("Failed to pull image"), then that is the problem, with what to check', () => {
+    const o = base({
+      service: { ...base().service, status: 'PENDING' },
+      containers: [container({ status: 'PENDING', message: 'Failed to pull image' })],
+      events: [{ eventName: 'CONTAINER.STATUS_CHANGE', severity: 'ERROR', message: 'Failed to pull image', status: 'PENDING', instanceId: '0', containerName: 'model-inference' }],
+    });
+    const [f] = diagnose(o);
+    expect(f).toMatchObject({ code: 'image_pull_failed', severity: 'problem' });
+    expect(f?.fixes.join(' ')).toContain('READ on the image repository');
+  });
+
+  it('when the pool reports error_code and status_message, then the finding quotes Snowflake', () => {
+    const o = base({ pool: { name: 'POOL', state: 'STARTING', maxNodes: 2, activeNodes: 0, autoResume: true, errorCode: '392507', statusMessage: 'Compute pool is starting for the last 3 minutes: insufficient capacity' } });
+    const [f] = diagnose(o);
+    expect(f?.code).toBe('pool_failed');
+    expect(f?.title).toContain('392507');
+    expect(f?.cause).toBe('Snowflake says: Compute pool is starting for the last 3 minutes: insufficient capacity');
   });
 
   it('when the pool is suspended without auto-resume, then resuming it is the fix; when starting, waiting is', () => {
@@ -91,13 +132,15 @@ describe('diagnosis rules', () => {
     expect(finding?.fixes[0]).toContain('AUTO_RESUME');
   });
 
-  it('peaks take the highest memory (usage or max_usage) and CPU per container', () => {
+  it('peaks take the highest container.memory.usage and CPU, and container.memory.limit, per container (max_usage is not a platform metric)', () => {
     const peaks = peaksOf([
       { metricName: 'container.memory.usage', value: 1, containerName: 'a' },
+      { metricName: 'container.memory.usage', value: 2, containerName: 'a' },
       { metricName: 'container.memory.max_usage', value: 3, containerName: 'a' },
+      { metricName: 'container.memory.limit', value: 4, containerName: 'a' },
       { metricName: 'container.cpu.usage', value: 0.5, containerName: 'a' },
       { metricName: 'container.cpu.usage', value: null, containerName: 'b' },
     ]);
-    expect(peaks).toEqual([{ containerName: 'a', memoryBytes: 3, cpu: 0.5 }]);
+    expect(peaks).toEqual([{ containerName: 'a', memoryBytes: 2, memoryLimitBytes: 4, cpu: 0.5 }]);
   });
 });

@@ -31,7 +31,7 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
     expect((await run(conn, "SHOW JOB SERVICES LIKE 'MODEL_BUILD%' IN SCHEMA ML_DB.SERVING")).map((r) => r['name'])).toEqual([job]);
     expect((await run(conn, "SHOW COMPUTE POOLS LIKE 'CPU_M_POOL'"))[0]?.['state']).toBe('STARTING');
     const [pending] = await containers(`ML_DB.SERVING.${job}`);
-    expect(pending).toMatchObject({ container_name: 'model-build', status: 'PENDING', message: 'Pending scheduling', service_status: 'PENDING' });
+    expect(pending).toMatchObject({ container_name: 'model-build', status: 'PENDING', message: 'Compute pool node(s) are being provisioned', service_status: 'PENDING' });
     expect(await serviceStatus('BERT_CPU')).toBeUndefined();
 
     const seen: string[] = [];

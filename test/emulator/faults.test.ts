@@ -62,7 +62,7 @@ describe('fault injection', () => {
       { stepMs: 5_000 },
     );
     expect(failed).toBeGreaterThanOrEqual(0);
-    expect(container).toMatchObject({ message: 'OOMKilled', last_exit_code: 137 });
+    expect(container).toMatchObject({ message: 'Container was OOMKilled due to resource usage', last_exit_code: 137 });
     const [row] = await run(conn, "CALL SYSTEM$GET_SERVICE_LOGS('ML_DB.SERVING.IRIS_SVC', '0', 'model-inference', 5)");
     expect(String(row?.['SYSTEM$GET_SERVICE_LOGS'])).toContain('OOMKilled');
     // VALUE is VARCHAR, so the peak is taken here rather than with ORDER BY value.
@@ -73,13 +73,48 @@ describe('fault injection', () => {
     expect(Math.max(...usage.map((r) => Number(r['VALUE'])))).toBeGreaterThan(0.95 * 6 * GIB); // CPU_X64_XS: 6 GiB for the container
   });
 
+  it('when a container is OOM-killed, then <svc>!SPCS_GET_EVENTS has the documented CONTAINER.STATUS_CHANGE events, columns as documented', async () => {
+    emu.faults.oomKill({ service: 'IRIS_SVC' });
+    await advanceUntil(
+      emu,
+      async () => (await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.IRIS_SVC')).some((r) => r['last_exit_code'] === 137),
+      { stepMs: 5_000 },
+    );
+    // Restarted after the back-off, and running again.
+    await advanceUntil(
+      emu,
+      async () => (await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.IRIS_SVC')).every((r) => r['status'] === 'READY'),
+      { stepMs: 5_000 },
+    );
+    const rows = await run(conn, "SELECT * FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_EVENTS(START_TIME => DATEADD('hour', -6, CURRENT_TIMESTAMP()))) ORDER BY timestamp");
+    expect(Object.keys(rows[0] ?? {})).toEqual(['TIMESTAMP', 'SEVERITY', 'EVENT_NAME', 'EVENT_DETAILS', 'INSTANCE_ID', 'CONTAINER_NAME', 'RECORD', 'RECORD_ATTRIBUTES']);
+    const inference = rows.filter((r) => r['CONTAINER_NAME'] === 'model-inference');
+    const details = (r: Record<string, unknown>): { message?: string; status?: string } => {
+      const v = r['EVENT_DETAILS'];
+      return typeof v === 'string' ? (JSON.parse(v) as { message?: string; status?: string }) : (v as { message?: string; status?: string });
+    };
+    const messages = inference.map((r) => details(r).message);
+    expect(messages).toContain('Waiting to start');
+    expect(messages).toContain('Running');
+    const oom = inference.find((r) => details(r).message === 'Container was OOMKilled due to resource usage');
+    expect(oom).toMatchObject({ EVENT_NAME: 'CONTAINER.STATUS_CHANGE', SEVERITY: 'ERROR', INSTANCE_ID: 0 });
+    expect(details(oom ?? {})).toEqual({ message: 'Container was OOMKilled due to resource usage', status: 'FAILED' });
+  });
+
+  it('when a container is not running yet, then SYSTEM$GET_SERVICE_LOGS says "<message>, Container Status: PENDING"', async () => {
+    await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 2 MAX_INSTANCES = 2');
+    emu.clock.advance(1);
+    const message = await runError(conn, "CALL SYSTEM$GET_SERVICE_LOGS('ML_DB.SERVING.IRIS_SVC', '1', 'model-inference', 5)");
+    expect(String(message)).toMatch(/(Compute pool node\(s\) are being provisioned|Waiting to start|Readiness probe is failing at path: \/health, port: 5000), Container Status: PENDING/);
+  });
+
   it('when a new service OOMs at startup, then it never becomes ready and the deploy fails', async () => {
     emu.faults.oomKill({ service: 'BERT_OOM', phase: 'startup' });
     const queryId = await submitAsync(conn, DEPLOY, [
       deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.BERT_OOM', pool: 'CPU_M_POOL' }),
     ]);
     await advanceUntil(emu, async () => (await conn.getQueryStatus(queryId)) === 'FAILED_WITH_ERROR', { stepMs: 30_000 });
-    expect(await statusError(queryId)).toMatch(/failed to start: container model-inference OOMKilled \(exit code 137\)/);
+    expect(await statusError(queryId)).toMatch(/failed to start: container model-inference Container was OOMKilled due to resource usage \(exit code 137\)/);
     // Crash-looping: FAILED while backing off, PENDING while the container restarts; never RUNNING.
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) {
@@ -90,7 +125,7 @@ describe('fault injection', () => {
     expect([...seen].sort()).toEqual(['FAILED', 'PENDING']);
   });
 
-  it('when the pool has no free node, then the service stays PENDING with "Pending scheduling" until a node frees up', async () => {
+  it('when the pool has no free node, then the service stays PENDING with "Compute pool node(s) are being provisioned" until a node frees up', async () => {
     emu.faults.noFreeNode('GPU_S_POOL');
     const pool = async (): Promise<Record<string, unknown> | undefined> => (await run(conn, "SHOW COMPUTE POOLS LIKE 'GPU_S_POOL'"))[0];
     expect(await pool()).toMatchObject({ state: 'ACTIVE', active_nodes: 2, max_nodes: 2, idle_nodes: 0 });
@@ -101,8 +136,8 @@ describe('fault injection', () => {
     emu.clock.advance(30 * MIN);
     const rows = await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.BERT_GPU');
     expect(rows.map((r) => [r['service_status'], r['status'], r['message']])).toEqual([
-      ['PENDING', 'PENDING', 'Pending scheduling'],
-      ['PENDING', 'PENDING', 'Pending scheduling'],
+      ['PENDING', 'PENDING', 'Compute pool node(s) are being provisioned'],
+      ['PENDING', 'PENDING', 'Compute pool node(s) are being provisioned'],
     ]);
     expect(await conn.getQueryStatus(queryId)).toBe('RUNNING');
     emu.faults.noFreeNode('GPU_S_POOL', false);

@@ -62,7 +62,7 @@ describe('SPCS state machine', () => {
     const instances = await run(conn, 'SHOW SERVICE INSTANCES IN SERVICE ML_DB.SERVING.IRIS_SVC');
     expect(instances.map((i) => i['status'])).toEqual(['READY', 'READY', 'READY', 'READY', 'PENDING']);
     const containers = await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.IRIS_SVC');
-    expect(containers.filter((c) => c['instance_id'] === '4').map((c) => c['message'])).toEqual(['Pending scheduling', 'Pending scheduling']);
+    expect(containers.filter((c) => c['instance_id'] === '4').map((c) => c['message'])).toEqual(['Compute pool node(s) are being provisioned', 'Compute pool node(s) are being provisioned']);
     expect((await service('IRIS_SVC'))['status']).toBe('RUNNING');
   });
 

@@ -71,6 +71,15 @@ describe('/spcs logs', () => {
     expect(ackText(res)).toContain('--lines: a whole number from 1 to 1000');
   });
 
+  it('when an instance waits for a node, then the logs say Snowflake\'s container message (from "…, Container Status: PENDING")', async () => {
+    t.emulator.faults.noFreeNode('CPU_XS_POOL');
+    await run(sql, `ALTER SERVICE ${IRIS} SET MIN_INSTANCES = 2 MAX_INSTANCES = 2`);
+    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['instance_id'] === '1'), 1_000);
+    const { text } = await spcs(t, `logs ${IRIS} --instance 1`);
+    expect(text).toContain('is not running: `Compute pool node(s) are being provisioned`');
+    expect(text).not.toContain('Container Status');
+  });
+
   it('when the service is suspended, then it says the container is not running and shows its history', async () => {
     await suspendIris();
     const { text } = await spcs(t, `logs ${IRIS}`);
@@ -103,10 +112,51 @@ describe('/spcs diagnose', () => {
   it('when new instances wait for a node, then the diagnosis says the pool is at capacity', async () => {
     t.emulator.faults.noFreeNode('CPU_XS_POOL');
     await run(sql, `ALTER SERVICE ${IRIS} SET MIN_INSTANCES = 2 MAX_INSTANCES = 2`);
-    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Pending scheduling'));
+    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Compute pool node(s) are being provisioned'));
     const { text } = await spcs(t, `diagnose ${IRIS}`);
     expect(text).toContain('Pending scheduling: the compute pool is at capacity');
     expect(text).toContain('MAX_NODES');
+  });
+
+  it('when the model container is OOM-killed, then the diagnosis cites Snowflake\'s platform event (SPCS_GET_EVENTS)', async () => {
+    t.emulator.faults.oomKill({ service: 'IRIS_SVC' });
+    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['last_exit_code'] === 137));
+    const { text } = await spcs(t, `diagnose ${IRIS}`);
+    expect(text).toContain('event CONTAINER.STATUS_CHANGE: model-inference (instance 0): Container was OOMKilled due to resource usage');
+    expect(text).toMatch(/\d+ platform events/);
+  });
+
+  it('when the image cannot be pulled, then the diagnosis names it from the container message and the ERROR event', async () => {
+    t.emulator.faults.imagePullFailure('IRIS_SVC');
+    await suspendIris();
+    await run(sql, `ALTER SERVICE ${IRIS} RESUME`);
+    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Failed to pull image'), 1_000, 200);
+    const { text } = await spcs(t, `diagnose ${IRIS}`);
+    expect(text).toContain('Snowflake failed to pull the container image');
+    expect(text).toContain('event CONTAINER.STATUS_CHANGE: model-inference: Failed to pull image');
+    expect(text).toContain('READ on the image repository');
+  });
+
+  it('when DESCRIBE COMPUTE POOL reports error_code / status_message, then the diagnosis quotes Snowflake', async () => {
+    t.emulator.faults.poolError('CPU_XS_POOL', { code: '392507', message: 'Compute pool is starting for the last 3 minutes' });
+    const [described] = await run(sql, 'DESCRIBE COMPUTE POOL CPU_XS_POOL');
+    expect(described).toMatchObject({ name: 'CPU_XS_POOL', error_code: '392507', status_message: 'Compute pool is starting for the last 3 minutes' });
+    const { text } = await spcs(t, `diagnose ${IRIS}`);
+    expect(text).toContain('Compute pool CPU_XS_POOL reports error 392507');
+    expect(text).toContain('Snowflake says: Compute pool is starting for the last 3 minutes');
+  });
+
+  it('when the model server has started but not passed its readiness probe, then the diagnosis says so', async () => {
+    await suspendIris();
+    await run(sql, `ALTER SERVICE ${IRIS} RESUME`);
+    await advanceUntil(
+      async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => String(c['message']).startsWith('Readiness probe is failing at path: /health, port: 5000')),
+      1_000,
+      200,
+    );
+    const { text } = await spcs(t, `diagnose ${IRIS}`);
+    expect(text).toContain('The model server does not pass its readiness probe yet');
+    expect(text).toContain('Readiness probe is failing at path: /health, port: 5000');
   });
 
   it('when the Diagnose button under a status is clicked, then the diagnosis comes back to the clicker', async () => {

@@ -108,7 +108,7 @@ const container = (over: Partial<ServiceContainer> = {}): ServiceContainer => ({
 
 const computePool = (name: string, state = 'ACTIVE'): ComputePoolInfo => ({
   name, state, minNodes: 1, maxNodes: 2, instanceFamily: 'CPU_X64_XS', numServices: 1, numJobs: 0, autoSuspendSecs: 3600, autoResume: false,
-  activeNodes: 1, idleNodes: 0, targetNodes: 1, owner: null, comment: null, isExclusive: false, application: null, createdOn: null, resumedOn: null, updatedOn: null,
+  activeNodes: 1, idleNodes: 0, targetNodes: 1, owner: null, comment: null, isExclusive: false, application: null, errorCode: null, statusMessage: null, createdOn: null, resumedOn: null, updatedOn: null,
 });
 
 const family: InstanceFamilyInfo = { name: 'GPU_NV_S', description: null, vcpu: 6, memoryGib: 27, storageGib: null, gpu: { type: 'A10G', perNode: 1, memoryGib: 24 }, currentNodeUsage: null, message: null };

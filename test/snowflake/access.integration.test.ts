@@ -4,6 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSnowflakeClient } from '../../src/snowflake/client.js';
 import { sql } from '../../src/snowflake/sql.js';
 import {
   accessStatements,
@@ -205,6 +209,65 @@ describe('PrivateLink: privatelink_ingress_url on a Business Critical account', 
       if (saved.HTTP_PROXY === undefined) delete process.env.HTTP_PROXY;
       if (saved.NO_PROXY === undefined) delete process.env.NO_PROXY;
       await privateDb.close();
+      await publicDb.close();
+      await bc.close();
+    }
+  });
+  it('with a connections.toml connection, then its host or account decides too, and endpoints follow', async () => {
+    const bc = await startFrozenEmulator({ privateLink: true });
+    const home = mkdtempSync(join(tmpdir(), 'spcs-toml-pl-'));
+    const file = join(home, 'connections.toml');
+    const c = bc.credentials;
+    const login = [`user = "${c.user}"`, `password = "${c.password}"`, `role = "${c.role}"`, `port = ${bc.port}`, 'protocol = "http"'];
+    writeFileSync(
+      file,
+      [
+        '[private_host]', `account = "${c.account}"`, 'host = "emuacct.privatelink.snowflakecomputing.com"', ...login, '',
+        '[private_account]', 'account = "xy12345.us-east-1.privatelink"', ...login, '',
+        '[public]', `account = "${c.account}"`, 'host = "127.0.0.1"', ...login, '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    chmodSync(file, 0o600);
+    const saved = {
+      HOME: process.env.SNOWFLAKE_HOME,
+      NAME: process.env.SNOWFLAKE_DEFAULT_CONNECTION_NAME,
+      HTTP_PROXY: process.env.HTTP_PROXY,
+      NO_PROXY: process.env.NO_PROXY,
+    };
+    process.env.SNOWFLAKE_HOME = home;
+    process.env.HTTP_PROXY = bc.url;
+    process.env.NO_PROXY = '127.0.0.1,localhost';
+    const tomlClient = (name: string): SnowflakeClient => {
+      const parsed = parseSnowflakeEnv({ SNOWFLAKE_CONNECTION_NAME: name });
+      if (!parsed.ok) throw new Error(parsed.problems.join());
+      return createSnowflakeClient(parsed.config, { useEnvProxy: true });
+    };
+    const privateDb = tomlClient('private_host');
+    const accountDb = tomlClient('private_account');
+    const publicDb = tomlClient('public');
+    try {
+      expect(privateDb.privateLink).toBe(true);
+      expect(accountDb.privateLink).toBe(true);
+      expect(publicDb.privateLink).toBe(false);
+      bc.clock.advance(10 * 60_000);
+      const host = bc.service('IRIS_SVC')?.endpoints.find((e) => e.name === 'inference')?.host ?? 'missing';
+      const privateHost = host.replace('.snowflakecomputing.app', '.privatelink.snowflakecomputing.app');
+      // Through the real driver, over the PrivateLink host (the emulator proxies it).
+      expect(await getInferenceEndpoint(privateDb, IRIS_SVC)).toMatchObject({ state: 'ready', url: `https://${privateHost}` });
+      expect(await getInferenceEndpoint(publicDb, IRIS_SVC)).toMatchObject({ state: 'ready', url: `https://${host}` });
+    } finally {
+      for (const [k, v] of Object.entries({
+        SNOWFLAKE_HOME: saved.HOME,
+        SNOWFLAKE_DEFAULT_CONNECTION_NAME: saved.NAME,
+        HTTP_PROXY: saved.HTTP_PROXY,
+        NO_PROXY: saved.NO_PROXY,
+      })) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await privateDb.close();
+      await accountDb.close();
       await publicDb.close();
       await bc.close();
     }

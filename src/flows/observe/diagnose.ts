@@ -2,8 +2,10 @@ import { buildDiagnosis } from '../../blocks/observe-diagnosis.js';
 import type { ObserveMessage } from '../../blocks/observe-kit.js';
 import { diagnose, peaksOf, type ObservedPrivilegeFailure, type ServiceObservations } from '../../domain/diagnosis.js';
 import {
+  describeComputePoolStatus,
   findComputePool,
   getServiceLogHistory,
+  getServiceEvents,
   getServiceMetrics,
   identifierFromSnowflake,
   isSnowflakeError,
@@ -38,13 +40,17 @@ export async function observe(deps: ObserveDeps, service: ServiceInfo, name: Qua
     }
   };
   const db = deps.snowflake;
-  const [containers, pool, families, logs, samples] = await Promise.all([
+  const poolName = identifierFromSnowflake(service.computePool);
+  const [containers, shown, poolStatus, families, logs, samples, events] = await Promise.all([
     attempt('read the containers', listServiceContainers(db, name), []),
-    attempt('read the compute pool', findComputePool(db, identifierFromSnowflake(service.computePool)), null),
+    attempt('read the compute pool', findComputePool(db, poolName), null),
+    attempt('describe the compute pool', describeComputePoolStatus(db, poolName), null),
     attempt('read the instance families', listInstanceFamilies(db), []),
     attempt('read the log history', getServiceLogHistory(db, name, { limit: LOG_LINES }), []),
     attempt('read the metrics', getServiceMetrics(db, name), []),
+    attempt('read the platform events', getServiceEvents(db, name), []),
   ]);
+  const pool = shown === null ? null : { ...shown, errorCode: poolStatus?.errorCode ?? null, statusMessage: poolStatus?.statusMessage ?? null };
   return {
     service: { name: name.toString(), status: service.status, computePool: service.computePool, autoResume: service.autoResume },
     containers: containers.filter((c) => c.containerName !== null),
@@ -53,13 +59,14 @@ export async function observe(deps: ObserveDeps, service: ServiceInfo, name: Qua
     logLines: logs.map((l) => l.log),
     peaks: peaksOf(samples),
     privilegeFailures,
+    events,
   };
 }
 
 export function showDiagnosis(deps: ObserveDeps, arg: ServiceArg): Promise<ObserveMessage> {
   return withService(deps.snowflake, arg, async ({ service, name }) => {
     const o = await observe(deps, service, name);
-    const looked = `status, ${o.containers.length} containers, pool ${o.pool?.name ?? service.computePool}, ${o.logLines.length} log lines, ${o.peaks.length === 0 ? 'no metrics' : 'the last hour of metrics'}`;
+    const looked = `status, ${o.containers.length} containers, pool ${o.pool?.name ?? service.computePool}, ${o.logLines.length} log lines, ${o.peaks.length === 0 ? 'no metrics' : 'the last hour of metrics'}, ${o.events?.length ?? 0} platform events`;
     return buildDiagnosis({ service: name.toString(), status: service.status, findings: diagnose(o), looked });
   });
 }

@@ -112,7 +112,11 @@ export function parseLogButton(value: string | undefined): LogRequest | null {
 /** GET_SERVICE_LOGS on a container that has not started: the message carries its state. */
 function notRunningReason(err: unknown): string | null {
   if (!isSnowflakeError(err) || err.kind === 'insufficient_privileges' || err.kind === 'not_found') return null;
-  const state = /Pending scheduling|Waiting to start|not (?:yet )?(?:running|started|ready)|suspended/i.exec(err.message);
+  // "Waiting to start, Container Status: PENDING" (what snowflake-ml-python's jobs/job.py looks
+  // for), with the container's documented message before it (monitoring-services).
+  const status = /^(.*?),\s*Container Status: [A-Z_]+/m.exec(err.message);
+  if (status?.[1] !== undefined && status[1].trim() !== '') return status[1].trim();
+  const state = /Compute pool node\(s\) are being provisioned|Pending scheduling|Waiting to start|Readiness probe is failing[^\n]*|Failed to pull image|not (?:yet )?(?:running|started|ready)|suspended/i.exec(err.message);
   return state === null && err.code !== '391213' ? null : (state?.[0] ?? err.message.split('\n')[0] ?? 'not running');
 }
 
