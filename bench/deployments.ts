@@ -36,12 +36,24 @@ export function connectDeployments(keyPrefix: string): DeploymentStarter {
   const queue = createNotifyQueues({ connection: redis, keyPrefix });
   const expiryQueue = createExpiryQueue({ connection: redis, keyPrefix });
   const expiry = createExpiryScheduler(expiryQueue, { ttlMs: 0, now: Date.now });
-  const requester = createDeploymentRequester({ store, audit: new AuditLog(redis, keyPrefix), notifier: createNotifier(queue), expiry, logger: createLogger('silent'), now: Date.now });
+  const requester = createDeploymentRequester({
+    store,
+    audit: new AuditLog(redis, keyPrefix),
+    notifier: createNotifier(queue),
+    expiry,
+    logger: createLogger('silent'),
+    now: Date.now,
+  });
   return {
     store,
     redis,
     async request(serviceName, teamId) {
-      const { deploymentId } = await requester.request({ request: irisRequest(serviceName), requestedBy: REQUESTER, teamId, channelId: CHANNEL });
+      const { deploymentId } = await requester.request({
+        request: irisRequest(serviceName),
+        requestedBy: REQUESTER,
+        teamId,
+        channelId: CHANNEL,
+      });
       return deploymentId;
     },
     async summaryTs(id, timeoutMs = 60_000) {

@@ -13,7 +13,9 @@ export const newKeyPrefix = (): string => `bench-${randomUUID().slice(0, 8)}`;
 
 /** The SPCS emulator (fast timings) as its own process: `{ url, child }`. */
 export async function startEmulatorProcess(): Promise<{ url: string; child: Child }> {
-  const { child, readyLine } = await spawnNode('emulator/main.ts', ['--port', '0', '--fast', '--quiet'], baseEnv(), (l) => l.includes('listening on'));
+  const { child, readyLine } = await spawnNode('emulator/main.ts', ['--port', '0', '--fast', '--quiet'], baseEnv(), (l) =>
+    l.includes('listening on'),
+  );
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(readyLine)?.[1];
   if (url === undefined) throw new Error(`emulator printed no URL: ${readyLine}`);
   return { url, child };

@@ -3,8 +3,19 @@ export type Mode = 'full' | 'quick' | 'tiny';
 
 export interface BenchOptions {
   readonly mode: Mode;
-  readonly latency: { readonly requests: number; readonly warmup: number; readonly concurrencies: readonly number[]; readonly clickTargets: number };
-  readonly status: { readonly deployments: number; readonly schemas: number; readonly roundMs: number; readonly emulatorSpeed: number; readonly timeoutMs: number };
+  readonly latency: {
+    readonly requests: number;
+    readonly warmup: number;
+    readonly concurrencies: readonly number[];
+    readonly clickTargets: number;
+  };
+  readonly status: {
+    readonly deployments: number;
+    readonly schemas: number;
+    readonly roundMs: number;
+    readonly emulatorSpeed: number;
+    readonly timeoutMs: number;
+  };
   readonly rateLimits: { readonly deployments: number; readonly scale: number; readonly timeoutMs: number };
   readonly output: string;
   /** Directory for V8 CPU profiles of the bot and tracker processes (`--cpu-prof DIR`); none when absent. */
@@ -26,13 +37,29 @@ export function benchOptions(argv: readonly string[]): BenchOptions {
     tiny: { requests: 20, deployments: 40, rl: 10, rlTimeout: 30_000, stTimeout: 10_000 },
   }[mode];
   const onlyIndex = argv.indexOf('--only');
-  const only = new Set((onlyIndex >= 0 ? (argv[onlyIndex + 1] ?? '') : '1,2,3,4').split(',').map(Number).filter((n) => n >= 1 && n <= 4));
+  const only = new Set(
+    (onlyIndex >= 0 ? (argv[onlyIndex + 1] ?? '') : '1,2,3,4')
+      .split(',')
+      .map(Number)
+      .filter((n) => n >= 1 && n <= 4),
+  );
   // Full: ten times the deployments of quick, each moving ten times slower, so the tracker follows
   // 10× as many with the same rate of state changes a second.
   return {
     mode,
-    latency: { requests: sizes.requests, warmup: mode === 'tiny' ? 5 : 50, concurrencies: mode === 'tiny' ? [1, 10] : [1, 10, 50], clickTargets: mode === 'tiny' ? 2 : 10 },
-    status: { deployments: sizes.deployments, schemas: mode === 'tiny' ? 5 : 20, roundMs: 1000, emulatorSpeed: mode === 'full' ? 0.1 : 1, timeoutMs: sizes.stTimeout },
+    latency: {
+      requests: sizes.requests,
+      warmup: mode === 'tiny' ? 5 : 50,
+      concurrencies: mode === 'tiny' ? [1, 10] : [1, 10, 50],
+      clickTargets: mode === 'tiny' ? 2 : 10,
+    },
+    status: {
+      deployments: sizes.deployments,
+      schemas: mode === 'tiny' ? 5 : 20,
+      roundMs: 1000,
+      emulatorSpeed: mode === 'full' ? 0.1 : 1,
+      timeoutMs: sizes.stTimeout,
+    },
     rateLimits: { deployments: sizes.rl, scale: 20, timeoutMs: sizes.rlTimeout },
     output,
     cpuProfDir,

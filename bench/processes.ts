@@ -41,7 +41,10 @@ export async function spawnNode(
   nodeArgs: readonly string[] = [],
   ipc = false,
 ): Promise<{ child: Child; readyLine: string }> {
-  const proc = spawn(process.execPath, [...nodeArgs, ...(entry.endsWith('.ts') ? NODE_ARGS : []), entry, ...args], { env, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, ...(entry.endsWith('.ts') ? NODE_ARGS : []), entry, ...args], {
+    env,
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const stderr: string[] = [];
   proc.stderr?.on('data', (chunk: Buffer) => {
@@ -53,9 +56,14 @@ export async function spawnNode(
     lines,
     stop: () => stopChild(proc),
   };
+  const stdout = proc.stdout;
+  if (stdout === null) throw new Error(`${entry} was started without a stdout pipe`);
   const readyLine = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} not ready within ${timeoutMs} ms: ${stderr.join('').slice(-2000)}`)), timeoutMs);
-    const rl = createInterface({ input: proc.stdout! });
+    const timer = setTimeout(
+      () => reject(new Error(`${entry} not ready within ${timeoutMs} ms: ${stderr.join('').slice(-2000)}`)),
+      timeoutMs,
+    );
+    const rl = createInterface({ input: stdout });
     rl.on('line', (line) => {
       if (lines.length < 5000) lines.push(line);
       if (ready(line)) {

@@ -47,7 +47,8 @@ export function summarizeProfile(profile: Profile): ProfileSummary {
   const ownCaller = (id: number): string => {
     for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
       const f = nodes.get(at);
-      if (f !== undefined && /\/src\//.test(f.url) && !f.url.includes('node_modules')) return `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/src\//, 'src/')}:${f.lineNumber + 1}`;
+      if (f !== undefined && /\/src\//.test(f.url) && !f.url.includes('node_modules'))
+        return `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/src\//, 'src/')}:${f.lineNumber + 1}`;
     }
     return '(not under our code)';
   };
@@ -85,7 +86,13 @@ export function summarizeProfile(profile: Profile): ProfileSummary {
     }
   });
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
-  return { totalMs: total, byArea: sorted(byArea), byFunction: sorted(byFunction), byOwnCaller: sorted(byOwnCaller), byEntry: sorted(byEntry) };
+  return {
+    totalMs: total,
+    byArea: sorted(byArea),
+    byFunction: sorted(byFunction),
+    byOwnCaller: sorted(byOwnCaller),
+    byEntry: sorted(byEntry),
+  };
 }
 
 async function main(argv: readonly string[]): Promise<void> {

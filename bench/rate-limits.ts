@@ -31,7 +31,9 @@ export async function measureRateLimits(options: RateLimitOptions): Promise<Meas
     if (pool !== undefined) pool.maxNodes = 1000; // room for every instance: this measures Slack, not capacity
     t.fake.enableRateLimits({ scale: options.scale });
     const started = performance.now();
-    const ids = await Promise.all(Array.from({ length: options.deployments }, (_, i) => starter.request(`BENCH_RL_${i}`, t.fake.identity.teamId)));
+    const ids = await Promise.all(
+      Array.from({ length: options.deployments }, (_, i) => starter.request(`BENCH_RL_${i}`, t.fake.identity.teamId)),
+    );
     const tss = await Promise.all(ids.map((id) => starter.summaryTs(id, options.timeoutMs)));
     await Promise.all(tss.map((ts) => t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } })));
     const delivered = (ts: string) =>
@@ -48,7 +50,14 @@ export async function measureRateLimits(options: RateLimitOptions): Promise<Meas
     return [
       measure('3 rate limits', '429s received', received, 'count', '0', received === 0, note),
       measure('3 rate limits', 'notifications failed (429 or other)', failures, 'count', '0', failures === 0),
-      measure('3 rate limits', 'final states delivered', deliveredCount, `of ${options.deployments}`, 'all', deliveredCount === options.deployments),
+      measure(
+        '3 rate limits',
+        'final states delivered',
+        deliveredCount,
+        `of ${options.deployments}`,
+        'all',
+        deliveredCount === options.deployments,
+      ),
       measure('3 rate limits', 'time until every final state was in Slack', seconds, 's'),
     ];
   } finally {

@@ -24,15 +24,34 @@ export interface BenchReport {
   readonly errors: readonly string[];
 }
 
-export function measure(section: string, name: string, value: number, unit: string, target = '', met: boolean | null = null, note?: string): Measure {
+export function measure(
+  section: string,
+  name: string,
+  value: number,
+  unit: string,
+  target = '',
+  met: boolean | null = null,
+  note?: string,
+): Measure {
   return { section, name, value, unit, target, met, ...(note !== undefined && { note }) };
 }
 
 export function formatTable(measures: readonly Measure[]): string {
-  const rows = measures.map((m) => [m.section, m.name, formatValue(m.value), m.unit, m.target, m.met === null ? '' : m.met ? 'met' : 'MISSED']);
+  const rows = measures.map((m) => [
+    m.section,
+    m.name,
+    formatValue(m.value),
+    m.unit,
+    m.target,
+    m.met === null ? '' : m.met ? 'met' : 'MISSED',
+  ]);
   const head = ['section', 'measure', 'value', 'unit', 'target', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

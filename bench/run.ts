@@ -25,11 +25,25 @@ export async function runBench(argv: readonly string[]): Promise<BenchReport> {
   try {
     await attempt('4 start-up', async () => {
       const s = await measureStartup(emulator.url);
-      measures.push(measure('4 start-up', 'process start → /readyz 200', s.readyMs, 'ms'), measure('4 start-up', 'resident memory idle', s.idleRssMb, 'MB'));
+      measures.push(
+        measure('4 start-up', 'process start → /readyz 200', s.readyMs, 'ms'),
+        measure('4 start-up', 'resident memory idle', s.idleRssMb, 'MB'),
+      );
     });
     await attempt('1 Slack response time', async () => {
       const r = await measureSlackLatency(options.latency, emulator.url, options.cpuProfDir);
-      measures.push(...r.measures, measure('4 start-up', 'resident memory under load of (1)', r.botRssLoadMb, 'MB', '', null, `idle before the load: ${r.botRssIdleMb} MB`));
+      measures.push(
+        ...r.measures,
+        measure(
+          '4 start-up',
+          'resident memory under load of (1)',
+          r.botRssLoadMb,
+          'MB',
+          '',
+          null,
+          `idle before the load: ${r.botRssIdleMb} MB`,
+        ),
+      );
     });
   } finally {
     await emulator.child.stop();

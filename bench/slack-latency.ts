@@ -49,7 +49,11 @@ export interface SlackLatencyResult {
   readonly botRssLoadMb: number;
 }
 
-export async function measureSlackLatency(options: SlackLatencyOptions, emulatorUrl: string, cpuProfDir: string | null = null): Promise<SlackLatencyResult> {
+export async function measureSlackLatency(
+  options: SlackLatencyOptions,
+  emulatorUrl: string,
+  cpuProfDir: string | null = null,
+): Promise<SlackLatencyResult> {
   const keyPrefix = newKeyPrefix();
   const botFake = await startFakeSlack();
   const bareFake = await startFakeSlack();
@@ -57,22 +61,40 @@ export async function measureSlackLatency(options: SlackLatencyOptions, emulator
   const children: Child[] = [];
   const starter = connectDeployments(keyPrefix);
   try {
-    const bot = await spawnNode(compiled('bench/bot-process.ts'), [], botEnv(botFake, emulatorUrl, keyPrefix, { BENCH_SLACK_PACE_SCALE: '50' }), (l) => l.includes('benchReady'), 60_000, profileArgs(cpuProfDir, 'bot'));
+    const bot = await spawnNode(
+      compiled('bench/bot-process.ts'),
+      [],
+      botEnv(botFake, emulatorUrl, keyPrefix, { BENCH_SLACK_PACE_SCALE: '50' }),
+      (l) => l.includes('benchReady'),
+      60_000,
+      profileArgs(cpuProfDir, 'bot'),
+    );
     children.push(bot.child);
-    const bare = await spawnNode(compiled('bench/bare-bolt.ts'), [], botEnv(bareFake, emulatorUrl, keyPrefix), (l) => l.includes('benchReady'));
+    const bare = await spawnNode(compiled('bench/bare-bolt.ts'), [], botEnv(bareFake, emulatorUrl, keyPrefix), (l) =>
+      l.includes('benchReady'),
+    );
     children.push(bare.child);
     await new Promise((r) => setTimeout(r, 1000));
     const botRssIdleMb = await rssMb(bot.child.pid);
 
-    const ids = await Promise.all(Array.from({ length: options.clickTargets }, (_, i) => starter.request(`BENCH_CLICK_${i}`, botFake.identity.teamId)));
+    const ids = await Promise.all(
+      Array.from({ length: options.clickTargets }, (_, i) => starter.request(`BENCH_CLICK_${i}`, botFake.identity.teamId)),
+    );
     const botButtons = await Promise.all(ids.map(async (id) => ({ channel: CHANNEL, ts: await starter.summaryTs(id) })));
     const bareMessage = bareFake.postAsUser(CHANNEL, {
       user: 'U0SOMEONE0',
       text: 'approve?',
-      blocks: [{ type: 'actions', block_id: 'approval', elements: [{ type: 'button', action_id: 'approval.approve', text: { type: 'plain_text', text: 'Approve' }, value: 'x' }] }],
+      blocks: [
+        {
+          type: 'actions',
+          block_id: 'approval',
+          elements: [{ type: 'button', action_id: 'approval.approve', text: { type: 'plain_text', text: 'Approve' }, value: 'x' }],
+        },
+      ],
     });
 
-    const client = (fake: FakeSlack, port: number) => createSlackRequestClient({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, fake });
+    const client = (fake: FakeSlack, port: number) =>
+      createSlackRequestClient({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SIGNING_SECRET, fake });
     const targets: Target[] = [
       {
         name: 'bot',
@@ -83,7 +105,11 @@ export async function measureSlackLatency(options: SlackLatencyOptions, emulator
         buttons: botButtons,
         submittable: (id) => {
           const view = botFake.view(id);
-          return view?.open === true && view.callback_id === 'deploy.wizard.model' && !blocksText(view.blocks as unknown[]).includes(':hourglass_flowing_sand:');
+          return (
+            view?.open === true &&
+            view.callback_id === 'deploy.wizard.model' &&
+            !blocksText(view.blocks as unknown[]).includes(':hourglass_flowing_sand:')
+          );
         },
       },
       {
@@ -126,13 +152,31 @@ export async function measureSlackLatency(options: SlackLatencyOptions, emulator
           ['approve click', ours.click, theirs.click],
         ] as const) {
           measures.push(
-            measure('1 slack', `CPU per ${what} (bot)`, mine.cpuPerRequestMs, 'ms', '', null, `bare Bolt ${bare.cpuPerRequestMs} ms; ratio ${ratio(mine.cpuPerRequestMs, bare.cpuPerRequestMs)}×; everything the request caused, measured on the app's process`),
+            measure(
+              '1 slack',
+              `CPU per ${what} (bot)`,
+              mine.cpuPerRequestMs,
+              'ms',
+              '',
+              null,
+              `bare Bolt ${bare.cpuPerRequestMs} ms; ratio ${ratio(mine.cpuPerRequestMs, bare.cpuPerRequestMs)}×; everything the request caused, measured on the app's process`,
+            ),
           );
         }
       }
       if (ours.command.opened && theirs.command.opened) {
         measures.push(...phaseMeasures(`views.open c=${c}`, ours.command.opened, theirs.command.opened, ours.command.failed));
-        if (c >= 50) measures.push(measure('1 slack', `views.open p99 c=${c} (bot)`, ours.command.opened.p99, 'ms', '≤ 2000 (well inside 3 s)', ours.command.opened.p99 <= 2000));
+        if (c >= 50)
+          measures.push(
+            measure(
+              '1 slack',
+              `views.open p99 c=${c} (bot)`,
+              ours.command.opened.p99,
+              'ms',
+              '≤ 2000 (well inside 3 s)',
+              ours.command.opened.p99 <= 2000,
+            ),
+          );
       }
       measures.push(...phaseMeasures(`step submission c=${c}`, ours.submit.ack, theirs.submit.ack, ours.submit.failed));
       measures.push(...phaseMeasures(`approve click c=${c}`, ours.click.ack, theirs.click.ack, ours.click.failed));
@@ -200,7 +244,10 @@ async function runCommands(target: Target, n: number, c: number): Promise<{ phas
     if (isRecord(view) && typeof view['id'] === 'string') viewIds.push(view['id']);
   }
   failed += openFailures + Math.max(0, sent.size - opened.length - openFailures);
-  return { phase: { ack: summarize(acks), opened: summarize(opened), failed, cpuPerRequestMs: await cpuPerRequest(target, cpuBefore, n) }, viewIds };
+  return {
+    phase: { ack: summarize(acks), opened: summarize(opened), failed, cpuPerRequestMs: await cpuPerRequest(target, cpuBefore, n) },
+    viewIds,
+  };
 }
 
 async function runSubmissions(target: Target, viewIds: readonly string[], c: number): Promise<Phase> {
@@ -219,7 +266,11 @@ async function runSubmissions(target: Target, viewIds: readonly string[], c: num
     if (res.status !== 200) throw new Error(`status ${res.status}`);
     times.push(res.elapsedMs);
   });
-  return { ack: summarize(times), failed: failed + (viewIds.length - ready.length), cpuPerRequestMs: await cpuPerRequest(target, cpuBefore, ready.length) };
+  return {
+    ack: summarize(times),
+    failed: failed + (viewIds.length - ready.length),
+    cpuPerRequestMs: await cpuPerRequest(target, cpuBefore, ready.length),
+  };
 }
 
 async function runClicks(target: Target, n: number, c: number): Promise<Phase> {

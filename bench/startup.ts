@@ -15,7 +15,12 @@ export async function measureStartup(emulatorUrl: string): Promise<StartupResult
   const port = await freePort();
   const started = performance.now();
   const keyPrefix = newKeyPrefix();
-  const { child } = await spawnNode(compiled('src/main.ts'), [], botEnv(fake, emulatorUrl, keyPrefix, { PORT: String(port), LOG_LEVEL: 'info' }), (l) => l.includes('spcs-chatops started'));
+  const { child } = await spawnNode(
+    compiled('src/main.ts'),
+    [],
+    botEnv(fake, emulatorUrl, keyPrefix, { PORT: String(port), LOG_LEVEL: 'info' }),
+    (l) => l.includes('spcs-chatops started'),
+  );
   try {
     for (;;) {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
@@ -32,4 +37,3 @@ export async function measureStartup(emulatorUrl: string): Promise<StartupResult
     await deleteKeys(REDIS_URL, keyPrefix); // the queues' keys the bot created
   }
 }
-

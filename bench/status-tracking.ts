@@ -66,7 +66,13 @@ export async function measureStatusTracking(options: StatusOptions, cpuProfDir: 
         requestedAtMs: Date.now(),
         state: 'approved',
         approvals: [{ userId: 'U0APPROVE1', atMs: Date.now() }],
-        execution: { phase: 'submitting', phaseSinceMs: Date.now(), queryId: started.queryId, buildJobName: started.buildJob.name.name, milestones: [] },
+        execution: {
+          phase: 'submitting',
+          phaseSinceMs: Date.now(),
+          queryId: started.queryId,
+          buildJobName: started.buildJob.name.name,
+          milestones: [],
+        },
       };
       await starter.store.create(d);
       await starter.store.track(id);
@@ -75,7 +81,15 @@ export async function measureStatusTracking(options: StatusOptions, cpuProfDir: 
     });
     const bytesPerDeployment = Math.round((await prefixBytes(starter.redis, keyPrefix)) / Math.max(1, ids.length));
 
-    const spawned = await spawnNode(compiled('bench/tracker-process.ts'), [], env, (l) => l.includes('benchReady'), 60_000, profileArgs(cpuProfDir, 'tracker'), true);
+    const spawned = await spawnNode(
+      compiled('bench/tracker-process.ts'),
+      [],
+      env,
+      (l) => l.includes('benchReady'),
+      60_000,
+      profileArgs(cpuProfDir, 'tracker'),
+      true,
+    );
     tracker = spawned.child.process;
     emulator.clock.setSpeed(options.emulatorSpeed);
     const rounds: Array<RoundMessage & { statements: number; changed: number }> = [];
@@ -93,7 +107,8 @@ export async function measureStatusTracking(options: StatusOptions, cpuProfDir: 
       await new Promise((r) => setTimeout(r, Math.max(0, options.roundMs - (Date.now() - started))));
     }
     // Let the last notifications go out (bounded): a Running never shown counts as not delivered.
-    const finishedIds = async () => (await Promise.all(ids.map((id) => starter.store.get(id)))).filter((d) => d?.execution?.phase === 'running').length;
+    const finishedIds = async () =>
+      (await Promise.all(ids.map((id) => starter.store.get(id)))).filter((d) => d?.execution?.phase === 'running').length;
     const drainUntil = Date.now() + Math.max(10_000, options.timeoutMs / 6);
     let lags = await stateLags(emulator, fake, starter, ids);
     while ((lags.running.length < (await finishedIds()) || lags.endpoint.length < lags.running.length) && Date.now() < drainUntil) {
@@ -110,17 +125,52 @@ export async function measureStatusTracking(options: StatusOptions, cpuProfDir: 
     const finished = await finishedIds();
     const note = `${ids.length} deployments (${failedSubmits} submits failed) across ${schemas.length} schemas, ${busy.length} busy rounds every ${options.roundMs} ms, emulator speed ${options.emulatorSpeed}; ${finished} reached running`;
     return [
-      measure('2 status', 'rounds over statement budget (schemas + changed)', overBudget.length, `of ${busy.length}`, '0', overBudget.length === 0, note),
-      measure('2 status', 'statements per round, max', maxStatements, 'count', '', null, `per round: ${busy.map((r) => `${r.statements}/${(r.report?.schemas ?? 0) + r.changed}`).slice(0, 30).join(' ')}`),
+      measure(
+        '2 status',
+        'rounds over statement budget (schemas + changed)',
+        overBudget.length,
+        `of ${busy.length}`,
+        '0',
+        overBudget.length === 0,
+        note,
+      ),
+      measure(
+        '2 status',
+        'statements per round, max',
+        maxStatements,
+        'count',
+        '',
+        null,
+        `per round: ${busy
+          .map((r) => `${r.statements}/${(r.report?.schemas ?? 0) + r.changed}`)
+          .slice(0, 30)
+          .join(' ')}`,
+      ),
       measure('2 status', 'round duration p50', duration.p50, 'ms'),
       measure('2 status', 'round duration max', duration.max, 'ms'),
       measure('2 status', 'worker CPU per round p50', cpu.p50, 'ms'),
       measure('2 status', 'worker CPU per round max', cpu.max, 'ms'),
       measure('2 status', 'Redis per tracked deployment', bytesPerDeployment, 'bytes', '≤ 4096', bytesPerDeployment <= 4096),
       measure('2 status', 'lag RUNNING → chat.update p50', lagSummary.p50, 'ms'),
-      measure('2 status', 'lag RUNNING → chat.update p99', lagSummary.p99, 'ms', `≤ ${options.roundMs + 2000}`, lagSummary.p99 <= options.roundMs + 2000, `n=${lagSummary.count}; from the service turning RUNNING in the emulator to the first chat.update of its summary saying Running`),
+      measure(
+        '2 status',
+        'lag RUNNING → chat.update p99',
+        lagSummary.p99,
+        'ms',
+        `≤ ${options.roundMs + 2000}`,
+        lagSummary.p99 <= options.roundMs + 2000,
+        `n=${lagSummary.count}; from the service turning RUNNING in the emulator to the first chat.update of its summary saying Running`,
+      ),
       measure('2 status', 'lag endpoint ready → chat.update p50', endpointLag.p50, 'ms'),
-      measure('2 status', 'lag endpoint ready → chat.update p99', endpointLag.p99, 'ms', `≤ ${options.roundMs + 2000}`, endpointLag.p99 <= options.roundMs + 2000, `n=${endpointLag.count}; from the REST endpoint turning ready to the first chat.update showing its URL (closer looks at a provisioning endpoint back off: 1, 2, then every 4 rounds, ≤ 5 s)`),
+      measure(
+        '2 status',
+        'lag endpoint ready → chat.update p99',
+        endpointLag.p99,
+        'ms',
+        `≤ ${options.roundMs + 2000}`,
+        endpointLag.p99 <= options.roundMs + 2000,
+        `n=${endpointLag.count}; from the REST endpoint turning ready to the first chat.update showing its URL (closer looks at a provisioning endpoint back off: 1, 2, then every 4 rounds, ≤ 5 s)`,
+      ),
       measure('2 status', 'Running shown in Slack', lagSummary.count, `of ${finished}`, 'all', lagSummary.count === finished),
       measure('2 status', 'endpoint URL shown in Slack', endpointLag.count, `of ${finished}`, 'all', endpointLag.count === finished),
       measure('2 status', 'deployments reaching running', finished, `of ${ids.length}`, 'all', finished === ids.length),
@@ -139,9 +189,24 @@ export async function measureStatusTracking(options: StatusOptions, cpuProfDir: 
 function prepareEmulator(emulator: Emulator, schemas: readonly string[]): void {
   const now = emulator.clock.now();
   for (const schema of schemas) {
-    emulator.state.schemas.set(key2('ML_DB', schema), { database: 'ML_DB', name: schema, createdOn: now, owner: 'SYSADMIN', comment: null });
+    emulator.state.schemas.set(key2('ML_DB', schema), {
+      database: 'ML_DB',
+      name: schema,
+      createdOn: now,
+      owner: 'SYSADMIN',
+      comment: null,
+    });
     for (const privilege of ['USAGE', 'CREATE SERVICE']) {
-      emulator.state.grants.push({ role: 'SPCS_OPERATOR', privilege, on: 'SCHEMA', key: key2('ML_DB', schema), name: `ML_DB.${schema}`, grantOption: false, grantedBy: 'SYSADMIN', createdOn: now });
+      emulator.state.grants.push({
+        role: 'SPCS_OPERATOR',
+        privilege,
+        on: 'SCHEMA',
+        key: key2('ML_DB', schema),
+        name: `ML_DB.${schema}`,
+        grantOption: false,
+        grantedBy: 'SYSADMIN',
+        createdOn: now,
+      });
     }
   }
   const pool = emulator.state.pools.get('CPU_M_POOL');
@@ -183,14 +248,20 @@ interface Lags {
 }
 
 /** Real-time lags from state changes in the emulator to the chat.update that shows them. */
-async function stateLags(emulator: Emulator, fake: FakeSlack, starter: ReturnType<typeof connectDeployments>, ids: readonly string[]): Promise<Lags> {
+async function stateLags(
+  emulator: Emulator,
+  fake: FakeSlack,
+  starter: ReturnType<typeof connectDeployments>,
+  ids: readonly string[],
+): Promise<Lags> {
   const virtualNow = emulator.clock.now();
   const realNow = Date.now();
   const speed = emulator.clock.speed;
   const toReal = (virtual: number) => realNow - (virtualNow - virtual) / speed;
   const updates = fake.calls('chat.update');
   const lags: Lags = { running: [], endpoint: [] };
-  const firstShowing = (ts: string, text: string) => updates.find((c) => c.args['ts'] === ts && blocksText(parseBlocks(c.args['blocks'])).includes(text));
+  const firstShowing = (ts: string, text: string) =>
+    updates.find((c) => c.args['ts'] === ts && blocksText(parseBlocks(c.args['blocks'])).includes(text));
   for (const id of ids) {
     const d = await starter.store.get(id);
     if (d?.messageTs === undefined || d.execution?.phase !== 'running') continue;
@@ -202,7 +273,8 @@ async function stateLags(emulator: Emulator, fake: FakeSlack, starter: ReturnTyp
     const readyAt = s?.endpoints.map((e) => e.readyAt ?? Infinity).reduce((a, b) => Math.min(a, b), Infinity) ?? Infinity;
     const url = d.execution.ingressUrl;
     const shownUrl = url === undefined ? undefined : firstShowing(d.messageTs, url);
-    if (shownUrl !== undefined && Number.isFinite(readyAt)) lags.endpoint.push(Math.max(0, shownUrl.at - toReal(Math.max(firstRunning, readyAt))));
+    if (shownUrl !== undefined && Number.isFinite(readyAt))
+      lags.endpoint.push(Math.max(0, shownUrl.at - toReal(Math.max(firstRunning, readyAt))));
   }
   return lags;
 }

@@ -39,11 +39,15 @@ const slack = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.a
 // Slack's limits are measure 3's subject; here the notifier is paced 1000× faster than Slack allows
 // so the lag measured is the tracker's (2,000 summaries at Tier 3's 50 a minute would take 40 minutes).
 const slots = createSendSlots(redis, keyPrefix, scaledSlackPace(Number(process.env.BENCH_SLACK_PACE_SCALE ?? '1000')));
-const workers = createNotifyWorkers({ connection: redis, keyPrefix }, { store, slots, replies: notifyQueues.replies, slack, requiredApprovals: 1, logger });
+const workers = createNotifyWorkers(
+  { connection: redis, keyPrefix },
+  { store, slots, replies: notifyQueues.replies, slack, requiredApprovals: 1, logger },
+);
 const deps = { store, audit: new AuditLog(redis, keyPrefix), notifier, snowflake, logger, now: Date.now };
 
 process.on('message', (message: unknown) => {
-  const round = typeof message === 'object' && message !== null && 'round' in message && typeof message.round === 'number' ? message.round : -1;
+  const round =
+    typeof message === 'object' && message !== null && 'round' in message && typeof message.round === 'number' ? message.round : -1;
   if (round < 0) return;
   const cpu = process.cpuUsage();
   const started = performance.now();

@@ -20,7 +20,11 @@ export class VirtualClock implements EmulatorClock {
   private lastReported: number;
   private readonly listeners: Array<() => void> = [];
 
-  constructor(start: number, speed: number, private readonly realNow: () => number = Date.now) {
+  constructor(
+    start: number,
+    speed: number,
+    private readonly realNow: () => number = Date.now,
+  ) {
     if (!(speed >= 0)) throw new Error(`clock speed must be >= 0, got ${speed}`);
     this.anchorReal = this.realNow();
     this.anchorVirtual = start;

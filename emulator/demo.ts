@@ -75,7 +75,9 @@ function timeSteps(t: Timings): { label: string; advanceMs: number }[] {
 /** Prints how to use the bot once /readyz answers 200 (Redis and the emulator both reachable). */
 async function announceWhenReady(base: string, gone: () => boolean, keyPrefix: string, redisUrl: string): Promise<void> {
   if (!(await waitUntilReady(base, gone))) return;
-  const mode = process.env.SLACK_APP_TOKEN ? 'Socket Mode' : `HTTP mode: point the Slack app's Request URLs at ${base}/slack/events (through a tunnel)`;
+  const mode = process.env.SLACK_APP_TOKEN
+    ? 'Socket Mode'
+    : `HTTP mode: point the Slack app's Request URLs at ${base}/slack/events (through a tunnel)`;
   console.log(`[demo] bot ready at ${base} (/healthz, /readyz), ${mode}`);
   console.log(`[demo] Redis ${redisUrl}, key prefix ${keyPrefix}; self-approval is on, so you can approve your own /spcs deploy`);
   console.log('[demo] press Ctrl-C to stop the bot and the emulator');
@@ -83,13 +85,17 @@ async function announceWhenReady(base: string, gone: () => boolean, keyPrefix: s
 
 /** The one line the sandbox demo prints, once the bot can take requests. */
 async function announceSandbox(pageUrl: string, botBase: string, gone: () => boolean): Promise<void> {
-  if (await waitUntilReady(botBase, gone)) console.log(`[demo] open ${pageUrl.replace(/\/$/, '')} (local Slack sandbox, no accounts needed); Ctrl-C stops everything`);
+  if (await waitUntilReady(botBase, gone))
+    console.log(`[demo] open ${pageUrl.replace(/\/$/, '')} (local Slack sandbox, no accounts needed); Ctrl-C stops everything`);
 }
 
 /** True once /readyz answers 200 (Redis and the emulator both reachable); false if the bot exits first. */
 async function waitUntilReady(base: string, gone: () => boolean): Promise<boolean> {
   while (!gone()) {
-    const status = await fetch(`${base}/readyz`).then((r) => r.status, () => 0);
+    const status = await fetch(`${base}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return true;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
@@ -131,9 +137,13 @@ async function main(): Promise<number> {
     say(`[demo] started a private redis-server at ${redis.url} (stopped on exit)`);
   }
 
-  const emulator = await startEmulator({ port: Number(values['emulator-port']), timings: DEMO_TIMINGS, speed: 1,
+  const emulator = await startEmulator({
+    port: Number(values['emulator-port']),
+    timings: DEMO_TIMINGS,
+    speed: 1,
     // The demo's PAT test call has no network policy to stand behind; Snowflake's authentication-policy switch lifts the rule.
-    patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED' });
+    patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED',
+  });
   // The seed's IRIS_CLASSIFIER V1 image is already built (IRIS_SVC runs it); forget it, so the first
   // deploy builds an image as a first deploy in a real account does.
   emulator.state.builtImages.clear();
@@ -218,7 +228,9 @@ async function main(): Promise<number> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => bot.once('exit', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    bot.once('exit', (c, s) => resolve([c, s])),
+  );
   await runCleanups();
   if (stopping) {
     console.log('[demo] stopped');

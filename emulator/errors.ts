@@ -43,20 +43,12 @@ export function doesNotExist(kind: ObjectKindLabel, name: string): SqlError {
 
 /** 003001 / 42501 (verified shape). `kind` is lower case: "compute pool", "schema", "account" … */
 export function insufficientPrivileges(kind: string, name: string): SqlError {
-  return new SqlError(
-    '003001',
-    '42501',
-    `SQL access control error:\nInsufficient privileges to operate on ${kind} '${name}'`,
-  );
+  return new SqlError('003001', '42501', `SQL access control error:\nInsufficient privileges to operate on ${kind} '${name}'`);
 }
 
 /** 001003 / 42000 (verified). */
 export function syntaxError(line: number, col: number, near: string): SqlError {
-  return new SqlError(
-    '001003',
-    '42000',
-    `SQL compilation error:\nsyntax error line ${line} at position ${col} unexpected '${near}'.`,
-  );
+  return new SqlError('001003', '42000', `SQL compilation error:\nsyntax error line ${line} at position ${col} unexpected '${near}'.`);
 }
 
 /** 002002 / 42710 (verified). */
@@ -71,7 +63,11 @@ export function invalidIdentifier(line: number, col: number, name: string): SqlE
 
 /** 002049 / 42601: a bind marker without a value. */
 export function bindNotSet(index: number): SqlError {
-  return new SqlError('002049', '42601', `SQL compilation error: error line 1 at position 0\nBind variable ${index === 0 ? '?' : `:${index}`} not set.`);
+  return new SqlError(
+    '002049',
+    '42601',
+    `SQL compilation error: error line 1 at position 0\nBind variable ${index === 0 ? '?' : `:${index}`} not set.`,
+  );
 }
 
 /** 090105 / 22000 (verified): unqualified name and no current database/schema. */

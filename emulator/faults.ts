@@ -124,13 +124,19 @@ export function createFaults(sim: Sim): Faults {
     imageBuildFailure(opts = {}) {
       f.buildFailures.push({
         model: opts.model,
-        message: opts.message ?? "Could not find a version that satisfies the requirement scikit-learn==9.9.9 (from versions: 1.3.2, 1.4.2, 1.5.1)",
+        message:
+          opts.message ??
+          'Could not find a version that satisfies the requirement scikit-learn==9.9.9 (from versions: 1.3.2, 1.4.2, 1.5.1)',
         remaining: opts.count ?? 1,
       });
     },
     oomKill(opts = {}) {
       const now = sim.now();
-      const plan = { phase: opts.phase ?? 'running', afterMs: opts.afterMs, restartLimit: opts.restartLimit ?? Number.POSITIVE_INFINITY } as const;
+      const plan = {
+        phase: opts.phase ?? 'running',
+        afterMs: opts.afterMs,
+        restartLimit: opts.restartLimit ?? Number.POSITIVE_INFINITY,
+      } as const;
       const target = opts.service === undefined ? null : upperIdent(opts.service);
       const running = [...sim.state.services.values()].filter((s) => {
         if (s.isJob || s.kind !== 'inference' || target === null) return false;
@@ -140,14 +146,31 @@ export function createFaults(sim: Sim): Faults {
       if (running.length > 0) {
         // Already deployed: instances that are (or become) READY get killed after afterMs.
         for (const svc of running) {
-          armOom(sim, svc, { phase: 'running', afterMs: plan.afterMs ?? sim.draw(sim.timings.oomAfterMs), restartLimit: plan.restartLimit }, now);
+          armOom(
+            sim,
+            svc,
+            { phase: 'running', afterMs: plan.afterMs ?? sim.draw(sim.timings.oomAfterMs), restartLimit: plan.restartLimit },
+            now,
+          );
         }
         return;
       }
-      f.ooms.push({ service: opts.service, phase: plan.phase, afterMs: plan.afterMs, restartLimit: plan.restartLimit, remaining: opts.count ?? 1 });
+      f.ooms.push({
+        service: opts.service,
+        phase: plan.phase,
+        afterMs: plan.afterMs,
+        restartLimit: plan.restartLimit,
+        remaining: opts.count ?? 1,
+      });
     },
     failDeployQuery(opts = {}) {
-      return endDeployQueries(sim, opts.service, deployError(opts.message ?? 'Model deployment failed: the inference service could not be created.'), sim.now(), false);
+      return endDeployQueries(
+        sim,
+        opts.service,
+        deployError(opts.message ?? 'Model deployment failed: the inference service could not be created.'),
+        sim.now(),
+        false,
+      );
     },
     cancelDeployQuery(opts = {}) {
       return endDeployQueries(sim, opts.service, statementCanceled(), sim.now(), true);
@@ -193,7 +216,8 @@ export function createFaults(sim: Sim): Faults {
       const privilege = opts.privilege.toUpperCase();
       const role = opts.role?.toUpperCase() ?? null;
       sim.state.denies.push({ role, privilege, on, key });
-      const matches = (g: Grant): boolean => g.privilege === privilege && g.on === on && (key === null || g.key === key) && (role === null || g.role === role);
+      const matches = (g: Grant): boolean =>
+        g.privilege === privilege && g.on === on && (key === null || g.key === key) && (role === null || g.role === role);
       removedGrants.push(...sim.state.grants.filter(matches));
       sim.state.grants = sim.state.grants.filter((g) => !matches(g));
     },
@@ -284,7 +308,11 @@ export function parseFaultFlag(text: string): FaultSpec {
   const n = (v: string | undefined, d: number): number => (v === undefined || v === '' ? d : Number(v));
   switch (kind) {
     case 'build-failure':
-      return { kind: 'imageBuildFailure', ...(args[0] ? { model: args[0] } : {}), ...(args[1] ? { message: args.slice(1).join(':') } : {}) };
+      return {
+        kind: 'imageBuildFailure',
+        ...(args[0] ? { model: args[0] } : {}),
+        ...(args[1] ? { message: args.slice(1).join(':') } : {}),
+      };
     case 'oom': {
       const phase = args[1] === 'startup' ? 'startup' : 'running';
       return { kind: 'oomKill', ...(args[0] ? { service: args[0] } : {}), phase };
@@ -294,10 +322,27 @@ export function parseFaultFlag(text: string): FaultSpec {
       return { kind: 'noFreeNode', pool: args[0] };
     case 'missing-privilege': {
       const [privilege, on, name, role] = args;
-      const types: PrivilegeObjectType[] = ['ACCOUNT', 'DATABASE', 'SCHEMA', 'COMPUTE POOL', 'MODEL', 'SERVICE', 'NETWORK POLICY', 'USER', 'EVENT TABLE'];
+      const types: PrivilegeObjectType[] = [
+        'ACCOUNT',
+        'DATABASE',
+        'SCHEMA',
+        'COMPUTE POOL',
+        'MODEL',
+        'SERVICE',
+        'NETWORK POLICY',
+        'USER',
+        'EVENT TABLE',
+      ];
       const type = types.find((t) => t === (on ?? '').toUpperCase().replace(/_/g, ' '));
-      if (!privilege || !type) throw new Error(`missing-privilege needs PRIVILEGE:OBJECT_TYPE[:NAME[:ROLE]], object type one of ${types.join(', ')}`);
-      return { kind: 'missingPrivilege', privilege: privilege.replace(/_/g, ' '), on: type, ...(name ? { name } : {}), ...(role ? { role } : {}) };
+      if (!privilege || !type)
+        throw new Error(`missing-privilege needs PRIVILEGE:OBJECT_TYPE[:NAME[:ROLE]], object type one of ${types.join(', ')}`);
+      return {
+        kind: 'missingPrivilege',
+        privilege: privilege.replace(/_/g, ' '),
+        on: type,
+        ...(name ? { name } : {}),
+        ...(role ? { role } : {}),
+      };
     }
     case 'http503':
       return { kind: 'http503', count: n(args[0], 1) };

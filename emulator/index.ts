@@ -16,6 +16,7 @@ import { isRecord } from './json.js';
 import type { EmulatorOptions, Timings } from './options.js';
 import { resolveTimings } from './options.js';
 import { removeStageFiles } from './spcs/stages.js';
+import { wireSimulation } from './spcs/wiring.js';
 import { Rng } from './random.js';
 import {
   ANALYST_PAT,
@@ -111,7 +112,7 @@ export interface Emulator {
 
 function parseEventTable(text: string): [string, string, string] {
   const parts = parseObjectName(text);
-  if (!parts || parts.length !== 3) throw new Error(`eventTable must be DB.SCHEMA.TABLE, got '${text}'`);
+  if (parts?.length !== 3) throw new Error(`eventTable must be DB.SCHEMA.TABLE, got '${text}'`);
   return [parts[0] ?? '', parts[1] ?? '', parts[2] ?? ''];
 }
 
@@ -123,6 +124,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const timings = resolveTimings(options.timings);
   const state = emptyState(account, organization);
   const sim = new Sim(state, clock, new Rng(options.seed ?? 42), timings);
+  wireSimulation(sim);
 
   if (options.eventTable) {
     const [db, schema, name] = parseEventTable(options.eventTable);
@@ -138,12 +140,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state.databases.set(et.database, { name: et.database, createdOn: start, owner: 'SYSADMIN', comment: null, kind: 'STANDARD' });
   }
   if (!state.schemas.has(key2(et.database, et.schema))) {
-    state.schemas.set(key2(et.database, et.schema), { database: et.database, name: et.schema, createdOn: start, owner: 'SYSADMIN', comment: null });
+    state.schemas.set(key2(et.database, et.schema), {
+      database: et.database,
+      name: et.schema,
+      createdOn: start,
+      owner: 'SYSADMIN',
+      comment: null,
+    });
   }
   if (options.seedData !== false) {
     addGrant(state, { role: BOT_ROLE, privilege: 'USAGE', on: 'DATABASE', key: et.database, name: et.database, createdOn: start });
-    addGrant(state, { role: BOT_ROLE, privilege: 'USAGE', on: 'SCHEMA', key: key2(et.database, et.schema), name: `${et.database}.${et.schema}`, createdOn: start });
-    addGrant(state, { role: BOT_ROLE, privilege: 'SELECT', on: 'EVENT_TABLE', key: key3(et.database, et.schema, et.name), name: `${et.database}.${et.schema}.${et.name}`, createdOn: start });
+    addGrant(state, {
+      role: BOT_ROLE,
+      privilege: 'USAGE',
+      on: 'SCHEMA',
+      key: key2(et.database, et.schema),
+      name: `${et.database}.${et.schema}`,
+      createdOn: start,
+    });
+    addGrant(state, {
+      role: BOT_ROLE,
+      privilege: 'SELECT',
+      on: 'EVENT_TABLE',
+      key: key3(et.database, et.schema, et.name),
+      name: `${et.database}.${et.schema}.${et.name}`,
+      createdOn: start,
+    });
   }
   sim.sync();
 
@@ -191,8 +213,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         body: {
           now: new Date(now).toISOString(),
           speed: clock.speed,
-          pools: [...state.pools.values()].map((p) => ({ name: p.name, state: poolState(sim, p), family: p.family.name, nodes: p.nodes.length })),
-          services: [...state.services.values()].map((s) => ({ name: `${s.database}.${s.schema}.${s.name}`, status: s.status, isJob: s.isJob, pool: s.computePool })),
+          pools: [...state.pools.values()].map((p) => ({
+            name: p.name,
+            state: poolState(sim, p),
+            family: p.family.name,
+            nodes: p.nodes.length,
+          })),
+          services: [...state.services.values()].map((s) => ({
+            name: `${s.database}.${s.schema}.${s.name}`,
+            status: s.status,
+            isJob: s.isJob,
+            pool: s.computePool,
+          })),
           pendingEvents: sim.scheduler.pending().length,
         },
       };
@@ -296,4 +328,3 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   return emulator;
 }
-

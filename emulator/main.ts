@@ -113,7 +113,9 @@ function main(): Promise<void> {
   return startEmulator(opts).then((emu) => {
     const c = emu.credentials;
     console.log(`SPCS emulator listening on ${emu.url}`);
-    console.log(`  connect: snowflake.createConnection({ accessUrl: '${emu.url}', account: '${c.account}', username: '${c.user}', password: '${c.password}' })`);
+    console.log(
+      `  connect: snowflake.createConnection({ accessUrl: '${emu.url}', account: '${c.account}', username: '${c.user}', password: '${c.password}' })`,
+    );
     console.log(`  role ${c.role}; PAT ${c.pat}; OAuth token ${c.oauthToken}`);
     console.log(`  clock speed ${emu.clock.speed}; admin API: ${emu.url}/__emulator/state`);
     const stop = (): void => {

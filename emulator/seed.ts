@@ -35,7 +35,12 @@ export function defaultUsers(bot: Partial<UserOptions> | undefined): UserOptions
       ...(bot ?? {}),
     },
     { name: 'ANALYST', password: DEFAULT_PASSWORD, defaultRole: 'ANALYST', roles: ['ANALYST', 'PUBLIC'], pats: [ANALYST_PAT] },
-    { name: 'ADMIN', password: DEFAULT_PASSWORD, defaultRole: 'ACCOUNTADMIN', roles: ['ACCOUNTADMIN', 'SYSADMIN', 'SECURITYADMIN', 'PUBLIC'] },
+    {
+      name: 'ADMIN',
+      password: DEFAULT_PASSWORD,
+      defaultRole: 'ACCOUNTADMIN',
+      roles: ['ACCOUNTADMIN', 'SYSADMIN', 'SECURITYADMIN', 'PUBLIC'],
+    },
   ];
 }
 
@@ -112,13 +117,38 @@ export function seedWorld(sim: Sim, start: number, withRunningService: boolean):
 
   const iris = version('V1', t0 + DAY, {
     comment: 'Iris species classifier (sklearn LogisticRegression)',
-    methods: [method('PREDICT', [['SEPAL_LENGTH', 'FLOAT'], ['SEPAL_WIDTH', 'FLOAT'], ['PETAL_LENGTH', 'FLOAT'], ['PETAL_WIDTH', 'FLOAT']], [['CLASS', 'STRING']])],
+    methods: [
+      method(
+        'PREDICT',
+        [
+          ['SEPAL_LENGTH', 'FLOAT'],
+          ['SEPAL_WIDTH', 'FLOAT'],
+          ['PETAL_LENGTH', 'FLOAT'],
+          ['PETAL_WIDTH', 'FLOAT'],
+        ],
+        [['CLASS', 'STRING']],
+      ),
+    ],
     behavior: 'iris',
     metadata: { metrics: { accuracy: 0.967 } },
   });
   const bertMethods = [
-    method('PREDICT', [['TEXT', 'STRING']], [['LABEL', 'STRING'], ['SCORE', 'DOUBLE']]),
-    method('PREDICT_PROBA', [['TEXT', 'STRING']], [['NEGATIVE', 'DOUBLE'], ['POSITIVE', 'DOUBLE']]),
+    method(
+      'PREDICT',
+      [['TEXT', 'STRING']],
+      [
+        ['LABEL', 'STRING'],
+        ['SCORE', 'DOUBLE'],
+      ],
+    ),
+    method(
+      'PREDICT_PROBA',
+      [['TEXT', 'STRING']],
+      [
+        ['NEGATIVE', 'DOUBLE'],
+        ['POSITIVE', 'DOUBLE'],
+      ],
+    ),
   ];
   const bertV1 = version('V1', t0 + 2 * DAY, {
     comment: 'DistilBERT sentiment, CPU only',
@@ -139,7 +169,16 @@ export function seedWorld(sim: Sim, start: number, withRunningService: boolean):
     aliases: ['FIRST_GPU'],
   });
   const models: Model[] = [
-    { database: 'ML_DB', schema: 'REGISTRY', name: 'IRIS_CLASSIFIER', createdOn: t0 + DAY, comment: 'Iris demo model', owner: 'SYSADMIN', defaultVersion: 'V1', versions: new Map([['V1', iris]]) },
+    {
+      database: 'ML_DB',
+      schema: 'REGISTRY',
+      name: 'IRIS_CLASSIFIER',
+      createdOn: t0 + DAY,
+      comment: 'Iris demo model',
+      owner: 'SYSADMIN',
+      defaultVersion: 'V1',
+      versions: new Map([['V1', iris]]),
+    },
     {
       database: 'ML_DB',
       schema: 'REGISTRY',
@@ -162,13 +201,83 @@ export function seedWorld(sim: Sim, start: number, withRunningService: boolean):
     grant(st, 'ANALYST', 'USAGE', 'MODEL', k, displayName(m.database, m.schema, m.name), m.createdOn);
   }
 
-  const pools: Array<{ name: string; family: string; min: number; max: number; autoResume: boolean; autoSuspend: number; running: number | null; comment: string | null; botPrivs: string[] }> = [
-    { name: 'CPU_XS_POOL', family: 'CPU_X64_XS', min: 1, max: 2, autoResume: true, autoSuspend: 3600, running: start - 2 * DAY, comment: 'Shared CPU pool for small models', botPrivs: ['USAGE', 'MONITOR', 'OPERATE'] },
-    { name: 'CPU_M_POOL', family: 'CPU_X64_M', min: 1, max: 3, autoResume: true, autoSuspend: 3600, running: null, comment: null, botPrivs: ['USAGE', 'MONITOR', 'OPERATE'] },
-    { name: 'HIGHMEM_POOL', family: 'HIGHMEM_X64_S', min: 1, max: 1, autoResume: false, autoSuspend: 1800, running: null, comment: 'Needs an explicit RESUME', botPrivs: ['USAGE', 'MONITOR', 'OPERATE'] },
-    { name: 'GPU_S_POOL', family: 'GPU_NV_S', min: 1, max: 2, autoResume: true, autoSuspend: 3600, running: start - 10 * 60_000, comment: '1 x A10G per node', botPrivs: ['USAGE', 'MONITOR', 'OPERATE'] },
-    { name: 'GPU_M_POOL', family: 'GPU_NV_M', min: 1, max: 1, autoResume: true, autoSuspend: 3600, running: null, comment: '4 x A10G per node', botPrivs: ['USAGE', 'MONITOR', 'OPERATE'] },
-    { name: 'GPU_L_POOL', family: 'GPU_NV_L', min: 1, max: 1, autoResume: true, autoSuspend: 3600, running: null, comment: 'Reserved for training (no USAGE for SPCS_OPERATOR)', botPrivs: ['MONITOR'] },
+  const pools: Array<{
+    name: string;
+    family: string;
+    min: number;
+    max: number;
+    autoResume: boolean;
+    autoSuspend: number;
+    running: number | null;
+    comment: string | null;
+    botPrivs: string[];
+  }> = [
+    {
+      name: 'CPU_XS_POOL',
+      family: 'CPU_X64_XS',
+      min: 1,
+      max: 2,
+      autoResume: true,
+      autoSuspend: 3600,
+      running: start - 2 * DAY,
+      comment: 'Shared CPU pool for small models',
+      botPrivs: ['USAGE', 'MONITOR', 'OPERATE'],
+    },
+    {
+      name: 'CPU_M_POOL',
+      family: 'CPU_X64_M',
+      min: 1,
+      max: 3,
+      autoResume: true,
+      autoSuspend: 3600,
+      running: null,
+      comment: null,
+      botPrivs: ['USAGE', 'MONITOR', 'OPERATE'],
+    },
+    {
+      name: 'HIGHMEM_POOL',
+      family: 'HIGHMEM_X64_S',
+      min: 1,
+      max: 1,
+      autoResume: false,
+      autoSuspend: 1800,
+      running: null,
+      comment: 'Needs an explicit RESUME',
+      botPrivs: ['USAGE', 'MONITOR', 'OPERATE'],
+    },
+    {
+      name: 'GPU_S_POOL',
+      family: 'GPU_NV_S',
+      min: 1,
+      max: 2,
+      autoResume: true,
+      autoSuspend: 3600,
+      running: start - 10 * 60_000,
+      comment: '1 x A10G per node',
+      botPrivs: ['USAGE', 'MONITOR', 'OPERATE'],
+    },
+    {
+      name: 'GPU_M_POOL',
+      family: 'GPU_NV_M',
+      min: 1,
+      max: 1,
+      autoResume: true,
+      autoSuspend: 3600,
+      running: null,
+      comment: '4 x A10G per node',
+      botPrivs: ['USAGE', 'MONITOR', 'OPERATE'],
+    },
+    {
+      name: 'GPU_L_POOL',
+      family: 'GPU_NV_L',
+      min: 1,
+      max: 1,
+      autoResume: true,
+      autoSuspend: 3600,
+      running: null,
+      comment: 'Reserved for training (no USAGE for SPCS_OPERATOR)',
+      botPrivs: ['MONITOR'],
+    },
   ];
   for (const p of pools) {
     const family = findFamily(p.family);
@@ -230,7 +339,7 @@ export function seedWorld(sim: Sim, start: number, withRunningService: boolean):
       params: {},
       clientIp: '127.0.0.1',
     };
-    st.builtImages.add(key3('ML_DB', 'REGISTRY', 'IRIS_CLASSIFIER') + '\u0001V1');
+    st.builtImages.add(`${key3('ML_DB', 'REGISTRY', 'IRIS_CLASSIFIER')}\u0001V1`);
     startDeploy(
       sim,
       ctx,

@@ -33,7 +33,9 @@ export interface RedisChoice {
  * Where the demo's Redis is: REDIS_URL when set; else the default address when something answers
  * there; else a private redis-server when one is on PATH; else undefined (print REDIS_HELP).
  */
-export async function resolveDemoRedis(options: { redisUrl?: string | undefined; defaultUrl?: string; path?: string } = {}): Promise<RedisChoice | undefined> {
+export async function resolveDemoRedis(
+  options: { redisUrl?: string | undefined; defaultUrl?: string; path?: string } = {},
+): Promise<RedisChoice | undefined> {
   if (options.redisUrl !== undefined && options.redisUrl !== '') return { url: options.redisUrl };
   const fallback = options.defaultUrl ?? DEFAULT_REDIS_URL;
   if (await redisAnswers(fallback)) return { url: fallback };
@@ -79,11 +81,15 @@ export function findRedisServer(path = process.env.PATH ?? ''): string | undefin
 export async function startLocalRedis(binary: string): Promise<LocalRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'spcs-demo-redis-'));
-  const child: ChildProcess = spawn(binary, ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-    // Its own process group: Ctrl-C reaches the demo, which stops Redis after the bot has finished with it.
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    binary,
+    ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+      // Its own process group: Ctrl-C reaches the demo, which stops Redis after the bot has finished with it.
+      detached: true,
+    },
+  );
   const url = `redis://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {

@@ -10,9 +10,19 @@ export interface SandboxPerson extends FakeUser {
   role: string;
 }
 
-export const REQUESTER: SandboxPerson = { id: 'U05DANA0001', name: 'dana', real_name: 'Dana Whitfield', role: 'data scientist, requests deployments' };
+export const REQUESTER: SandboxPerson = {
+  id: 'U05DANA0001',
+  name: 'dana',
+  real_name: 'Dana Whitfield',
+  role: 'data scientist, requests deployments',
+};
 export const APPROVER: SandboxPerson = { id: 'U05SAMO0002', name: 'sam', real_name: 'Sam Okafor', role: 'ML lead, approves deployments' };
-export const OPS_ENGINEER: SandboxPerson = { id: 'U05PRIYA003', name: 'priya', real_name: 'Priya Raman', role: 'ops engineer, manages services and pools' };
+export const OPS_ENGINEER: SandboxPerson = {
+  id: 'U05PRIYA003',
+  name: 'priya',
+  real_name: 'Priya Raman',
+  role: 'ops engineer, manages services and pools',
+};
 
 export const DEMO_PEOPLE: readonly SandboxPerson[] = [REQUESTER, APPROVER, OPS_ENGINEER];
 

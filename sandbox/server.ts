@@ -14,7 +14,15 @@ import { DEMO_CHANNEL, DEMO_PEOPLE, type SandboxPerson } from './people.js';
 import { ACK_TIMEOUT_MS, createSlackRequestClient, type SlackHttpResponse } from './slack-api/client.js';
 import { sendJson, sendText, safeJson } from './slack-api/http.js';
 import { FakeSlack, type SlackChange } from './slack-api/server.js';
-import { isRecord, type FakeEphemeral, type FakeMessage, type FakeView, type JsonObject, type ViewStateValue, type ViewStateValues } from './slack-api/types.js';
+import {
+  isRecord,
+  type FakeEphemeral,
+  type FakeMessage,
+  type FakeView,
+  type JsonObject,
+  type ViewStateValue,
+  type ViewStateValues,
+} from './slack-api/types.js';
 
 export interface TimeStep {
   label: string;
@@ -56,7 +64,10 @@ const MAX_NOTICES = 50;
 const UserId = z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id');
 const SurfaceSchema = z.union([z.object({ channel: z.string(), ts: z.string() }), z.object({ viewId: z.string() })]);
 const InputValueSchema = z.union([z.string(), z.array(z.string()), z.number(), z.null()]);
-const OptionSchema = z.object({ text: z.object({ type: z.literal('plain_text'), text: z.string(), emoji: z.boolean().optional() }), value: z.string() });
+const OptionSchema = z.object({
+  text: z.object({ type: z.literal('plain_text'), text: z.string(), emoji: z.boolean().optional() }),
+  value: z.string(),
+});
 const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 /** `view.state.values` as the page read them from its form: block_id → action_id → value, as Slack spells them. */
 const StateValues = z
@@ -95,10 +106,25 @@ const ActionRequest = z.object({
 });
 const SubmitRequest = z.object({ user: UserId, viewId: z.string(), values: StateValues });
 const CloseRequest = z.object({ user: UserId, viewId: z.string(), all: z.boolean().default(false) });
-const SuggestRequest = z.object({ user: UserId, surface: SurfaceSchema, actionId: z.string(), blockId: z.string().optional(), value: z.string() });
-const ClockRequest = z.object({ advanceMs: z.number().int().positive().max(7 * 24 * 3_600_000) });
+const SuggestRequest = z.object({
+  user: UserId,
+  surface: SurfaceSchema,
+  actionId: z.string(),
+  blockId: z.string().optional(),
+  value: z.string(),
+});
+const ClockRequest = z.object({
+  advanceMs: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3_600_000),
+});
 const FaultRequest = z.object({ spec: z.string().min(1).max(200) });
-const PlatformMonitorRequest = z.object({ service: z.string().min(1).max(400), groups: z.array(z.enum(['system', 'system_limits'])).min(1) });
+const PlatformMonitorRequest = z.object({
+  service: z.string().min(1).max(400),
+  groups: z.array(z.enum(['system', 'system_limits'])).min(1),
+});
 const OptionsAnswer = z.looseObject({ options: z.array(z.unknown()).optional(), option_groups: z.array(z.unknown()).optional() });
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -162,7 +188,11 @@ class SandboxServer {
   changed(change: SlackChange): void {
     if (!change.ok && change.method !== 'client') {
       // The bot's call was refused: Slack would show nothing, which is exactly what hides bugs.
-      this.notice({ level: 'error', text: `${change.method} was refused: ${change.error ?? 'error'}`, ...(change.messages ? { details: change.messages } : {}) });
+      this.notice({
+        level: 'error',
+        text: `${change.method} was refused: ${change.error ?? 'error'}`,
+        ...(change.messages ? { details: change.messages } : {}),
+      });
       return;
     }
     this.broadcast(change.seq);
@@ -191,7 +221,8 @@ class SandboxServer {
     const path = url.pathname;
     // Loopback only is not enough against other web pages: refuse other Host names (DNS rebinding)
     // and cross-site form posts (only same-origin JSON passes without a CORS preflight we never grant).
-    if (!isLoopbackHost(req.headers.host)) return sendJson(res, 403, { ok: false, error: 'the sandbox answers only to 127.0.0.1 or localhost' });
+    if (!isLoopbackHost(req.headers.host))
+      return sendJson(res, 403, { ok: false, error: 'the sandbox answers only to 127.0.0.1 or localhost' });
     if (req.method === 'POST' && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
       return sendJson(res, 415, { ok: false, error: 'the sandbox API takes application/json' });
     }
@@ -234,9 +265,18 @@ class SandboxServer {
     sendJson(res, 404, { ok: false, error: `no sandbox route ${req.method ?? ''} ${path}` });
   }
 
-  private async handle<T>(res: ServerResponse, schema: z.ZodType<T>, input: unknown, run: (request: T) => Promise<JsonObject>): Promise<void> {
+  private async handle<T>(
+    res: ServerResponse,
+    schema: z.ZodType<T>,
+    input: unknown,
+    run: (request: T) => Promise<JsonObject>,
+  ): Promise<void> {
     const parsed = schema.safeParse(input);
-    if (!parsed.success) return sendJson(res, 400, { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    if (!parsed.success)
+      return sendJson(res, 400, {
+        ok: false,
+        error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      });
     try {
       sendJson(res, 200, await run(parsed.data));
     } catch (error: unknown) {
@@ -287,7 +327,12 @@ class SandboxServer {
       ...(r.selectedOption === undefined ? {} : { selectedOption: r.selectedOption }),
     });
     this.triggerOwners.set(res.triggerId, user.id);
-    this.acked(res, user.id, 'The app did not answer within 3 seconds; Slack shows a warning next to the button.', 'The app refused the interaction.');
+    this.acked(
+      res,
+      user.id,
+      'The app did not answer within 3 seconds; Slack shows a warning next to the button.',
+      'The app refused the interaction.',
+    );
     return { ok: true, elapsedMs: Math.round(res.elapsedMs) };
   }
 
@@ -296,7 +341,12 @@ class SandboxServer {
     if (r.values) this.typeInto(r.viewId, r.values);
     const res = await this.client.viewSubmission({ user, viewId: r.viewId });
     this.triggerOwners.set(res.triggerId, user.id);
-    const acked = this.acked(res, user.id, 'We had some trouble connecting: the app did not answer the submission within 3 seconds.', 'The app refused the submission.');
+    const acked = this.acked(
+      res,
+      user.id,
+      'We had some trouble connecting: the app did not answer the submission within 3 seconds.',
+      'The app refused the submission.',
+    );
     return { ok: acked, outcome: res.viewOutcome ?? null, elapsedMs: Math.round(res.elapsedMs) };
   }
 
@@ -312,10 +362,21 @@ class SandboxServer {
 
   private async suggest(r: z.infer<typeof SuggestRequest>): Promise<JsonObject> {
     const user = this.person(r.user);
-    const res = await this.client.blockSuggestion({ user, in: r.surface, actionId: r.actionId, ...(r.blockId === undefined ? {} : { blockId: r.blockId }), value: r.value });
-    if (!this.acked(res, user.id, 'The app did not return options within 3 seconds.', 'The app refused the options request.')) return { ok: false, options: [] };
+    const res = await this.client.blockSuggestion({
+      user,
+      in: r.surface,
+      actionId: r.actionId,
+      ...(r.blockId === undefined ? {} : { blockId: r.blockId }),
+      value: r.value,
+    });
+    if (!this.acked(res, user.id, 'The app did not return options within 3 seconds.', 'The app refused the options request.'))
+      return { ok: false, options: [] };
     const answer = OptionsAnswer.safeParse(res.body);
-    return { ok: true, options: answer.success ? (answer.data.options ?? []) : [], option_groups: answer.success ? (answer.data.option_groups ?? []) : [] };
+    return {
+      ok: true,
+      options: answer.success ? (answer.data.options ?? []) : [],
+      option_groups: answer.success ? (answer.data.option_groups ?? []) : [],
+    };
   }
 
   /**
@@ -337,11 +398,21 @@ class SandboxServer {
   /** True when the bot answered 200 in time; otherwise the person sees what Slack would show them. */
   private acked(res: SlackHttpResponse, user: string, timeoutText: string, refusedText: string): boolean {
     if (res.timedOut) {
-      this.notice({ user, level: 'error', text: timeoutText, details: [`Slack waits ${ACK_TIMEOUT_MS / 1000} s for the app's acknowledgement (the 3-second ack window).`] });
+      this.notice({
+        user,
+        level: 'error',
+        text: timeoutText,
+        details: [`Slack waits ${ACK_TIMEOUT_MS / 1000} s for the app's acknowledgement (the 3-second ack window).`],
+      });
       return false;
     }
     if (res.status !== 200) {
-      this.notice({ user, level: 'error', text: refusedText, details: [`The app answered HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}`] });
+      this.notice({
+        user,
+        level: 'error',
+        text: refusedText,
+        details: [`The app answered HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}`],
+      });
       return false;
     }
     return true;
@@ -368,7 +439,10 @@ class SandboxServer {
       people: this.people.map(({ id, name, real_name, role }) => ({ id, name, real_name, role })),
       bot: { id: bot.botUserId, name: bot.botName },
       channel: this.channel,
-      timeline: byTs([...parents.map((m) => this.messageView(m)), ...mine.filter((e) => e.thread_ts === undefined).map((e) => this.ephemeralView(e))]),
+      timeline: byTs([
+        ...parents.map((m) => this.messageView(m)),
+        ...mine.filter((e) => e.thread_ts === undefined).map((e) => this.ephemeralView(e)),
+      ]),
       threads,
       views: this.stackFor(meId).map(viewSnapshot),
       notices: this.notices.filter((n) => n.user === undefined || n.user === meId),
@@ -419,7 +493,11 @@ class SandboxServer {
   private sendFile(res: ServerResponse, id: string): void {
     const file = this.fake.file(id);
     if (!file?.uploaded) return sendText(res, 404, 'no such file');
-    res.writeHead(200, { 'content-type': file.mimetype || 'application/octet-stream', 'content-length': file.bytes.length, 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': file.mimetype || 'application/octet-stream',
+      'content-length': file.bytes.length,
+      'cache-control': 'no-store',
+    });
     res.end(file.bytes);
   }
 
@@ -453,7 +531,8 @@ class SandboxServer {
       ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
     });
     const parsed = safeJson(await res.text());
-    if (!res.ok) throw new Error(isRecord(parsed) && typeof parsed['error'] === 'string' ? parsed['error'] : `emulator answered HTTP ${res.status}`);
+    if (!res.ok)
+      throw new Error(isRecord(parsed) && typeof parsed['error'] === 'string' ? parsed['error'] : `emulator answered HTTP ${res.status}`);
     const result = Array.isArray(parsed) ? { entries: parsed } : isRecord(parsed) ? parsed : {};
     // Moving time or arming a fault changes what the bot will report; let pages refresh their panel.
     if (method === 'POST') this.broadcast(this.fake.changeCount);

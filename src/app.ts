@@ -61,7 +61,8 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
   const routes = healthRoutes(checks);
   const closers: Array<() => Promise<void>> = [() => redisCheck.close(), () => snowflake.close()];
   const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'closing a connection during shutdown failed'));
+    for (const closer of closers.reverse())
+      await closer().catch((err: unknown) => logger.warn({ err }, 'closing a connection during shutdown failed'));
   };
 
   try {
@@ -108,13 +109,26 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
           requiredApprovals: config.approval.requiredApprovals,
           logger,
         }),
-        createDeployWorker(queueConnection, { ...jobDeps, capabilities, ...(overrides.specDirectory && { specDirectory: overrides.specDirectory }), policy: config.approval }, {
-          ...(overrides.deployLockDurationMs !== undefined && { lockDurationMs: overrides.deployLockDurationMs }),
-          sweepQueue: deployQueue,
-          ...(overrides.sweep?.graceMs !== undefined && { sweepGraceMs: overrides.sweep.graceMs }),
-        }),
+        createDeployWorker(
+          queueConnection,
+          { ...jobDeps, capabilities, ...(overrides.specDirectory && { specDirectory: overrides.specDirectory }), policy: config.approval },
+          {
+            ...(overrides.deployLockDurationMs !== undefined && { lockDurationMs: overrides.deployLockDurationMs }),
+            sweepQueue: deployQueue,
+            ...(overrides.sweep?.graceMs !== undefined && { sweepGraceMs: overrides.sweep.graceMs }),
+          },
+        ),
         createStatusWorker(queueConnection, { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs }),
-        createExpiryWorker(queueConnection, { store, operations, audit, notifier, slack: slackForWorkers, policy: config.approval, logger, now: Date.now }),
+        createExpiryWorker(queueConnection, {
+          store,
+          operations,
+          audit,
+          notifier,
+          slack: slackForWorkers,
+          policy: config.approval,
+          logger,
+          now: Date.now,
+        }),
       ];
       // Not awaited: with Redis down the process still starts (and /readyz says why); the
       // scheduler is written as soon as Redis answers.
@@ -161,7 +175,16 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         logger,
       };
       const observe = { snowflake, logger, now: Date.now };
-      const access = { snowflake, redis, keyPrefix, permissions, audit, logger, now: Date.now, ingressUrlOverride: config.ingressUrlOverride };
+      const access = {
+        snowflake,
+        redis,
+        keyPrefix,
+        permissions,
+        audit,
+        logger,
+        now: Date.now,
+        ingressUrlOverride: config.ingressUrlOverride,
+      };
       const manage = {
         snowflake,
         operations,

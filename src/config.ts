@@ -8,8 +8,7 @@ import { parseSnowflakeEnv, type SnowflakeConfig } from './snowflake/connection-
  * deployments set them, so never rename one.
  */
 
-const blankToUndefined = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const blankToUndefined = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 /** Optional variable: unset and empty mean the same thing. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
@@ -24,29 +23,31 @@ const port = z.coerce
   .min(0, { error: 'a port number from 0 to 65535' })
   .max(65535, { error: 'a port number from 0 to 65535' });
 
-const positiveInt = (expects: string) =>
-  z.coerce.number({ error: expects }).int({ error: expects }).positive({ error: expects });
+const positiveInt = (expects: string) => z.coerce.number({ error: expects }).int({ error: expects }).positive({ error: expects });
 
-const httpUrl = (expects: string) =>
-  z.url({ protocol: /^https?$/, error: expects });
+const httpUrl = (expects: string) => z.url({ protocol: /^https?$/, error: expects });
 
 /**
  * SPCS_INGRESS_URL_OVERRIDE: an http(s) URL template containing `{host}`. The REST test sends a PAT
  * there, so plain http is accepted only for a loopback host (the emulator), never across a network.
  */
-const INGRESS_TEMPLATE_EXPECTS = 'an https URL template containing {host} (http only for 127.0.0.1 or localhost), e.g. http://127.0.0.1:8085/ingress/{host}';
+const INGRESS_TEMPLATE_EXPECTS =
+  'an https URL template containing {host} (http only for 127.0.0.1 or localhost), e.g. http://127.0.0.1:8085/ingress/{host}';
 export const ingressUrlTemplate = z
   .string()
   .trim()
-  .refine((text) => {
-    if (!text.includes('{host}')) return false;
-    try {
-      const url = new URL(text.replaceAll('{host}', 'h.example'));
-      return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
-    } catch {
-      return false;
-    }
-  }, { error: INGRESS_TEMPLATE_EXPECTS })
+  .refine(
+    (text) => {
+      if (!text.includes('{host}')) return false;
+      try {
+        const url = new URL(text.replaceAll('{host}', 'h.example'));
+        return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+      } catch {
+        return false;
+      }
+    },
+    { error: INGRESS_TEMPLATE_EXPECTS },
+  )
   .transform((text) => text.replace(/\/+$/, ''));
 
 /** `24h`, `30m`, `90s` (or `1d`) → milliseconds; `0s` only where `allowZero`. */
@@ -83,9 +84,7 @@ const RawEnv = z.object({
   SLACK_API_URL: optional(httpUrl('an http(s) URL of the Slack Web API, e.g. https://slack.com/api/')),
   PORT: optional(port),
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })),
-  REDIS_KEY_PREFIX: optional(
-    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ or -, at most 64 characters' }),
-  ),
+  REDIS_KEY_PREFIX: optional(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ or -, at most 64 characters' })),
   ROLE: optional(z.enum(ROLES, { error: `one of ${ROLES.join(', ')}` })),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` })),
   LOG_FORMAT: optional(z.enum(LOG_FORMATS, { error: `one of ${LOG_FORMATS.join(', ')}` })),
@@ -149,9 +148,7 @@ const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
  */
 export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
   const parsed = RawEnv.safeParse(env);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${String(issue.path[0])}: expected ${issue.message}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])}: expected ${issue.message}`);
   problems.push(...missingSettings(env));
   const snowflake = parseSnowflakeEnv(env);
   if (!snowflake.ok) problems.push(...snowflake.problems);
@@ -201,9 +198,7 @@ function missingSettings(env: NodeJS.ProcessEnv): string[] {
   // Socket Mode requests are not signed; HTTP requests must be, unless this process takes none.
   const takesHttpRequests = blankToUndefined(env.ROLE) !== 'worker' && !isSet('SLACK_APP_TOKEN');
   if (takesHttpRequests && !isSet('SLACK_SIGNING_SECRET')) {
-    problems.push(
-      'SLACK_SIGNING_SECRET: required in HTTP mode (no SLACK_APP_TOKEN), the signing secret from Basic Information',
-    );
+    problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (no SLACK_APP_TOKEN), the signing secret from Basic Information');
   }
   return problems;
 }

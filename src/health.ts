@@ -27,9 +27,7 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 export async function checkReadiness(checks: readonly DependencyCheck[], timeoutMs = CHECK_TIMEOUT_MS): Promise<Readiness> {
   const results = await Promise.allSettled(checks.map((c) => withTimeout(c.check(), timeoutMs)));
   const failing = results.flatMap((result, i) =>
-    result.status === 'rejected'
-      ? [{ name: checks[i]?.name ?? 'unknown', reason: scrubSecrets(errorMessage(result.reason)) }]
-      : [],
+    result.status === 'rejected' ? [{ name: checks[i]?.name ?? 'unknown', reason: scrubSecrets(errorMessage(result.reason)) }] : [],
   );
   return { ready: failing.length === 0, failing };
 }
@@ -52,9 +50,7 @@ export function healthRoutes(checks: readonly DependencyCheck[]): CustomRoute[] 
       method: ['GET'],
       handler: (_req, res) => {
         void checkReadiness(checks).then((r) =>
-          r.ready
-            ? sendJson(res, 200, { status: 'ready' })
-            : sendJson(res, 503, { status: 'unavailable', failing: r.failing }),
+          r.ready ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'unavailable', failing: r.failing }),
         );
       },
     },

@@ -38,17 +38,38 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 /** Replaces anything that looks like a token or key with a marker. */
 export function scrubSecrets(text: string): string {
   return SECRET_PATTERNS.reduce(
-    (out, pattern) => out.replace(pattern, (_m, pre?: unknown, post?: unknown) =>
-      typeof pre === 'string' && typeof post === 'string' ? `${pre}[redacted]${post}` :
-      typeof pre === 'string' ? `${pre}[redacted]` : '[redacted]'),
+    (out, pattern) =>
+      out.replace(pattern, (_m, pre?: unknown, post?: unknown) =>
+        typeof pre === 'string' && typeof post === 'string'
+          ? `${pre}[redacted]${post}`
+          : typeof pre === 'string'
+            ? `${pre}[redacted]`
+            : '[redacted]',
+      ),
     text,
   );
 }
 
 const REDACT_PATHS = [
-  'token', 'password', 'secret', 'pat', 'passphrase', 'privateKey', 'authorization',
-  '*.token', '*.password', '*.secret', '*.pat', '*.passphrase', '*.privateKey', '*.authorization',
-  '*.botToken', '*.appToken', '*.signingSecret', 'headers.authorization', '*.headers.authorization',
+  'token',
+  'password',
+  'secret',
+  'pat',
+  'passphrase',
+  'privateKey',
+  'authorization',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.pat',
+  '*.passphrase',
+  '*.privateKey',
+  '*.authorization',
+  '*.botToken',
+  '*.appToken',
+  '*.signingSecret',
+  'headers.authorization',
+  '*.headers.authorization',
 ];
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -103,12 +124,17 @@ const BOLT_LEVELS: ReadonlyArray<readonly [LogLevel, LevelWithSilent]> = [
 /** Bolt logs through our pino logger, so its lines are JSON, scoped and scrubbed like ours. */
 export function toBoltLogger(base: Logger): BoltLogger {
   let log = base.child({ component: 'bolt' });
-  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => {
-    const err = msg.find((m): m is Error => m instanceof Error);
-    const text = msg.filter((m) => !(m instanceof Error)).map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
-    if (err) log[level]({ err }, text);
-    else log[level](text);
-  };
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msg: unknown[]) => {
+      const err = msg.find((m): m is Error => m instanceof Error);
+      const text = msg
+        .filter((m) => !(m instanceof Error))
+        .map((m) => (typeof m === 'string' ? m : JSON.stringify(m)))
+        .join(' ');
+      if (err) log[level]({ err }, text);
+      else log[level](text);
+    };
   return {
     debug: write('debug'),
     info: write('info'),

@@ -122,13 +122,24 @@ export function describeSlackFailure(err: unknown, { method, apiUrl, tokenSettin
 }
 
 /** auth.test with the bot token, once and without retries: undefined when Slack accepts it, else the line to print. */
-export async function slackProblem(slack: { readonly botToken: string; readonly apiUrl: string }, timeoutMs = 10_000): Promise<string | undefined> {
+export async function slackProblem(
+  slack: { readonly botToken: string; readonly apiUrl: string },
+  timeoutMs = 10_000,
+): Promise<string | undefined> {
   const client = new WebClient(slack.botToken, {
     slackApiUrl: slack.apiUrl,
     retryConfig: { retries: 0 },
     timeout: timeoutMs,
     // The failure is reported once, by the caller; the client's own warnings would only repeat it.
-    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, setLevel: () => undefined, getLevel: () => LogLevel.ERROR, setName: () => undefined },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+      setLevel: () => undefined,
+      getLevel: () => LogLevel.ERROR,
+      setName: () => undefined,
+    },
   });
   try {
     await client.auth.test();

@@ -25,7 +25,13 @@ function wizard(step: number): ModalView {
   const blocks: KnownBlock[] =
     step === 1
       ? [
-          { type: 'input', block_id: 'name_block', label: { type: 'plain_text', text: 'Service name' }, element: { type: 'plain_text_input', action_id: 'name' }, optional: true },
+          {
+            type: 'input',
+            block_id: 'name_block',
+            label: { type: 'plain_text', text: 'Service name' },
+            element: { type: 'plain_text_input', action_id: 'name' },
+            optional: true,
+          },
           {
             type: 'input',
             block_id: 'env_block',
@@ -74,7 +80,8 @@ beforeEach(async () => {
     const values = view.state.values;
     if (step === 2) return ack();
     if (!values['name_block']?.['name']?.value) return ack({ response_action: 'errors', errors: { name_block: 'Required' } });
-    if (values['env_block']?.['env']?.selected_option?.value !== 'prod') return ack({ response_action: 'errors', errors: { env_block: 'prod only' } });
+    if (values['env_block']?.['env']?.selected_option?.value !== 'prod')
+      return ack({ response_action: 'errors', errors: { env_block: 'prod only' } });
     await ack({ response_action: 'update', view: wizard(2) });
   });
   app.view({ callback_id: 'wizard', type: 'view_closed' }, async ({ ack, view }) => {
@@ -133,7 +140,9 @@ describe('signed requests to a real Bolt app', () => {
 
     const wrongEnv = await requests.viewSubmission({ viewId, inputs: { name: 'churn', env: 'dev' } });
     expect(wrongEnv.body).toMatchObject({ errors: { env_block: 'prod only' } });
-    expect(wrongEnv.payload['view']).toMatchObject({ state: { values: { name_block: { name: { type: 'plain_text_input', value: 'churn' } } } } });
+    expect(wrongEnv.payload['view']).toMatchObject({
+      state: { values: { name_block: { name: { type: 'plain_text_input', value: 'churn' } } } },
+    });
 
     const next = await requests.viewSubmission({ viewId, inputs: { env: 'prod' } });
     expect(next.viewOutcome).toEqual({ ok: true });
@@ -159,7 +168,12 @@ describe('signed requests to a real Bolt app', () => {
   });
 
   it('clicks a message button; respond() replaces the message via response_url', async () => {
-    const approve: KnownBlock[] = [{ type: 'actions', elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, value: 'd-1' }] }];
+    const approve: KnownBlock[] = [
+      {
+        type: 'actions',
+        elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, value: 'd-1' }],
+      },
+    ];
     const { ts } = await app.client.chat.postMessage({ channel: 'C1', text: 'Approve?', blocks: approve });
     const click = await requests.clickButton({ channel: 'C1', ts: ts ?? '' }, 'approve');
     expect(click.status).toBe(200);

@@ -8,10 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { blocksText, isPng, startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { signSlackRequest } from './support/slack-request.js';
 
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 let clock = 1_700_000_000_000;
 let slack: FakeSlack;
@@ -69,7 +66,12 @@ afterEach(async () => {
 describe('auth and dispatch', () => {
   it('answers auth.test with the bot identity', async () => {
     const res = await client.auth.test();
-    expect(res).toMatchObject({ ok: true, team_id: slack.identity.teamId, user_id: slack.identity.botUserId, bot_id: slack.identity.botId });
+    expect(res).toMatchObject({
+      ok: true,
+      team_id: slack.identity.teamId,
+      user_id: slack.identity.botUserId,
+      bot_id: slack.identity.botId,
+    });
   });
 
   it('rejects a wrong token, reports unknown methods, and never records the token', async () => {
@@ -143,7 +145,9 @@ describe('messages', () => {
     expect(tooMany.data.error).toBe('invalid_blocks');
     expect(tooMany.data.response_metadata?.messages).toEqual(['[ERROR] must be less than 51 items (got 51) [json-pointer:/blocks]']);
 
-    const longButton = [{ type: 'actions', elements: [{ type: 'button', action_id: 'go', text: { type: 'plain_text', text: 'x'.repeat(76) } }] }];
+    const longButton = [
+      { type: 'actions', elements: [{ type: 'button', action_id: 'go', text: { type: 'plain_text', text: 'x'.repeat(76) } }] },
+    ];
     const button = await platformError(client.chat.postMessage({ channel: 'C1', text: 'x', blocks: longButton }));
     expect(button.data.response_metadata?.messages?.[0]).toContain('/blocks/0/elements/0/text/text');
 
@@ -184,7 +188,9 @@ describe('views', () => {
     const fromMessage = await platformError(client.views.push({ trigger_id: slack.issueTriggerId({ outsideModal: true }), view: modal() }));
     expect(fromMessage.data.error).toBe('invalid_trigger_id');
 
-    expect(slack.applyViewSubmissionResponse(rootId, { response_action: 'push', view: modal([section('pushed')]) })).toMatchObject({ ok: true });
+    expect(slack.applyViewSubmissionResponse(rootId, { response_action: 'push', view: modal([section('pushed')]) })).toMatchObject({
+      ok: true,
+    });
     expect(slack.viewStack(rootId).map((v) => blocksText(v.blocks))).toEqual(['hello', 'pushed']);
     slack.applyViewSubmissionResponse(slack.currentView()?.id ?? '', undefined); // plain ack() closes the top view only
     expect(slack.viewStack(rootId).map((v) => v.id)).toEqual([rootId]);
@@ -193,11 +199,20 @@ describe('views', () => {
   });
 
   it('updates by view_id or external_id and refuses a stale hash', async () => {
-    const opened = await client.views.open({ trigger_id: slack.issueTriggerId(), view: modal([section('step 1')], { external_id: 'draft-1' }) });
+    const opened = await client.views.open({
+      trigger_id: slack.issueTriggerId(),
+      view: modal([section('step 1')], { external_id: 'draft-1' }),
+    });
     const first = opened.view;
-    const updated = await client.views.update({ view_id: first?.id ?? '', hash: first?.hash ?? '', view: modal([section('step 2')], { external_id: 'draft-1' }) });
+    const updated = await client.views.update({
+      view_id: first?.id ?? '',
+      hash: first?.hash ?? '',
+      view: modal([section('step 2')], { external_id: 'draft-1' }),
+    });
     expect(updated.view?.hash).not.toBe(first?.hash);
-    const stale = await platformError(client.views.update({ view_id: first?.id ?? '', hash: first?.hash ?? '', view: modal([section('step 3')]) }));
+    const stale = await platformError(
+      client.views.update({ view_id: first?.id ?? '', hash: first?.hash ?? '', view: modal([section('step 3')]) }),
+    );
     expect(stale.data.error).toBe('hash_conflict');
     await client.views.update({ external_id: 'draft-1', view: modal([section('step 4')], { external_id: 'draft-1' }) });
     expect(blocksText(slack.view('draft-1')?.blocks)).toBe('step 4');
@@ -208,7 +223,9 @@ describe('views', () => {
     const big = await open(modal(Array.from({ length: 101 }, (_, i) => section(`b${i}`))));
     expect(big.data.error).toBe('invalid_arguments');
     expect(big.data.response_metadata?.messages).toEqual(['[ERROR] must be less than 101 items (got 101) [json-pointer:/view/blocks]']);
-    const title = await open(modal([section('x')], { title: { type: 'plain_text', text: 'x'.repeat(25) }, private_metadata: 'm'.repeat(3001) }));
+    const title = await open(
+      modal([section('x')], { title: { type: 'plain_text', text: 'x'.repeat(25) }, private_metadata: 'm'.repeat(3001) }),
+    );
     expect(title.data.response_metadata?.messages).toEqual([
       '[ERROR] must be less than 25 characters (got 25) [json-pointer:/view/title/text]',
       '[ERROR] must be less than 3001 characters (got 3001) [json-pointer:/view/private_metadata]',
@@ -226,7 +243,11 @@ describe('rate limits', () => {
     expect(error).toBeInstanceOf(WebAPIRateLimitedError);
     expect(error instanceof WebAPIRateLimitedError && error.retryAfter).toBe(60);
 
-    const raw = await fetch(`${slack.url}chat.update`, { method: 'POST', headers: { authorization: `Bearer ${slack.botToken}` }, body: '' });
+    const raw = await fetch(`${slack.url}chat.update`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${slack.botToken}` },
+      body: '',
+    });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('60');
     expect(await raw.json()).toEqual({ ok: false, error: 'ratelimited' });
@@ -254,14 +275,32 @@ describe('rate limits', () => {
 describe('files', () => {
   it('receives files.uploadV2 bytes and shares them in a thread', async () => {
     const { ts } = await client.chat.postMessage({ channel: 'C1', text: 'metrics' });
-    await client.files.uploadV2({ channel_id: 'C1', thread_ts: ts ?? '', initial_comment: 'latency chart', file: PNG, filename: 'latency.png' });
+    await client.files.uploadV2({
+      channel_id: 'C1',
+      thread_ts: ts ?? '',
+      initial_comment: 'latency chart',
+      file: PNG,
+      filename: 'latency.png',
+    });
     const [file] = slack.files();
     expect(file?.bytes.equals(PNG)).toBe(true);
     expect(file && isPng(file.bytes)).toBe(true);
-    expect(file).toMatchObject({ mimetype: 'image/png', size: PNG.length, declaredLength: PNG.length, completed: true, channelId: 'C1', threadTs: ts });
+    expect(file).toMatchObject({
+      mimetype: 'image/png',
+      size: PNG.length,
+      declaredLength: PNG.length,
+      completed: true,
+      channelId: 'C1',
+      threadTs: ts,
+    });
     const [reply] = slack.replies('C1', ts ?? '');
     expect(reply).toMatchObject({ text: 'latency chart', files: [{ id: file?.id, name: 'latency.png' }] });
-    expect(slack.calls().map((c) => c.method)).toEqual(['chat.postMessage', 'files.getUploadURLExternal', 'file_upload', 'files.completeUploadExternal']);
+    expect(slack.calls().map((c) => c.method)).toEqual([
+      'chat.postMessage',
+      'files.getUploadURLExternal',
+      'file_upload',
+      'files.completeUploadExternal',
+    ]);
   });
 });
 
@@ -269,7 +308,8 @@ describe('response_url', () => {
   it('replaces the original message, then allows at most 5 uses', async () => {
     const { ts } = await client.chat.postMessage({ channel: 'C1', text: 'Approve?', blocks: [section('Approve?')] });
     const url = slack.issueResponseUrl({ channel: 'C1', messageTs: ts ?? '', userId: 'U1' });
-    const post = (body: object) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: object) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     expect((await post({ replace_original: true, text: 'Approved by <@U1>' })).status).toBe(200);
     expect(slack.message('C1', ts ?? '')?.text).toBe('Approved by <@U1>');
@@ -332,7 +372,9 @@ describe('request signing', () => {
       'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
     const expected = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503';
     expect(signSlackRequest(secret, 1531420618, body)).toBe(expected);
-    const independent = `v0=${createHmac('sha256', secret).update(Buffer.from(`v0:1531420618:${body}`, 'utf8')).digest('hex')}`;
+    const independent = `v0=${createHmac('sha256', secret)
+      .update(Buffer.from(`v0:1531420618:${body}`, 'utf8'))
+      .digest('hex')}`;
     expect(independent).toBe(expected);
   });
 });

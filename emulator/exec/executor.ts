@@ -10,7 +10,19 @@ import { createStage, localPathOf, readStagedSpec, requireStage } from '../spcs/
 import { type Exec, type ExecOutcome, type Settled, done } from './context.js';
 import { alterComputePool, createComputePool, describeComputePool, showComputePools, showInstanceFamilies } from './pools.js';
 import { showDatabases, showFunctions, showModels, showSchemas, showVersions } from './registry.js';
-import { alterAccountNetworkPolicy, alterNetworkRule, alterUserNetworkPolicy, createNetworkPolicy, createNetworkRule, describeNetworkPolicy, describeNetworkRule, grantServiceRole, showGrantsToRole, showParameters, use } from './security.js';
+import {
+  alterAccountNetworkPolicy,
+  alterNetworkRule,
+  alterUserNetworkPolicy,
+  createNetworkPolicy,
+  createNetworkRule,
+  describeNetworkPolicy,
+  describeNetworkRule,
+  grantServiceRole,
+  showGrantsToRole,
+  showParameters,
+  use,
+} from './security.js';
 import { executeSelect } from './select.js';
 import {
   alterService,
@@ -36,12 +48,18 @@ function deploy(x: Exec, arg: string): ExecOutcome {
   let spec = arg;
   if (arg.trimStart().startsWith('@')) spec = readStagedSpec(x.sim, x.ctx, arg);
   else if (!takesInlineSpec(x)) {
-    throw new SqlError('100357', 'P0000', `Invalid model deployment spec location '${arg.slice(0, 40).split('\n')[0] ?? ''}…': this account takes the deployment spec only as a file on a stage (@<stage>/deploy.yml).`, 'EXECUTION');
+    throw new SqlError(
+      '100357',
+      'P0000',
+      `Invalid model deployment spec location '${arg.slice(0, 40).split('\n')[0] ?? ''}…': this account takes the deployment spec only as a file on a stage (@<stage>/deploy.yml).`,
+      'EXECUTION',
+    );
   }
   const dep = startDeploy(x.sim, x.ctx, x.queryId, spec, x.now);
   const poll = (): Settled | null => {
     x.sim.sync();
-    if (dep.phase === 'SUCCEEDED') return { ok: true, result: { columns: [{ name: 'SYSTEM$DEPLOY_MODEL', type: 'text' }], rows: [[dep.message ?? '']] } };
+    if (dep.phase === 'SUCCEEDED')
+      return { ok: true, result: { columns: [{ name: 'SYSTEM$DEPLOY_MODEL', type: 'text' }], rows: [[dep.message ?? '']] } };
     if (dep.phase === 'FAILED') return { ok: false, error: dep.error ?? new SqlError('100357', 'P0000', 'Deployment failed', 'EXECUTION') };
     return null;
   };
@@ -83,16 +101,33 @@ export function execute(x: Exec, s: Statement): ExecOutcome {
     case 'deployModel':
       return deploy(x, s.spec);
     case 'createStage': {
-      const status = createStage(x.sim, x.ctx, s.name.parts.map((p) => p.value), s, x.now);
+      const status = createStage(
+        x.sim,
+        x.ctx,
+        s.name.parts.map((p) => p.value),
+        s,
+        x.now,
+      );
       return done({ columns: [{ name: 'status', type: 'text' }], rows: [[status]] });
     }
     case 'put': {
-      const stage = requireStage(x.sim, x.ctx, s.stage.parts.map((p) => p.value), 'PUT');
+      const stage = requireStage(
+        x.sim,
+        x.ctx,
+        s.stage.parts.map((p) => p.value),
+        'PUT',
+      );
       const bool = (name: string, fallback: boolean) => {
         const v = s.props.get(name);
         return v?.k === 'bool' ? v.v : fallback;
       };
-      return { kind: 'upload', source: localPathOf(s.file), location: stage.dir, autoCompress: bool('AUTO_COMPRESS', true), overwrite: bool('OVERWRITE', false) };
+      return {
+        kind: 'upload',
+        source: localPathOf(s.file),
+        location: stage.dir,
+        autoCompress: bool('AUTO_COMPRESS', true),
+        overwrite: bool('OVERWRITE', false),
+      };
     }
     case 'alterService':
       return alterService(x, s);

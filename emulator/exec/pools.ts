@@ -143,7 +143,15 @@ function propText(props: Map<string, PropValue>, name: string): string | undefin
   throw invalidValue(name, String(v.v));
 }
 
-const POOL_PROPS = new Set(['MIN_NODES', 'MAX_NODES', 'INSTANCE_FAMILY', 'AUTO_RESUME', 'INITIALLY_SUSPENDED', 'AUTO_SUSPEND_SECS', 'COMMENT']);
+const POOL_PROPS = new Set([
+  'MIN_NODES',
+  'MAX_NODES',
+  'INSTANCE_FAMILY',
+  'AUTO_RESUME',
+  'INITIALLY_SUSPENDED',
+  'AUTO_SUSPEND_SECS',
+  'COMMENT',
+]);
 
 export function createComputePool(x: Exec, s: Stmt<'createComputePool'>): ExecOutcome {
   const st = x.sim.state;

@@ -67,12 +67,36 @@ export function showSchemas(x: Exec, s: Stmt<'showSchemas'>): ExecOutcome {
   const match = likeFilter(s.like);
   const database = st.databases.get(db);
   const rows: Cell[][] = [];
-  const info: Cell[] = [database?.createdOn ?? x.now, 'INFORMATION_SCHEMA', 'N', 'N', db, '', 'Views describing the contents of schemas in this database', '', '1', null, null];
+  const info: Cell[] = [
+    database?.createdOn ?? x.now,
+    'INFORMATION_SCHEMA',
+    'N',
+    'N',
+    db,
+    '',
+    'Views describing the contents of schemas in this database',
+    '',
+    '1',
+    null,
+    null,
+  ];
   if (match('INFORMATION_SCHEMA')) rows.push(info);
   for (const sc of st.schemas.values()) {
     if (sc.database !== db || !match(sc.name)) continue;
     if (!(x.ctx.role === 'ACCOUNTADMIN' || canSee(st, x.ctx.role, 'SCHEMA', key2(db, sc.name)))) continue;
-    rows.push([sc.createdOn, sc.name, 'N', db === x.session.database && sc.name === x.session.schema ? 'Y' : 'N', db, sc.owner, sc.comment ?? '', '', '1', sc.owner ? 'ROLE' : null, null]);
+    rows.push([
+      sc.createdOn,
+      sc.name,
+      'N',
+      db === x.session.database && sc.name === x.session.schema ? 'Y' : 'N',
+      db,
+      sc.owner,
+      sc.comment ?? '',
+      '',
+      '1',
+      sc.owner ? 'ROLE' : null,
+      null,
+    ]);
   }
   rows.sort((a, b) => String(a[1]).localeCompare(String(b[1])));
   const columns: Column[] = [
@@ -102,7 +126,13 @@ function systemAliases(model: Model, v: ModelVersion): string[] {
 
 export function showModels(x: Exec, s: Stmt<'showModels'>): ExecOutcome {
   const st = x.sim.state;
-  const [db, schema] = s.schema ? resolveSchemaName(s.schema.parts.map((p) => p.value), x.ctx, 'SHOW MODELS') : currentSchema(x.ctx, 'SHOW MODELS');
+  const [db, schema] = s.schema
+    ? resolveSchemaName(
+        s.schema.parts.map((p) => p.value),
+        x.ctx,
+        'SHOW MODELS',
+      )
+    : currentSchema(x.ctx, 'SHOW MODELS');
   requireSchema(x.sim, x.ctx.role, db, schema);
   const match = likeFilter(s.like);
   const rows: Cell[][] = [...st.models.values()]
@@ -161,7 +191,10 @@ function modelSpecYaml(v: ModelVersion): string {
   const signatures = Object.fromEntries(
     v.methods.map((m) => [
       m.name.toLowerCase(),
-      { inputs: m.inputs.map((i) => ({ name: i.name, type: i.type, nullable: i.nullable })), outputs: m.outputs.map((o) => ({ name: o.name, type: o.type, nullable: o.nullable })) },
+      {
+        inputs: m.inputs.map((i) => ({ name: i.name, type: i.type, nullable: i.nullable })),
+        outputs: m.outputs.map((o) => ({ name: o.name, type: o.type, nullable: o.nullable })),
+      },
     ]),
   );
   const runtimes: Record<string, unknown> = {
@@ -186,7 +219,11 @@ function modelSpecYaml(v: ModelVersion): string {
 
 export function showVersions(x: Exec, s: Stmt<'showVersions'>): ExecOutcome {
   const st = x.sim.state;
-  const [db, schema, name] = resolveObjectName(s.model.parts.map((p) => p.value), x.ctx, 'SHOW VERSIONS');
+  const [db, schema, name] = resolveObjectName(
+    s.model.parts.map((p) => p.value),
+    x.ctx,
+    'SHOW VERSIONS',
+  );
   const model = requireModel(x.sim, x.ctx.role, db, schema, name);
   const withSpec = paramIsTrue(x.ctx, 'SHOW_MODEL_DETAILS_IN_SHOW_VERSIONS_IN_MODEL');
   const match = likeFilter(s.like);
@@ -196,7 +233,14 @@ export function showVersions(x: Exec, s: Stmt<'showVersions'>): ExecOutcome {
     .sort((a, b) => a.createdOn - b.createdOn)
     .map((v) => {
       const inferenceServices = services
-        .filter((svc) => svc.model && svc.model.database === db && svc.model.schema === schema && svc.model.name === name && svc.model.version === v.name)
+        .filter(
+          (svc) =>
+            svc.model &&
+            svc.model.database === db &&
+            svc.model.schema === schema &&
+            svc.model.name === name &&
+            svc.model.version === v.name,
+        )
         .filter((svc) => canUseSchema(x.sim, x.ctx.role, svc.database, svc.schema) || x.ctx.role === 'ACCOUNTADMIN')
         .map((svc) => displayName(svc.database, svc.schema, svc.name));
       const row: Cell[] = [
@@ -211,7 +255,11 @@ export function showVersions(x: Exec, s: Stmt<'showVersions'>): ExecOutcome {
         JSON.stringify(v.methods.map((m) => m.name)),
         JSON.stringify(v.metadata),
         JSON.stringify(v.userData),
-        JSON.stringify({ framework: v.modelType, client: 'snowflake-ml-python 1.9.0', task: v.behavior === 'iris' ? 'TABULAR_MULTI_CLASSIFICATION' : 'UNKNOWN' }),
+        JSON.stringify({
+          framework: v.modelType,
+          client: 'snowflake-ml-python 1.9.0',
+          task: v.behavior === 'iris' ? 'TABULAR_MULTI_CLASSIFICATION' : 'UNKNOWN',
+        }),
         v.sizeBytes,
         JSON.stringify({ python_version: '3.10', cuda_version: v.gpuRuntime?.cudaVersion ?? null }),
         JSON.stringify(['WAREHOUSE', 'SNOWPARK_CONTAINER_SERVICES']),
@@ -249,7 +297,11 @@ function functionRow(m: ModelMethod): Cell[] {
 }
 
 export function showFunctions(x: Exec, s: Stmt<'showFunctions'>): ExecOutcome {
-  const [db, schema, name] = resolveObjectName(s.model.parts.map((p) => p.value), x.ctx, 'SHOW FUNCTIONS');
+  const [db, schema, name] = resolveObjectName(
+    s.model.parts.map((p) => p.value),
+    x.ctx,
+    'SHOW FUNCTIONS',
+  );
   const model = requireModel(x.sim, x.ctx.role, db, schema, name);
   const v = model.versions.get(s.version.value);
   if (!v) throw doesNotExist('Version', `${s.version.value}' of model '${displayName(db, schema, name)}`);

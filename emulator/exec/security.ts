@@ -46,9 +46,30 @@ export function showParameters(x: Exec, s: Stmt<'showParameters'>): ExecOutcome 
     const etValue = et.explicit ? displayName(et.database, et.schema, et.name) : 'snowflake.telemetry.events';
     return paramResult(
       [
-        { key: 'EVENT_TABLE', value: etValue, def: 'snowflake.telemetry.events', level: et.explicit ? 'ACCOUNT' : '', description: 'Event table for the account', type: 'STRING' },
-        { key: 'NETWORK_POLICY', value: st.accountNetworkPolicy ?? '', def: '', level: st.accountNetworkPolicy ? 'ACCOUNT' : '', description: 'Network policy assigned for the account', type: 'STRING' },
-        { key: 'STATEMENT_TIMEOUT_IN_SECONDS', value: '172800', def: '172800', level: '', description: 'Timeout in seconds for statements', type: 'NUMBER' },
+        {
+          key: 'EVENT_TABLE',
+          value: etValue,
+          def: 'snowflake.telemetry.events',
+          level: et.explicit ? 'ACCOUNT' : '',
+          description: 'Event table for the account',
+          type: 'STRING',
+        },
+        {
+          key: 'NETWORK_POLICY',
+          value: st.accountNetworkPolicy ?? '',
+          def: '',
+          level: st.accountNetworkPolicy ? 'ACCOUNT' : '',
+          description: 'Network policy assigned for the account',
+          type: 'STRING',
+        },
+        {
+          key: 'STATEMENT_TIMEOUT_IN_SECONDS',
+          value: '172800',
+          def: '172800',
+          level: '',
+          description: 'Timeout in seconds for statements',
+          type: 'NUMBER',
+        },
         { key: 'TIMEZONE', value: 'America/Los_Angeles', def: 'America/Los_Angeles', level: '', description: 'time zone', type: 'STRING' },
       ],
       s.like,
@@ -63,7 +84,14 @@ export function showParameters(x: Exec, s: Stmt<'showParameters'>): ExecOutcome 
     }
     return paramResult(
       [
-        { key: 'NETWORK_POLICY', value: user.networkPolicy ?? '', def: '', level: user.networkPolicy ? 'USER' : '', description: 'Network policy assigned for the user', type: 'STRING' },
+        {
+          key: 'NETWORK_POLICY',
+          value: user.networkPolicy ?? '',
+          def: '',
+          level: user.networkPolicy ? 'USER' : '',
+          description: 'Network policy assigned for the user',
+          type: 'STRING',
+        },
         { key: 'TIMEZONE', value: 'UTC', def: 'America/Los_Angeles', level: 'USER', description: 'time zone', type: 'STRING' },
       ],
       s.like,
@@ -72,7 +100,14 @@ export function showParameters(x: Exec, s: Stmt<'showParameters'>): ExecOutcome 
   return paramResult(
     [
       { key: 'TIMEZONE', value: 'UTC', def: 'America/Los_Angeles', level: 'SESSION', description: 'time zone', type: 'STRING' },
-      { key: 'QUERY_TAG', value: String(x.ctx.params['QUERY_TAG'] ?? ''), def: '', level: x.ctx.params['QUERY_TAG'] ? 'SESSION' : '', description: 'String (up to 4096 characters) used to tag statements', type: 'STRING' },
+      {
+        key: 'QUERY_TAG',
+        value: String(x.ctx.params['QUERY_TAG'] ?? ''),
+        def: '',
+        level: x.ctx.params['QUERY_TAG'] ? 'SESSION' : '',
+        description: 'String (up to 4096 characters) used to tag statements',
+        type: 'STRING',
+      },
     ],
     s.like,
   );
@@ -85,7 +120,11 @@ function serviceRoles(isModelService: boolean): string[] {
 
 export function grantServiceRole(x: Exec, s: Stmt<'grantServiceRole'>): ExecOutcome {
   const st = x.sim.state;
-  const [db, schema, name] = resolveObjectName(s.service.parts.map((p) => p.value), x.ctx, 'GRANT SERVICE ROLE');
+  const [db, schema, name] = resolveObjectName(
+    s.service.parts.map((p) => p.value),
+    x.ctx,
+    'GRANT SERVICE ROLE',
+  );
   const svc = requireService(x.sim, x.ctx.role, db, schema, name);
   const roleName = s.serviceRole.value;
   if (svc.isJob || !serviceRoles(svc.model !== null).includes(roleName)) {
@@ -136,7 +175,11 @@ export function createNetworkRule(x: Exec, s: Stmt<'createNetworkRule'>): ExecOu
   for (const k of s.props.keys()) {
     if (!RULE_PROPS.has(k)) throw new SqlError('001003', '42000', `SQL compilation error:\ninvalid property '${k}' for 'NETWORK RULE'`);
   }
-  const [db, schema, name] = resolveObjectName(s.name.parts.map((p) => p.value), x.ctx, 'CREATE NETWORK RULE');
+  const [db, schema, name] = resolveObjectName(
+    s.name.parts.map((p) => p.value),
+    x.ctx,
+    'CREATE NETWORK RULE',
+  );
   requireSchema(x.sim, x.ctx.role, db, schema);
   requirePrivilege(x.sim, x.ctx.role, ['CREATE NETWORK RULE'], 'SCHEMA', key2(db, schema), 'schema', displayName(db, schema));
   const type = (textProp(s.props, 'TYPE') ?? '').toUpperCase();
@@ -157,8 +200,25 @@ export function createNetworkRule(x: Exec, s: Stmt<'createNetworkRule'>): ExecOu
     requirePrivilege(x.sim, x.ctx.role, ['OWNERSHIP'], 'NETWORK_RULE', key, 'network rule', displayName(db, schema, name));
     removeGrantsOn(st, 'NETWORK_RULE', key);
   }
-  st.networkRules.set(key, { database: db, schema, name, mode, type, values, comment: textProp(s.props, 'COMMENT') ?? null, owner: x.ctx.role, createdOn: x.now });
-  addGrant(st, { role: x.ctx.role, privilege: 'OWNERSHIP', on: 'NETWORK_RULE', key, name: displayName(db, schema, name), createdOn: x.now });
+  st.networkRules.set(key, {
+    database: db,
+    schema,
+    name,
+    mode,
+    type,
+    values,
+    comment: textProp(s.props, 'COMMENT') ?? null,
+    owner: x.ctx.role,
+    createdOn: x.now,
+  });
+  addGrant(st, {
+    role: x.ctx.role,
+    privilege: 'OWNERSHIP',
+    on: 'NETWORK_RULE',
+    key,
+    name: displayName(db, schema, name),
+    createdOn: x.now,
+  });
   return done(statusResult(`Network rule ${displayName(name)} successfully created.`));
 }
 
@@ -186,7 +246,8 @@ export function createNetworkPolicy(x: Exec, s: Stmt<'createNetworkPolicy'>): Ex
   const blockedRules = resolveRules(listProp(s.props, 'BLOCKED_NETWORK_RULE_LIST'));
   for (const key of allowedRules) {
     const rule = st.networkRules.get(key);
-    if (rule && rule.mode !== 'INGRESS') throw invalidValue('ALLOWED_NETWORK_RULE_LIST', rule.name, `network rule mode must be INGRESS, got ${rule.mode}`);
+    if (rule && rule.mode !== 'INGRESS')
+      throw invalidValue('ALLOWED_NETWORK_RULE_LIST', rule.name, `network rule mode must be INGRESS, got ${rule.mode}`);
   }
   for (const ip of [...(listProp(s.props, 'ALLOWED_IP_LIST') ?? []), ...(listProp(s.props, 'BLOCKED_IP_LIST') ?? [])]) {
     if (!validCidr(ip)) throw invalidValue('ALLOWED_IP_LIST', ip, 'not a valid IPv4 address or CIDR range');
@@ -241,7 +302,8 @@ const isAdmin = (role: string) => role === 'ACCOUNTADMIN' || role === 'SECURITYA
  */
 export function alterAccountNetworkPolicy(x: Exec, s: Stmt<'alterAccountNetworkPolicy'>): ExecOutcome {
   const st = x.sim.state;
-  if (!isAdmin(x.ctx.role) && !hasPrivilege(st, x.ctx.role, 'ATTACH POLICY', 'ACCOUNT', '')) throw insufficientPrivileges('account', st.account);
+  if (!isAdmin(x.ctx.role) && !hasPrivilege(st, x.ctx.role, 'ATTACH POLICY', 'ACCOUNT', ''))
+    throw insufficientPrivileges('account', st.account);
   if (s.policy === null) {
     st.accountNetworkPolicy = null;
     return done(statusResult(OK));
@@ -249,7 +311,11 @@ export function alterAccountNetworkPolicy(x: Exec, s: Stmt<'alterAccountNetworkP
   const name = s.policy.value;
   if (!st.networkPolicies.has(name)) throw doesNotExist('Network policy', displayName(name));
   if (!networkPolicyAllows(st, name, x.ctx.clientIp)) {
-    throw new SqlError('002107', '42601', `Network policy ${displayName(name)} cannot be activated. Requestor IP address, ${x.ctx.clientIp}, must be included in allowed network rules or allowed IP list.`);
+    throw new SqlError(
+      '002107',
+      '42601',
+      `Network policy ${displayName(name)} cannot be activated. Requestor IP address, ${x.ctx.clientIp}, must be included in allowed network rules or allowed IP list.`,
+    );
   }
   st.accountNetworkPolicy = name;
   return done(statusResult(OK));
@@ -271,14 +337,23 @@ export function alterNetworkRule(x: Exec, s: Stmt<'alterNetworkRule'>): ExecOutc
     throw doesNotExist('Network rule', displayName(...parts));
   }
   const { key, rule } = found;
-  requirePrivilege(x.sim, x.ctx.role, ['OWNERSHIP'], 'NETWORK_RULE', key, 'network rule', displayName(rule.database, rule.schema, rule.name));
+  requirePrivilege(
+    x.sim,
+    x.ctx.role,
+    ['OWNERSHIP'],
+    'NETWORK_RULE',
+    key,
+    'network rule',
+    displayName(rule.database, rule.schema, rule.name),
+  );
   if (s.props === null) {
     if (s.unset === 'VALUE_LIST') rule.values = [];
     else rule.comment = null;
     return done(statusResult(OK));
   }
   for (const k of s.props.keys()) {
-    if (k !== 'VALUE_LIST' && k !== 'COMMENT') throw new SqlError('001003', '42000', `SQL compilation error:\ninvalid property '${k}' for 'NETWORK RULE'`);
+    if (k !== 'VALUE_LIST' && k !== 'COMMENT')
+      throw new SqlError('001003', '42000', `SQL compilation error:\ninvalid property '${k}' for 'NETWORK RULE'`);
   }
   const values = listProp(s.props, 'VALUE_LIST');
   if (values !== undefined) {
@@ -299,7 +374,8 @@ export function describeNetworkPolicy(x: Exec, s: Stmt<'describeNetworkPolicy'>)
   const name = s.name.value;
   const policy = st.networkPolicies.get(name);
   if (!policy || !canSee(st, x.ctx.role, 'NETWORK_POLICY', name)) throw doesNotExist('Network policy', displayName(name));
-  if (!isAdmin(x.ctx.role) && owner(st, 'NETWORK_POLICY', name) !== x.ctx.role) throw insufficientPrivileges('network policy', displayName(name));
+  if (!isAdmin(x.ctx.role) && owner(st, 'NETWORK_POLICY', name) !== x.ctx.role)
+    throw insufficientPrivileges('network policy', displayName(name));
   const ips = (keys: string[]) => keys.filter((k) => k.startsWith('ip:')).map((k) => k.slice(3));
   const rules = (keys: string[]) =>
     keys.flatMap((k) => {
@@ -323,9 +399,32 @@ export function describeNetworkRule(x: Exec, s: Stmt<'describeNetworkRule'>): Ex
   const found = ruleByName(x, parts, 'DESCRIBE NETWORK RULE');
   if (found === null) throw doesNotExist('Network rule', displayName(...parts));
   const { key, rule } = found;
-  requirePrivilege(x.sim, x.ctx.role, ['OWNERSHIP'], 'NETWORK_RULE', key, 'network rule', displayName(rule.database, rule.schema, rule.name));
-  const columns: Column[] = [tsLtz('created_on'), text('name'), text('database_name'), text('schema_name'), text('owner'), text('comment'), text('type'), text('mode'), text('value_list')];
-  return done({ columns, rows: [[rule.createdOn, rule.name, rule.database, rule.schema, rule.owner, rule.comment ?? '', rule.type, rule.mode, rule.values.join(',')]] });
+  requirePrivilege(
+    x.sim,
+    x.ctx.role,
+    ['OWNERSHIP'],
+    'NETWORK_RULE',
+    key,
+    'network rule',
+    displayName(rule.database, rule.schema, rule.name),
+  );
+  const columns: Column[] = [
+    tsLtz('created_on'),
+    text('name'),
+    text('database_name'),
+    text('schema_name'),
+    text('owner'),
+    text('comment'),
+    text('type'),
+    text('mode'),
+    text('value_list'),
+  ];
+  return done({
+    columns,
+    rows: [
+      [rule.createdOn, rule.name, rule.database, rule.schema, rule.owner, rule.comment ?? '', rule.type, rule.mode, rule.values.join(',')],
+    ],
+  });
 }
 
 export function showGrantsToRole(x: Exec, s: Stmt<'showGrantsToRole'>): ExecOutcome {
@@ -333,7 +432,8 @@ export function showGrantsToRole(x: Exec, s: Stmt<'showGrantsToRole'>): ExecOutc
   const role = s.role.value;
   if (!st.roles.has(role)) throw doesNotExist('Role', displayName(role));
   const user = st.users.get(x.ctx.user);
-  const allowed = role === x.ctx.role || (user?.roles.includes(role) ?? false) || x.ctx.role === 'ACCOUNTADMIN' || x.ctx.role === 'SECURITYADMIN';
+  const allowed =
+    role === x.ctx.role || (user?.roles.includes(role) ?? false) || x.ctx.role === 'ACCOUNTADMIN' || x.ctx.role === 'SECURITYADMIN';
   if (!allowed) throw insufficientPrivileges('role', displayName(role));
   const rows: Cell[][] = st.grants
     .filter((g) => g.role === role)
@@ -358,8 +458,12 @@ export function use(x: Exec, s: Stmt<'use'>): ExecOutcome {
     case 'ROLE': {
       const role = parts[0] ?? '';
       const user = st.users.get(x.session.user);
-      if (!user || !user.roles.includes(role)) {
-        throw new SqlError('003013', '42501', `Requested role '${role}' is not assigned to the executing user. Specify another role to activate.`);
+      if (!user?.roles.includes(role)) {
+        throw new SqlError(
+          '003013',
+          '42501',
+          `Requested role '${role}' is not assigned to the executing user. Specify another role to activate.`,
+        );
       }
       x.session.role = role;
       break;
@@ -389,4 +493,3 @@ export function use(x: Exec, s: Stmt<'use'>): ExecOutcome {
   }
   return done(statusResult(OK));
 }
-

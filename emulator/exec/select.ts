@@ -103,7 +103,8 @@ function evalFn(x: Exec, e: Extract<Expr, { k: 'fn' }>, row: Row, cols: Map<stri
       if (unitExpr?.k === 'col') unit = unitExpr.name;
       else unit = String(arg(0).v ?? '').toUpperCase();
       const mult = DATE_UNITS[unit];
-      if (mult === undefined) throw new SqlError('002021', '22023', `SQL compilation error:\nInvalid date part '${unit}' for function DATEADD`);
+      if (mult === undefined)
+        throw new SqlError('002021', '22023', `SQL compilation error:\nInvalid date part '${unit}' for function DATEADD`);
       const n = Number(arg(1).v);
       return { v: toMs(arg(2)) + n * mult, t: 'timestamp_ltz' };
     }
@@ -166,7 +167,8 @@ function evalExpr(x: Exec, e: Expr, row: Row, cols: Map<string, Column>): Typed 
         const n = inner.v === null ? null : Number(inner.v);
         return { v: n, t: type === 'FLOAT' || type === 'DOUBLE' || type === 'REAL' ? 'real' : 'fixed' };
       }
-      if (type.startsWith('TIMESTAMP')) return { v: inner.v === null ? null : toMs(inner), t: type === 'TIMESTAMP_NTZ' ? 'timestamp_ntz' : 'timestamp_ltz' };
+      if (type.startsWith('TIMESTAMP'))
+        return { v: inner.v === null ? null : toMs(inner), t: type === 'TIMESTAMP_NTZ' ? 'timestamp_ntz' : 'timestamp_ltz' };
       if (type === 'BOOLEAN') return { v: inner.v === null ? null : Boolean(inner.v), t: 'boolean' };
       if (type === 'VARIANT' || type === 'OBJECT' || type === 'ARRAY') return { v: inner.v, t: 'variant' };
       throw new SqlError('002040', '42601', `SQL compilation error:\nUnsupported data type '${type}'.`);
@@ -208,9 +210,14 @@ function timeArg(x: Exec, args: Record<string, Expr>, name: string, fallback: nu
 }
 
 function tableFnSource(x: Exec, src: Extract<SelectSource, { k: 'tableFn' }>): Source {
-  const [db, schema, name] = resolveObjectName(src.service.parts.map((p) => p.value), x.ctx, 'SELECT');
+  const [db, schema, name] = resolveObjectName(
+    src.service.parts.map((p) => p.value),
+    x.ctx,
+    'SELECT',
+  );
   const svc = requireService(x.sim, x.ctx.role, db, schema, name);
-  if (src.fn !== 'SPCS_GET_LOGS' && src.fn !== 'SPCS_GET_METRICS' && src.fn !== 'SPCS_GET_EVENTS') throw unknownFunction(`${serviceDisplay(svc)}!${src.fn}`);
+  if (src.fn !== 'SPCS_GET_LOGS' && src.fn !== 'SPCS_GET_METRICS' && src.fn !== 'SPCS_GET_EVENTS')
+    throw unknownFunction(`${serviceDisplay(svc)}!${src.fn}`);
   requirePrivilege(x.sim, x.ctx.role, ['MONITOR'], 'SERVICE', serviceKey(svc), 'service', serviceDisplay(svc));
   for (const k of Object.keys(src.args)) {
     if (k !== 'START_TIME' && k !== 'END_TIME') {
@@ -228,7 +235,13 @@ function tableFnSource(x: Exec, src: Extract<SelectSource, { k: 'tableFn' }>): S
       RECORD_ATTRIBUTES: r.recordAttributes,
     }));
     return {
-      columns: [TS, { name: 'INSTANCE_ID', type: 'text' }, { name: 'CONTAINER_NAME', type: 'text' }, { name: 'LOG', type: 'text' }, { name: 'RECORD_ATTRIBUTES', type: 'object' }],
+      columns: [
+        TS,
+        { name: 'INSTANCE_ID', type: 'text' },
+        { name: 'CONTAINER_NAME', type: 'text' },
+        { name: 'LOG', type: 'text' },
+        { name: 'RECORD_ATTRIBUTES', type: 'object' },
+      ],
       rows,
     };
   }
@@ -295,7 +308,13 @@ function tableFnSource(x: Exec, src: Extract<SelectSource, { k: 'tableFn' }>): S
 const QUERY_HISTORY_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
   QUERY_HISTORY: ['END_TIME_RANGE_START', 'END_TIME_RANGE_END', 'RESULT_LIMIT', 'INCLUDE_CLIENT_GENERATED_STATEMENT'],
   QUERY_HISTORY_BY_USER: ['USER_NAME', 'END_TIME_RANGE_START', 'END_TIME_RANGE_END', 'RESULT_LIMIT', 'INCLUDE_CLIENT_GENERATED_STATEMENT'],
-  QUERY_HISTORY_BY_SESSION: ['SESSION_ID', 'END_TIME_RANGE_START', 'END_TIME_RANGE_END', 'RESULT_LIMIT', 'INCLUDE_CLIENT_GENERATED_STATEMENT'],
+  QUERY_HISTORY_BY_SESSION: [
+    'SESSION_ID',
+    'END_TIME_RANGE_START',
+    'END_TIME_RANGE_END',
+    'RESULT_LIMIT',
+    'INCLUDE_CLIENT_GENERATED_STATEMENT',
+  ],
 };
 
 const EXECUTION_STATUS = { running: 'RUNNING', success: 'SUCCESS', error: 'FAILED_WITH_ERROR' } as const;
@@ -312,13 +331,23 @@ function queryHistorySource(x: Exec, src: Extract<SelectSource, { k: 'infoFn' }>
   const schema = parts.at(-2);
   if (allowed === undefined || schema !== 'INFORMATION_SCHEMA' || parts.length > 3) throw unknownFunction(parts.join('.'));
   if (parts.length === 2 && x.ctx.database === null) {
-    throw new SqlError('090105', '22000', 'Cannot perform SELECT. This session does not have a current database. Call \'USE DATABASE\', or use a qualified name.', 'EXECUTION');
+    throw new SqlError(
+      '090105',
+      '22000',
+      "Cannot perform SELECT. This session does not have a current database. Call 'USE DATABASE', or use a qualified name.",
+      'EXECUTION',
+    );
   }
   for (const k of Object.keys(src.args)) {
     if (!allowed.includes(k)) throw new SqlError('001044', '42P13', `SQL compilation error:\nInvalid argument ${k} for function ${fn}`);
   }
   if (x.ctx.warehouse === null) {
-    throw new SqlError('000606', '57P03', "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n", 'EXECUTION');
+    throw new SqlError(
+      '000606',
+      '57P03',
+      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n",
+      'EXECUTION',
+    );
   }
   const arg = (name: string) => {
     const e = src.args[name];
@@ -368,7 +397,11 @@ function queryHistorySource(x: Exec, src: Extract<SelectSource, { k: 'infoFn' }>
 
 function eventTableSource(x: Exec, src: Extract<SelectSource, { k: 'table' }>): Source {
   const st = x.sim.state;
-  const [db, schema, name] = resolveObjectName(src.name.parts.map((p) => p.value), x.ctx, 'SELECT');
+  const [db, schema, name] = resolveObjectName(
+    src.name.parts.map((p) => p.value),
+    x.ctx,
+    'SELECT',
+  );
   const et = st.eventTable;
   const key = key3(db, schema, name);
   if (key !== key3(et.database, et.schema, et.name) || !canSee(st, x.ctx.role, 'EVENT_TABLE', key)) {
@@ -376,7 +409,12 @@ function eventTableSource(x: Exec, src: Extract<SelectSource, { k: 'table' }>): 
   }
   // Scanning a table runs on a warehouse; metadata statements (SHOW, CALL SYSTEM$…) do not.
   if (x.ctx.warehouse === null) {
-    throw new SqlError('000606', '57P03', "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n", 'EXECUTION');
+    throw new SqlError(
+      '000606',
+      '57P03',
+      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n",
+      'EXECUTION',
+    );
   }
   const rows = eventTableRows(x.sim, x.now).map((r) => ({
     TIMESTAMP: r.timestamp,
@@ -517,6 +555,8 @@ export function executeSelect(x: Exec, s: SelectStatement): ExecOutcome {
     rows = keyed.map((k) => k.r);
   }
   if (s.limit !== undefined) rows = rows.slice(0, s.limit);
-  const outRows: Cell[][] = rows.map((r) => outExprs.map((e) => ('k' in e && e.k === 'srccol' ? (r[e.name] ?? null) : evalExpr(x, e, r, cols).v)));
+  const outRows: Cell[][] = rows.map((r) =>
+    outExprs.map((e) => ('k' in e && e.k === 'srccol' ? (r[e.name] ?? null) : evalExpr(x, e, r, cols).v)),
+  );
   return done({ columns: outColumns, rows: outRows });
 }

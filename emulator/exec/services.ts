@@ -115,7 +115,11 @@ export function showServices(x: Exec, s: Stmt<'showServices'>): ExecOutcome {
   let filter: (svc: Service) => boolean;
   const scope = s.scope;
   if (scope.k === 'schema') {
-    const [db, schema] = resolveSchemaName(scope.name.parts.map((p) => p.value), x.ctx, 'SHOW SERVICES');
+    const [db, schema] = resolveSchemaName(
+      scope.name.parts.map((p) => p.value),
+      x.ctx,
+      'SHOW SERVICES',
+    );
     requireSchema(x.sim, x.ctx.role, db, schema);
     filter = (svc) => svc.database === db && svc.schema === schema;
   } else if (scope.k === 'database') {
@@ -173,7 +177,8 @@ export function showServiceContainers(x: Exec, s: Stmt<'showServiceContainers'>)
       ]);
     }
   }
-  if (rows.length === 0) rows.push([svc.database, svc.schema, svc.name, visibleStatus(x, svc), null, null, null, null, null, null, null, null, null, null]);
+  if (rows.length === 0)
+    rows.push([svc.database, svc.schema, svc.name, visibleStatus(x, svc), null, null, null, null, null, null, null, null, null, null]);
   const columns: Column[] = [
     text('database_name'),
     text('schema_name'),
@@ -226,7 +231,7 @@ export const PROVISIONING = 'Endpoints provisioning in progress... check back in
 
 export function endpointUrl(svc: Service, now: number): string | null {
   const e = svc.endpoints.find((x) => x.name === 'inference');
-  if (!e || !e.isPublic) return null;
+  if (!e?.isPublic) return null;
   return e.readyAt !== null && e.readyAt <= now ? e.host : PROVISIONING;
 }
 
@@ -259,15 +264,35 @@ export function describeService(x: Exec, s: Stmt<'describeService'>): ExecOutcom
   return done({ columns, rows: [row] });
 }
 
-const SERVICE_SET_PROPS = new Set(['MIN_INSTANCES', 'MAX_INSTANCES', 'AUTO_SUSPEND_SECS', 'MIN_READY_INSTANCES', 'AUTO_RESUME', 'COMMENT', 'QUERY_WAREHOUSE']);
+const SERVICE_SET_PROPS = new Set([
+  'MIN_INSTANCES',
+  'MAX_INSTANCES',
+  'AUTO_SUSPEND_SECS',
+  'MIN_READY_INSTANCES',
+  'AUTO_RESUME',
+  'COMMENT',
+  'QUERY_WAREHOUSE',
+]);
 
 export function alterService(x: Exec, s: Stmt<'alterService'>): ExecOutcome {
-  const [db, schema, name] = resolveObjectName(s.service.parts.map((p) => p.value), x.ctx, 'ALTER SERVICE');
+  const [db, schema, name] = resolveObjectName(
+    s.service.parts.map((p) => p.value),
+    x.ctx,
+    'ALTER SERVICE',
+  );
   if (s.ifExists && !x.sim.state.services.has(key3(db, schema, name))) return done(statusResult('Statement executed successfully.'));
   const svc = requireService(x.sim, x.ctx.role, db, schema, name);
   const a = s.action;
   // Docs (ALTER SERVICE, "Access control requirements"): OPERATE for SUSPEND / RESUME, OWNERSHIP to set or unset properties.
-  requirePrivilege(x.sim, x.ctx.role, [a.k === 'set' ? 'OWNERSHIP' : 'OPERATE'], 'SERVICE', serviceKey(svc), 'service', serviceDisplay(svc));
+  requirePrivilege(
+    x.sim,
+    x.ctx.role,
+    [a.k === 'set' ? 'OWNERSHIP' : 'OPERATE'],
+    'SERVICE',
+    serviceKey(svc),
+    'service',
+    serviceDisplay(svc),
+  );
   if (a.k === 'suspend') suspendService(x.sim, svc, x.now);
   else if (a.k === 'resume') resumeService(x.sim, svc, x.now);
   else {
@@ -314,7 +339,11 @@ export function alterService(x: Exec, s: Stmt<'alterService'>): ExecOutcome {
 }
 
 export function dropService(x: Exec, s: Stmt<'dropService'>): ExecOutcome {
-  const [db, schema, name] = resolveObjectName(s.service.parts.map((p) => p.value), x.ctx, 'DROP SERVICE');
+  const [db, schema, name] = resolveObjectName(
+    s.service.parts.map((p) => p.value),
+    x.ctx,
+    'DROP SERVICE',
+  );
   const exists = x.sim.state.services.get(key3(db, schema, name));
   if (!exists && s.ifExists) return done(statusResult(`Drop statement executed successfully (${displayName(name)} already dropped).`));
   const svc = requireService(x.sim, x.ctx.role, db, schema, name);
@@ -359,7 +388,8 @@ export function getServiceLogs(x: Exec, s: Stmt<'getServiceLogs'>): ExecOutcome 
   const previous = previousArg === true || (typeof previousArg === 'string' && previousArg.toUpperCase() === 'TRUE');
   let run = c.runs[c.runs.length - 1];
   if (previous) {
-    if (c.runs.length < 2) throw containerError(`Container '${containerName}' of instance ${inst.id} has not been restarted; no previous logs are available.`);
+    if (c.runs.length < 2)
+      throw containerError(`Container '${containerName}' of instance ${inst.id} has not been restarted; no previous logs are available.`);
     run = c.runs[c.runs.length - 2];
   }
   // "<message>, Container Status: PENDING", the text snowflake-ml-python's jobs/job.py

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
-import { SqlError, alreadyExists, deployError, doesNotExist, insufficientPrivileges } from '../errors.js';
+import { type SqlError, alreadyExists, deployError, doesNotExist, insufficientPrivileges } from '../errors.js';
 import { type SessionContext, resolveObjectName } from '../session-context.js';
 import { parseObjectName } from '../sql/names.js';
 import { addGrant, hasPrivilege } from './privileges.js';
@@ -64,7 +64,7 @@ function parseSpec(text: string): DeploySpec {
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw specError(e instanceof Error ? e.message.split('\n')[0] ?? 'YAML parse error' : 'YAML parse error');
+    throw specError(e instanceof Error ? (e.message.split('\n')[0] ?? 'YAML parse error') : 'YAML parse error');
   }
   if (typeof raw === 'string' && raw.startsWith('@')) {
     throw deployError(`Stage file ${raw} does not exist or not authorized. The emulator accepts inline YAML specs only.`);
@@ -87,16 +87,25 @@ function nameParts(text: string, field: string): string[] {
 function parseCpu(v: string | number): number {
   const s = String(v).trim();
   const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(s);
-  if (!m || !m[1]) throw specError(`service.cpu: '${s}' is not a valid CPU quantity (e.g. "1", "0.5", "500m")`);
+  if (!m?.[1]) throw specError(`service.cpu: '${s}' is not a valid CPU quantity (e.g. "1", "0.5", "500m")`);
   const n = Number(m[1]);
   return m[2] === 'm' ? n / 1000 : n;
 }
 
 function parseMemory(s: string): number {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)B?$/.exec(s.trim());
-  if (!m || !m[1] || !m[2]) throw specError(`service.memory: '${s}' must be a quantity with a unit (e.g. "4Gi", "4GiB", "512Mi")`);
+  if (!m?.[1] || !m[2]) throw specError(`service.memory: '${s}' must be a quantity with a unit (e.g. "4Gi", "4GiB", "512Mi")`);
   const n = Number(m[1]);
-  const unit: Record<string, number> = { Ki: 1 / 1024 ** 2, Mi: 1 / 1024, Gi: 1, Ti: 1024, K: 1e3 / 1024 ** 3, M: 1e6 / 1024 ** 3, G: 1e9 / 1024 ** 3, T: 1e12 / 1024 ** 3 };
+  const unit: Record<string, number> = {
+    Ki: 1 / 1024 ** 2,
+    Mi: 1 / 1024,
+    Gi: 1,
+    Ti: 1024,
+    K: 1e3 / 1024 ** 3,
+    M: 1e6 / 1024 ** 3,
+    G: 1e9 / 1024 ** 3,
+    T: 1e12 / 1024 ** 3,
+  };
   return n * (unit[m[2]] ?? 1);
 }
 
@@ -145,7 +154,9 @@ function validate(sim: Sim, ctx: SessionContext, spec: DeploySpec): ValidatedDep
   if (st.services.has(key3(sdb, ssch, sname))) throw alreadyExists(displayName(sdb, ssch, sname));
 
   const servicePool = resolvePool(sim, ctx, spec.service.compute_pool, 'service.compute_pool');
-  const buildPool = spec.image_build?.compute_pool ? resolvePool(sim, ctx, spec.image_build.compute_pool, 'image_build.compute_pool') : servicePool;
+  const buildPool = spec.image_build?.compute_pool
+    ? resolvePool(sim, ctx, spec.image_build.compute_pool, 'image_build.compute_pool')
+    : servicePool;
 
   if (spec.service.ingress_enabled && !hasAccountPrivilege(sim, ctx.role, 'BIND SERVICE ENDPOINT')) {
     throw insufficientPrivileges('account', st.account);
@@ -166,7 +177,9 @@ function validate(sim: Sim, ctx: SessionContext, spec: DeploySpec): ValidatedDep
     }
     const fam = servicePool.family;
     if (fam.gpuCount === 0) {
-      throw deployError(`Compute pool ${servicePool.name} (instance family ${fam.name}) has no GPUs; service.gpu=${gpu} cannot be scheduled.`);
+      throw deployError(
+        `Compute pool ${servicePool.name} (instance family ${fam.name}) has no GPUs; service.gpu=${gpu} cannot be scheduled.`,
+      );
     }
     if (gpu > fam.gpuCount) {
       throw deployError(
@@ -178,9 +191,11 @@ function validate(sim: Sim, ctx: SessionContext, spec: DeploySpec): ValidatedDep
   const maxInstances = spec.service.max_instances ?? 1;
   if (minInstances < 0) throw specError('service.min_instances must be >= 0');
   if (maxInstances < 1) throw specError('service.max_instances must be >= 1');
-  if (minInstances > maxInstances) throw specError(`service.min_instances (${minInstances}) must be <= service.max_instances (${maxInstances})`);
+  if (minInstances > maxInstances)
+    throw specError(`service.min_instances (${minInstances}) must be <= service.max_instances (${maxInstances})`);
   if (spec.service.num_workers !== undefined && spec.service.num_workers < 1) throw specError('service.num_workers must be >= 1');
-  if (spec.service.max_batch_rows !== undefined && spec.service.max_batch_rows < 32) throw specError('service.max_batch_rows must be >= 32');
+  if (spec.service.max_batch_rows !== undefined && spec.service.max_batch_rows < 32)
+    throw specError('service.max_batch_rows must be >= 32');
   const cpu = spec.service.cpu !== undefined ? parseCpu(spec.service.cpu) : null;
   const memoryGib = spec.service.memory !== undefined ? parseMemory(spec.service.memory) : null;
   return { model, version, service: [sdb, ssch, sname], servicePool, buildPool, gpu, spec, minInstances, maxInstances, cpu, memoryGib };
@@ -206,7 +221,11 @@ function yamlSpec(svc: Pick<Service, 'containers' | 'endpoints'>): string {
         image: c.image,
         env: c.env,
         resources: {
-          requests: { cpu: String(c.requests.cpu), memory: `${c.requests.memoryGib}Gi`, ...(c.requests.gpu > 0 ? { 'nvidia.com/gpu': c.requests.gpu } : {}) },
+          requests: {
+            cpu: String(c.requests.cpu),
+            memory: `${c.requests.memoryGib}Gi`,
+            ...(c.requests.gpu > 0 ? { 'nvidia.com/gpu': c.requests.gpu } : {}),
+          },
           limits: { memory: `${c.memoryLimitGib}Gi`, ...(c.requests.gpu > 0 ? { 'nvidia.com/gpu': c.requests.gpu } : {}) },
         },
         ...(c.name === 'model-inference' ? { readinessProbe: { port: 5000, path: '/health' } } : {}),
@@ -335,7 +354,9 @@ function createBuildJob(sim: Sim, ctx: SessionContext, v: ValidatedDeploy, query
 function createInferenceService(sim: Sim, role: string, v: ValidatedDeploy, queryId: string, at: number): Service {
   const [db, schema, name] = v.service;
   const fam = v.servicePool.family;
-  const repo = v.spec.image_build?.image_repo ? (parseObjectName(v.spec.image_build.image_repo) ?? []).map((p) => p.toLowerCase()).join('/') : `${db.toLowerCase()}/${schema.toLowerCase()}/snowflake_model_images`;
+  const repo = v.spec.image_build?.image_repo
+    ? (parseObjectName(v.spec.image_build.image_repo) ?? []).map((p) => p.toLowerCase()).join('/')
+    : `${db.toLowerCase()}/${schema.toLowerCase()}/snowflake_model_images`;
   const numWorkers = v.spec.service.num_workers ?? (v.gpu > 0 ? 1 : 2 * fam.vcpu + 1);
   const env: Record<string, string> = {
     MODEL_NAME: displayName(v.model.database, v.model.schema, v.model.name),
@@ -347,7 +368,10 @@ function createInferenceService(sim: Sim, role: string, v: ValidatedDeploy, quer
   const svc = baseService(sim, { database: db, schema, name, pool: v.servicePool, owner: role, at }, [
     {
       name: 'model-inference',
-      image: `/${repo}/${v.model.name.toLowerCase()}_${v.version.name.toLowerCase()}:${createHash('md5').update(key3(v.model.database, v.model.schema, v.model.name) + v.version.name).digest('hex').slice(0, 12)}`,
+      image: `/${repo}/${v.model.name.toLowerCase()}_${v.version.name.toLowerCase()}:${createHash('md5')
+        .update(key3(v.model.database, v.model.schema, v.model.name) + v.version.name)
+        .digest('hex')
+        .slice(0, 12)}`,
       env,
       requests: { cpu: v.cpu ?? (v.gpu > 0 ? 1 : 0.4), memoryGib: v.memoryGib ?? 2, gpu: v.gpu },
       memoryLimitGib: v.memoryGib ?? fam.memoryGib,
@@ -403,7 +427,7 @@ const pendingByQuery = new WeakMap<Deployment, PendingDeploy>();
 export function startDeploy(sim: Sim, ctx: SessionContext, queryId: string, specText: string, at: number): Deployment {
   const spec = parseSpec(specText);
   const v = validate(sim, ctx, spec);
-  const imageKey = key3(v.model.database, v.model.schema, v.model.name) + `\u0001${v.version.name}`;
+  const imageKey = `${key3(v.model.database, v.model.schema, v.model.name)}\u0001${v.version.name}`;
   const cached = sim.state.builtImages.has(imageKey) && !spec.image_build?.force_rebuild;
   const dep: Deployment = {
     queryId,
@@ -439,7 +463,7 @@ function finish(dep: Deployment, at: number, outcome: { message: string } | { er
 
 export function onBuildFinished(sim: Sim, job: Service, ok: boolean, at: number): void {
   const dep = job.deployQueryId ? sim.deployments.get(job.deployQueryId) : undefined;
-  if (!dep || dep.phase !== 'BUILDING') return;
+  if (dep?.phase !== 'BUILDING') return;
   const pending = pendingByQuery.get(dep);
   if (!pending) return;
   const v = pending.validated;
@@ -453,7 +477,7 @@ export function onBuildFinished(sim: Sim, job: Service, ok: boolean, at: number)
     });
     return;
   }
-  sim.state.builtImages.add(key3(v.model.database, v.model.schema, v.model.name) + `\u0001${v.version.name}`);
+  sim.state.builtImages.add(`${key3(v.model.database, v.model.schema, v.model.name)}\u0001${v.version.name}`);
   if (sim.state.services.has(dep.serviceKey)) {
     finish(dep, at, { error: alreadyExists(displayName(...v.service)) });
     return;
@@ -469,7 +493,7 @@ export function onBuildFinished(sim: Sim, job: Service, ok: boolean, at: number)
 export function onServiceStatusChanged(sim: Sim, svc: Service, at: number): void {
   if (svc.isJob || !svc.deployQueryId) return;
   const dep = sim.deployments.get(svc.deployQueryId);
-  if (!dep || dep.phase !== 'STARTING' || dep.serviceKey !== serviceKey(svc)) return;
+  if (dep?.phase !== 'STARTING' || dep.serviceKey !== serviceKey(svc)) return;
   if (svc.status === 'RUNNING') {
     finish(dep, at, { message: `Service ${serviceDisplay(svc)} successfully deployed. Inference endpoint: inference (port 5000).` });
   } else if (svc.status === 'FAILED') {
@@ -527,7 +551,8 @@ function cancelJob(sim: Sim, job: Service, at: number): void {
   job.status = 'CANCELLING';
   job.updatedOn = at;
   for (const inst of job.instances) inst.generation++; // the build never finishes now
-  for (const inst of job.instances) for (const c of inst.containers) if (c.status !== 'DONE' && c.status !== 'FAILED') setContainerStatus(c, c.status, 'Cancelling', at);
+  for (const inst of job.instances)
+    for (const c of inst.containers) if (c.status !== 'DONE' && c.status !== 'FAILED') setContainerStatus(c, c.status, 'Cancelling', at);
   sim.scheduler.at(at + sim.timings.suspendMs[0], `cancel ${job.name}`, (t) => {
     if (job.dropped) return;
     for (const inst of job.instances) {

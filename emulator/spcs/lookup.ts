@@ -42,7 +42,6 @@ export function requireService(sim: Sim, role: string, db: string, schema: strin
   return s;
 }
 
-
 export function requirePool(sim: Sim, role: string, name: string): ComputePool {
   const p = sim.state.pools.get(name);
   if (!p || !canSee(sim.state, role, 'COMPUTE_POOL', name)) throw doesNotExist('Compute pool', displayName(name));

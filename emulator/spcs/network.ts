@@ -51,7 +51,6 @@ export function cidrContains(cidr: string, ip: string): boolean {
   return (ipToInt(base) & mask) === (ipToInt(ip) & mask);
 }
 
-
 /** The endpoint's host over private connectivity: `<prefix>.privatelink.snowflakecomputing.app`. */
 export function privatelinkHost(host: string): string {
   return host.replace(/\.snowflakecomputing\.app$/, '.privatelink.snowflakecomputing.app');

@@ -98,7 +98,8 @@ export const METRIC_GROUPS = ['system', 'system_limits', 'status', 'network', 's
  */
 export function setPlatformMonitor(svc: Service, groups: readonly string[] | null, at: number): void {
   const unknown = (groups ?? []).filter((g) => !(METRIC_GROUPS as readonly string[]).includes(g));
-  if (unknown.length > 0) throw new Error(`platformMonitor: unknown metric group(s) ${unknown.join(', ')}; expected ${METRIC_GROUPS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`platformMonitor: unknown metric group(s) ${unknown.join(', ')}; expected ${METRIC_GROUPS.join(', ')}`);
   const doc: unknown = parseYaml(svc.specYaml === '' ? 'spec: {}' : svc.specYaml);
   const spec: Record<string, unknown> = isRecord(doc) && isRecord(doc['spec']) ? { ...doc['spec'] } : {};
   if (groups === null) delete spec['platformMonitor'];
@@ -111,7 +112,10 @@ export function setPlatformMonitor(svc: Service, groups: readonly string[] | nul
 
 function memoryAt(rec: RunRecord, t: number): number {
   const limit = rec.memoryLimitGib;
-  const base = Math.min(limit * 0.6, rec.workingSetGib * (0.92 + 0.08 * hashNoise(`${rec.serviceId}/${rec.instanceId}/${rec.containerName}/${rec.run.startedAt}`)));
+  const base = Math.min(
+    limit * 0.6,
+    rec.workingSetGib * (0.92 + 0.08 * hashNoise(`${rec.serviceId}/${rec.instanceId}/${rec.containerName}/${rec.run.startedAt}`)),
+  );
   const oomAt = rec.run.oomAt;
   if (oomAt !== null && oomAt > rec.run.startedAt) {
     const f = Math.min(1, Math.max(0, (t - rec.run.startedAt) / (oomAt - rec.run.startedAt)));

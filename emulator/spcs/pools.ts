@@ -4,7 +4,6 @@
  * instances onto nodes (cpu, memory, GPUs per node of the instance family).
  */
 import type { Sim } from './sim.js';
-import { startInstance, finishPoolStopIfDone } from './services.js';
 import type { ComputePool, Instance, PoolNode, PoolState, ResourceRequest, Service } from './state.js';
 import { CONTAINER_MESSAGES, setContainerStatus } from './state.js';
 
@@ -23,15 +22,20 @@ export function instanceRequest(svc: Service): ResourceRequest {
 
 function fits(pool: ComputePool, used: ResourceRequest, req: ResourceRequest): boolean {
   const f = pool.family;
-  return used.cpu + req.cpu <= f.vcpu + EPS && used.memoryGib + req.memoryGib <= f.memoryGib + EPS && used.gpu + req.gpu <= f.gpuCount + EPS;
+  return (
+    used.cpu + req.cpu <= f.vcpu + EPS && used.memoryGib + req.memoryGib <= f.memoryGib + EPS && used.gpu + req.gpu <= f.gpuCount + EPS
+  );
 }
 
 /** Why an instance can never fit on an empty node of this family, or null if it can. */
 export function unschedulableReason(pool: ComputePool, req: ResourceRequest): string | null {
   const f = pool.family;
-  if (req.gpu > f.gpuCount) return `Unschedulable due to insufficient GPU resources: requested ${req.gpu}, ${f.name} nodes have ${f.gpuCount}.`;
-  if (req.cpu > f.vcpu + EPS) return `Unschedulable due to insufficient CPU resources: requested ${req.cpu}, ${f.name} nodes have ${f.vcpu}.`;
-  if (req.memoryGib > f.memoryGib + EPS) return `Unschedulable due to insufficient memory resources: requested ${req.memoryGib}Gi, ${f.name} nodes have ${f.memoryGib}Gi.`;
+  if (req.gpu > f.gpuCount)
+    return `Unschedulable due to insufficient GPU resources: requested ${req.gpu}, ${f.name} nodes have ${f.gpuCount}.`;
+  if (req.cpu > f.vcpu + EPS)
+    return `Unschedulable due to insufficient CPU resources: requested ${req.cpu}, ${f.name} nodes have ${f.vcpu}.`;
+  if (req.memoryGib > f.memoryGib + EPS)
+    return `Unschedulable due to insufficient memory resources: requested ${req.memoryGib}Gi, ${f.name} nodes have ${f.memoryGib}Gi.`;
   return null;
 }
 
@@ -165,7 +169,7 @@ export function suspendPool(sim: Sim, pool: ComputePool, at: number, suspendServ
   const gen = pool.generation;
   sim.scheduler.at(at + sim.draw(sim.timings.poolStopMs), `pool ${pool.name} stop`, (t) => {
     if (pool.generation !== gen) return;
-    finishPoolStopIfDone(sim, pool, t);
+    sim.hooks.finishPoolStopIfDone(sim, pool, t);
   });
 }
 
@@ -179,13 +183,17 @@ export function reconcilePool(sim: Sim, pool: ComputePool, at: number): void {
     .sort((a, b) => a.inst.creationTime - b.inst.creationTime || a.svc.id - b.svc.id || a.inst.id - b.inst.id);
 
   if (pool.suspended) {
-    if (pool.stopping) finishPoolStopIfDone(sim, pool, at);
+    if (pool.stopping) sim.hooks.finishPoolStopIfDone(sim, pool, at);
     if (pending.length > 0 && pool.autoResume && !pool.stopping) {
       resumePool(sim, pool, at);
       return;
     }
     for (const { inst } of pending) {
-      setPendingMessage(inst, pool.autoResume ? CONTAINER_MESSAGES.provisioning : `Compute pool ${pool.name} is suspended and AUTO_RESUME is FALSE`, at);
+      setPendingMessage(
+        inst,
+        pool.autoResume ? CONTAINER_MESSAGES.provisioning : `Compute pool ${pool.name} is suspended and AUTO_RESUME is FALSE`,
+        at,
+      );
     }
     return;
   }
@@ -216,7 +224,7 @@ export function reconcilePool(sim: Sim, pool: ComputePool, at: number): void {
         u.memoryGib += req.memoryGib;
         u.gpu += req.gpu;
       }
-      startInstance(sim, svc, inst, node.id, at);
+      sim.hooks.startInstance(sim, svc, inst, node.id, at);
       continue;
     }
     setPendingMessage(inst, CONTAINER_MESSAGES.provisioning, at);

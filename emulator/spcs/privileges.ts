@@ -36,7 +36,10 @@ export function owner(state: SpcsState, on: GrantObjectType, key: string): strin
   return state.grants.find((g) => g.on === on && g.key === key && g.privilege === 'OWNERSHIP')?.role;
 }
 
-export function addGrant(state: SpcsState, g: Omit<Grant, 'grantOption' | 'grantedBy'> & Partial<Pick<Grant, 'grantOption' | 'grantedBy'>>): void {
+export function addGrant(
+  state: SpcsState,
+  g: Omit<Grant, 'grantOption' | 'grantedBy'> & Partial<Pick<Grant, 'grantOption' | 'grantedBy'>>,
+): void {
   const exists = state.grants.some((x) => x.role === g.role && x.privilege === g.privilege && x.on === g.on && x.key === g.key);
   if (exists) return;
   state.grants.push({ grantOption: false, grantedBy: g.grantedBy ?? g.role, ...g });
@@ -58,4 +61,3 @@ export function toGrantObjectType(on: PrivilegeObjectType): GrantObjectType {
       return on;
   }
 }
-

@@ -4,7 +4,6 @@
  * OOM kills with restart back-off, auto-suspend when idle, and the log lines each container
  * writes. Pool placement lives in pools.ts; deploy orchestration in deploy.ts.
  */
-import { onBuildFinished, onServiceDropped, onServiceStatusChanged } from './deploy.js';
 import { reconcilePool } from './pools.js';
 import type { Sim } from './sim.js';
 import type { ComputePool, Container, ContainerRun, Instance, OomPlan, Service } from './state.js';
@@ -72,7 +71,9 @@ function newRun(sim: Sim, svc: Service, inst: Instance, container: Container, at
   container.runs.push(run);
   const pool = poolOf(sim, svc);
   const spec = svc.containers.find((c) => c.name === container.name);
-  const model = svc.model ? sim.state.models.get(key3(svc.model.database, svc.model.schema, svc.model.name))?.versions.get(svc.model.version) : undefined;
+  const model = svc.model
+    ? sim.state.models.get(key3(svc.model.database, svc.model.schema, svc.model.name))?.versions.get(svc.model.version)
+    : undefined;
   if (pool) {
     sim.state.runs.push({
       serviceId: svc.id,
@@ -185,7 +186,12 @@ function writeBuildLog(svc: Service, c: Container, start: number, end: number, f
 function finishBuild(sim: Sim, svc: Service, inst: Instance, c: Container, at: number): void {
   const ok = svc.buildFailure === null;
   endRun(c, at);
-  setContainerStatus(c, ok ? 'DONE' : 'FAILED', ok ? CONTAINER_MESSAGES.completed : `Image build failed: ${svc.buildFailure ?? ''}`.trim(), at);
+  setContainerStatus(
+    c,
+    ok ? 'DONE' : 'FAILED',
+    ok ? CONTAINER_MESSAGES.completed : `Image build failed: ${svc.buildFailure ?? ''}`.trim(),
+    at,
+  );
   c.lastExitCode = ok ? 0 : 1;
   inst.status = ok ? 'SUCCEEDED' : 'FAILED';
   inst.terminated = true;
@@ -194,7 +200,7 @@ function finishBuild(sim: Sim, svc: Service, inst: Instance, c: Container, at: n
   svc.updatedOn = at;
   const pool = poolOf(sim, svc);
   if (pool) reconcilePool(sim, pool, at);
-  onBuildFinished(sim, svc, ok, at);
+  sim.hooks.buildFinished(sim, svc, ok, at);
   sim.scheduler.at(at + sim.timings.buildJobRetentionMs, `cleanup ${svc.name}`, (t) => {
     if (sim.state.services.get(serviceKey(svc)) === svc) dropService(sim, svc, t);
   });
@@ -268,7 +274,11 @@ function writeInferenceStart(sim: Sim, svc: Service, c: Container, start: number
   if (m) appendLog(c, at(0.05), `${iso(at(0.05))} INFO Loading model ${displayName(m.database, m.schema, m.name)} version ${m.version}`);
   const spec = svc.containers.find((x) => x.name === 'model-inference');
   if (pool && spec && spec.requests.gpu > 0) {
-    appendLog(c, at(0.1), `${iso(at(0.1))} INFO CUDA available: True (${spec.requests.gpu} x ${pool.family.gpu ?? 'GPU'}, ${pool.family.gpuMemoryGib} GiB each)`);
+    appendLog(
+      c,
+      at(0.1),
+      `${iso(at(0.1))} INFO CUDA available: True (${spec.requests.gpu} x ${pool.family.gpu ?? 'GPU'}, ${pool.family.gpuMemoryGib} GiB each)`,
+    );
   }
   appendLog(c, at(0.9), `${iso(at(0.9))} INFO Model loaded in ${((span * 0.85) / 1000).toFixed(1)}s`);
   appendLog(c, at(1), `${iso(at(1))} INFO:     Uvicorn running on http://0.0.0.0:5000 (Press CTRL+C to quit)`);
@@ -387,7 +397,7 @@ export function updateServiceStatus(sim: Sim, svc: Service, at: number): void {
     }
     scheduleAutoSuspend(sim, svc, svc.lastActivity);
   }
-  onServiceStatusChanged(sim, svc, at);
+  sim.hooks.serviceStatusChanged(sim, svc, at);
 }
 
 function scheduleAutoSuspend(sim: Sim, svc: Service, from: number): void {
@@ -425,7 +435,7 @@ export function suspendService(sim: Sim, svc: Service, at: number): void {
   svc.generation++;
   const gen = svc.generation;
   for (const inst of liveInstances(svc)) terminateInstance(inst, at);
-  onServiceStatusChanged(sim, svc, at);
+  sim.hooks.serviceStatusChanged(sim, svc, at);
   sim.scheduler.at(at + sim.draw(sim.timings.suspendMs), `svc ${svc.name} suspended`, (t) => {
     if (svc.dropped || svc.generation !== gen) return;
     clearInstances(svc, t);
@@ -477,7 +487,7 @@ export function dropService(sim: Sim, svc: Service, at: number): void {
   );
   const pool = poolOf(sim, svc);
   if (pool) reconcilePool(sim, pool, at);
-  onServiceDropped(sim, svc, at);
+  sim.hooks.serviceDropped(sim, svc, at);
 }
 
 /** ALTER SERVICE … SET MIN_INSTANCES / MAX_INSTANCES: adds or removes instances to fit. */

@@ -8,7 +8,24 @@ import type { SqlError } from '../errors.js';
 import type { MsRange, Timings } from '../options.js';
 import type { Rng } from '../random.js';
 import { Scheduler } from './scheduler.js';
-import type { SpcsState } from './state.js';
+import type { ComputePool, Instance, Service, SpcsState } from './state.js';
+
+/**
+ * How the simulation's parts call each other where the calls would go both ways (services tell
+ * deployments what happened; pools start instances; services release pools). wireSimulation()
+ * (wiring.ts) fills it in, so deploy.ts, services.ts and pools.ts import none of each other in a circle.
+ */
+export interface SimHooks {
+  buildFinished(sim: Sim, job: Service, ok: boolean, at: number): void;
+  serviceStatusChanged(sim: Sim, svc: Service, at: number): void;
+  serviceDropped(sim: Sim, svc: Service, at: number): void;
+  startInstance(sim: Sim, svc: Service, inst: Instance, nodeId: number, at: number): void;
+  finishPoolStopIfDone(sim: Sim, pool: ComputePool, at: number): void;
+}
+
+const unwired = (): never => {
+  throw new Error('emulator: wireSimulation(sim) was not called');
+};
 
 export interface BuildFailureFault {
   /** Model name (or fq name) to match; undefined matches any. */
@@ -65,6 +82,13 @@ export interface Deployment {
 export class Sim {
   readonly scheduler = new Scheduler();
   readonly deployments = new Map<string, Deployment>();
+  hooks: SimHooks = {
+    buildFinished: unwired,
+    serviceStatusChanged: unwired,
+    serviceDropped: unwired,
+    startInstance: unwired,
+    finishPoolStopIfDone: unwired,
+  };
   readonly faults: FaultState = {
     buildFailures: [],
     statusHolds: [],

@@ -7,7 +7,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alreadyExists, doesNotExist, SqlError } from '../errors.js';
+import { alreadyExists, SqlError } from '../errors.js';
 import type { SessionContext } from '../session-context.js';
 import { resolveObjectName } from '../session-context.js';
 import { displayName, key2, key3, type Stage } from './state.js';
@@ -32,7 +32,13 @@ function visible(stage: Stage, ctx: SessionContext): boolean {
   return stage.sessionId === null || stage.sessionId === ctx.sessionId;
 }
 
-export function createStage(sim: Sim, ctx: SessionContext, parts: readonly string[], opts: { temporary: boolean; orReplace: boolean; ifNotExists: boolean }, at: number): string {
+export function createStage(
+  sim: Sim,
+  ctx: SessionContext,
+  parts: readonly string[],
+  opts: { temporary: boolean; orReplace: boolean; ifNotExists: boolean },
+  at: number,
+): string {
   const [db, schema, name] = resolveObjectName(parts, ctx, 'CREATE STAGE');
   requireSchema(sim, ctx.role, db, schema);
   // docs create-stage, "Access control requirements": CREATE STAGE on the schema, temporary or not.
@@ -51,7 +57,11 @@ export function createStage(sim: Sim, ctx: SessionContext, parts: readonly strin
 }
 
 function stageNotFound(db: string, schema: string, name: string): SqlError {
-  return new SqlError('002003', '02000', `SQL compilation error:\nStage '${displayName(db, schema, name)}' does not exist or not authorized.`);
+  return new SqlError(
+    '002003',
+    '02000',
+    `SQL compilation error:\nStage '${displayName(db, schema, name)}' does not exist or not authorized.`,
+  );
 }
 
 export function requireStage(sim: Sim, ctx: SessionContext, parts: readonly string[], command: string): Stage {
@@ -71,11 +81,13 @@ export function localPathOf(fileUrl: string): string {
 /** A spec argument of SYSTEM$DEPLOY_MODEL that names a staged file: `@DB.SCHEMA.STAGE/deploy.yml`. */
 export function readStagedSpec(sim: Sim, ctx: SessionContext, ref: string): string {
   const m = /^@([^/]+)\/(.+)$/.exec(ref.trim());
-  if (!m?.[1] || !m[2]) throw new SqlError('100357', 'P0000', `Invalid model deployment spec location '${ref}': expected @<stage>/<file>.`, 'EXECUTION');
+  if (!m?.[1] || !m[2])
+    throw new SqlError('100357', 'P0000', `Invalid model deployment spec location '${ref}': expected @<stage>/<file>.`, 'EXECUTION');
   const parts = m[1].split('.').map((p) => (p.startsWith('"') && p.endsWith('"') ? p.slice(1, -1).replaceAll('""', '"') : p.toUpperCase()));
   const stage = requireStage(sim, ctx, parts, 'SYSTEM$DEPLOY_MODEL');
   const file = m[2];
-  if (file.includes('..') || file.startsWith('/')) throw new SqlError('100357', 'P0000', `Invalid model deployment spec location '${ref}'.`, 'EXECUTION');
+  if (file.includes('..') || file.startsWith('/'))
+    throw new SqlError('100357', 'P0000', `Invalid model deployment spec location '${ref}'.`, 'EXECUTION');
   try {
     return readFileSync(join(stage.dir, file), 'utf8');
   } catch {

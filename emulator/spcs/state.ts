@@ -185,7 +185,11 @@ export const CONTAINER_MESSAGES = {
   completed: 'Completed successfully',
 } as const;
 
-const ERROR_MESSAGES: ReadonlySet<string> = new Set([CONTAINER_MESSAGES.imagePullFailed, CONTAINER_MESSAGES.oomKilled, CONTAINER_MESSAGES.userError]);
+const ERROR_MESSAGES: ReadonlySet<string> = new Set([
+  CONTAINER_MESSAGES.imagePullFailed,
+  CONTAINER_MESSAGES.oomKilled,
+  CONTAINER_MESSAGES.userError,
+]);
 
 /** Sets a container's status and message, recording a CONTAINER.STATUS_CHANGE event when either changes. */
 export function setContainerStatus(c: Container, status: ContainerStatus, message: string, at: number): void {
@@ -437,7 +441,6 @@ export function key2(a: string, b: string): string {
 export function key3(a: string, b: string, c: string): string {
   return `${a}${SEP}${b}${SEP}${c}`;
 }
-
 
 /** Renders one identifier the way Snowflake prints it: bare when it is a plain upper-case name. */
 export function quoteIdent(name: string): string {

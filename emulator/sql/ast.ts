@@ -31,9 +31,7 @@ export type SelectSource =
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'NOT LIKE';
 
-export type Condition =
-  | { k: 'cmp'; left: Expr; op: CompareOp; right: Expr }
-  | { k: 'in'; left: Expr; not: boolean; list: Expr[] };
+export type Condition = { k: 'cmp'; left: Expr; op: CompareOp; right: Expr } | { k: 'in'; left: Expr; not: boolean; list: Expr[] };
 
 export interface OrderKey {
   expr: Expr | { k: 'ordinal'; n: number };
@@ -49,18 +47,11 @@ export interface SelectStatement {
   limit?: number;
 }
 
-export type ServicesScope =
-  | { k: 'schema'; name: QName }
-  | { k: 'database'; name: QName }
-  | { k: 'account' }
-  | { k: 'current' };
+export type ServicesScope = { k: 'schema'; name: QName } | { k: 'database'; name: QName } | { k: 'account' } | { k: 'current' };
 
 export type ParamScope = { k: 'account' } | { k: 'user'; name: Ident } | { k: 'session' };
 
-export type AlterServiceAction =
-  | { k: 'suspend' }
-  | { k: 'resume' }
-  | { k: 'set'; props: Map<string, PropValue> };
+export type AlterServiceAction = { k: 'suspend' } | { k: 'resume' } | { k: 'set'; props: Map<string, PropValue> };
 
 export type Statement =
   | { kind: 'showDatabases'; like?: string }

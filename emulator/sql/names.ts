@@ -1,4 +1,4 @@
-import { tokenize } from './lexer.js';
+import { type Token, tokenize } from './lexer.js';
 
 /**
  * Parses a dotted object name given as text (a deployment-spec field, a GET_SERVICE_LOGS
@@ -6,7 +6,7 @@ import { tokenize } from './lexer.js';
  * keep their case. Returns null when the text is not a 1–3 part name.
  */
 export function parseObjectName(text: string): string[] | null {
-  let tokens;
+  let tokens: Token[];
   try {
     tokens = tokenize(text);
   } catch {
@@ -21,7 +21,7 @@ export function parseObjectName(text: string): string[] | null {
     i++;
     const sep = tokens[i];
     if (sep?.kind === 'eof') break;
-    if (!sep || sep.kind !== 'punct' || sep.value !== '.') return null;
+    if (sep?.kind !== 'punct' || sep.value !== '.') return null;
     i++;
   }
   return parts.length >= 1 && parts.length <= 3 ? parts : null;

@@ -5,7 +5,7 @@
  */
 import { SqlError, statementCountMismatch, syntaxError } from '../errors.js';
 import type { AlterServiceAction, ParamScope, PropValue, ServicesScope, Statement } from './ast.js';
-import { type BindValue, Cursor, ParseFail, type Scalar } from './cursor.js';
+import { type BindValue, Cursor, ParseFail, type QName, type Scalar } from './cursor.js';
 import { LexError, splitStatements, tokenize, type Token } from './lexer.js';
 import { parseSelect } from './select.js';
 
@@ -30,7 +30,13 @@ function parseProps(c: Cursor): Map<string, PropValue> {
       if (!c.isPunct(')')) {
         do {
           if (c.isStringLike()) list.push(c.string());
-          else list.push(c.qname(3).parts.map((p) => p.value).join('.'));
+          else
+            list.push(
+              c
+                .qname(3)
+                .parts.map((p) => p.value)
+                .join('.'),
+            );
         } while (c.punct(','));
       }
       c.expectPunct(')');
@@ -43,7 +49,13 @@ function parseProps(c: Cursor): Map<string, PropValue> {
     } else if (t.kind === 'string' || t.kind === 'bind') {
       v = { k: 'string', v: c.string() };
     } else if (t.kind === 'word' || t.kind === 'quoted') {
-      v = { k: 'ident', v: c.qname(3).parts.map((p) => p.value).join('.') };
+      v = {
+        k: 'ident',
+        v: c
+          .qname(3)
+          .parts.map((p) => p.value)
+          .join('.'),
+      };
     } else {
       return c.fail();
     }
@@ -64,7 +76,7 @@ const showDatabases: Recognizer = (c) => {
 const showSchemas: Recognizer = (c) => {
   c.expectKw('SHOW', 'SCHEMAS');
   const like = optLike(c);
-  let database;
+  let database: QName | undefined;
   if (c.kw('IN')) {
     c.kw('DATABASE');
     database = c.qname(1);
@@ -76,7 +88,7 @@ const showSchemas: Recognizer = (c) => {
 const showModels: Recognizer = (c) => {
   c.expectKw('SHOW', 'MODELS');
   const like = optLike(c);
-  let schema;
+  let schema: QName | undefined;
   if (c.kw('IN')) {
     c.expectKw('SCHEMA');
     schema = c.qname(2);
@@ -148,12 +160,14 @@ const showServices: Recognizer = (c) => {
   };
 };
 
-const showInService = (what: 'CONTAINERS' | 'INSTANCES'): Recognizer => (c) => {
-  c.expectKw('SHOW', 'SERVICE', what, 'IN', 'SERVICE');
-  const service = c.qname(3);
-  c.expectEnd();
-  return what === 'CONTAINERS' ? { kind: 'showServiceContainers', service } : { kind: 'showServiceInstances', service };
-};
+const showInService =
+  (what: 'CONTAINERS' | 'INSTANCES'): Recognizer =>
+  (c) => {
+    c.expectKw('SHOW', 'SERVICE', what, 'IN', 'SERVICE');
+    const service = c.qname(3);
+    c.expectEnd();
+    return what === 'CONTAINERS' ? { kind: 'showServiceContainers', service } : { kind: 'showServiceInstances', service };
+  };
 
 const showEndpoints: Recognizer = (c) => {
   c.expectKw('SHOW', 'ENDPOINTS', 'IN', 'SERVICE');
@@ -363,7 +377,11 @@ const alterNetworkRule: Recognizer = (c) => {
     return { kind: 'alterNetworkRule', ifExists, name, props, unset: null };
   }
   c.expectKw('UNSET');
-  const unset = c.kw('VALUE_LIST') ? 'VALUE_LIST' : (c.expectKw('COMMENT'), 'COMMENT');
+  let unset: 'VALUE_LIST' | 'COMMENT' = 'VALUE_LIST';
+  if (!c.kw('VALUE_LIST')) {
+    c.expectKw('COMMENT');
+    unset = 'COMMENT';
+  }
   c.expectEnd();
   return { kind: 'alterNetworkRule', ifExists, name, props: null, unset };
 };

@@ -15,9 +15,9 @@ import type { BindValue } from '../sql/cursor.js';
 import type { Statement } from '../sql/ast.js';
 import { recognize } from '../sql/recognize.js';
 import { handleIngress } from './ingress.js';
-import { type QueryRecord, QueryRegistry, type SqlLogEntry } from './queries.js';
+import type { QueryRecord, QueryRegistry, SqlLogEntry } from './queries.js';
 import { SESSION_PARAMETERS, type WireBody, failure, inProgressBody, ok, resultBody, sqlErrorBody, uploadBody } from './responses.js';
-import { type Session, SessionStore } from './sessions.js';
+import type { Session, SessionStore } from './sessions.js';
 
 export interface AdminResponse {
   status: number;
@@ -91,7 +91,8 @@ function parseBindings(raw: unknown): Record<string, BindValue> {
     if (!isRecord(v)) throw new SqlError('002049', '42601', `SQL compilation error:\ninvalid binding ${k}`);
     const b = v;
     const value = b['value'];
-    if (Array.isArray(value)) throw new SqlError('002049', '42601', 'SQL compilation error:\nArray binds are not supported for this statement.');
+    if (Array.isArray(value))
+      throw new SqlError('002049', '42601', 'SQL compilation error:\nArray binds are not supported for this statement.');
     out[k] = { type: String(b['type'] ?? 'TEXT'), value: value === null || value === undefined ? null : String(value) };
   }
   return out;
@@ -178,7 +179,12 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
       log.kind = statement.kind;
       const ctx = { ...session.ctx, params: { ...session.ctx.params, ...stmtParams } };
       const x: Exec = { sim, session: session.ctx, ctx, queryId, now, history: () => queries.sqlLog };
-      if (body['describeOnly'] === true && statement.kind !== 'select' && !statement.kind.startsWith('show') && statement.kind !== 'describeService') {
+      if (
+        body['describeOnly'] === true &&
+        statement.kind !== 'select' &&
+        !statement.kind.startsWith('show') &&
+        statement.kind !== 'describeService'
+      ) {
         immediate = { ok: true, result: { columns: [{ name: 'status', type: 'text' }], rows: [] } };
       } else {
         const outcome = execute(x, statement);
@@ -198,8 +204,18 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
         immediate = { ok: false, error: e };
       } else {
         const message = e instanceof Error ? e.message : String(e);
-        deps.log(`internal error executing ${JSON.stringify(sqlText.slice(0, 200))}: ${e instanceof Error ? (e.stack ?? message) : message}`);
-        immediate = { ok: false, error: new SqlError('000603', 'XX000', `SQL execution internal error: Processing aborted due to error 300002:${message}`, 'EXECUTION') };
+        deps.log(
+          `internal error executing ${JSON.stringify(sqlText.slice(0, 200))}: ${e instanceof Error ? (e.stack ?? message) : message}`,
+        );
+        immediate = {
+          ok: false,
+          error: new SqlError(
+            '000603',
+            'XX000',
+            `SQL execution internal error: Processing aborted due to error 300002:${message}`,
+            'EXECUTION',
+          ),
+        };
       }
     }
     q.ctx = { ...session.ctx };
@@ -288,7 +304,11 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
     }
     if (method === 'POST' && path === '/session/v1/login-request') {
       const r = sessions.login({ body, query: url.searchParams, clientIp: ip });
-      if (!r.ok) return { status: 200, body: failure(r.failure.code, r.failure.message, { nextAction: 'RETRY_LOGIN', authnMethod: 'PASSWORD', signInOptions: {} }) };
+      if (!r.ok)
+        return {
+          status: 200,
+          body: failure(r.failure.code, r.failure.message, { nextAction: 'RETRY_LOGIN', authnMethod: 'PASSWORD', signInOptions: {} }),
+        };
       return { status: 200, body: ok(loginData(r.session)) };
     }
     if (method === 'POST' && path === '/session/token-request') {
@@ -296,7 +316,13 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
       if (!s) return { status: 200, body: failure('390114', 'Authentication token has expired.  The user must authenticate again.') };
       return {
         status: 200,
-        body: ok({ sessionToken: s.token, validityInSecondsST: 3600, masterToken: s.masterToken, validityInSecondsMT: 14400, sessionId: s.id }),
+        body: ok({
+          sessionToken: s.token,
+          validityInSecondsST: 3600,
+          masterToken: s.masterToken,
+          validityInSecondsMT: 14400,
+          sessionId: s.id,
+        }),
       };
     }
     if (method === 'POST' && path === '/telemetry/send') return { status: 200, body: ok(null) };
@@ -346,7 +372,8 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
       .catch((e: unknown) => {
         deps.log(`request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         // A 5xx would make the driver retry for minutes; report it as a statement failure instead.
-        if (!res.headersSent) send(res, 200, failure('000603', `SQL execution internal error: ${e instanceof Error ? e.message : String(e)}`));
+        if (!res.headersSent)
+          send(res, 200, failure('000603', `SQL execution internal error: ${e instanceof Error ? e.message : String(e)}`));
       });
   };
 }

@@ -30,7 +30,9 @@ const err = (status: number, message: string): IngressResponse => ({ status, bod
 
 export function findServiceByHost(sim: Sim, host: string): Service | undefined {
   const h = host.toLowerCase();
-  return [...sim.state.services.values()].find((s) => s.endpoints.some((e) => e.host === h || (sim.state.privateLink && privatelinkHost(e.host) === h)));
+  return [...sim.state.services.values()].find((s) =>
+    s.endpoints.some((e) => e.host === h || (sim.state.privateLink && privatelinkHost(e.host) === h)),
+  );
 }
 
 function parseToken(header: string | undefined): string | null {
@@ -46,16 +48,24 @@ function coerce(field: SignatureField, v: unknown): { ok: true; value: unknown }
   switch (field.type.toUpperCase()) {
     case 'FLOAT':
     case 'DOUBLE':
-      return typeof v === 'number' && Number.isFinite(v) ? { ok: true, value: v } : { ok: false, message: `Input '${field.name}' expects ${field.type}, got ${JSON.stringify(v)}` };
+      return typeof v === 'number' && Number.isFinite(v)
+        ? { ok: true, value: v }
+        : { ok: false, message: `Input '${field.name}' expects ${field.type}, got ${JSON.stringify(v)}` };
     case 'INT8':
     case 'INT16':
     case 'INT32':
     case 'INT64':
-      return typeof v === 'number' && Number.isInteger(v) ? { ok: true, value: v } : { ok: false, message: `Input '${field.name}' expects ${field.type}, got ${JSON.stringify(v)}` };
+      return typeof v === 'number' && Number.isInteger(v)
+        ? { ok: true, value: v }
+        : { ok: false, message: `Input '${field.name}' expects ${field.type}, got ${JSON.stringify(v)}` };
     case 'BOOL':
-      return typeof v === 'boolean' ? { ok: true, value: v } : { ok: false, message: `Input '${field.name}' expects BOOL, got ${JSON.stringify(v)}` };
+      return typeof v === 'boolean'
+        ? { ok: true, value: v }
+        : { ok: false, message: `Input '${field.name}' expects BOOL, got ${JSON.stringify(v)}` };
     default:
-      return typeof v === 'string' ? { ok: true, value: v } : { ok: false, message: `Input '${field.name}' expects ${field.type}, got ${JSON.stringify(v)}` };
+      return typeof v === 'string'
+        ? { ok: true, value: v }
+        : { ok: false, message: `Input '${field.name}' expects ${field.type}, got ${JSON.stringify(v)}` };
   }
 }
 
@@ -88,7 +98,10 @@ function parseRows(method: ModelMethod, payload: unknown): Rows {
         if (missing.length > 0) return { ok: false, message: `data[${i}] is missing input(s): ${missing.join(', ')}` };
       } else {
         if (rest.length !== inputs.length) {
-          return { ok: false, message: `data[${i}] has ${rest.length} feature(s) but ${method.name.toLowerCase()} expects ${inputs.length}: ${inputs.map((f) => f.name).join(', ')}` };
+          return {
+            ok: false,
+            message: `data[${i}] has ${rest.length} feature(s) but ${method.name.toLowerCase()} expects ${inputs.length}: ${inputs.map((f) => f.name).join(', ')}`,
+          };
         }
         values = Object.fromEntries(inputs.map((f, j) => [f.name, rest[j]]));
       }
@@ -106,7 +119,8 @@ function parseRows(method: ModelMethod, payload: unknown): Rows {
     const index = s['index'];
     if (!Array.isArray(columns) || !Array.isArray(data)) return { ok: false, message: 'dataframe_split needs "columns" and "data" arrays' };
     for (const [i, r] of data.entries()) {
-      if (!Array.isArray(r) || r.length !== columns.length) return { ok: false, message: `dataframe_split.data[${i}] has the wrong number of values` };
+      if (!Array.isArray(r) || r.length !== columns.length)
+        return { ok: false, message: `dataframe_split.data[${i}] has the wrong number of values` };
       const b = build(Object.fromEntries(columns.map((c, j) => [String(c).toUpperCase(), r[j]])));
       if (!b.ok) return { ok: false, message: b.message };
       out.push({ index: Array.isArray(index) ? index[i] : i, row: b.row });
@@ -131,23 +145,33 @@ export function handleIngress(sim: Sim, req: IngressRequest, enforceNetworkPolic
   const now = sim.now();
   const st = sim.state;
   const token = parseToken(req.authorization);
-  if (!token) return err(401, 'Authorization header missing or malformed. Expected: Authorization: Snowflake Token="<programmatic access token>"');
+  if (!token)
+    return err(401, 'Authorization header missing or malformed. Expected: Authorization: Snowflake Token="<programmatic access token>"');
   const user = [...st.users.values()].find((u) => u.pats.includes(token));
   if (!user) return err(401, 'Programmatic access token is invalid.');
-  if (!patAllowed(st, user)) return err(401, `Programmatic access token is invalid: user ${user.name} is not subject to a network policy, which a programmatic access token requires.`);
+  if (!patAllowed(st, user))
+    return err(
+      401,
+      `Programmatic access token is invalid: user ${user.name} is not subject to a network policy, which a programmatic access token requires.`,
+    );
   if (enforceNetworkPolicies && !networkPolicyAllows(st, effectivePolicy(st, user), req.clientIp)) {
     return err(403, `Incoming request with IP ${req.clientIp} is not allowed by the network policy of user ${user.name}.`);
   }
   const svc = findServiceByHost(sim, req.host);
   const endpoint = svc?.endpoints.find((e) => e.host === req.host.toLowerCase() || privatelinkHost(e.host) === req.host.toLowerCase());
-  if (!svc || !endpoint || !endpoint.isPublic) return err(404, `No public endpoint at ${req.host}.`);
+  if (!svc || !endpoint?.isPublic) return err(404, `No public endpoint at ${req.host}.`);
   const role = user.defaultRole;
   const key = serviceKey(svc);
-  const allowed = hasPrivilege(st, role, 'OWNERSHIP', 'SERVICE', key) || hasPrivilege(st, role, 'USAGE', 'SERVICE_ROLE', `${key}!ALL_ENDPOINTS_USAGE`);
+  const allowed =
+    hasPrivilege(st, role, 'OWNERSHIP', 'SERVICE', key) || hasPrivilege(st, role, 'USAGE', 'SERVICE_ROLE', `${key}!ALL_ENDPOINTS_USAGE`);
   if (!allowed) {
-    return err(403, `Role ${role} is not authorized to use endpoint ${endpoint.name} of service ${serviceDisplay(svc)}. Grant it SERVICE ROLE ${serviceDisplay(svc)}!ALL_ENDPOINTS_USAGE.`);
+    return err(
+      403,
+      `Role ${role} is not authorized to use endpoint ${endpoint.name} of service ${serviceDisplay(svc)}. Grant it SERVICE ROLE ${serviceDisplay(svc)}!ALL_ENDPOINTS_USAGE.`,
+    );
   }
-  if (endpoint.readyAt === null || endpoint.readyAt > now) return err(503, 'Endpoint is still being provisioned. Try again in a few minutes.');
+  if (endpoint.readyAt === null || endpoint.readyAt > now)
+    return err(503, 'Endpoint is still being provisioned. Try again in a few minutes.');
   if ((svc.status === 'SUSPENDED' || svc.status === 'SUSPENDING') && svc.autoResume) {
     resumeService(sim, svc, now);
     return err(503, `Service ${serviceDisplay(svc)} is resuming. Retry shortly.`);
@@ -155,19 +179,25 @@ export function handleIngress(sim: Sim, req: IngressRequest, enforceNetworkPolic
   const ready = liveInstances(svc).filter((i) => i.status === 'READY');
   const target = ready[0];
   if (svc.status !== 'RUNNING' || !target) return err(503, `Service ${serviceDisplay(svc)} is not ready (status ${svc.status}).`);
-  const model = svc.model ? st.models.get(key3(svc.model.database, svc.model.schema, svc.model.name))?.versions.get(svc.model.version) : undefined;
+  const model = svc.model
+    ? st.models.get(key3(svc.model.database, svc.model.schema, svc.model.name))?.versions.get(svc.model.version)
+    : undefined;
   if (!model) return err(500, 'Model version backing this service no longer exists.');
   const path = req.path.replace(/^\/+|\/+$/g, '');
   const method = model.methods.find((m) => m.name.toLowerCase().replace(/_/g, '-') === path);
   const log = (status: number): void => {
     touchService(svc, now);
     for (const c of target.containers) {
-      if (c.name === 'model-inference') appendLog(c, now, `${new Date(now).toISOString()} INFO:     ${req.clientIp}:0 - "${req.httpMethod} /${path} HTTP/1.1" ${status}`);
+      if (c.name === 'model-inference')
+        appendLog(c, now, `${new Date(now).toISOString()} INFO:     ${req.clientIp}:0 - "${req.httpMethod} /${path} HTTP/1.1" ${status}`);
     }
   };
   if (!method) {
     log(404);
-    return err(404, `Method '${path}' not found. Available: ${model.methods.map((m) => `/${m.name.toLowerCase().replace(/_/g, '-')}`).join(', ')}`);
+    return err(
+      404,
+      `Method '${path}' not found. Available: ${model.methods.map((m) => `/${m.name.toLowerCase().replace(/_/g, '-')}`).join(', ')}`,
+    );
   }
   if (req.httpMethod !== 'POST') {
     log(405);

@@ -63,7 +63,9 @@ export function inProgressBody(queryId: string, async: boolean): WireBody {
   return {
     success: true,
     code: async ? '333334' : '333333',
-    message: async ? 'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.' : 'Query execution in progress',
+    message: async
+      ? 'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.'
+      : 'Query execution in progress',
     data: { queryId, getResultUrl: `/queries/${queryId}/result`, queryAbortsAfterSecs: 300, progressDesc: null },
   };
 }
@@ -73,7 +75,10 @@ export function inProgressBody(queryId: string, async: boolean): WireBody {
  * `stageInfo` and uploads the file itself (snowflake-sdk file_transfer_agent.js parseCommand).
  * LOCAL_FS is the driver's own test stage type: it copies into `stageInfo.location`, unencrypted.
  */
-export function uploadBody(queryId: string, upload: { source: string; location: string; autoCompress: boolean; overwrite: boolean }): WireBody {
+export function uploadBody(
+  queryId: string,
+  upload: { source: string; location: string; autoCompress: boolean; overwrite: boolean },
+): WireBody {
   return ok({
     queryId,
     command: 'UPLOAD',
@@ -84,6 +89,14 @@ export function uploadBody(queryId: string, upload: { source: string; location: 
     overwrite: upload.overwrite,
     encryptionMaterial: null,
     presignedUrls: [],
-    stageInfo: { locationType: 'LOCAL_FS', location: upload.location, path: '', region: null, storageAccount: null, isClientSideEncrypted: false, creds: {} },
+    stageInfo: {
+      locationType: 'LOCAL_FS',
+      location: upload.location,
+      path: '',
+      region: null,
+      storageAccount: null,
+      isClientSideEncrypted: false,
+      creds: {},
+    },
   });
 }

@@ -89,7 +89,14 @@ export class SessionStore {
         }
         if (!patAllowed(this.sim.state, user)) {
           // Emulator wording; the rule itself is from the programmatic-access-tokens docs.
-          return { ok: false, failure: { code: '394400', message: 'Programmatic access token is invalid. The user must be subject to a network policy to use a programmatic access token.' } };
+          return {
+            ok: false,
+            failure: {
+              code: '394400',
+              message:
+                'Programmatic access token is invalid. The user must be subject to a network policy to use a programmatic access token.',
+            },
+          };
         }
         break;
       }
@@ -129,7 +136,15 @@ export class SessionStore {
     const db = connectIdent(req.query.get('databaseName'));
     const database = db && st.databases.has(db) ? db : null;
     const sc = connectIdent(req.query.get('schemaName'));
-    const schema = database ? (sc ? (st.schemas.has(key2(database, sc)) ? sc : null) : st.schemas.has(key2(database, 'PUBLIC')) ? 'PUBLIC' : null) : null;
+    const schema = database
+      ? sc
+        ? st.schemas.has(key2(database, sc))
+          ? sc
+          : null
+        : st.schemas.has(key2(database, 'PUBLIC'))
+          ? 'PUBLIC'
+          : null
+      : null;
     const wh = connectIdent(req.query.get('warehouse'));
     const params: Record<string, unknown> = {};
     const sp = data['SESSION_PARAMETERS'];

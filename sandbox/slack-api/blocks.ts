@@ -132,7 +132,8 @@ function checkSection(b: JsonObject, at: string, ctx: Ctx): void {
   if (fields !== undefined) {
     if (!Array.isArray(fields)) ctx.p.add(`${at}/fields`, 'must be an array');
     else {
-      if (fields.length > BLOCK_LIMITS.sectionFields) ctx.p.add(`${at}/fields`, `must be less than ${BLOCK_LIMITS.sectionFields + 1} items (got ${fields.length})`);
+      if (fields.length > BLOCK_LIMITS.sectionFields)
+        ctx.p.add(`${at}/fields`, `must be less than ${BLOCK_LIMITS.sectionFields + 1} items (got ${fields.length})`);
       fields.forEach((f, i) => text(f, `${at}/fields/${i}`, ctx, { max: BLOCK_LIMITS.sectionFieldText, required: true }));
     }
   }
@@ -149,7 +150,8 @@ function checkImageBlock(b: JsonObject, at: string, ctx: Ctx): void {
 function checkContext(b: JsonObject, at: string, ctx: Ctx): void {
   const elements = requireArray(b, 'elements', at, ctx);
   if (!elements) return;
-  if (elements.length > BLOCK_LIMITS.contextElements) ctx.p.add(`${at}/elements`, `must be less than ${BLOCK_LIMITS.contextElements + 1} items`);
+  if (elements.length > BLOCK_LIMITS.contextElements)
+    ctx.p.add(`${at}/elements`, `must be less than ${BLOCK_LIMITS.contextElements + 1} items`);
   elements.forEach((el, i) => {
     const where = `${at}/elements/${i}`;
     if (isRecord(el) && el['type'] === 'image') return checkElement(el, where, ctx, new Set(['image']), new Set());
@@ -183,11 +185,37 @@ const MULTI_SELECTS = SELECTS.map((s) => `multi_${s}`);
 const PICKERS = ['datepicker', 'timepicker', 'datetimepicker'];
 const CHOICES = ['checkboxes', 'radio_buttons'];
 
-const ACTIONS_ELEMENTS = new Set(['button', 'overflow', 'workflow_button', 'rich_text_input', ...SELECTS, ...MULTI_SELECTS, ...PICKERS, ...CHOICES]);
-const SECTION_ACCESSORIES = new Set(['button', 'image', 'overflow', 'workflow_button', ...SELECTS, ...MULTI_SELECTS, ...PICKERS, ...CHOICES]);
+const ACTIONS_ELEMENTS = new Set([
+  'button',
+  'overflow',
+  'workflow_button',
+  'rich_text_input',
+  ...SELECTS,
+  ...MULTI_SELECTS,
+  ...PICKERS,
+  ...CHOICES,
+]);
+const SECTION_ACCESSORIES = new Set([
+  'button',
+  'image',
+  'overflow',
+  'workflow_button',
+  ...SELECTS,
+  ...MULTI_SELECTS,
+  ...PICKERS,
+  ...CHOICES,
+]);
 const INPUT_ELEMENTS = new Set([
-  'plain_text_input', 'number_input', 'email_text_input', 'url_text_input', 'file_input', 'rich_text_input',
-  ...SELECTS, ...MULTI_SELECTS, ...PICKERS, ...CHOICES,
+  'plain_text_input',
+  'number_input',
+  'email_text_input',
+  'url_text_input',
+  'file_input',
+  'rich_text_input',
+  ...SELECTS,
+  ...MULTI_SELECTS,
+  ...PICKERS,
+  ...CHOICES,
 ]);
 
 type ElementChecker = (el: JsonObject, at: string, ctx: Ctx) => void;
@@ -240,7 +268,8 @@ function checkStaticSelect(el: JsonObject, at: string, ctx: Ctx): void {
   if (hasOptions) return checkOptionList(el, at, ctx, { min: 1, max: BLOCK_LIMITS.selectOptions, plainOnly: true });
   const groups = requireArray(el, 'option_groups', at, ctx);
   if (!groups) return;
-  if (groups.length > BLOCK_LIMITS.selectOptions) ctx.p.add(`${at}/option_groups`, `must be less than ${BLOCK_LIMITS.selectOptions + 1} items`);
+  if (groups.length > BLOCK_LIMITS.selectOptions)
+    ctx.p.add(`${at}/option_groups`, `must be less than ${BLOCK_LIMITS.selectOptions + 1} items`);
   groups.forEach((g, i) => {
     const where = `${at}/option_groups/${i}`;
     if (!isRecord(g)) return ctx.p.add(where, 'must be an object');

@@ -10,7 +10,16 @@
 import { createHmac } from 'node:crypto';
 import { findElement } from './blocks.js';
 import type { FakeSlack } from './server.js';
-import { isRecord, type FakeView, type JsonObject, type PlainText, type SlackBlock, type SlackView, type ViewStateValue, type ViewStateValues } from './types.js';
+import {
+  isRecord,
+  type FakeView,
+  type JsonObject,
+  type PlainText,
+  type SlackBlock,
+  type SlackView,
+  type ViewStateValue,
+  type ViewStateValues,
+} from './types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Signing
@@ -186,7 +195,8 @@ export class SlackRequestClient {
     };
     if (!signing.omitTimestamp) headers['x-slack-request-timestamp'] = String(timestamp);
     if (!signing.omitSignature) {
-      headers['x-slack-signature'] = signing.signature ?? signSlackRequest(signing.signingSecret ?? this.options.signingSecret, timestamp, rawBody);
+      headers['x-slack-signature'] =
+        signing.signature ?? signSlackRequest(signing.signingSecret ?? this.options.signingSecret, timestamp, rawBody);
     }
     const started = performance.now();
     const request = { rawBody, timestamp, headers };
@@ -194,7 +204,12 @@ export class SlackRequestClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(this.options.url, { method: 'POST', headers, body: rawBody, ...(limit === undefined ? {} : { signal: AbortSignal.timeout(limit) }) });
+      res = await fetch(this.options.url, {
+        method: 'POST',
+        headers,
+        body: rawBody,
+        ...(limit === undefined ? {} : { signal: AbortSignal.timeout(limit) }),
+      });
       text = await res.text();
     } catch (error: unknown) {
       if (!(error instanceof DOMException && error.name === 'TimeoutError')) throw error;
@@ -257,7 +272,8 @@ export class SlackRequestClient {
       action_ts: this.slackTs(),
     };
     if (where.element['type'] === 'button') Object.assign(action, pick(where.element, ['text', 'value', 'style', 'url']));
-    if ('viewId' in input.in) this.typeInto(input.in.viewId, { ...input.inputs, ...(isInputBlock(where.block) ? { [input.actionId]: value ?? null } : {}) });
+    if ('viewId' in input.in)
+      this.typeInto(input.in.viewId, { ...input.inputs, ...(isInputBlock(where.block) ? { [input.actionId]: value ?? null } : {}) });
     const base = this.surfaceFields(input.in, user);
     const payload: JsonObject = { type: 'block_actions', ...base.fields, actions: [action] };
     input.mutate?.(payload);
@@ -295,7 +311,12 @@ export class SlackRequestClient {
     const user = this.actor(input.user);
     const view = this.requireView(input.viewId);
     this.fake.closeView(view.id, input.isCleared ?? false);
-    const payload: JsonObject = { type: 'view_closed', ...this.envelope(user), view: viewPayload(view), is_cleared: input.isCleared ?? false };
+    const payload: JsonObject = {
+      type: 'view_closed',
+      ...this.envelope(user),
+      view: viewPayload(view),
+      is_cleared: input.isCleared ?? false,
+    };
     input.mutate?.(payload);
     return this.sendPayload(payload, input.signing);
   }
@@ -306,7 +327,13 @@ export class SlackRequestClient {
     const where = this.locate(input.in, input.actionId, input.blockId);
     const surface = this.surfaceFields(input.in, user, false);
     const { trigger_id: _t, response_url: _r, state: _s, ...fields } = surface.fields;
-    const payload: JsonObject = { type: 'block_suggestion', ...fields, action_id: input.actionId, block_id: where.block.block_id, value: input.value };
+    const payload: JsonObject = {
+      type: 'block_suggestion',
+      ...fields,
+      action_id: input.actionId,
+      block_id: where.block.block_id,
+      value: input.value,
+    };
     input.mutate?.(payload);
     return this.sendPayload(payload, input.signing);
   }
@@ -322,22 +349,39 @@ export class SlackRequestClient {
       type: 'event_callback',
       event_id: input.eventId ?? `Ev${String(++this.eventCount).padStart(10, '0')}`,
       event_time: Math.floor(this.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: identity.teamId, user_id: identity.botUserId, is_bot: true, is_enterprise_install: false }],
+      authorizations: [
+        { enterprise_id: null, team_id: identity.teamId, user_id: identity.botUserId, is_bot: true, is_enterprise_install: false },
+      ],
       is_ext_shared_channel: false,
     };
     input.mutate?.(body);
     const retry: Record<string, string> =
-      input.retryNum === undefined ? {} : { 'x-slack-retry-num': String(input.retryNum), 'x-slack-retry-reason': input.retryReason ?? 'http_timeout' };
+      input.retryNum === undefined
+        ? {}
+        : { 'x-slack-retry-num': String(input.retryNum), 'x-slack-retry-reason': input.retryReason ?? 'http_timeout' };
     const signing: SigningOverrides = { ...input.signing, headers: { ...retry, ...input.signing?.headers } };
     return this.send(JSON.stringify(body), 'application/json', signing);
   }
 
   /** @-mentions the bot: the message is added to the fake (so the bot can reply in its thread), then app_mention is sent. */
-  async appMention(input: { channel: string; text: string; user?: RequestUser; threadTs?: string; signing?: SigningOverrides }): Promise<SlackHttpResponse & { ts: string }> {
+  async appMention(input: {
+    channel: string;
+    text: string;
+    user?: RequestUser;
+    threadTs?: string;
+    signing?: SigningOverrides;
+  }): Promise<SlackHttpResponse & { ts: string }> {
     const user = this.actor(input.user);
     const text = `<@${this.fake.identity.botUserId}> ${input.text}`;
     const message = this.fake.postAsUser(input.channel, { user: user.id, text, ...(input.threadTs ? { threadTs: input.threadTs } : {}) });
-    const event: JsonObject = { type: 'app_mention', user: user.id, text, ts: message.ts, channel: input.channel, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) };
+    const event: JsonObject = {
+      type: 'app_mention',
+      user: user.id,
+      text,
+      ts: message.ts,
+      channel: input.channel,
+      ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+    };
     const res = await this.event({ event, ...(input.signing ? { signing: input.signing } : {}) });
     return { ...res, ts: message.ts };
   }
@@ -362,16 +406,28 @@ export class SlackRequestClient {
   }
 
   /** container / channel / message / view / trigger_id / response_url, as Slack sends for each surface. */
-  private surfaceFields(surface: Surface, user: Required<RequestUser>, issue = true): { fields: JsonObject; triggerId: string; responseUrl: string | undefined } {
+  private surfaceFields(
+    surface: Surface,
+    user: Required<RequestUser>,
+    issue = true,
+  ): { fields: JsonObject; triggerId: string; responseUrl: string | undefined } {
     if ('viewId' in surface) {
       const view = this.requireView(surface.viewId);
       const triggerId = issue ? this.fake.issueTriggerId({ viewId: view.id }) : '';
-      const fields: JsonObject = { ...this.envelope(user), container: { type: 'view', view_id: view.id }, trigger_id: triggerId, view: viewPayload(view), state: view.state };
+      const fields: JsonObject = {
+        ...this.envelope(user),
+        container: { type: 'view', view_id: view.id },
+        trigger_id: triggerId,
+        view: viewPayload(view),
+        state: view.state,
+      };
       return { fields, triggerId, responseUrl: undefined };
     }
     const ephemeral = this.fake.ephemerals({ channel: surface.channel }).find((e) => e.message_ts === surface.ts);
     const triggerId = issue ? this.fake.issueTriggerId({ outsideModal: true }) : '';
-    const responseUrl = issue ? this.fake.issueResponseUrl({ channel: surface.channel, messageTs: surface.ts, userId: user.id }) : undefined;
+    const responseUrl = issue
+      ? this.fake.issueResponseUrl({ channel: surface.channel, messageTs: surface.ts, userId: user.id })
+      : undefined;
     const fields: JsonObject = {
       ...this.envelope(user),
       container: { type: 'message', message_ts: surface.ts, channel_id: surface.channel, is_ephemeral: ephemeral !== undefined },
@@ -395,7 +451,9 @@ export class SlackRequestClient {
     const found = findElement(candidates, actionId);
     if (found) return found;
     const present = blocks.flatMap((b) => collectActionIds(b)).join(', ') || 'none';
-    throw new Error(`No element with action_id '${actionId}'${blockId ? ` in block '${blockId}'` : ''} on ${describeSurface(surface)}. action_ids present: ${present}`);
+    throw new Error(
+      `No element with action_id '${actionId}'${blockId ? ` in block '${blockId}'` : ''} on ${describeSurface(surface)}. action_ids present: ${present}`,
+    );
   }
 
   private surfaceBlocks(surface: Surface): SlackBlock[] {
@@ -456,7 +514,11 @@ export function viewPayload(view: FakeView): SlackView {
 }
 
 /** The fields Slack sends for a selection on an element (both in `actions[]` and `state.values`). */
-function selectionFields(element: JsonObject, value: InputValue | undefined, picked: { text: string; value: string } | undefined): Partial<ViewStateValue> {
+function selectionFields(
+  element: JsonObject,
+  value: InputValue | undefined,
+  picked: { text: string; value: string } | undefined,
+): Partial<ViewStateValue> {
   const type = String(element['type']);
   const asList = (): string[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [String(value)]);
   const one = (): string | null => asList()[0] ?? null;
@@ -533,7 +595,9 @@ function pick(source: JsonObject, keys: readonly string[]): JsonObject {
 
 function collectActionIds(block: SlackBlock): string[] {
   const elements: unknown[] = [block['accessory'], block['element'], ...(Array.isArray(block['elements']) ? block['elements'] : [])];
-  return elements.filter(isRecord).flatMap((e) => (typeof e['action_id'] === 'string' ? [`${e['action_id']} (block ${block.block_id ?? '?'})`] : []));
+  return elements
+    .filter(isRecord)
+    .flatMap((e) => (typeof e['action_id'] === 'string' ? [`${e['action_id']} (block ${block.block_id ?? '?'})`] : []));
 }
 
 function describeSurface(surface: Surface): string {

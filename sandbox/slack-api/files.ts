@@ -13,8 +13,17 @@ const MAGIC: [string, number[]][] = [
 ];
 
 const BY_EXTENSION: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', pdf: 'application/pdf',
-  txt: 'text/plain', csv: 'text/csv', json: 'application/json', md: 'text/markdown', yaml: 'text/yaml', yml: 'text/yaml',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  json: 'application/json',
+  md: 'text/markdown',
+  yaml: 'text/yaml',
+  yml: 'text/yaml',
 };
 
 /** True when the bytes start with the PNG signature. */

@@ -103,7 +103,9 @@ export class MessageStore {
 
   /** Top-level messages (and reply_broadcast replies, which Slack also shows in the channel). */
   parents(channel: string): FakeMessage[] {
-    return (this.byChannel.get(channel) ?? []).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts || m.subtype === 'thread_broadcast');
+    return (this.byChannel.get(channel) ?? []).filter(
+      (m) => m.thread_ts === undefined || m.thread_ts === m.ts || m.subtype === 'thread_broadcast',
+    );
   }
 
   replies(channel: string, threadTs: string): FakeMessage[] {
@@ -115,7 +117,9 @@ export class MessageStore {
   }
 
   ephemerals(filter: { channel?: string | undefined; user?: string | undefined } = {}): FakeEphemeral[] {
-    return this.ephemeralList.filter((e) => (filter.channel === undefined || e.channel === filter.channel) && (filter.user === undefined || e.user === filter.user));
+    return this.ephemeralList.filter(
+      (e) => (filter.channel === undefined || e.channel === filter.channel) && (filter.user === undefined || e.user === filter.user),
+    );
   }
 
   isEphemeral(channel: string, ts: string): boolean {

@@ -69,14 +69,18 @@ export interface MessageContent {
 }
 
 /** Checks text/blocks/attachments as chat.postMessage does; `requireContent` gives `no_text`. */
-export function readMessageContent(args: JsonObject, requireContent: boolean): { ok: true; value: MessageContent } | { ok: false; result: ApiResult } {
+export function readMessageContent(
+  args: JsonObject,
+  requireContent: boolean,
+): { ok: true; value: MessageContent } | { ok: false; result: ApiResult } {
   const text = typeof args['text'] === 'string' ? args['text'] : undefined;
   const rawBlocks = args['blocks'];
   const rawAttachments = args['attachments'];
   const hasBlocks = Array.isArray(rawBlocks) ? rawBlocks.length > 0 : rawBlocks !== undefined;
   if (requireContent && !text && !hasBlocks && rawAttachments === undefined) return { ok: false, result: fail('no_text') };
   if (text !== undefined && text.length > BLOCK_LIMITS.messageText) return { ok: false, result: fail('msg_too_long') };
-  if (typeof rawBlocks === 'string') return { ok: false, result: fail('invalid_blocks_format', ['[ERROR] blocks must be a JSON array [json-pointer:/blocks]']) };
+  if (typeof rawBlocks === 'string')
+    return { ok: false, result: fail('invalid_blocks_format', ['[ERROR] blocks must be a JSON array [json-pointer:/blocks]']) };
   if (rawBlocks !== undefined) {
     const problems = validateBlocks(rawBlocks, 'message');
     if (problems.length > 0) return { ok: false, result: fail('invalid_blocks', problems) };
@@ -222,7 +226,12 @@ const conversationsMembers: Handler = (args, { directory }) => {
   const members = directory.channelMembers.get(str(args['channel']) ?? '');
   if (!members) return fail('channel_not_found');
   const limit = Math.max(1, Math.min(1000, Number(args['limit'] ?? 100) || 100));
-  const offset = Number(Buffer.from(str(args['cursor']) ?? '', 'base64').toString('utf8').replace('offset:', '')) || 0;
+  const offset =
+    Number(
+      Buffer.from(str(args['cursor']) ?? '', 'base64')
+        .toString('utf8')
+        .replace('offset:', ''),
+    ) || 0;
   const page = members.slice(offset, offset + limit);
   const next = offset + limit < members.length ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '';
   return ok({ members: page, response_metadata: { next_cursor: next } });

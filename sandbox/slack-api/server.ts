@@ -14,18 +14,32 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { FileStore } from './files.js';
-import {
-  extractToken, parseApiArgs, parseResponseUrlBody, parseUploadBytes, readBody, sendJson, sendText,
-} from './http.js';
+import { extractToken, parseApiArgs, parseResponseUrlBody, parseUploadBytes, readBody, sendJson, sendText } from './http.js';
 import { IdSource, type FakeIdentity } from './ids.js';
 import { MessageStore } from './messages.js';
 import {
-  Directory, dmChannelFor, fail, METHODS, ok, readMessageContent, type ApiResult, type MessageContent, type MethodContext,
+  Directory,
+  dmChannelFor,
+  fail,
+  METHODS,
+  ok,
+  readMessageContent,
+  type ApiResult,
+  type MessageContent,
+  type MethodContext,
 } from './methods.js';
 import { SlidingWindowLimiter, type RateLimitOptions } from './rate-limits.js';
 import { ResponseUrls, type ResponseUrlContext, type ResponseUrlRecord } from './response-urls.js';
 import type {
-  FakeEphemeral, FakeFile, FakeMessage, FakeUser, FakeView, JsonObject, RecordedCall, SlackBlock, ViewStateValues,
+  FakeEphemeral,
+  FakeFile,
+  FakeMessage,
+  FakeUser,
+  FakeView,
+  JsonObject,
+  RecordedCall,
+  SlackBlock,
+  ViewStateValues,
 } from './types.js';
 import { isRecord } from './types.js';
 import { ViewStore, type TriggerContext, type ViewResult } from './views.js';
@@ -232,11 +246,18 @@ export class FakeSlack {
   }
 
   /** Waits until at least `count` calls of `method` match, and returns them. */
-  async waitForCalls(method: string, count: number, predicate: (call: RecordedCall) => boolean = () => true, timeoutMs = 2000): Promise<RecordedCall[]> {
+  async waitForCalls(
+    method: string,
+    count: number,
+    predicate: (call: RecordedCall) => boolean = () => true,
+    timeoutMs = 2000,
+  ): Promise<RecordedCall[]> {
     const matching = (): RecordedCall[] => this.recorded.filter((c) => c.method === method && predicate(c));
     const found = await pollUntil(() => (matching().length >= count ? matching() : undefined), timeoutMs);
     if (found) return found;
-    throw new Error(`waitForCalls('${method}', ${count}) saw ${matching().length} matching calls within ${timeoutMs} ms.\n${this.describeCalls()}`);
+    throw new Error(
+      `waitForCalls('${method}', ${count}) saw ${matching().length} matching calls within ${timeoutMs} ms.\n${this.describeCalls()}`,
+    );
   }
 
   /** A readable listing of recorded calls, for failure messages. */
@@ -294,7 +315,13 @@ export class FakeSlack {
 
   /** Adds a message written by a person (the bot cannot edit or delete it). */
   postAsUser(channel: string, message: { user: string; text: string; blocks?: SlackBlock[]; threadTs?: string }): FakeMessage {
-    const posted = this.messageStore.post({ channel, text: message.text, blocks: message.blocks, threadTs: message.threadTs, user: message.user });
+    const posted = this.messageStore.post({
+      channel,
+      text: message.text,
+      blocks: message.blocks,
+      threadTs: message.threadTs,
+      user: message.user,
+    });
     if (!posted.ok) throw new Error(`postAsUser failed: ${posted.error}`);
     this.emitChange({ method: 'client', ok: true, channel });
     return posted.value;
@@ -310,7 +337,13 @@ export class FakeSlack {
     if (!content.ok) {
       const refused = content.result;
       const messages = responseMessages(refused);
-      this.emitChange({ method: 'command_response', ok: false, error: String(refused['error']), ...(messages ? { messages } : {}), channel });
+      this.emitChange({
+        method: 'command_response',
+        ok: false,
+        error: String(refused['error']),
+        ...(messages ? { messages } : {}),
+        channel,
+      });
       return { ok: false, error: String(refused['error']), ...(messages ? { messages } : {}) };
     }
     const outcome = applyResponse(this.messageStore, { id: 'ack', issuedAt: this.now(), uses: 1, channel, userId }, body, content.value);
@@ -404,7 +437,11 @@ export class FakeSlack {
   /** Applies an app's view_submission ack body (close / errors / update / push / clear) as Slack would. */
   applyViewSubmissionResponse(viewId: string, body: unknown): ViewResult | { ok: true; value: undefined } {
     const outcome = this.viewStore.applySubmissionResponse(viewId, body);
-    this.emitChange(outcome.ok ? { method: 'view_submission', ok: true } : { method: 'view_submission', ok: false, error: outcome.error, ...('messages' in outcome ? { messages: outcome.messages } : {}) });
+    this.emitChange(
+      outcome.ok
+        ? { method: 'view_submission', ok: true }
+        : { method: 'view_submission', ok: false, error: outcome.error, ...('messages' in outcome ? { messages: outcome.messages } : {}) },
+    );
     return outcome;
   }
 
@@ -531,7 +568,8 @@ export class FakeSlack {
       response: reply.body,
       ...(error === undefined ? {} : { error }),
     });
-    const channel = typeof args['channel'] === 'string' ? args['channel'] : typeof args['channel_id'] === 'string' ? args['channel_id'] : undefined;
+    const channel =
+      typeof args['channel'] === 'string' ? args['channel'] : typeof args['channel_id'] === 'string' ? args['channel_id'] : undefined;
     const messages = responseMessages(reply.body);
     this.emitChange({
       method,
@@ -572,12 +610,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 // ---- response_url semantics ---------------------------------------------------------------------
 
 /** replace_original / delete_original act on the clicked message; otherwise post in_channel or ephemeral. */
-function applyResponse(
-  messages: MessageStore,
-  target: ResponseUrlRecord,
-  payload: JsonObject,
-  content: MessageContent,
-): ApiResult {
+function applyResponse(messages: MessageStore, target: ResponseUrlRecord, payload: JsonObject, content: MessageContent): ApiResult {
   const { channel, messageTs, userId } = target;
   const flag = (key: string): boolean => payload[key] === true || payload[key] === 'true';
   if (flag('delete_original') && channel && messageTs) {
@@ -587,7 +620,11 @@ function applyResponse(
   }
   if (flag('replace_original') && channel && messageTs) {
     if (messages.replaceEphemeral(channel, messageTs, { text: content.text ?? '', blocks: content.blocks })) return ok();
-    const updated = messages.update(channel, messageTs, { text: content.text ?? '', blocks: content.blocks, attachments: content.attachments });
+    const updated = messages.update(channel, messageTs, {
+      text: content.text ?? '',
+      blocks: content.blocks,
+      attachments: content.attachments,
+    });
     return updated.ok ? ok() : fail(updated.error);
   }
   if (flag('delete_original') || flag('replace_original')) return ok(); // slash-command original: nothing we model

@@ -6,7 +6,15 @@ import { z } from 'zod';
 import { asBlocks, validateView } from './blocks.js';
 import { withSlackIds, type FakeIdentity, type IdSource } from './ids.js';
 import type { StoreResult } from './messages.js';
-import { isRecord, type FakeView, type JsonObject, type PlainText, type SlackBlock, type SlackView, type ViewStateValues } from './types.js';
+import {
+  isRecord,
+  type FakeView,
+  type JsonObject,
+  type PlainText,
+  type SlackBlock,
+  type SlackView,
+  type ViewStateValues,
+} from './types.js';
 
 export const TRIGGER_TTL_MS = 3000;
 export const MAX_STACK = 3;
@@ -85,7 +93,11 @@ export class ViewStore {
     if (!trigger.ok) return trigger;
     const stackId = this.stackForTrigger(trigger.value);
     if (stackId === undefined) {
-      return { ok: false, error: 'invalid_trigger_id', messages: ['[ERROR] views.push needs a trigger_id from an interaction inside an open modal'] };
+      return {
+        ok: false,
+        error: 'invalid_trigger_id',
+        messages: ['[ERROR] views.push needs a trigger_id from an interaction inside an open modal'],
+      };
     }
     const pushed = this.pushOnto(stackId, rawView);
     if (pushed.ok) trigger.value.used = true;
@@ -148,7 +160,8 @@ export class ViewStore {
   }
 
   get(idOrExternalId: string): FakeView | undefined {
-    const record = this.records.get(idOrExternalId) ?? [...this.records.values()].find((r) => r.open && r.view.external_id === idOrExternalId);
+    const record =
+      this.records.get(idOrExternalId) ?? [...this.records.values()].find((r) => r.open && r.view.external_id === idOrExternalId);
     return record ? toFakeView(record) : undefined;
   }
 
@@ -214,14 +227,24 @@ export class ViewStore {
     return { ok: true, value: record.view };
   }
 
-  private parseView(rawView: unknown, selfId: string | undefined): StoreResult<ViewInput> | { ok: false; error: string; messages: string[] } {
+  private parseView(
+    rawView: unknown,
+    selfId: string | undefined,
+  ): StoreResult<ViewInput> | { ok: false; error: string; messages: string[] } {
     const problems = validateView(rawView);
-    if (isRecord(rawView) && rawView['type'] === 'home') problems.push("[ERROR] views.open/push/update take modals; Home tabs use views.publish [json-pointer:/view/type]");
+    if (isRecord(rawView) && rawView['type'] === 'home')
+      problems.push('[ERROR] views.open/push/update take modals; Home tabs use views.publish [json-pointer:/view/type]');
     if (problems.length > 0) return { ok: false, error: 'invalid_arguments', messages: problems };
     const parsed = ViewInputSchema.safeParse(rawView);
-    if (!parsed.success) return { ok: false, error: 'invalid_arguments', messages: parsed.error.issues.map((i) => `[ERROR] ${i.message} [json-pointer:/view/${i.path.join('/')}]`) };
+    if (!parsed.success)
+      return {
+        ok: false,
+        error: 'invalid_arguments',
+        messages: parsed.error.issues.map((i) => `[ERROR] ${i.message} [json-pointer:/view/${i.path.join('/')}]`),
+      };
     const externalId = parsed.data.external_id;
-    const clash = externalId !== '' && [...this.records.values()].some((r) => r.open && r.view.external_id === externalId && r.view.id !== selfId);
+    const clash =
+      externalId !== '' && [...this.records.values()].some((r) => r.open && r.view.external_id === externalId && r.view.id !== selfId);
     if (clash) return { ok: false, error: 'duplicate_external_id' };
     return { ok: true, value: parsed.data };
   }

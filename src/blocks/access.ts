@@ -44,10 +44,17 @@ export const ACCESS_CALLBACK_PREFIX = 'access.';
 const TITLE = 'REST access';
 const MAX_TEXT = 2900;
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text } });
+const section = (text: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text },
+});
 const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
 const divider: KnownBlock = { type: 'divider' };
-const button = (text: string, actionId: string, style?: 'primary' | 'danger'): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; style?: 'primary' | 'danger' } => ({
+const button = (
+  text: string,
+  actionId: string,
+  style?: 'primary' | 'danger',
+): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; style?: 'primary' | 'danger' } => ({
   type: 'button',
   text: { type: 'plain_text', text },
   action_id: actionId,
@@ -72,7 +79,11 @@ function modal(callbackId: string, sessionId: string, blocks: KnownBlock[], subm
   };
 }
 
-function textInput(id: string, label: string, options: { initial?: string; placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean } = {}): KnownBlock {
+function textInput(
+  id: string,
+  label: string,
+  options: { initial?: string; placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean } = {},
+): KnownBlock {
   return {
     type: 'input',
     block_id: id,
@@ -140,13 +151,17 @@ function networkState(m: AccessOverviewModel): string {
       : m.accountPolicy === null
         ? 'The account has no network policy.'
         : `:white_check_mark: The account-level network policy ${inlineCode(m.accountPolicy)} governs every user without a policy of their own, which satisfies the PAT rule for them; nothing to set up unless a user needs another address.`;
-  if (m.snowflakeUser === '') return `${account}
+  if (m.snowflakeUser === '')
+    return `${account}
 A PAT works only for a user subject to a network policy that allows the caller's IP. Name the Snowflake user the PAT belongs to (yours) to check it.`;
-  if (m.networkPolicy === undefined) return `${account}
+  if (m.networkPolicy === undefined)
+    return `${account}
 :grey_question: Could not read the network policy of Snowflake user ${user}.`;
-  if (m.networkPolicy !== null) return `${account}
+  if (m.networkPolicy !== null)
+    return `${account}
 :white_check_mark: Snowflake user ${user} has network policy ${inlineCode(m.networkPolicy)} of its own (it takes precedence over the account's). Make sure it allows the caller's IP.`;
-  if (m.accountPolicy !== null && m.accountPolicy !== undefined) return `${account}
+  if (m.accountPolicy !== null && m.accountPolicy !== undefined)
+    return `${account}
 Snowflake user ${user} has none of its own, so ${inlineCode(m.accountPolicy)} applies to it.`;
   return `${account}
 :warning: Snowflake user ${user} is subject to *no network policy*. A PAT only works for a user subject to a network policy that allows the caller's IP.`;
@@ -155,7 +170,10 @@ Snowflake user ${user} has none of its own, so ${inlineCode(m.accountPolicy)} ap
 function networkSection(m: AccessOverviewModel): KnownBlock[] {
   const needed = m.accountPolicy === null && m.networkPolicy !== undefined && m.networkPolicy === null;
   const label = m.snowflakeUser === '' ? 'Check a Snowflake user' : needed ? 'Set up a network policy' : 'Check another user or address';
-  return [section(`*1. Network policy*\n${networkState(m)}`), actions(button(label, AccessIds.openNetwork, needed || m.snowflakeUser === '' ? 'primary' : undefined))];
+  return [
+    section(`*1. Network policy*\n${networkState(m)}`),
+    actions(button(label, AccessIds.openNetwork, needed || m.snowflakeUser === '' ? 'primary' : undefined)),
+  ];
 }
 
 function endpointText(endpoint: EndpointModel): string {
@@ -179,7 +197,9 @@ export function buildAccessOverview(m: AccessOverviewModel): ModalView {
   const blocks: KnownBlock[] = [];
   if (m.notice !== undefined) blocks.push(section(m.notice), divider);
   blocks.push(
-    section(`*Call ${service}${status} from outside Snowflake.* Three things are needed: a network policy for the calling user, the service role for the caller's role, and a token.`),
+    section(
+      `*Call ${service}${status} from outside Snowflake.* Three things are needed: a network policy for the calling user, the service role for the caller's role, and a token.`,
+    ),
     ...networkSection(m),
     divider,
     section(
@@ -202,19 +222,32 @@ export function buildAccessOverview(m: AccessOverviewModel): ModalView {
   );
   if (m.methods.length > 0) {
     const first = m.methods[0];
-    const example = first === undefined ? '' : `\n${codeBlock(`curl -X POST '${url}/${first.path}' \\\n  -H 'Authorization: Snowflake Token="<PAT>"' -H 'Content-Type: application/json' \\\n  -d '{"data": [[0, ${first.example}]]}'`, 1200)}`;
+    const example =
+      first === undefined
+        ? ''
+        : `\n${codeBlock(`curl -X POST '${url}/${first.path}' \\\n  -H 'Authorization: Snowflake Token="<PAT>"' -H 'Content-Type: application/json' \\\n  -d '{"data": [[0, ${first.example}]]}'`, 1200)}`;
     blocks.push(section(`*5. Test the endpoint*\nMethods${m.model ? ` of ${inlineCode(m.model)}` : ''}:\n${methods}${example}`));
     if (m.endpoint.state === 'ready') blocks.push(actions(button('Test the endpoint', AccessIds.openTest, 'primary')));
   } else {
-    const why = m.model === null ? 'I could not find which model version this service serves' : 'I could not read the model\'s signatures';
-    blocks.push(section(`*5. Test the endpoint*\n:grey_question: ${why}, so I cannot check a sample input. Call it with the request above and \`{"data": [[0, <features…>]]}\`.`));
+    const why = m.model === null ? 'I could not find which model version this service serves' : "I could not read the model's signatures";
+    blocks.push(
+      section(
+        `*5. Test the endpoint*\n:grey_question: ${why}, so I cannot check a sample input. Call it with the request above and \`{"data": [[0, <features…>]]}\`.`,
+      ),
+    );
   }
   return modal(AccessIds.overview, m.sessionId, blocks);
 }
 
 const backButton = () => actions(button('Back', AccessIds.back));
 
-export function buildNetworkForm(m: { readonly sessionId: string; readonly service: string; readonly snowflakeUser: string; readonly botUser: string; readonly notice?: string }): ModalView {
+export function buildNetworkForm(m: {
+  readonly sessionId: string;
+  readonly service: string;
+  readonly snowflakeUser: string;
+  readonly botUser: string;
+  readonly notice?: string;
+}): ModalView {
   const bot = m.botUser === '' ? '' : ` Not the bot's own user ${m.botUser}: a policy on it governs the bot's own logins too.`;
   return modal(
     AccessIds.networkForm,
@@ -222,16 +255,19 @@ export function buildNetworkForm(m: { readonly sessionId: string; readonly servi
     [
       ...(m.notice !== undefined ? [section(m.notice)] : []),
       section(
-        '*Network policy.* PATs work only for a user subject to a network policy (its own, or the account\'s). I read both: ' +
+        "*Network policy.* PATs work only for a user subject to a network policy (its own, or the account's). I read both: " +
           'if the user has a policy, I offer to add the client IP to its rule, keeping what it allows; if only the account has one, nothing is needed; ' +
           'if neither, I create a network rule for the IP and a policy with it and set it on the user. Nothing runs before you confirm the exact statements.',
       ),
-      textInput(AccessIds.user, 'Your Snowflake user (the PAT\'s owner)', {
+      textInput(AccessIds.user, "Your Snowflake user (the PAT's owner)", {
         ...(m.snowflakeUser !== '' && { initial: m.snowflakeUser }),
         placeholder: 'JANE_DOE',
         hint: `The Snowflake user the PAT belongs to, usually your own.${bot}`,
       }),
-      textInput(AccessIds.clientIp, 'Client IP address', { placeholder: '203.0.113.7', hint: 'The public IPv4 address the calls come from (one address, no /mask).' }),
+      textInput(AccessIds.clientIp, 'Client IP address', {
+        placeholder: '203.0.113.7',
+        hint: 'The public IPv4 address the calls come from (one address, no /mask).',
+      }),
       backButton(),
     ],
     'Check',
@@ -257,11 +293,16 @@ function lockoutBlocks(warning: string): KnownBlock[] {
     {
       type: 'input',
       block_id: AccessIds.ackLockout,
-      label: { type: 'plain_text', text: 'Set it on the bot\'s own user anyway' },
+      label: { type: 'plain_text', text: "Set it on the bot's own user anyway" },
       element: {
         type: 'checkboxes',
         action_id: AccessIds.ackLockout,
-        options: [{ text: { type: 'plain_text', text: 'I understand the bot\'s own logins from other addresses will be refused' }, value: LOCKOUT_ACK_VALUE }],
+        options: [
+          {
+            text: { type: 'plain_text', text: "I understand the bot's own logins from other addresses will be refused" },
+            value: LOCKOUT_ACK_VALUE,
+          },
+        ],
       },
     },
   ];
@@ -291,7 +332,10 @@ export function buildGrantForm(m: { readonly sessionId: string; readonly service
     m.sessionId,
     [
       section(`*Service role.* Callers need ${inlineCode(`${m.service}!ALL_ENDPOINTS_USAGE`)} on their default role.`),
-      textInput(AccessIds.role, 'Role to grant it to', { placeholder: 'ANALYST', hint: 'The default role of the user the PAT belongs to.' }),
+      textInput(AccessIds.role, 'Role to grant it to', {
+        placeholder: 'ANALYST',
+        hint: 'The default role of the user the PAT belongs to.',
+      }),
       backButton(),
     ],
     'Review',
@@ -306,7 +350,10 @@ export interface TestFormModel {
 }
 
 export function buildTestForm(m: TestFormModel): ModalView {
-  const options: PlainTextOption[] = m.methods.map((x) => ({ text: { type: 'plain_text', text: x.signature.length > 75 ? `${x.signature.slice(0, 74)}…` : x.signature }, value: x.name }));
+  const options: PlainTextOption[] = m.methods.map((x) => ({
+    text: { type: 'plain_text', text: x.signature.length > 75 ? `${x.signature.slice(0, 74)}…` : x.signature },
+    value: x.name,
+  }));
   const selected = options.find((o) => o.value === m.selected) ?? options[0];
   const method = m.methods.find((x) => x.name === m.selected) ?? m.methods[0];
   return modal(
@@ -318,7 +365,12 @@ export function buildTestForm(m: TestFormModel): ModalView {
         type: 'input',
         block_id: AccessIds.method,
         label: { type: 'plain_text', text: 'Method' },
-        element: { type: 'static_select', action_id: AccessIds.method, options, ...(selected !== undefined && { initial_option: selected }) },
+        element: {
+          type: 'static_select',
+          action_id: AccessIds.method,
+          options,
+          ...(selected !== undefined && { initial_option: selected }),
+        },
       },
       textInput(AccessIds.sample, 'Sample input (one row)', {
         placeholder: method?.example ?? '1.0, 2.0',
@@ -347,9 +399,9 @@ export interface TestResultModel {
 }
 
 const STATUS_HINTS: Readonly<Record<number, string>> = {
-  400: 'The service refused the input: it does not match the method\'s signature.',
+  400: "The service refused the input: it does not match the method's signature.",
   401: 'The token was not accepted: it is wrong, expired or revoked, or its user is subject to no network policy (a PAT needs one, step 1). Create a new PAT or set up step 1, and try again.',
-  403: 'The token is valid but not allowed: the user\'s network policy does not allow this client IP, or the user\'s default role lacks the service role (step 2).',
+  403: "The token is valid but not allowed: the user's network policy does not allow this client IP, or the user's default role lacks the service role (step 2).",
   404: 'No such method on this service.',
   405: 'The endpoint only takes POST.',
   500: 'The service failed while answering; check `/spcs logs` and `/spcs diagnose`.',
@@ -377,11 +429,15 @@ export function buildTestResult(m: TestResultModel): ModalView {
     section(`*Request*\n${inlineCode(`POST ${m.url}`)}\n${codeBlock(m.requestBody, 800)}`),
   ];
   if (m.sentTo !== undefined) blocks.push(context(`Sent to ${inlineCode(m.sentTo)} (SPCS_INGRESS_URL_OVERRIDE).`));
-  if (m.outcome.kind === 'response') blocks.push(section(`*Response*${m.outcome.body === '' ? ' (empty)' : `\n${codeBlock(m.outcome.body, 2400)}`}`));
+  if (m.outcome.kind === 'response')
+    blocks.push(section(`*Response*${m.outcome.body === '' ? ' (empty)' : `\n${codeBlock(m.outcome.body, 2400)}`}`));
   blocks.push(
     section(
       '*From your own code*\n' +
-        codeBlock(`import requests\n\nurl = "${m.url}"\nheaders = {"Authorization": 'Snowflake Token="<PAT>"'}\nresponse = requests.post(url, json=${m.requestBody}, headers=headers)\nprint(response.status_code, response.json())`, 1200),
+        codeBlock(
+          `import requests\n\nurl = "${m.url}"\nheaders = {"Authorization": 'Snowflake Token="<PAT>"'}\nresponse = requests.post(url, json=${m.requestBody}, headers=headers)\nprint(response.status_code, response.json())`,
+          1200,
+        ),
     ),
     context('The token you typed was used for this request only and is gone from this view.'),
     actions(button('Test again', AccessIds.openTest), button('Back', AccessIds.back)),

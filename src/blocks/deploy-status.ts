@@ -38,9 +38,16 @@ export function buildStatusLine(d: Deployment): string {
     return `*Status:* ${PHASE_TEXT.queued}`;
   }
   const extra =
-    e.phase !== 'running' ? '' : e.ingressUrl !== undefined ? ` at ${e.ingressUrl}` : e.endpointPending === true ? ' (REST endpoint provisioning)' : '';
+    e.phase !== 'running'
+      ? ''
+      : e.ingressUrl !== undefined
+        ? ` at ${e.ingressUrl}`
+        : e.endpointPending === true
+          ? ' (REST endpoint provisioning)'
+          : '';
   // A deployment that ended without running says why on the summary too, in Snowflake's words.
-  const why = e.failure === undefined || e.phase === 'running' ? '' : `\n>${escapeMrkdwn(e.failure.message.split('\n')[0] ?? '').slice(0, 300)}`;
+  const why =
+    e.failure === undefined || e.phase === 'running' ? '' : `\n>${escapeMrkdwn(e.failure.message.split('\n')[0] ?? '').slice(0, 300)}`;
   return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.phaseSinceMs)})${why}`;
 }
 
@@ -87,13 +94,16 @@ function usageBlocks(d: Deployment, ingressUrl: string | undefined): KnownBlock[
   const service = qualifiedService(d.request);
   const fns = d.request.functions.slice(0, 3);
   const sql = fns.map((fn) => `SELECT ${service}!${fn.name}(${fn.inputs.map((i) => i.name).join(', ')}) FROM <input_table>;`).join('\n');
-  const python = fns.map((fn) => `mv.run(df, function_name="${fn.name.toLowerCase()}", service_name="${d.request.service.name}")`).join('\n');
+  const python = fns
+    .map((fn) => `mv.run(df, function_name="${fn.name.toLowerCase()}", service_name="${d.request.service.name}")`)
+    .join('\n');
   const blocks: KnownBlock[] = [
     section(`*SQL*\n${codeBlock(sql)}`),
     section(`*Python* (\`mv\` is the model version from the registry)\n${codeBlock(python)}`),
   ];
   if (ingressUrl !== undefined) blocks.push(restBlock(d, ingressUrl));
-  else if (d.execution?.endpointPending === true) blocks.push(section('*REST*\nThe REST endpoint is still being provisioned; its URL and a ready-to-run request follow in this thread.'));
+  else if (d.execution?.endpointPending === true)
+    blocks.push(section('*REST*\nThe REST endpoint is still being provisioned; its URL and a ready-to-run request follow in this thread.'));
   blocks.push(
     section(
       `*Next steps*\n• REST access for people and apps outside Snowflake (network policy, PAT, service role): \`/spcs access ${service}\`\n• Status, logs, metrics, diagnosis: \`/spcs status ${service}\`\n• Monitoring: \`SELECT * FROM TABLE(${service}!SPCS_GET_METRICS())\` and \`CALL SYSTEM$GET_SERVICE_LOGS('${service}', 0, 'model-inference')\``,
@@ -159,17 +169,28 @@ export function buildMilestoneMessage(d: Deployment, milestone: Milestone): Slac
   switch (milestone) {
     case 'approved': {
       const who = d.approvals.map((a) => `<@${a.userId}>`).join(', ');
-      return { text: 'Approved, deploying', blocks: [section(`:white_check_mark: Approved by ${who}. Deploying ${service} now; this typically takes 5 to 15 minutes.`)] };
+      return {
+        text: 'Approved, deploying',
+        blocks: [section(`:white_check_mark: Approved by ${who}. Deploying ${service} now; this typically takes 5 to 15 minutes.`)],
+      };
     }
     case 'build_started':
-      return { text: 'Image build started', blocks: [section(`:hammer_and_wrench: Building the model image (job ${inlineCode(d.execution?.buildJobName ?? 'MODEL_BUILD_…')}).`)] };
+      return {
+        text: 'Image build started',
+        blocks: [
+          section(`:hammer_and_wrench: Building the model image (job ${inlineCode(d.execution?.buildJobName ?? 'MODEL_BUILD_…')}).`),
+        ],
+      };
     case 'build_done':
       return { text: 'Image build done', blocks: [section(':package: The model image is built.')] };
     case 'starting':
       return { text: 'Service starting', blocks: [section(`:hourglass_flowing_sand: Starting ${service}.`)] };
     case 'waiting_for_capacity': {
       const waiting: NonNullable<Execution['failure']> = { kind: 'no_free_node', message: 'Pending scheduling', logTail: [] };
-      return { text: 'Waiting for a free node', blocks: [section(`:warning: ${service} is waiting. *Diagnosis:* ${diagnosis(d, waiting)}`)] };
+      return {
+        text: 'Waiting for a free node',
+        blocks: [section(`:warning: ${service} is waiting. *Diagnosis:* ${diagnosis(d, waiting)}`)],
+      };
     }
     case 'running': {
       const url = d.execution?.ingressUrl;
@@ -178,8 +199,15 @@ export function buildMilestoneMessage(d: Deployment, milestone: Milestone): Slac
     }
     case 'endpoint_ready': {
       const url = d.execution?.ingressUrl;
-      if (url === undefined) return { text: 'REST endpoint not available', blocks: [section(`The REST endpoint of ${service} is not available; \`/spcs status\` shows it once it is.`)] };
-      return { text: `REST endpoint of ${qualifiedService(d.request)} is ready`, blocks: [section(`:link: The REST endpoint of ${service} is ready: ${url}`), restBlock(d, url)] };
+      if (url === undefined)
+        return {
+          text: 'REST endpoint not available',
+          blocks: [section(`The REST endpoint of ${service} is not available; \`/spcs status\` shows it once it is.`)],
+        };
+      return {
+        text: `REST endpoint of ${qualifiedService(d.request)} is ready`,
+        blocks: [section(`:link: The REST endpoint of ${service} is ready: ${url}`), restBlock(d, url)],
+      };
     }
     case 'failed':
       return { text: `${qualifiedService(d.request)} did not deploy`, blocks: failureBlocks(d) };

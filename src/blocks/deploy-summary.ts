@@ -71,7 +71,13 @@ function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] 
           type: 'actions',
           block_id: ApprovalIds.actions,
           elements: [
-            { type: 'button', action_id: ApprovalIds.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: target },
+            {
+              type: 'button',
+              action_id: ApprovalIds.approve,
+              style: 'primary',
+              text: { type: 'plain_text', text: 'Approve' },
+              value: target,
+            },
             { type: 'button', action_id: ApprovalIds.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: target },
           ],
         },
@@ -86,7 +92,17 @@ function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] 
       return [{ type: 'section', text: { type: 'mrkdwn', text: `${who}${why}` } }];
     }
     case 'expired':
-      return [{ type: 'context', elements: [{ type: 'mrkdwn', text: ':hourglass: Expired before it was approved. Nothing was deployed; request it again with `/spcs deploy`.' }] }];
+      return [
+        {
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text: ':hourglass: Expired before it was approved. Nothing was deployed; request it again with `/spcs deploy`.',
+            },
+          ],
+        },
+      ];
   }
 }
 
@@ -112,7 +128,13 @@ export function buildRejectModal(d: Deployment): ModalView {
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `Reject deploying ${inlineCode(qualifiedModel(d.request))} to ${inlineCode(qualifiedService(d.request))}?` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Reject deploying ${inlineCode(qualifiedModel(d.request))} to ${inlineCode(qualifiedService(d.request))}?`,
+        },
+      },
       {
         type: 'input',
         block_id: ApprovalIds.reasonBlock,

@@ -31,7 +31,13 @@ export const WizardIds = {
 } as const;
 
 /** The external_selects whose options come from lists cached in the draft. */
-export const LIST_SELECTS = [WizardIds.modelDatabase, WizardIds.modelSchema, WizardIds.modelName, WizardIds.modelVersion, WizardIds.pool] as const;
+export const LIST_SELECTS = [
+  WizardIds.modelDatabase,
+  WizardIds.modelSchema,
+  WizardIds.modelName,
+  WizardIds.modelVersion,
+  WizardIds.pool,
+] as const;
 export type ListSelect = (typeof LIST_SELECTS)[number];
 
 export const STEP_TITLES: Readonly<Record<WizardStep, string>> = {

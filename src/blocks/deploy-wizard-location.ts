@@ -23,7 +23,9 @@ export function buildLocationStep(draft: Draft): ModalView {
   const s = draft.service;
   const nameHint = draft.serviceNameHint ?? 'Letters, digits, _ or $, starting with a letter or _.';
   const blocks: KnownBlock[] = [
-    context('Which database and schema would you like to deploy the inference service in? This can be different from where the model is registered.'),
+    context(
+      'Which database and schema would you like to deploy the inference service in? This can be different from where the model is registered.',
+    ),
     ...noticeBlocks(draft),
     textInput(WizardIds.serviceDatabase, 'Service database', s.database ?? draft.model.database),
     textInput(WizardIds.serviceSchema, 'Service schema', s.schema ?? draft.model.schema),

@@ -104,7 +104,8 @@ function existingPoolBlocks(draft: Draft, loading: boolean): KnownBlock[] {
   ];
 }
 
-export const familyOptionText = (f: FamilyRow) => `${f.name} · ${f.gpu === null ? 'CPU' : gpuText(f.gpu)}${f.vcpu === null ? '' : ` · ${f.vcpu} vCPU`}`;
+export const familyOptionText = (f: FamilyRow) =>
+  `${f.name} · ${f.gpu === null ? 'CPU' : gpuText(f.gpu)}${f.vcpu === null ? '' : ` · ${f.vcpu} vCPU`}`;
 
 function createPoolBlocks(draft: Draft): KnownBlock[] {
   const families = (draft.lists.families ?? []).slice(0, 100);
@@ -118,7 +119,12 @@ function createPoolBlocks(draft: Draft): KnownBlock[] {
       block_id: WizardIds.newPoolName,
       label: { type: 'plain_text', text: 'New pool name' },
       hint: { type: 'plain_text', text: 'Letters, digits, _ or $, starting with a letter or _.' },
-      element: { type: 'plain_text_input', action_id: WizardIds.newPoolName, max_length: 255, ...(chosen && { initial_value: chosen.name }) },
+      element: {
+        type: 'plain_text_input',
+        action_id: WizardIds.newPoolName,
+        max_length: 255,
+        ...(chosen && { initial_value: chosen.name }),
+      },
     },
     {
       type: 'input',
@@ -128,7 +134,8 @@ function createPoolBlocks(draft: Draft): KnownBlock[] {
         type: 'static_select',
         action_id: WizardIds.newPoolFamily,
         placeholder: { type: 'plain_text', text: 'Pick an instance family' },
-        options: families.length === 0 ? [option('No instance families listed', '-')] : families.map((f) => option(familyOptionText(f), f.name)),
+        options:
+          families.length === 0 ? [option('No instance families listed', '-')] : families.map((f) => option(familyOptionText(f), f.name)),
         ...(chosenFamily && { initial_option: option(familyOptionText(chosenFamily), chosenFamily.name) }),
       },
     },
@@ -151,7 +158,14 @@ function createPoolBlocks(draft: Draft): KnownBlock[] {
     {
       type: 'actions',
       block_id: WizardIds.useExistingPool,
-      elements: [{ type: 'button', action_id: WizardIds.useExistingPool, text: { type: 'plain_text', text: 'Use an existing pool instead' }, value: 'existing' }],
+      elements: [
+        {
+          type: 'button',
+          action_id: WizardIds.useExistingPool,
+          text: { type: 'plain_text', text: 'Use an existing pool instead' },
+          value: 'existing',
+        },
+      ],
     },
   ];
 }

@@ -103,7 +103,13 @@ export function buildReviewStep(draft: Draft, request: DeployRequest, loading = 
     ...noticeBlocks(draft),
     mrkdwn(`*Summary*\n${summaryLines(request).join('\n')}`),
     ...deliveryBlocks(draft, loading),
-    ...(refused ? [] : [context('Nothing changes in Snowflake until the deployment is approved. Service creation then typically takes 5–15 minutes; progress is posted in a thread.')]),
+    ...(refused
+      ? []
+      : [
+          context(
+            'Nothing changes in Snowflake until the deployment is approved. Service creation then typically takes 5–15 minutes; progress is posted in a thread.',
+          ),
+        ]),
     backButton(),
   ];
   return wizardModal(draft, 'review', blocks, refused ? null : 'Request approval');
@@ -111,9 +117,12 @@ export function buildReviewStep(draft: Draft, request: DeployRequest, loading = 
 
 /** The wizard ends here when the person keeps the service that exists. */
 export function buildKeptServiceView(draft: Draft, info: ExistingServiceInfo): ModalView {
-  const view = wizardModal(draft, 'existing', [
-    mrkdwn(`Keeping the existing service ${bold(serviceLabel(draft))}; nothing will be deployed.\n${existingStatusLines(info)}`),
-  ], null);
+  const view = wizardModal(
+    draft,
+    'existing',
+    [mrkdwn(`Keeping the existing service ${bold(serviceLabel(draft))}; nothing will be deployed.\n${existingStatusLines(info)}`)],
+    null,
+  );
   return { ...view, callback_id: `${view.callback_id}.kept`, private_metadata: '', close: { type: 'plain_text', text: 'Done' } };
 }
 

@@ -34,7 +34,9 @@ function gpuWorkers(draft: Draft, poolName: string, gpu: GpuSpec): KnownBlock[] 
         'Example: if your model needs 2 A10 GPUs and you have 4 available (GPU_NV_M), then num_workers must be 2.',
     ),
     context(':bulb: If you see backpressure and GPU utilization is not very high, consider tuning up the number of workers.'),
-    mrkdwn(`Based on your compute pool (${bold(poolName)} with ${gpu.perNode} GPUs):\n• gpu_requests will be set to *${gpu.perNode}* (max available for this node)`),
+    mrkdwn(
+      `Based on your compute pool (${bold(poolName)} with ${gpu.perNode} GPUs):\n• gpu_requests will be set to *${gpu.perNode}* (max available for this node)`,
+    ),
     numberInput({
       id: WizardIds.numWorkers,
       label: 'Number of workers (num_workers)',
@@ -51,7 +53,9 @@ function cpuWorkers(draft: Draft): KnownBlock[] {
   const auto = option('Use auto-picker (recommended)', WORKERS_AUTO);
   const byHand = option('Specify num_workers manually', WORKERS_MANUAL);
   return [
-    mrkdwn('For CPU inference, we recommend leaving num_workers unset: Snowflake will auto-pick an appropriate value based on your workload.'),
+    mrkdwn(
+      'For CPU inference, we recommend leaving num_workers unset: Snowflake will auto-pick an appropriate value based on your workload.',
+    ),
     {
       type: 'input',
       block_id: WizardIds.workersMode,

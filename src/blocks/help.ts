@@ -22,14 +22,10 @@ export function buildHelpMessage(commands: readonly CommandHelp[], notice?: stri
   const lines = commands.map((c) => `\`${c.usage}\` – ${c.summary}`);
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push(mrkdwn(notice));
-  blocks.push(
-    { type: 'header', text: { type: 'plain_text', text: 'spcs-chatops commands' } },
-    mrkdwn(lines.join('\n')),
-    {
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'Type `/spcs help <command>` for examples. Only you can see this message.' }],
-    },
-  );
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'spcs-chatops commands' } }, mrkdwn(lines.join('\n')), {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: 'Type `/spcs help <command>` for examples. Only you can see this message.' }],
+  });
   const text = [notice, 'spcs-chatops commands:', ...lines].filter(Boolean).join('\n');
   return { response_type: 'ephemeral', text, blocks };
 }

@@ -68,7 +68,9 @@ export function changeLines(change: OperationChange, before: ServiceSnapshot): s
     case 'scale': {
       const lines = [`*Instances:* ${instances(before.minInstances, before.maxInstances)} → ${instances(change.min, change.max)}`];
       if (change.minReady !== undefined) {
-        lines.push(`*Min ready instances:* ${before.minReadyInstances ?? '?'} → ${change.minReady} (Snowflake requires min ready instances ≤ min instances, so it goes down with the minimum)`);
+        lines.push(
+          `*Min ready instances:* ${before.minReadyInstances ?? '?'} → ${change.minReady} (Snowflake requires min ready instances ≤ min instances, so it goes down with the minimum)`,
+        );
       }
       return lines;
     }
@@ -79,9 +81,15 @@ export function changeLines(change: OperationChange, before: ServiceSnapshot): s
     case 'pool_suspend':
       return [`*State:* ${before.status} → SUSPENDED (its nodes stop)`, servicesOnPool(before.numServices)];
     case 'pool_resume':
-      return [`*State:* ${before.status} → running again (nodes start; this takes a few minutes)`, `*Nodes:* ${before.minInstances ?? '?'} to ${before.maxInstances ?? '?'}`];
+      return [
+        `*State:* ${before.status} → running again (nodes start; this takes a few minutes)`,
+        `*Nodes:* ${before.minInstances ?? '?'} to ${before.maxInstances ?? '?'}`,
+      ];
     case 'pool_create':
-      return [`*Instance family:* ${change.instanceFamily}, *nodes:* ${change.minNodes} to ${change.maxNodes}, *auto-resume:* ${change.autoResume ? 'on' : 'off'}`, `*Statement:*\n\`\`\`${change.statement}\`\`\``];
+      return [
+        `*Instance family:* ${change.instanceFamily}, *nodes:* ${change.minNodes} to ${change.maxNodes}, *auto-resume:* ${change.autoResume ? 'on' : 'off'}`,
+        `*Statement:*\n\`\`\`${change.statement}\`\`\``,
+      ];
   }
 }
 
@@ -92,7 +100,11 @@ function servicesOnPool(count: number | null | undefined): string {
 }
 
 function describeChange(op: Operation): string {
-  return [`*${op.change.kind.startsWith('pool_') ? 'Compute pool' : 'Service'}:* ${inlineCode(op.service)}`, ...changeLines(op.change, op.before), `*Requested by:* <@${op.requestedBy}>`].join('\n');
+  return [
+    `*${op.change.kind.startsWith('pool_') ? 'Compute pool' : 'Service'}:* ${inlineCode(op.service)}`,
+    ...changeLines(op.change, op.before),
+    `*Requested by:* <@${op.requestedBy}>`,
+  ].join('\n');
 }
 
 const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
@@ -111,13 +123,17 @@ export function buildChangeConfirmation(op: Operation): ObserveMessage {
     {
       type: 'actions',
       block_id: ManageIds.gateActions,
-      elements: [button('Confirm', ManageIds.confirm, target, op.change.kind === 'drop' ? 'danger' : 'primary'), button('Cancel', ManageIds.cancel, target)],
+      elements: [
+        button('Confirm', ManageIds.confirm, target, op.change.kind === 'drop' ? 'danger' : 'primary'),
+        button('Cancel', ManageIds.cancel, target),
+      ],
     },
   ]);
 }
 
 function gateReasonText(op: Operation): string {
-  if (op.gateReason?.startsWith('deployment_in_flight') === true) return 'A deployment of this service is in flight, so this change needs approval.';
+  if (op.gateReason?.startsWith('deployment_in_flight') === true)
+    return 'A deployment of this service is in flight, so this change needs approval.';
   return 'Dropping a service needs approval.';
 }
 
@@ -129,10 +145,17 @@ function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
   const target = encodeOperationTarget(op);
   switch (op.state) {
     case 'pending': {
-      const progress = op.approvals.length === 0 ? `Needs ${requiredApprovals} approval${requiredApprovals === 1 ? '' : 's'}. Nothing changes until then.` : `Approved so far by ${people(op.approvals)}: ${op.approvals.length} of ${requiredApprovals}.`;
+      const progress =
+        op.approvals.length === 0
+          ? `Needs ${requiredApprovals} approval${requiredApprovals === 1 ? '' : 's'}. Nothing changes until then.`
+          : `Approved so far by ${people(op.approvals)}: ${op.approvals.length} of ${requiredApprovals}.`;
       return [
         context(`${gateReasonText(op)} ${progress}`),
-        { type: 'actions', block_id: ManageIds.gateActions, elements: [button('Approve', ManageIds.approve, target, 'primary'), button('Reject', ManageIds.reject, target, 'danger')] },
+        {
+          type: 'actions',
+          block_id: ManageIds.gateActions,
+          elements: [button('Approve', ManageIds.approve, target, 'primary'), button('Reject', ManageIds.reject, target, 'danger')],
+        },
       ];
     }
     case 'approved':
@@ -153,12 +176,20 @@ export function buildChangeSummary(op: Operation, requiredApprovals: number): Sl
   const outcome = op.outcome === undefined ? [] : [section(escapeMrkdwn(op.outcome.text))];
   return {
     text: `Change request: ${HEADLINES[op.change.kind].toLowerCase()} ${op.service}`,
-    blocks: [header(`${HEADLINES[op.change.kind]} ${op.service}`), section(describeChange(op)), ...gateState(op, requiredApprovals), ...outcome],
+    blocks: [
+      header(`${HEADLINES[op.change.kind]} ${op.service}`),
+      section(describeChange(op)),
+      ...gateState(op, requiredApprovals),
+      ...outcome,
+    ],
   };
 }
 
 /** The outcome line posted in the service's thread (or the channel). `failure` is already a sentence. */
-export function buildChangeOutcome(op: Operation, result: { readonly ok: true; readonly status: string } | { readonly ok: false; readonly failure: string }): SlackMessage {
+export function buildChangeOutcome(
+  op: Operation,
+  result: { readonly ok: true; readonly status: string } | { readonly ok: false; readonly failure: string },
+): SlackMessage {
   const what = `${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}`;
   const text = result.ok
     ? `:white_check_mark: <@${op.requestedBy}> asked to ${what}: done. ${changeLines(op.change, op.before).join(' ')}`
@@ -222,12 +253,19 @@ export function buildScaleModal(service: string, metadata: string): ModalView {
 export function buildAutoSuspendModal(service: string, metadata: string): ModalView {
   return nextModal(ManageIds.autoSuspendModal, 'Auto-suspend', metadata, [
     section(`Auto-suspend ${inlineCode(service)} after this many idle seconds.`),
-    numberInput(ManageIds.secondsBlock, ManageIds.secondsInput, 'Seconds', 'A whole number of seconds: 0 turns auto-suspend off, otherwise at least 300.'),
+    numberInput(
+      ManageIds.secondsBlock,
+      ManageIds.secondsInput,
+      'Seconds',
+      'A whole number of seconds: 0 turns auto-suspend off, otherwise at least 300.',
+    ),
   ]);
 }
 
 const familyLabel = (f: InstanceFamilyInfo): string => {
-  const size = [f.vcpu === null ? null : `${f.vcpu} vCPU`, f.memoryGib === null ? null : `${f.memoryGib} GiB`].filter((x) => x !== null).join(', ');
+  const size = [f.vcpu === null ? null : `${f.vcpu} vCPU`, f.memoryGib === null ? null : `${f.memoryGib} GiB`]
+    .filter((x) => x !== null)
+    .join(', ');
   const gpu = f.gpu === null ? 'no GPU' : `${f.gpu.perNode} x ${f.gpu.type}`;
   return `${f.name}: ${gpu}${size === '' ? '' : `, ${size}`}`.slice(0, 75);
 };
@@ -235,7 +273,10 @@ const familyLabel = (f: InstanceFamilyInfo): string => {
 /** `/spcs pools` → Create pool: name, instance family (from SHOW COMPUTE POOL INSTANCE FAMILIES), nodes, auto-resume. */
 export function buildCreatePoolModal(families: readonly InstanceFamilyInfo[], metadata: string): ModalView {
   const options = families.slice(0, 100).map((f) => ({ text: { type: 'plain_text' as const, text: familyLabel(f) }, value: f.name }));
-  const autoResume = { text: { type: 'plain_text' as const, text: 'Resume automatically when a service or job needs it' }, value: AUTO_RESUME_OPTION };
+  const autoResume = {
+    text: { type: 'plain_text' as const, text: 'Resume automatically when a service or job needs it' },
+    value: AUTO_RESUME_OPTION,
+  };
   return nextModal(ManageIds.createPoolModal, 'Create compute pool', metadata, [
     section('You will see the exact `CREATE COMPUTE POOL` statement and confirm before anything is created.'),
     {
@@ -249,7 +290,12 @@ export function buildCreatePoolModal(families: readonly InstanceFamilyInfo[], me
       type: 'input',
       block_id: ManageIds.poolFamilyBlock,
       label: { type: 'plain_text', text: 'Instance family' },
-      element: { type: 'static_select', action_id: ManageIds.poolFamilyInput, placeholder: { type: 'plain_text', text: 'Pick a family' }, options },
+      element: {
+        type: 'static_select',
+        action_id: ManageIds.poolFamilyInput,
+        placeholder: { type: 'plain_text', text: 'Pick a family' },
+        options,
+      },
     },
     numberInput(ManageIds.poolMinBlock, ManageIds.poolMinInput, 'Min nodes', 'A whole number of at least 1.'),
     numberInput(ManageIds.poolMaxBlock, ManageIds.poolMaxInput, 'Max nodes', 'A whole number, at least min nodes.'),

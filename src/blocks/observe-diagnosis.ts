@@ -17,13 +17,22 @@ function findingText(f: Finding): string {
   const lines = [`${MARK[f.severity]} *${escapeMrkdwn(f.title)}*`, `*Cause:* ${escapeMrkdwn(f.cause)}`];
   if (f.fixes.length === 1) lines.push(`*Try:* ${escapeMrkdwn(f.fixes[0] ?? '')}`);
   else if (f.fixes.length > 1) lines.push('*Try:*', ...f.fixes.map((x, i) => `${i + 1}. ${escapeMrkdwn(x)}`));
-  if (f.evidence.length > 0) lines.push(`_Seen:_ ${f.evidence.slice(0, 5).map((e) => escapeMrkdwn(e)).join('; ')}`);
+  if (f.evidence.length > 0)
+    lines.push(
+      `_Seen:_ ${f.evidence
+        .slice(0, 5)
+        .map((e) => escapeMrkdwn(e))
+        .join('; ')}`,
+    );
   const text = lines.join('\n');
   return text.length > MAX_SECTION_TEXT ? `${text.slice(0, MAX_SECTION_TEXT - 1)}…` : text;
 }
 
 export function buildDiagnosis(view: DiagnosisView): ObserveMessage {
-  const blocks: KnownBlock[] = [header(`Diagnosis: ${view.service}`), context(`Status ${view.status}. Looked at ${escapeMrkdwn(view.looked)}.`)];
+  const blocks: KnownBlock[] = [
+    header(`Diagnosis: ${view.service}`),
+    context(`Status ${view.status}. Looked at ${escapeMrkdwn(view.looked)}.`),
+  ];
   const room = MAX_MESSAGE_BLOCKS - blocks.length - 1;
   blocks.push(...view.findings.slice(0, room).map((f) => section(findingText(f))));
   if (view.findings.length > room) blocks.push(context(`…and ${view.findings.length - room} more findings.`));

@@ -1,6 +1,16 @@
 import type { KnownBlock } from '@slack/types';
 import type { InferenceEndpoint, ServiceInfo } from '../snowflake/index.js';
-import { context, formatAutoSuspend, header, MAX_MESSAGE_BLOCKS, message, plural, section, statusMarker, type ObserveMessage } from './observe-kit.js';
+import {
+  context,
+  formatAutoSuspend,
+  header,
+  MAX_MESSAGE_BLOCKS,
+  message,
+  plural,
+  section,
+  statusMarker,
+  type ObserveMessage,
+} from './observe-kit.js';
 import { escapeMrkdwn, inlineCode } from './text.js';
 
 export interface ListedService {

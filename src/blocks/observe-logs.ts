@@ -80,19 +80,27 @@ function stateNotes(view: LogView): string[] {
   const st = view.state;
   if (st === undefined) return [];
   const notes: string[] = [];
-  const exit = st.lastExitCode === null ? '' : `, last exit code ${st.lastExitCode}${st.lastExitCode === 137 ? ' (killed: out of memory?)' : ''}`;
+  const exit =
+    st.lastExitCode === null ? '' : `, last exit code ${st.lastExitCode}${st.lastExitCode === 137 ? ' (killed: out of memory?)' : ''}`;
   if (view.source === 'previous') {
     notes.push(`:rewind: The container before its last restart (${st.restartCount} restarts${exit}): where a crash or an OOM kill shows.`);
   } else if (st.restartCount > 0) {
-    notes.push(`:repeat: Container ${inlineCode(view.container)} has restarted ${st.restartCount} times${exit}. This is the fresh container; why the last one stopped is in the previous container’s log.`);
+    notes.push(
+      `:repeat: Container ${inlineCode(view.container)} has restarted ${st.restartCount} times${exit}. This is the fresh container; why the last one stopped is in the previous container’s log.`,
+    );
   } else if (st.lastExitCode !== null) {
     notes.push(`:warning: Container ${inlineCode(view.container)} exited with code ${st.lastExitCode}; these are its last lines.`);
   }
-  if (view.noPrevious === true) notes.push(`Container ${inlineCode(view.container)} has not restarted, so there is no previous container; this is its current log.`);
+  if (view.noPrevious === true)
+    notes.push(`Container ${inlineCode(view.container)} has not restarted, so there is no previous container; this is its current log.`);
   return notes;
 }
 
-function button(text: string, actionId: string, value: LogButtonValue): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; value: string } {
+function button(
+  text: string,
+  actionId: string,
+  value: LogButtonValue,
+): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; value: string } {
   return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value: JSON.stringify(value) };
 }
 
@@ -118,7 +126,9 @@ export function buildLogMessage(view: LogView, usage: { readonly fileHint: strin
     notes.push(`:wastebasket: Service ${inlineCode(view.service)} no longer exists; these lines come from the event table.`);
   }
   if (view.notRunning !== undefined) {
-    notes.push(`:hourglass_flowing_sand: Container ${inlineCode(view.container)} is not running: ${inlineCode(view.notRunning.slice(0, 300))}. Showing its history instead.`);
+    notes.push(
+      `:hourglass_flowing_sand: Container ${inlineCode(view.container)} is not running: ${inlineCode(view.notRunning.slice(0, 300))}. Showing its history instead.`,
+    );
   }
   notes.push(...stateNotes(view));
   if (notes.length > 0) blocks.push(section(notes.join('\n')));

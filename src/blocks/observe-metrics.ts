@@ -51,7 +51,14 @@ function limitMetric(name: string, scale: number): (view: MetricsView, container
 }
 
 const PANELS: readonly Panel[] = [
-  { key: 'memory', title: 'Memory', unit: 'GiB', metric: 'container.memory.usage', scale: 1 / GIB, limit: limitMetric('container.memory.limit', 1 / GIB) },
+  {
+    key: 'memory',
+    title: 'Memory',
+    unit: 'GiB',
+    metric: 'container.memory.usage',
+    scale: 1 / GIB,
+    limit: limitMetric('container.memory.limit', 1 / GIB),
+  },
   { key: 'cpu', title: 'CPU', unit: 'vCPU', metric: 'container.cpu.usage', scale: 1, limit: limitMetric('container.cpu.limit', 1) },
   { key: 'gpu', title: 'GPU utilization', unit: '%', metric: 'container.gpu.utilization', scale: 100, limit: () => 100 },
   {
@@ -119,7 +126,9 @@ export function metricPeaks(view: MetricsView): PanelPeak[] {
     }
     if (top === null) return [];
     const container = top.sample.containerName ?? 'container';
-    return [{ title: panel.title, unit: panel.unit, peak: top.value, container: seriesOf(view, top.sample), limit: panel.limit(view, container) }];
+    return [
+      { title: panel.title, unit: panel.unit, peak: top.value, container: seriesOf(view, top.sample), limit: panel.limit(view, container) },
+    ];
   });
 }
 
@@ -128,7 +137,8 @@ const round = (n: number): string => (n >= 10 ? n.toFixed(0) : n.toFixed(n >= 1 
 function familyText(family: InstanceFamilyInfo | null): string {
   if (family === null) return 'instance family unknown';
   const parts = [family.vcpu === null ? null : `${family.vcpu} vCPU`, family.memoryGib === null ? null : `${family.memoryGib} GiB`];
-  if (family.gpu !== null) parts.push(`${family.gpu.perNode} x ${family.gpu.type}${family.gpu.memoryGib === null ? '' : ` ${family.gpu.memoryGib} GiB`}`);
+  if (family.gpu !== null)
+    parts.push(`${family.gpu.perNode} x ${family.gpu.type}${family.gpu.memoryGib === null ? '' : ` ${family.gpu.memoryGib} GiB`}`);
   return `${family.name}: ${parts.filter(Boolean).join(', ')} per node`;
 }
 
@@ -143,7 +153,7 @@ export function metricsSummary(view: MetricsView): string {
     lines.push(`• ${p.title} peak ${round(p.peak)} ${p.unit}${against} in ${p.container}${flag}`);
   }
   if (peaks.some((p) => p.limit === null)) {
-    lines.push('_Limits come from the `system_limits` metric group: add it to the spec\'s `platformMonitor.metricConfig.groups`._');
+    lines.push("_Limits come from the `system_limits` metric group: add it to the spec's `platformMonitor.metricConfig.groups`._");
   }
   return lines.join('\n');
 }
@@ -164,9 +174,18 @@ export function metricsChartSpec(view: MetricsView): TopLevelSpec {
         limits.length === 0
           ? []
           : [
-              { data: { values: limits }, mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4] }, encoding: { y: { field: 'limit', type: 'quantitative' } } },
               {
-                data: { values: limits.map((l) => ({ limit: l.limit, label: `${limits.length > 1 ? `${l.container} ` : ''}limit ${round(l.limit)} ${panel.unit}` })) },
+                data: { values: limits },
+                mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4] },
+                encoding: { y: { field: 'limit', type: 'quantitative' } },
+              },
+              {
+                data: {
+                  values: limits.map((l) => ({
+                    limit: l.limit,
+                    label: `${limits.length > 1 ? `${l.container} ` : ''}limit ${round(l.limit)} ${panel.unit}`,
+                  })),
+                },
                 mark: { type: 'text', color: '#d62728', align: 'left', dx: 4, dy: -6, x: 0 },
                 encoding: { y: { field: 'limit', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } },
               },

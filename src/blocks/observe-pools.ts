@@ -24,14 +24,26 @@ export function encodePoolChoice(pool: string, kind: 'suspend' | 'resume'): stri
 function poolActions(pools: readonly ComputePoolInfo[]): KnownBlock {
   const options = pools.slice(0, 100).map((p) => {
     const kind = p.state === 'SUSPENDED' || p.state === 'STOPPING' ? 'resume' : 'suspend';
-    return { text: { type: 'plain_text' as const, text: `${kind === 'resume' ? 'Resume' : 'Suspend'} ${p.name}`.slice(0, 75) }, value: encodePoolChoice(p.name, kind) };
+    return {
+      text: { type: 'plain_text' as const, text: `${kind === 'resume' ? 'Resume' : 'Suspend'} ${p.name}`.slice(0, 75) },
+      value: encodePoolChoice(p.name, kind),
+    };
   });
   return {
     type: 'actions',
     block_id: PoolActions.block,
     elements: [
       { type: 'button', text: { type: 'plain_text', text: 'Create pool' }, action_id: PoolActions.create, value: 'create' },
-      ...(options.length === 0 ? [] : [{ type: 'static_select' as const, action_id: PoolActions.change, placeholder: { type: 'plain_text' as const, text: 'Suspend or resume a pool…' }, options }]),
+      ...(options.length === 0
+        ? []
+        : [
+            {
+              type: 'static_select' as const,
+              action_id: PoolActions.change,
+              placeholder: { type: 'plain_text' as const, text: 'Suspend or resume a pool…' },
+              options,
+            },
+          ]),
     ],
   };
 }
@@ -52,14 +64,29 @@ function gpuText(family: InstanceFamilyInfo | undefined): string {
 
 function rowOf(p: ComputePoolInfo, family: InstanceFamilyInfo | undefined): string[] {
   const flag = p.state in NOT_READY ? ' !' : '';
-  return [p.name, p.instanceFamily, gpuText(family), `${p.minNodes} / ${p.maxNodes}`, String(p.activeNodes ?? 0), `${p.state}${flag}`, String(p.numServices ?? 0)];
+  return [
+    p.name,
+    p.instanceFamily,
+    gpuText(family),
+    `${p.minNodes} / ${p.maxNodes}`,
+    String(p.activeNodes ?? 0),
+    `${p.state}${flag}`,
+    String(p.numServices ?? 0),
+  ];
 }
 
 /** Rows as fixed-width lines, cut into ``` sections of at most 3000 characters each. */
 function tableSections(rows: readonly string[][]): string[] {
   const all = [[...COLUMNS], ...rows];
   const widths = COLUMNS.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const lines = all.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).map(escapeMrkdwn);
+  const lines = all
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .map(escapeMrkdwn);
   const [head, ...body] = lines;
   const sections: string[] = [];
   let current: string[] = [];
@@ -89,9 +116,17 @@ export function buildPoolTable(view: PoolTableView): ObserveMessage {
   if (tables.length > room) blocks.push(context(`…and more pools than one message can hold (${plural(pools.length, 'pool')} in all).`));
   const flagged = pools.filter((p) => p.state in NOT_READY);
   if (flagged.length > 0) {
-    const lines = flagged.map((p) => `:warning: ${inlineCode(p.name)} is ${NOT_READY[p.state] ?? p.state}${p.autoResume === false ? '; AUTO_RESUME is off, so it must be resumed by hand' : ''}.`);
+    const lines = flagged.map(
+      (p) =>
+        `:warning: ${inlineCode(p.name)} is ${NOT_READY[p.state] ?? p.state}${p.autoResume === false ? '; AUTO_RESUME is off, so it must be resumed by hand' : ''}.`,
+    );
     blocks.push(section(lines.join('\n').slice(0, MAX_SECTION_TEXT)));
   }
-  blocks.push(context('GPUs/node from SHOW COMPUTE POOL INSTANCE FAMILIES. `!` marks a pool that is not ready. Creating, suspending and resuming pools: managers only (SPCS_MANAGERS).'), poolActions(pools));
+  blocks.push(
+    context(
+      'GPUs/node from SHOW COMPUTE POOL INSTANCE FAMILIES. `!` marks a pool that is not ready. Creating, suspending and resuming pools: managers only (SPCS_MANAGERS).',
+    ),
+    poolActions(pools),
+  );
   return message(`${plural(pools.length, 'compute pool')}; ${plural(flagged.length, 'pool')} not ready`, blocks);
 }

@@ -1,7 +1,17 @@
 import type { KnownBlock } from '@slack/types';
 import type { InferenceEndpoint, ServiceContainer, ServiceInfo } from '../snowflake/index.js';
 import { endpointText, instancesText } from './observe-list.js';
-import { context, formatAutoSuspend, header, MAX_MESSAGE_BLOCKS, message, plural, section, statusMarker, type ObserveMessage } from './observe-kit.js';
+import {
+  context,
+  formatAutoSuspend,
+  header,
+  MAX_MESSAGE_BLOCKS,
+  message,
+  plural,
+  section,
+  statusMarker,
+  type ObserveMessage,
+} from './observe-kit.js';
 import { escapeMrkdwn, inlineCode } from './text.js';
 
 /** Buttons under a service's status; each value is the service's qualified name (SQL form). */
@@ -46,7 +56,10 @@ function containersBlocks(view: ServiceStatusView): KnownBlock[] {
   const live = view.containers.filter((c) => c.containerName !== null);
   if (live.length === 0) {
     if (s.status === 'SUSPENDED' || s.status === 'SUSPENDING') {
-      const resume = s.autoResume === true ? 'It resumes by itself on the next request (AUTO_RESUME is on).' : 'AUTO_RESUME is off: it stays down until resumed.';
+      const resume =
+        s.autoResume === true
+          ? 'It resumes by itself on the next request (AUTO_RESUME is on).'
+          : 'AUTO_RESUME is off: it stays down until resumed.';
       return [section(`:double_vertical_bar: *Suspended* — no containers are running. ${resume}`)];
     }
     return [section('No containers yet (the service has no instance).')];
@@ -69,7 +82,11 @@ export function buildServiceStatus(view: ServiceStatusView): ObserveMessage {
       { type: 'mrkdwn', text: `*Endpoint*\n${endpointText(view.endpoint)}` },
     ],
   };
-  const button = (text: string, actionId: string, style?: 'danger'): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; value: string; style?: 'danger' } => ({
+  const button = (
+    text: string,
+    actionId: string,
+    style?: 'danger',
+  ): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; value: string; style?: 'danger' } => ({
     type: 'button',
     text: { type: 'plain_text', text },
     action_id: actionId,

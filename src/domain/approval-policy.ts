@@ -136,14 +136,23 @@ export function decideApprovalClick<T extends GateRecord>(
     return { write: approved, result: { outcome: 'approved', record: approved } };
   }
   const recorded: T = { ...current, approvals };
-  return { write: recorded, result: { outcome: 'recorded', record: recorded, count: approvals.length, required: policy.requiredApprovals } };
+  return {
+    write: recorded,
+    result: { outcome: 'recorded', record: recorded, count: approvals.length, required: policy.requiredApprovals },
+  };
 }
 
 /**
  * A rejection click: the same checks as an approval except the self rule (a requester may
  * withdraw). Returns the reason it is refused, or null when it may be rejected.
  */
-export function decideRejection(current: GateRecord, clicker: Clicker, shownPlanHash: string, policy: ApprovalPolicy, nowMs: number): RefusalReason | null {
+export function decideRejection(
+  current: GateRecord,
+  clicker: Clicker,
+  shownPlanHash: string,
+  policy: ApprovalPolicy,
+  nowMs: number,
+): RefusalReason | null {
   const withdrawing = clicker.userId === current.requestedBy;
   const asApprover: Clicker = { userId: clicker.userId, isApprover: clicker.isApprover || withdrawing };
   const decision = decideApproval({ ...policy, allowSelfApproval: true }, { ...current, approvals: [] }, asApprover, shownPlanHash, nowMs);
@@ -160,9 +169,14 @@ export type GateExpiry<T> =
  * The expiry job's step on a gate record, with the same rule as a click (`decideApproval`: older
  * than the TTL). Approved, rejected and expired records are left alone (write null).
  */
-export function decideExpiry<T extends GateRecord>(current: T, ttlMs: number, nowMs: number): { readonly write: T | null; readonly result: GateExpiry<T> } {
+export function decideExpiry<T extends GateRecord>(
+  current: T,
+  ttlMs: number,
+  nowMs: number,
+): { readonly write: T | null; readonly result: GateExpiry<T> } {
   if (current.state !== 'pending') return { write: null, result: { outcome: 'decided' } };
-  if (nowMs - current.requestedAtMs <= ttlMs) return { write: null, result: { outcome: 'not_due', dueAtMs: current.requestedAtMs + ttlMs + 1 } };
+  if (nowMs - current.requestedAtMs <= ttlMs)
+    return { write: null, result: { outcome: 'not_due', dueAtMs: current.requestedAtMs + ttlMs + 1 } };
   const expired: T = { ...current, state: 'expired' };
   return { write: expired, result: { outcome: 'expired', record: expired } };
 }
@@ -171,7 +185,9 @@ export function decideExpiry<T extends GateRecord>(current: T, ttlMs: number, no
  * A rejection click on a gate record, as a pure step: refused (write null) per decideRejection, or
  * the record rejected by the clicker, with their reason when they gave one.
  */
-export function decideRejectionClick<T extends GateRecord & { readonly rejection?: { userId: string; atMs: number; reason?: string | undefined } | undefined }>(
+export function decideRejectionClick<
+  T extends GateRecord & { readonly rejection?: { userId: string; atMs: number; reason?: string | undefined } | undefined },
+>(
   current: T,
   clicker: Clicker,
   shownPlanHash: string,

@@ -69,7 +69,9 @@ export const qualifiedService = (r: DeployRequest) => `${r.service.database}.${r
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -77,5 +79,7 @@ function canonicalJson(value: unknown): string {
 
 /** The hash an approval is bound to: approving one plan can never execute another. */
 export function planHash(request: DeployRequest): string {
-  return createHash('sha256').update(canonicalJson(DeployRequest.parse(request))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(DeployRequest.parse(request)))
+    .digest('hex');
 }

@@ -23,14 +23,32 @@ export const PHASES = [
 export type Phase = (typeof PHASES)[number];
 export const FINAL_PHASES: readonly Phase[] = ['running', 'failed', 'timed_out', 'cancelled'];
 
-export const FailureKind = z.enum(['build_failed', 'oom', 'no_free_node', 'missing_privilege', 'timed_out', 'deploy_error', 'policy', 'cancelled']);
+export const FailureKind = z.enum([
+  'build_failed',
+  'oom',
+  'no_free_node',
+  'missing_privilege',
+  'timed_out',
+  'deploy_error',
+  'policy',
+  'cancelled',
+]);
 export type FailureKind = z.infer<typeof FailureKind>;
 
 export const Decision = z.object({ userId: z.string(), atMs: z.number(), reason: z.string().max(3000).optional() });
 export type Decision = z.infer<typeof Decision>;
 
 /** Thread replies, each posted exactly once per deployment. */
-export const MILESTONES = ['approved', 'build_started', 'build_done', 'starting', 'waiting_for_capacity', 'running', 'endpoint_ready', 'failed'] as const;
+export const MILESTONES = [
+  'approved',
+  'build_started',
+  'build_done',
+  'starting',
+  'waiting_for_capacity',
+  'running',
+  'endpoint_ready',
+  'failed',
+] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
 export const Execution = z.object({
@@ -45,9 +63,7 @@ export const Execution = z.object({
    * tracker keeps following until the URL is known, then posts it (milestone endpoint_ready).
    */
   endpointPending: z.boolean().optional(),
-  failure: z
-    .object({ kind: FailureKind, message: z.string(), logTail: z.array(z.string()), privilege: z.string().optional() })
-    .optional(),
+  failure: z.object({ kind: FailureKind, message: z.string(), logTail: z.array(z.string()), privilege: z.string().optional() }).optional(),
   /** What the last status round saw (SHOW SERVICES fields); a change triggers a closer look. */
   observed: z.string().optional(),
   milestones: z.array(z.enum(MILESTONES)).default([]),

@@ -169,9 +169,16 @@ export const REMEDIES = {
   }),
   repeated_restarts: (): Remedy => ({
     cause: 'The container keeps crashing; OOM kills are the usual reason.',
-    fixes: ['Read the logs for the error (OOMKilled, a Python traceback).', 'If it is OOM, reduce the batch size or num_workers, or use a larger instance.'],
+    fixes: [
+      'Read the logs for the error (OOMKilled, a Python traceback).',
+      'If it is OOM, reduce the batch size or num_workers, or use a larger instance.',
+    ],
   }),
-  pending_scheduling: (p: { readonly pool: string; readonly nodes: { readonly active: number | null; readonly max: number } | null; readonly atMax: boolean }): Remedy => ({
+  pending_scheduling: (p: {
+    readonly pool: string;
+    readonly nodes: { readonly active: number | null; readonly max: number } | null;
+    readonly atMax: boolean;
+  }): Remedy => ({
     cause: `No free node in pool ${p.pool}${p.nodes === null ? '' : ` (${p.nodes.active ?? '?'} of ${p.nodes.max} nodes active)`}${p.atMax ? ': it is at MAX_NODES' : ''}, so new instances wait.`,
     fixes: [
       `Raise the pool's MAX_NODES (ALTER COMPUTE POOL ${p.pool} SET MAX_NODES = <n>).`,
@@ -195,7 +202,8 @@ export const REMEDIES = {
     ],
   }),
   readiness_failing: (): Remedy => ({
-    cause: 'The container runs but its readiness probe does not answer yet: the model server is still loading the model, or it crashed while loading.',
+    cause:
+      'The container runs but its readiness probe does not answer yet: the model server is still loading the model, or it crashed while loading.',
     fixes: ['Wait a few minutes for large models.', 'If it stays like this, read the logs for an error while loading the model.'],
   }),
   pool_suspended_no_auto_resume: (pool: string): Remedy => ({
@@ -276,10 +284,19 @@ const oomKilled: Rule = (o) => {
   const eventHits = (o.events ?? []).filter((e) => OOM_EVENT.test(e.message ?? ''));
   if (killed.length === 0 && logHits.length === 0 && eventHits.length === 0) return null;
   const evidence = [
-    ...eventHits.slice(0, 2).map((e) => `event ${e.eventName}: ${e.containerName ?? 'container'}${e.instanceId === null ? '' : ` (instance ${e.instanceId})`}: ${e.message ?? ''}`),
+    ...eventHits
+      .slice(0, 2)
+      .map(
+        (e) =>
+          `event ${e.eventName}: ${e.containerName ?? 'container'}${e.instanceId === null ? '' : ` (instance ${e.instanceId})`}: ${e.message ?? ''}`,
+      ),
     ...killed.map(
       (c) =>
-        `${label(c)}: ${[c.message, c.lastExitCode === null ? null : `last exit code ${c.lastExitCode}`, c.restartCount ? `${c.restartCount} restarts` : null]
+        `${label(c)}: ${[
+          c.message,
+          c.lastExitCode === null ? null : `last exit code ${c.lastExitCode}`,
+          c.restartCount ? `${c.restartCount} restarts` : null,
+        ]
           .filter(Boolean)
           .join(', ')}`,
     ),
@@ -299,7 +316,11 @@ const memoryNearLimit: Rule = (o) => {
   // monitoring-services "Available platform metrics"): the limit, not the node size, is what the
   // kernel OOM-kills at.
   const near = o.peaks.filter(
-    (p) => p.memoryBytes !== null && p.memoryLimitBytes !== null && p.memoryLimitBytes > 0 && p.memoryBytes >= MEMORY_NEAR_LIMIT * p.memoryLimitBytes,
+    (p) =>
+      p.memoryBytes !== null &&
+      p.memoryLimitBytes !== null &&
+      p.memoryLimitBytes > 0 &&
+      p.memoryBytes >= MEMORY_NEAR_LIMIT * p.memoryLimitBytes,
   );
   if (near.length === 0) return null;
   return {
@@ -308,7 +329,8 @@ const memoryNearLimit: Rule = (o) => {
     title: 'container.memory.usage is near container.memory.limit',
     ...REMEDIES.memory_near_limit(),
     evidence: near.map(
-      (p) => `${p.containerName ?? 'container'}: peak ${gib(p.memoryBytes ?? 0)} of its ${gib(p.memoryLimitBytes ?? 0)} limit${o.family ? ` (${o.family.name})` : ''}`,
+      (p) =>
+        `${p.containerName ?? 'container'}: peak ${gib(p.memoryBytes ?? 0)} of its ${gib(p.memoryLimitBytes ?? 0)} limit${o.family ? ` (${o.family.name})` : ''}`,
     ),
   };
 };
@@ -347,11 +369,12 @@ const pendingScheduling: Rule = (o) => {
   return {
     code: 'pending_scheduling',
     severity: provisioning ? 'info' : 'problem',
-    title: atMax || pool === null
-      ? 'Pending scheduling: the compute pool is at capacity'
-      : provisioning
-        ? `Compute pool node(s) are being provisioned in ${pool.name}`
-        : 'Pending scheduling: no node can take the instance',
+    title:
+      atMax || pool === null
+        ? 'Pending scheduling: the compute pool is at capacity'
+        : provisioning
+          ? `Compute pool node(s) are being provisioned in ${pool.name}`
+          : 'Pending scheduling: no node can take the instance',
     ...REMEDIES.pending_scheduling({
       pool: pool?.name ?? o.service.computePool,
       nodes: pool === null ? null : { active: pool.activeNodes, max: pool.maxNodes },
@@ -385,7 +408,9 @@ const poolFailed: Rule = (o) => {
     severity: 'problem',
     title: `Compute pool ${pool.name} reports error ${pool.errorCode ?? ''}`,
     ...REMEDIES.pool_failed({ pool: pool.name, message: pool.statusMessage ?? null }),
-    evidence: [`pool ${pool.name}: ${pool.state}, error_code ${pool.errorCode ?? ''}${pool.statusMessage ? `, status_message "${pool.statusMessage}"` : ''}`],
+    evidence: [
+      `pool ${pool.name}: ${pool.state}, error_code ${pool.errorCode ?? ''}${pool.statusMessage ? `, status_message "${pool.statusMessage}"` : ''}`,
+    ],
   };
 };
 

@@ -44,7 +44,12 @@ export function createDeployQueue({ connection, keyPrefix }: QueueConnection): D
   return new Queue<DeployJob, DeployOutcome>(DEPLOY_QUEUE, {
     connection,
     prefix: queuePrefix(keyPrefix),
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: 1000 },
+    defaultJobOptions: {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 7 * 86_400 },
+      removeOnFail: 1000,
+    },
   });
 }
 
@@ -90,10 +95,21 @@ export async function setPhase(
   const at = deps.now();
   const next = await deps.store.update(id, (d) => ({
     ...d,
-    execution: { milestones: [], ...d.execution, ...extra, phase, phaseSinceMs: d.execution?.phase === phase ? d.execution.phaseSinceMs : at },
+    execution: {
+      milestones: [],
+      ...d.execution,
+      ...extra,
+      phase,
+      phaseSinceMs: d.execution?.phase === phase ? d.execution.phaseSinceMs : at,
+    },
   }));
   if (next === null) return null;
-  logDeploymentStep(deps.logger, next, phase, extra.failure === undefined ? {} : { failure: extra.failure.kind, reason: extra.failure.message });
+  logDeploymentStep(
+    deps.logger,
+    next,
+    phase,
+    extra.failure === undefined ? {} : { failure: extra.failure.kind, reason: extra.failure.message },
+  );
   const final = FINAL_PHASES.includes(phase);
   await deps.audit.append({
     event: final ? 'outcome' : 'phase_changed',
@@ -125,7 +141,11 @@ export function fail(
 /** Maps a Snowflake refusal of a deploy step to the failure the thread diagnoses. */
 export function failureOf(err: unknown): { kind: FailureKind; message: string; privilege?: string } {
   if (isSnowflakeError(err) && err.failure.kind === 'insufficient_privileges') {
-    return { kind: 'missing_privilege', message: err.message, ...(err.failure.privilege !== undefined ? { privilege: err.failure.privilege } : {}) };
+    return {
+      kind: 'missing_privilege',
+      message: err.message,
+      ...(err.failure.privilege !== undefined ? { privilege: err.failure.privilege } : {}),
+    };
   }
   return { kind: 'deploy_error', message: err instanceof Error ? err.message : String(err) };
 }
@@ -140,7 +160,14 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
     // A worker stopped between storing the query id and auditing it: the trail still records the
     // submission, once. (Reads the stream; only a re-delivered job gets here.)
     const audited = (await deps.audit.read(deploymentId)).some((e) => e.event === 'deploy_submitted');
-    if (!audited) await deps.audit.append({ event: 'deploy_submitted', deploymentId, atMs: deps.now(), planHash: d.planHash, detail: execution.queryId });
+    if (!audited)
+      await deps.audit.append({
+        event: 'deploy_submitted',
+        deploymentId,
+        atMs: deps.now(),
+        planHash: d.planHash,
+        detail: execution.queryId,
+      });
     return 'resumed';
   }
   if (execution !== undefined && FINAL_PHASES.includes(execution.phase)) return 'already_final';
@@ -161,7 +188,13 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
       const name = parseIdentifier(r.pool.name, 'Compute pool', { allowQuoted: true });
       const family = parseIdentifier(r.pool.instanceFamily, 'Instance family');
       if (!name.ok || !family.ok) throw new UnrecoverableError('invalid pool name or family');
-      await createComputePool(deps.snowflake, { name: name.value, instanceFamily: family.value, minNodes: r.pool.minNodes, maxNodes: r.pool.maxNodes, autoResume: r.pool.autoResume });
+      await createComputePool(deps.snowflake, {
+        name: name.value,
+        instanceFamily: family.value,
+        minNodes: r.pool.minNodes,
+        maxNodes: r.pool.maxNodes,
+        autoResume: r.pool.autoResume,
+      });
     }
     if (r.existingService === 'drop_and_recreate') {
       await setPhase(deps, deploymentId, 'dropping_service');
@@ -186,7 +219,10 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
     if (err instanceof UnrecoverableError) throw err;
     const failure = failureOf(err);
     const doing = (await deps.store.get(deploymentId))?.execution?.phase ?? 'starting the deployment';
-    deps.logger.error({ err, deploymentId, phase: doing, service: qualifiedService(r) }, `deploy step failed while ${doing.replaceAll('_', ' ')} ${qualifiedService(r)}`);
+    deps.logger.error(
+      { err, deploymentId, phase: doing, service: qualifiedService(r) },
+      `deploy step failed while ${doing.replaceAll('_', ' ')} ${qualifiedService(r)}`,
+    );
     await fail(deps, deploymentId, failure.kind, failure.message, failure.privilege !== undefined ? { privilege: failure.privilege } : {});
     return 'failed';
   }
@@ -200,7 +236,13 @@ async function followQuery(deps: DeployDeps, d: Deployment, queryId: string, how
     execution: { milestones: [], phase: 'submitting', phaseSinceMs: deps.now(), ...current.execution, queryId, buildJobName: buildJob },
   }));
   await deps.store.track(d.id);
-  await deps.audit.append({ event: 'deploy_submitted', deploymentId: d.id, atMs: deps.now(), planHash: d.planHash, detail: how === 'submitted' ? queryId : `${queryId} (found again in the query history)` });
+  await deps.audit.append({
+    event: 'deploy_submitted',
+    deploymentId: d.id,
+    atMs: deps.now(),
+    planHash: d.planHash,
+    detail: how === 'submitted' ? queryId : `${queryId} (found again in the query history)`,
+  });
   logDeploymentStep(deps.logger, d, how, { queryId, buildJob });
 }
 
@@ -217,14 +259,24 @@ async function recoverSubmission(deps: DeployDeps, d: Deployment): Promise<Deplo
     found = await findDeployQuery(deps.snowflake, database, deployTag(d.id));
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    await fail(deps, d.id, 'deploy_error', `The worker stopped while sending the deployment, and the query history could not be read to find out whether Snowflake took it (${why}). It was not sent again, to avoid deploying twice: check SHOW SERVICES LIKE '${service.name.name}' IN SCHEMA ${service.container.sql}, and the query history for QUERY_TAG '${deployTag(d.id)}', before requesting it again.`);
+    await fail(
+      deps,
+      d.id,
+      'deploy_error',
+      `The worker stopped while sending the deployment, and the query history could not be read to find out whether Snowflake took it (${why}). It was not sent again, to avoid deploying twice: check SHOW SERVICES LIKE '${service.name.name}' IN SCHEMA ${service.container.sql}, and the query history for QUERY_TAG '${deployTag(d.id)}', before requesting it again.`,
+    );
     return 'failed';
   }
   if (found !== null) {
     await followQuery(deps, d, found.queryId, 'recovered');
     return 'resumed';
   }
-  await fail(deps, d.id, 'deploy_error', `The worker stopped while sending the deployment, and Snowflake's query history has no CALL SYSTEM$DEPLOY_MODEL tagged '${deployTag(d.id)}': Snowflake did not take it. It was not sent again; request the deployment again.`);
+  await fail(
+    deps,
+    d.id,
+    'deploy_error',
+    `The worker stopped while sending the deployment, and Snowflake's query history has no CALL SYSTEM$DEPLOY_MODEL tagged '${deployTag(d.id)}': Snowflake did not take it. It was not sent again; request the deployment again.`,
+  );
   return 'failed';
 }
 
@@ -240,7 +292,11 @@ export interface SweepOptions {
 }
 
 export async function scheduleApprovedSweep(queue: DeployQueue, everyMs = 30_000): Promise<void> {
-  await queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: everyMs }, { name: SWEEP_JOB, data: { deploymentId: '' }, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await queue.upsertJobScheduler(
+    SWEEP_SCHEDULER,
+    { every: everyMs },
+    { name: SWEEP_JOB, data: { deploymentId: '' }, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
 }
 
 /** Enqueues every approved deployment whose job was never added; the job id makes a second add a no-op. */
@@ -273,7 +329,11 @@ export interface DeployWorkerOptions {
   readonly sweepGraceMs?: number;
 }
 
-export function createDeployWorker(queue: QueueConnection, deps: DeployDeps, options: DeployWorkerOptions = {}): Worker<DeployJob, DeployOutcome> {
+export function createDeployWorker(
+  queue: QueueConnection,
+  deps: DeployDeps,
+  options: DeployWorkerOptions = {},
+): Worker<DeployJob, DeployOutcome> {
   const lockDuration = options.lockDurationMs ?? 30_000;
   const sweep = options.sweepQueue && { queue: options.sweepQueue, graceMs: options.sweepGraceMs ?? 30_000 };
   const worker = new Worker<DeployJob, DeployOutcome>(DEPLOY_QUEUE, processDeploy(deps, sweep), {
@@ -283,6 +343,11 @@ export function createDeployWorker(queue: QueueConnection, deps: DeployDeps, opt
     lockDuration,
     stalledInterval: lockDuration,
   });
-  worker.on('failed', (job, err) => deps.logger.error({ err, deploymentId: job?.data.deploymentId }, 'deploy job failed: running the approved deployment stopped with an error'));
+  worker.on('failed', (job, err) =>
+    deps.logger.error(
+      { err, deploymentId: job?.data.deploymentId },
+      'deploy job failed: running the approved deployment stopped with an error',
+    ),
+  );
   return worker;
 }

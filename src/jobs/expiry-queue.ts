@@ -48,13 +48,18 @@ export interface ExpiryScheduler {
  * `ttlMs` only sets when the job first runs; the worker checks against its own policy, so a
  * scheduler that does not know the TTL (or knows an old one) still expires on time.
  */
-export function createExpiryScheduler(queue: ExpiryQueue, options: { readonly ttlMs: number; readonly now: () => number }): ExpiryScheduler {
+export function createExpiryScheduler(
+  queue: ExpiryQueue,
+  options: { readonly ttlMs: number; readonly now: () => number },
+): ExpiryScheduler {
   return {
     async schedule(kind, id, requestedAtMs) {
       const delay = Math.max(0, requestedAtMs + options.ttlMs + 1 - options.now());
       // Deployment (d…) and change request (o…) ids never collide, so one job id scheme serves both.
       const opts = { jobId: `expire-${id}`, delay };
-      await (kind === 'deployment' ? queue.add('expire', { deploymentId: id }, opts) : queue.add('expire-operation', { operationId: id }, opts));
+      await (kind === 'deployment'
+        ? queue.add('expire', { deploymentId: id }, opts)
+        : queue.add('expire-operation', { operationId: id }, opts));
     },
   };
 }
@@ -80,7 +85,13 @@ export function processExpiry(deps: ExpiryDeps) {
   const expireDeployment = async (id: string): Promise<ExpiryStep> => {
     const result = await deps.store.expire(id, deps.policy.ttlMs, deps.now());
     if (result.outcome === 'expired') {
-      await deps.audit.append({ event: 'expired', deploymentId: id, atMs: deps.now(), planHash: result.deployment.planHash, detail: EXPIRED_DETAIL });
+      await deps.audit.append({
+        event: 'expired',
+        deploymentId: id,
+        atMs: deps.now(),
+        planHash: result.deployment.planHash,
+        detail: EXPIRED_DETAIL,
+      });
       await deps.notifier.summary(id);
       logDeploymentStep(deps.logger, result.deployment, 'expired', { detail: EXPIRED_DETAIL });
     }
@@ -91,7 +102,15 @@ export function processExpiry(deps: ExpiryDeps) {
     const result = await deps.operations.expire(id, deps.policy.ttlMs, deps.now());
     if (result.outcome === 'expired') {
       const op = result.record;
-      await deps.audit.append({ event: 'expired', deploymentId: id, atMs: deps.now(), planHash: op.planHash, action: op.change.kind, target: op.service, detail: EXPIRED_DETAIL });
+      await deps.audit.append({
+        event: 'expired',
+        deploymentId: id,
+        atMs: deps.now(),
+        planHash: op.planHash,
+        action: op.change.kind,
+        target: op.service,
+        detail: EXPIRED_DETAIL,
+      });
       await refreshChangeSummary(deps.slack, op, deps.policy.requiredApprovals, deps.logger);
     }
     return result;

@@ -65,20 +65,28 @@ export interface Notifier {
 export function createNotifier(queues: NotifyQueues): Notifier {
   return {
     async summary(deploymentId) {
-      await queues.summaries.add('summary', { kind: 'summary', deploymentId }, {
-        // keepLastIfActive: a change during a send queues one more render, so the final state is never lost.
-        deduplication: { id: `summary-${deploymentId}`, keepLastIfActive: true },
-        attempts: DURABLE_ATTEMPTS,
-        removeOnComplete: true,
-      });
+      await queues.summaries.add(
+        'summary',
+        { kind: 'summary', deploymentId },
+        {
+          // keepLastIfActive: a change during a send queues one more render, so the final state is never lost.
+          deduplication: { id: `summary-${deploymentId}`, keepLastIfActive: true },
+          attempts: DURABLE_ATTEMPTS,
+          removeOnComplete: true,
+        },
+      );
     },
     async milestone(deploymentId, milestone) {
       // The finished job is kept (for a week) so the same id cannot be added again.
-      await queues.replies.add('milestone', { kind: 'milestone', deploymentId, milestone }, {
-        jobId: milestoneJobId(deploymentId, milestone),
-        ...(DURABLE_MILESTONES.includes(milestone) && { attempts: DURABLE_ATTEMPTS }),
-        removeOnComplete: { age: 7 * 86_400 },
-      });
+      await queues.replies.add(
+        'milestone',
+        { kind: 'milestone', deploymentId, milestone },
+        {
+          jobId: milestoneJobId(deploymentId, milestone),
+          ...(DURABLE_MILESTONES.includes(milestone) && { attempts: DURABLE_ATTEMPTS }),
+          removeOnComplete: { age: 7 * 86_400 },
+        },
+      );
     },
   };
 }
@@ -129,7 +137,8 @@ export function processNotify(deps: NotifyDeps) {
           `posting the deployment's ${data.kind === 'summary' ? 'summary' : `${data.milestone} reply`} failed: Slack answered ${code}; not retrying`,
         );
         // The first post of the summary follows the wizard's submit at once, so the requester is the person who acted.
-        if (data.kind === 'summary' && d.messageTs === undefined && d.state === 'pending' && notInChannel(code)) await tellRequester(deps, d);
+        if (data.kind === 'summary' && d.messageTs === undefined && d.state === 'pending' && notInChannel(code))
+          await tellRequester(deps, d);
         throw new UnrecoverableError(`${send.method} in ${d.channelId}: ${code}`);
       }
     });
@@ -151,7 +160,9 @@ async function tellRequester(deps: NotifyDeps, d: Deployment): Promise<void> {
     deps.logger.debug({ err }, 'ephemeral refused too; telling the requester in a direct message');
     await deps.slack.chat
       .postMessage({ channel: d.requestedBy, text })
-      .catch((dmErr: unknown) => deps.logger.error({ err: dmErr, requester: d.requestedBy }, 'telling the requester that the bot is not in the channel failed'));
+      .catch((dmErr: unknown) =>
+        deps.logger.error({ err: dmErr, requester: d.requestedBy }, 'telling the requester that the bot is not in the channel failed'),
+      );
   }
 }
 
@@ -174,7 +185,10 @@ function sendFor(deps: NotifyDeps, d: Deployment, data: NotifyJob): { method: Pa
     const message = buildDeploySummary(d, deps.requiredApprovals);
     const ts = d.messageTs;
     if (ts !== undefined) {
-      return { method: 'chat.update', run: async () => void (await deps.slack.chat.update({ channel: d.channelId, ts, text: message.text, blocks: message.blocks })) };
+      return {
+        method: 'chat.update',
+        run: async () => void (await deps.slack.chat.update({ channel: d.channelId, ts, text: message.text, blocks: message.blocks })),
+      };
     }
     return {
       method: 'chat.postMessage',
@@ -234,14 +248,21 @@ function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, co
     },
   );
   worker.on('failed', (job, err) =>
-    deps.logger.warn({ err, jobId: job?.id, deploymentId: job?.data.deploymentId, attemptsMade: job?.attemptsMade }, `posting a deployment's ${job?.name ?? 'notification'} to Slack failed`),
+    deps.logger.warn(
+      { err, jobId: job?.id, deploymentId: job?.data.deploymentId, attemptsMade: job?.attemptsMade },
+      `posting a deployment's ${job?.name ?? 'notification'} to Slack failed`,
+    ),
   );
   return worker;
 }
 
 function isRateLimited(err: unknown): err is { retryAfter: number } {
   return (
-    typeof err === 'object' && err !== null && 'code' in err && err.code === ErrorCode.RateLimitedError &&
-    'retryAfter' in err && typeof err.retryAfter === 'number'
+    typeof err === 'object' &&
+    err !== null &&
+    'code' in err &&
+    err.code === ErrorCode.RateLimitedError &&
+    'retryAfter' in err &&
+    typeof err.retryAfter === 'number'
   );
 }

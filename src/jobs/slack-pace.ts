@@ -77,7 +77,9 @@ const LEAST_GAP = 0.9;
 
 export function createSendSlots(redis: Pick<Redis, 'eval'>, keyPrefix: string, pace: SlackPace): SendSlots {
   const line = (method: PacedMethod, { channelId, teamId }: SendScope): [string, number] =>
-    method === 'chat.postMessage' ? [`${keyPrefix}:slack-pace:post:${channelId}`, pace.postIntervalMs] : [`${keyPrefix}:slack-pace:update:${teamId}`, pace.updateIntervalMs];
+    method === 'chat.postMessage'
+      ? [`${keyPrefix}:slack-pace:post:${channelId}`, pace.postIntervalMs]
+      : [`${keyPrefix}:slack-pace:update:${teamId}`, pace.updateIntervalMs];
   const run = async (script: string, key: string, ms: number): Promise<number> => {
     const wait = await redis.eval(script, 1, key, String(Math.max(0, Math.round(ms))));
     return typeof wait === 'number' ? Math.max(0, wait) : 0;

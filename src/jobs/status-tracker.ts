@@ -3,7 +3,7 @@ import { logDeploymentStep } from './deployment-log.js';
 import { qualifiedService } from '../domain/deploy-request.js';
 import { classifyServiceStatus, deployEnding } from '../domain/deploy-progress.js';
 import { isFollowed, PHASES, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
-import { withLogScope, type Logger } from '../logger.js';
+import { withLogScope } from '../logger.js';
 import {
   BUILD_CONTAINER,
   deployStatuses,
@@ -15,7 +15,6 @@ import {
   listServices,
   parseIdentifier,
   requireQualifiedName,
-  type AsyncRunner,
   type QualifiedName,
   type QueryState,
   type ServiceContainer,
@@ -69,7 +68,11 @@ export function createStatusQueue({ connection, keyPrefix }: QueueConnection): S
 
 /** One round every `everyMs`; upserting keeps a single schedule however many processes start. */
 export async function scheduleStatusRounds(queue: StatusQueue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(SCHEDULER_ID, { every: everyMs }, { name: 'round', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  await queue.upsertJobScheduler(
+    SCHEDULER_ID,
+    { every: everyMs },
+    { name: 'round', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
 }
 
 interface Observation {
@@ -128,7 +131,9 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
 
   // Every deploy query still running, asked for together before the listings, as snowflake-ml-python
   // checks its async deploy query on every poll. Once running, the query has finished.
-  const asking = tracked.flatMap(({ d }) => (d.execution?.queryId !== undefined && d.execution.phase !== 'running' ? [d.execution.queryId] : []));
+  const asking = tracked.flatMap(({ d }) =>
+    d.execution?.queryId !== undefined && d.execution.phase !== 'running' ? [d.execution.queryId] : [],
+  );
   const statuses = await deployStatuses(deps.snowflake, asking).catch((err: unknown) => {
     deps.logger.warn({ err }, 'deploy query statuses could not be read; next round tries again');
     return new Map<string, QueryState>();
@@ -224,7 +229,10 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
   const e = d.execution;
   if (e === undefined) return false;
   const changed = fingerprint(o) !== e.observed;
-  if (changed) await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, observed: fingerprint(o) } }));
+  if (changed)
+    await deps.store.update(d.id, (c) =>
+      c.execution === undefined ? c : { ...c, execution: { ...c.execution, observed: fingerprint(o) } },
+    );
   if (e.phase === 'running') return followEndpoint(deps, memory, d, service, o, changed);
   const ending = deployEnding({ service: o.service?.status, buildJob: o.buildJob?.status, query: o.query?.state });
   if (ending === 'cancelled') {
@@ -260,7 +268,12 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
     const endpoint = await getInferenceEndpoint(deps.snowflake, service);
     if (endpoint.state === 'provisioning') noteLookWait(deps, memory, d.id, true);
     else memory.lookWaits.delete(d.id);
-    await setPhase(deps, d.id, 'running', endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : endpoint.state === 'provisioning' ? { endpointPending: true } : {});
+    await setPhase(
+      deps,
+      d.id,
+      'running',
+      endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : endpoint.state === 'provisioning' ? { endpointPending: true } : {},
+    );
     return true;
   }
   await enter('starting');
@@ -280,7 +293,14 @@ async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, 
  * rounds; once ready, store the URL and post it. A service that stops running, or an endpoint not
  * ready within the phase timeout, ends the wait without a URL (`/spcs status` shows it later).
  */
-async function followEndpoint(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, service: QualifiedName, o: Observation, changed: boolean): Promise<boolean> {
+async function followEndpoint(
+  deps: TrackerDeps,
+  memory: TrackerMemory,
+  d: Deployment,
+  service: QualifiedName,
+  o: Observation,
+  changed: boolean,
+): Promise<boolean> {
   const e = d.execution;
   if (e === undefined) return false;
   const givesUp = o.service?.status !== 'RUNNING' || deps.now() - e.phaseSinceMs > (deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS);
@@ -295,10 +315,20 @@ async function followEndpoint(deps: TrackerDeps, memory: TrackerMemory, d: Deplo
     if (endpoint.state === 'ready') url = endpoint.url;
   }
   // The wait ends: the record first (the notifier renders from it), then Slack, then stop following.
-  await deps.store.update(d.id, (c) => (c.execution === undefined ? c : { ...c, execution: { ...c.execution, endpointPending: false, ...(url !== undefined && { ingressUrl: url }) } }));
+  await deps.store.update(d.id, (c) =>
+    c.execution === undefined
+      ? c
+      : { ...c, execution: { ...c.execution, endpointPending: false, ...(url !== undefined && { ingressUrl: url }) } },
+  );
   await deps.notifier.summary(d.id); // no longer "provisioning"
   if (url !== undefined) {
-    await deps.audit.append({ event: 'phase_changed', deploymentId: d.id, atMs: deps.now(), planHash: d.planHash, detail: 'running: endpoint ready' });
+    await deps.audit.append({
+      event: 'phase_changed',
+      deploymentId: d.id,
+      atMs: deps.now(),
+      planHash: d.planHash,
+      detail: 'running: endpoint ready',
+    });
     await deps.notifier.milestone(d.id, 'endpoint_ready');
     logDeploymentStep(deps.logger, d, 'endpoint_ready', { url });
   }
@@ -323,7 +353,8 @@ async function timedOut(deps: TrackerDeps, d: Deployment, service: QualifiedName
 
 /** `1800000` → `30 minutes`; `2000` → `2 seconds`. */
 export function describeDuration(ms: number): string {
-  const [value, unit] = ms % 3_600_000 === 0 ? [ms / 3_600_000, 'hour'] : ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second'];
+  const [value, unit] =
+    ms % 3_600_000 === 0 ? [ms / 3_600_000, 'hour'] : ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second'];
   return `${value} ${unit}${value === 1 ? '' : 's'}`;
 }
 
@@ -410,6 +441,11 @@ export function createStatusWorker(queue: QueueConnection, deps: TrackerDeps): W
     prefix: queuePrefix(queue.keyPrefix),
     concurrency: 1,
   });
-  worker.on('failed', (_job, err) => deps.logger.warn({ err }, 'status round failed: checking the deployments in flight against Snowflake stopped with an error; the next round tries again'));
+  worker.on('failed', (_job, err) =>
+    deps.logger.warn(
+      { err },
+      'status round failed: checking the deployments in flight against Snowflake stopped with an error; the next round tries again',
+    ),
+  );
   return worker;
 }

@@ -160,14 +160,21 @@ function ruleRefs(value: string | null): QualifiedName[] {
   });
 }
 
-const splitList = (value: string | null): string[] => (value ?? '').split(',').map((v) => v.trim().replace(/^'|'$/g, '')).filter((v) => v !== '');
+const splitList = (value: string | null): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((v) => v.trim().replace(/^'|'$/g, ''))
+    .filter((v) => v !== '');
 
 /**
  * DESCRIBE NETWORK POLICY: one row per property (name, value); the rule lists are JSON arrays of
  * {"fullyQualifiedRuleName": "DB.SCHEMA.RULE"}, the IP lists comma-separated.
  */
 export async function describeNetworkPolicy(db: QueryRunner, policy: Identifier): Promise<NetworkPolicyDescription> {
-  const rows = await db.query(sql`DESCRIBE NETWORK POLICY ${policy}`.repeatable().requires(`OWNERSHIP ON NETWORK POLICY ${policy.sql}`), PropertyRow);
+  const rows = await db.query(
+    sql`DESCRIBE NETWORK POLICY ${policy}`.repeatable().requires(`OWNERSHIP ON NETWORK POLICY ${policy.sql}`),
+    PropertyRow,
+  );
   const prop = (name: string) => rows.find((r) => r.name.toUpperCase() === name)?.value ?? null;
   return {
     allowedRules: ruleRefs(prop('ALLOWED_NETWORK_RULE_LIST')),
@@ -200,7 +207,9 @@ export async function describeNetworkRule(db: QueryRunner, rule: QualifiedName):
 export const accessStatements = {
   /** CREATE NETWORK RULE <fq> MODE = INGRESS TYPE = IPV4 VALUE_LIST = ('<ip>/32'). */
   createIngressRule: (rule: QualifiedName, ip: Ipv4): Sql =>
-    sql`CREATE NETWORK RULE ${rule} MODE = INGRESS TYPE = IPV4 VALUE_LIST = (${literal(hostRange(ip))})`.requires(`CREATE NETWORK RULE ON SCHEMA ${rule.container.sql}`),
+    sql`CREATE NETWORK RULE ${rule} MODE = INGRESS TYPE = IPV4 VALUE_LIST = (${literal(hostRange(ip))})`.requires(
+      `CREATE NETWORK RULE ON SCHEMA ${rule.container.sql}`,
+    ),
   /** CREATE NETWORK POLICY <policy> ALLOWED_NETWORK_RULE_LIST = ('<fq rule>'). */
   createPolicy: (policy: Identifier, rule: QualifiedName): Sql =>
     sql`CREATE NETWORK POLICY ${policy} ALLOWED_NETWORK_RULE_LIST = (${literal(rule.sql)})`.requires('CREATE NETWORK POLICY ON ACCOUNT'),
@@ -212,7 +221,9 @@ export const accessStatements = {
    * is not additive), so the existing values go first, unchanged.
    */
   addToRule: (rule: QualifiedName, existing: readonly string[], ip: Ipv4): Sql =>
-    sql`ALTER NETWORK RULE ${rule} SET VALUE_LIST = (${list([...existing, hostRange(ip)].map(literal))})`.repeatable().requires(`OWNERSHIP ON NETWORK RULE ${rule.sql}`),
+    sql`ALTER NETWORK RULE ${rule} SET VALUE_LIST = (${list([...existing, hostRange(ip)].map(literal))})`
+      .repeatable()
+      .requires(`OWNERSHIP ON NETWORK RULE ${rule.sql}`),
 } as const;
 
 /** Runs one of `accessStatements` (or the grant); returns Snowflake's status text. */

@@ -127,13 +127,16 @@ export function createSnowflakeClient(config: SnowflakeConfig, options: ClientOp
   const accessUrl = config.source === 'env' ? config.accessUrl : undefined;
   configureDriver({
     logLevel: options.driverLogLevel ?? 'ERROR',
-    logger: log === undefined ? undefined : {
-      error: (m) => log.error(m),
-      warn: (m) => log.warn(m),
-      info: (m) => log.debug(m),
-      debug: (m) => log.debug(m),
-      trace: (m) => log.trace(m),
-    },
+    logger:
+      log === undefined
+        ? undefined
+        : {
+            error: (m) => log.error(m),
+            warn: (m) => log.warn(m),
+            info: (m) => log.debug(m),
+            debug: (m) => log.debug(m),
+            trace: (m) => log.trace(m),
+          },
     useEnvProxy: options.useEnvProxy ?? !isLoopback(accessUrl),
   });
 
@@ -208,8 +211,7 @@ export function createClientOn<C>(
   const now = options.now ?? Date.now;
   const retryAttempts = Math.max(1, options.retryAttempts ?? 3);
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 500;
-  const map = (err: unknown, statement?: Sql) =>
-    toSnowflakeError(err, { secrets, privilegeHint: statement?.privilegeHint });
+  const map = (err: unknown, statement?: Sql) => toSnowflakeError(err, { secrets, privilegeHint: statement?.privilegeHint });
 
   /**
    * Borrows a connection (checked by a heartbeat first when the statement may not be repeated); a
@@ -258,20 +260,24 @@ export function createClientOn<C>(
   async function queryStatus(queryId: string): Promise<QueryState> {
     checkQueryId(queryId);
     // Reading a status is always safe to repeat.
-    return withRetry('query status', true, undefined, () => withConnection(undefined, async (conn) => {
-      const status = await port.status(conn, queryId);
-      if (RUNNING.has(status)) return { state: 'running', status };
-      if (status === 'SUCCESS') return { state: 'succeeded', status };
-      if (FAILED.has(status)) {
-        // The status call carries no error code; the result endpoint answers with the query's own error.
-        const error = await port.fetch(conn, queryId).then(
-          () => new SnowflakeError({ kind: 'unknown' }, `Query ${queryId} ended with status ${status}`, { queryId }),
-          (err: unknown) => map(err),
-        );
-        return ABORTED.has(status) || error.code === CANCELED_CODE ? { state: 'cancelled', status, error } : { state: 'failed', status, error };
-      }
-      return { state: 'unknown', status };
-    }));
+    return withRetry('query status', true, undefined, () =>
+      withConnection(undefined, async (conn) => {
+        const status = await port.status(conn, queryId);
+        if (RUNNING.has(status)) return { state: 'running', status };
+        if (status === 'SUCCESS') return { state: 'succeeded', status };
+        if (FAILED.has(status)) {
+          // The status call carries no error code; the result endpoint answers with the query's own error.
+          const error = await port.fetch(conn, queryId).then(
+            () => new SnowflakeError({ kind: 'unknown' }, `Query ${queryId} ended with status ${status}`, { queryId }),
+            (err: unknown) => map(err),
+          );
+          return ABORTED.has(status) || error.code === CANCELED_CODE
+            ? { state: 'cancelled', status, error }
+            : { state: 'failed', status, error };
+        }
+        return { state: 'unknown', status };
+      }),
+    );
   }
 
   return {
@@ -306,9 +312,7 @@ export function createClientOn<C>(
         }
         await sleep(options.resultPollMs ?? 1_000);
       }
-      const rows = await withRetry('query result', true, undefined, () =>
-        withConnection(undefined, (conn) => port.fetch(conn, queryId)),
-      );
+      const rows = await withRetry('query result', true, undefined, () => withConnection(undefined, (conn) => port.fetch(conn, queryId)));
       return parseRows(rows, row, `query ${queryId}`);
     },
 

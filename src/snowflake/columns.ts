@@ -26,10 +26,7 @@ const numericString = z
   .regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, { error: 'expected a number' })
   .transform(Number);
 export const number = z.union([z.number(), numericString, z.bigint().transform(Number)]);
-export const nullableNumber = z.preprocess(
-  (value) => (value === undefined || value === '' ? null : value),
-  number.nullable(),
-);
+export const nullableNumber = z.preprocess((value) => (value === undefined || value === '' ? null : value), number.nullable());
 
 const booleanString = z
   .string()
@@ -38,10 +35,7 @@ const booleanString = z
   .pipe(z.enum(['true', 'false', 'y', 'n', 'yes', 'no', '1', '0'], { error: 'expected true or false' }))
   .transform((v) => v === 'true' || v === 'y' || v === 'yes' || v === '1');
 export const boolean = z.union([z.boolean(), booleanString, z.number().transform((n) => n !== 0)]);
-export const nullableBoolean = z.preprocess(
-  (value) => (value === undefined || value === '' ? null : value),
-  boolean.nullable(),
-);
+export const nullableBoolean = z.preprocess((value) => (value === undefined || value === '' ? null : value), boolean.nullable());
 
 /** A timestamp: the driver's Date subclass, an ISO string or epoch seconds. Copied into a plain Date. */
 export const timestamp = z.preprocess(
@@ -53,7 +47,10 @@ export const timestamp = z.preprocess(
     if (typeof value === 'string') return new Date(value);
     return value;
   },
-  z.date().refine((d) => !Number.isNaN(d.getTime()), { error: 'expected a timestamp' }).nullable(),
+  z
+    .date()
+    .refine((d) => !Number.isNaN(d.getTime()), { error: 'expected a timestamp' })
+    .nullable(),
 );
 
 function parseJsonText(value: unknown): unknown {

@@ -239,4 +239,3 @@ export async function resumeComputePool(db: QueryRunner, pool: Identifier): Prom
   );
   return rows[0]?.status ?? '';
 }
-

@@ -35,8 +35,7 @@ export class Secret {
   }
 }
 
-const blankToUndefined = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const blankToUndefined = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalText = z.preprocess(blankToUndefined, z.string().optional());
 
 /** The raw variables. Plain optional strings, so an app-level env schema can `.extend()` with `.shape`. */
@@ -120,9 +119,7 @@ function buildConfig(raw: SnowflakeEnvVars): { config?: SnowflakeConfig; problem
       problems.push('SNOWFLAKE_CONNECTION_NAME: expected a connections.toml section name (letters, digits, _, - or .)');
     }
     for (const other of ENV_CONNECTION_VARS.filter(set)) {
-      problems.push(
-        `${other}: not used with SNOWFLAKE_CONNECTION_NAME (settings come from connections.toml); unset one of them`,
-      );
+      problems.push(`${other}: not used with SNOWFLAKE_CONNECTION_NAME (settings come from connections.toml); unset one of them`);
     }
     return problems.length > 0 ? { problems } : { config: { source: 'connections_toml', connectionName: name }, problems };
   }
@@ -145,7 +142,9 @@ function buildConfig(raw: SnowflakeEnvVars): { config?: SnowflakeConfig; problem
   if (raw.SNOWFLAKE_ACCESS_URL !== undefined) {
     const parsed = URL.canParse(raw.SNOWFLAKE_ACCESS_URL.trim()) ? new URL(raw.SNOWFLAKE_ACCESS_URL.trim()) : undefined;
     if (parsed === undefined || !['http:', 'https:'].includes(parsed.protocol) || parsed.username !== '' || parsed.password !== '') {
-      problems.push('SNOWFLAKE_ACCESS_URL: expected an http(s) base URL such as https://myorg-myaccount.privatelink.snowflakecomputing.com');
+      problems.push(
+        'SNOWFLAKE_ACCESS_URL: expected an http(s) base URL such as https://myorg-myaccount.privatelink.snowflakecomputing.com',
+      );
     } else {
       accessUrl = parsed.origin;
     }
@@ -282,7 +281,9 @@ export function isPrivateLinkConfig(
     if (toml === undefined) return false;
     return isPrivateLinkHost(toml.host ?? (toml.account === null ? '' : `${toml.account}.snowflakecomputing.com`));
   }
-  return isPrivateLinkHost(config.accessUrl === undefined ? `${config.account}.snowflakecomputing.com` : new URL(config.accessUrl).hostname);
+  return isPrivateLinkHost(
+    config.accessUrl === undefined ? `${config.account}.snowflakecomputing.com` : new URL(config.accessUrl).hostname,
+  );
 }
 
 function isPrivateLinkHost(host: string): boolean {

@@ -61,7 +61,11 @@ export function deployTag(deploymentId: string): string {
  * temporary stage in the model's schema, all on one session. Never retried: a second call would
  * start a second build.
  */
-export async function deployModel(db: Pick<AsyncRunner, 'executeAsync' | 'inSession'>, plan: DeploymentPlanInput, options: DeployOptions): Promise<DeployStarted> {
+export async function deployModel(
+  db: Pick<AsyncRunner, 'executeAsync' | 'inSession'>,
+  plan: DeploymentPlanInput,
+  options: DeployOptions,
+): Promise<DeployStarted> {
   const yaml = renderDeploymentSpec(plan); // validates the plan
   const service = requireQualifiedName(plan.service, 'Service name', 3);
   const call = (spec: string) => {
@@ -82,7 +86,9 @@ export async function deployModel(db: Pick<AsyncRunner, 'executeAsync' | 'inSess
 /** Where the deploy query stands; `failed` and `cancelled` carry Snowflake's error for it. */
 export async function deployStatus(db: Pick<AsyncRunner, 'queryStatus'>, queryId: string): Promise<QueryState> {
   const state = await db.queryStatus(queryId);
-  return state.state === 'failed' || state.state === 'cancelled' ? { ...state, error: withPrivilegeHint(state.error, DEPLOY_GRANTS) } : state;
+  return state.state === 'failed' || state.state === 'cancelled'
+    ? { ...state, error: withPrivilegeHint(state.error, DEPLOY_GRANTS) }
+    : state;
 }
 
 /**
@@ -133,8 +139,7 @@ export interface FoundDeployQuery {
 export async function findDeployQuery(db: QueryRunner, database: QualifiedName, tag: string): Promise<FoundDeployQuery | null> {
   const history = qualify(database, identifierFromSnowflake('INFORMATION_SCHEMA'), identifierFromSnowflake('QUERY_HISTORY_BY_USER'));
   const rows = await db.query(
-    sql`SELECT QUERY_ID, EXECUTION_STATUS FROM TABLE(${history}(RESULT_LIMIT => 10000)) WHERE QUERY_TAG = ${bind(tag)} ORDER BY START_TIME DESC`
-      .repeatable(),
+    sql`SELECT QUERY_ID, EXECUTION_STATUS FROM TABLE(${history}(RESULT_LIMIT => 10000)) WHERE QUERY_TAG = ${bind(tag)} ORDER BY START_TIME DESC`.repeatable(),
     HistoryRow,
   );
   const first = rows[0];

@@ -101,7 +101,9 @@ export async function probeSpecDirectory(dir: SpecDirectory): Promise<string | n
   try {
     const made = await mkdtemp(join(base, 'spcs-chatops-'));
     await rm(made, { recursive: true, force: true });
-    return SAFE_PATH.test(made) ? null : `its temporary directory ${JSON.stringify(base)} has characters a PUT file:// path cannot carry safely`;
+    return SAFE_PATH.test(made)
+      ? null
+      : `its temporary directory ${JSON.stringify(base)} has characters a PUT file:// path cannot carry safely`;
   } catch (err) {
     const code = err instanceof Error && 'code' in err ? String(err.code) : 'error';
     return `it cannot write deploy.yml to its temporary directory ${JSON.stringify(base)} (${code})`;
@@ -109,7 +111,10 @@ export async function probeSpecDirectory(dir: SpecDirectory): Promise<string | n
 }
 
 /** Decides, before approval, how the spec will travel, or why it cannot. */
-export async function decideSpecDelivery(capabilities: PlatformCapabilities, dir: SpecDirectory = defaultSpecDirectory): Promise<SpecDelivery> {
+export async function decideSpecDelivery(
+  capabilities: PlatformCapabilities,
+  dir: SpecDirectory = defaultSpecDirectory,
+): Promise<SpecDelivery> {
   const features = await capabilities.read();
   if (inlineSpecAllowed(features)) return { kind: 'inline' };
   const capability = inlineSpecCapability(features);
@@ -134,17 +139,24 @@ const PutRow = z.object({ status: text }).loose();
  * CREATE SCOPED TEMPORARY STAGE in `schema` and PUT deploy.yml into it, on `session` (the stage lives
  * only as long as that session). Returns the stage path for SYSTEM$DEPLOY_MODEL.
  */
-export async function stageDeploymentSpec(session: SessionRunner, schema: QualifiedName, yaml: string, dir: SpecDirectory = defaultSpecDirectory): Promise<string> {
+export async function stageDeploymentSpec(
+  session: SessionRunner,
+  schema: QualifiedName,
+  yaml: string,
+  dir: SpecDirectory = defaultSpecDirectory,
+): Promise<string> {
   const stage = qualify(schema, identifierFromSnowflake(`SPCS_CHATOPS_SPEC_${randomBytes(6).toString('hex').toUpperCase()}`));
   await session.query(sql`CREATE SCOPED TEMPORARY STAGE ${stage}`.requires(`CREATE STAGE ON SCHEMA ${schema.sql}`), z.unknown());
   const local = await mkdtemp(join(dir(), 'spcs-chatops-'));
   try {
     const file = join(local, DEPLOY_SPEC_FILE);
-    if (!SAFE_PATH.test(file)) throw new SnowflakeError({ kind: 'configuration' }, 'The temporary directory has characters a PUT file:// path cannot carry safely');
+    if (!SAFE_PATH.test(file))
+      throw new SnowflakeError({ kind: 'configuration' }, 'The temporary directory has characters a PUT file:// path cannot carry safely');
     await writeFile(file, yaml, { mode: 0o600 });
     const rows = await session.query(sql`PUT ${literal(`file://${file}`)} @${stage} AUTO_COMPRESS = FALSE OVERWRITE = TRUE`, PutRow);
     const status = rows[0]?.status;
-    if (status !== 'UPLOADED') throw new SnowflakeError({ kind: 'unexpected_result' }, `PUT of ${DEPLOY_SPEC_FILE} ended with status ${status ?? '(none)'}`);
+    if (status !== 'UPLOADED')
+      throw new SnowflakeError({ kind: 'unexpected_result' }, `PUT of ${DEPLOY_SPEC_FILE} ended with status ${status ?? '(none)'}`);
   } finally {
     await rm(local, { recursive: true, force: true });
   }

@@ -18,7 +18,11 @@ const name = (parts: 1 | 2 | 3, field: string) =>
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
   });
 
-const positiveInt = (field: string) => z.number().int({ error: `${field}: a whole number` }).positive({ error: `${field}: at least 1` });
+const positiveInt = (field: string) =>
+  z
+    .number()
+    .int({ error: `${field}: a whole number` })
+    .positive({ error: `${field}: at least 1` });
 
 export const DeploymentPlan = z
   .object({
@@ -39,9 +43,15 @@ export const DeploymentPlan = z
     minInstances: z.number().int({ error: 'Min instances: a whole number' }).min(0, { error: 'Min instances: 0 or more' }).default(0),
     maxInstances: positiveInt('Max instances').default(1),
     /** e.g. "1", "0.5", "500m". */
-    cpu: z.string().regex(/^(\d+(\.\d+)?|\d+m)$/, { error: 'CPU: a number of CPUs such as 1, 0.5 or 500m' }).optional(),
+    cpu: z
+      .string()
+      .regex(/^(\d+(\.\d+)?|\d+m)$/, { error: 'CPU: a number of CPUs such as 1, 0.5 or 500m' })
+      .optional(),
     /** e.g. "1GiB", "512Mi"; needs a unit. */
-    memory: z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)B?$/, { error: 'Memory: an amount with a unit such as 4GiB or 512Mi' }).optional(),
+    memory: z
+      .string()
+      .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)B?$/, { error: 'Memory: an amount with a unit such as 4GiB or 512Mi' })
+      .optional(),
     /** GPUs per instance; an int is sent as a string. */
     gpu: z.union([positiveInt('GPUs'), z.string().regex(/^[1-9]\d*$/, { error: 'GPUs: a whole number of at least 1' })]).optional(),
     numWorkers: positiveInt('Workers').optional(),

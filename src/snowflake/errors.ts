@@ -110,14 +110,12 @@ interface RawDriverError {
 function readRaw(err: unknown): RawDriverError {
   const obj = typeof err === 'object' && err !== null ? err : {};
   const get = (key: string): unknown => (key in obj ? Reflect.get(obj, key) : undefined);
-  const str = (v: unknown): string | undefined =>
-    typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
   const data = get('data');
   const response = get('response');
   const fromData = (key: string): unknown =>
     typeof data === 'object' && data !== null && key in data ? Reflect.get(data, key) : undefined;
-  const status =
-    typeof response === 'object' && response !== null && 'status' in response ? Reflect.get(response, 'status') : undefined;
+  const status = typeof response === 'object' && response !== null && 'status' in response ? Reflect.get(response, 'status') : undefined;
   return {
     name: str(get('name')),
     message: err instanceof Error ? err.message : typeof err === 'string' ? err : String(str(get('message')) ?? err),
@@ -165,7 +163,10 @@ const LOGIN_MESSAGES: ReadonlyArray<readonly [RegExp, 'bad_credentials' | 'sessi
   [/is not allowed to access snowflake/i, 'bad_credentials'],
   [/specified in the connect string is not granted/i, 'configuration'],
   [/session (?:has )?expired|session no longer exists/i, 'session_expired'],
-  [/network error|could not connect|request to snowflake failed|socket hang up|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ResourceRequest timed out/i, 'transient'],
+  [
+    /network error|could not connect|request to snowflake failed|socket hang up|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ResourceRequest timed out/i,
+    'transient',
+  ],
   [/connection options must be specified|connection configuration with name|connections\.toml|account must be specified/i, 'configuration'],
 ];
 

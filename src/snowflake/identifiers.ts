@@ -95,12 +95,14 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Snowflake's reserved keywords: bare, these would be read as syntax, so they are always quoted. */
 const RESERVED = new Set(
-  ('ACCOUNT ALL ALTER AND ANY AS BETWEEN BY CASE CAST CHECK COLUMN CONNECT CONNECTION CONSTRAINT CREATE CROSS ' +
+  (
+    'ACCOUNT ALL ALTER AND ANY AS BETWEEN BY CASE CAST CHECK COLUMN CONNECT CONNECTION CONSTRAINT CREATE CROSS ' +
     'CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER DATABASE DELETE DISTINCT DROP ELSE EXISTS ' +
     'FALSE FOLLOWING FOR FROM FULL GRANT GROUP GSCLUSTER HAVING ILIKE IN INCREMENT INNER INSERT INTERSECT INTO IS ' +
     'ISSUE JOIN LATERAL LEFT LIKE LOCALTIME LOCALTIMESTAMP MINUS NATURAL NOT NULL OF ON OR ORDER ORGANIZATION ' +
     'QUALIFY REGEXP REVOKE RIGHT RLIKE ROW ROWS SAMPLE SCHEMA SELECT SET SOME START TABLE TABLESAMPLE THEN TO ' +
-    'TRIGGER TRUE TRY_CAST UNION UNIQUE UPDATE USING VALUES VIEW WHEN WHENEVER WHERE WINDOW WITH').split(' '),
+    'TRIGGER TRUE TRY_CAST UNION UNIQUE UPDATE USING VALUES VIEW WHEN WHENEVER WHERE WINDOW WITH'
+  ).split(' '),
 );
 
 function renderName(name: string): string {
@@ -226,22 +228,18 @@ export interface QualifiedParseOptions extends ParseOptions {
 }
 
 /** Parses `DB.SCHEMA.NAME` (or a shorter form), each part with the same rules as `parseIdentifier`. */
-export function parseQualifiedName(
-  input: string,
-  field: string,
-  options: QualifiedParseOptions,
-): ParseResult<QualifiedName> {
+export function parseQualifiedName(input: string, field: string, options: QualifiedParseOptions): ParseResult<QualifiedName> {
   const text = input.trim();
   if (text.length === 0) return fail(`${field}: required`);
   const shape = options.shape ?? ['DATABASE', 'SCHEMA', 'NAME'].slice(3 - options.parts).join('.');
   const pieces = splitQualified(text);
   if (pieces === null) {
-    return options.allowQuoted === true
-      ? fail(`${field}: a quote is not closed`)
-      : fail(`${field}: ${RULE} (got a quote)`);
+    return options.allowQuoted === true ? fail(`${field}: a quote is not closed`) : fail(`${field}: ${RULE} (got a quote)`);
   }
   if (pieces.length !== options.parts) {
-    return fail(`${field}: expected ${shape} (${options.parts} part${options.parts === 1 ? '' : 's'} separated by dots, got ${pieces.length})`);
+    return fail(
+      `${field}: expected ${shape} (${options.parts} part${options.parts === 1 ? '' : 's'} separated by dots, got ${pieces.length})`,
+    );
   }
   const parts: Identifier[] = [];
   for (const piece of pieces) {

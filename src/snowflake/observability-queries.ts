@@ -145,15 +145,18 @@ export interface PlatformEvent {
 }
 
 /** An OBJECT column: the driver hands it over parsed, or as JSON text. */
-const objectColumn = z.preprocess((v) => {
-  if (typeof v !== 'string') return v ?? {};
-  try {
-    const parsed: unknown = JSON.parse(v);
-    return parsed;
-  } catch {
-    return {};
-  }
-}, z.object({ message: z.string().nullish(), status: z.string().nullish() }).catch({}));
+const objectColumn = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v ?? {};
+    try {
+      const parsed: unknown = JSON.parse(v);
+      return parsed;
+    } catch {
+      return {};
+    }
+  },
+  z.object({ message: z.string().nullish(), status: z.string().nullish() }).catch({}),
+);
 
 const EventRow = z.object({
   timestamp,
@@ -170,7 +173,11 @@ const EventRow = z.object({
  * (docs: sql-reference/functions/spcs_get_events; monitoring-services "Supported events"), as
  * snowflake-cli's `snow spcs service events` reads them.
  */
-export async function getServiceEvents(db: QueryRunner, service: QualifiedName, request: { readonly hours?: number; readonly limit?: number } = {}): Promise<PlatformEvent[]> {
+export async function getServiceEvents(
+  db: QueryRunner,
+  service: QualifiedName,
+  request: { readonly hours?: number; readonly limit?: number } = {},
+): Promise<PlatformEvent[]> {
   const limit = request.limit ?? 100;
   checkLimit(limit, 'Limit');
   const hours = request.hours ?? 24;
@@ -268,7 +275,7 @@ export async function getEventTableLogs(
 ): Promise<LogLine[]> {
   const [database, schema, name] = service.parts;
   if (database === undefined || schema === undefined || name === undefined || service.parts.length !== 3) {
-    throw new RangeError('Event-table logs need the service\'s full name, DB.SCHEMA.NAME');
+    throw new RangeError("Event-table logs need the service's full name, DB.SCHEMA.NAME");
   }
   const limit = request.limit ?? 100;
   checkLimit(limit, 'Limit');

@@ -29,7 +29,8 @@ export async function getPlatformCapabilities(db: QueryRunner): Promise<Readonly
   const text = rows[0]?.features;
   if (text === undefined) return {};
   const object = z.record(z.string(), z.unknown()).safeParse(jsonOf(text, 'SYSTEM$ML_PLATFORM_CAPABILITIES'));
-  if (!object.success) throw new SnowflakeError({ kind: 'unexpected_result' }, 'SYSTEM$ML_PLATFORM_CAPABILITIES did not return a JSON object');
+  if (!object.success)
+    throw new SnowflakeError({ kind: 'unexpected_result' }, 'SYSTEM$ML_PLATFORM_CAPABILITIES did not return a JSON object');
   return object.data;
 }
 
@@ -57,7 +58,9 @@ const ServiceStatusRow = z.object({ service_status: z.string({ error: 'expected 
  */
 export async function getServiceStatusJson(db: QueryRunner, service: QualifiedName): Promise<ContainerStatus[]> {
   const rows = await db.query(
-    sql`SELECT SYSTEM$GET_SERVICE_STATUS(${bind(service.sql)}) AS SERVICE_STATUS`.repeatable().requires(`MONITOR ON SERVICE ${service.sql}`),
+    sql`SELECT SYSTEM$GET_SERVICE_STATUS(${bind(service.sql)}) AS SERVICE_STATUS`
+      .repeatable()
+      .requires(`MONITOR ON SERVICE ${service.sql}`),
     ServiceStatusRow,
   );
   const text = rows[0]?.service_status;

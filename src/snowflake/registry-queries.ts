@@ -79,10 +79,7 @@ export interface ModelInfo {
 
 /** Models in a schema (`schema` is DB.SCHEMA). */
 export async function listModels(db: QueryRunner, schema: QualifiedName): Promise<ModelInfo[]> {
-  const rows = await db.query(
-    sql`SHOW MODELS IN SCHEMA ${schema}`.repeatable().requires(`USAGE ON SCHEMA ${schema.sql}`),
-    ModelRow,
-  );
+  const rows = await db.query(sql`SHOW MODELS IN SCHEMA ${schema}`.repeatable().requires(`USAGE ON SCHEMA ${schema.sql}`), ModelRow);
   return rows.map((r) => ({
     name: r.name,
     databaseName: r.database_name,
@@ -111,13 +108,15 @@ const Feature = z.object({
   type: z.string().optional(),
   nullable: z.boolean().optional(),
 });
-const ModelSpec = z.object({
-  signatures: z
-    .record(z.string(), z.object({ inputs: z.array(Feature).optional(), outputs: z.array(Feature).optional() }).loose())
-    .optional()
-    .catch(undefined),
-  runtimes: z.record(z.string(), z.unknown()).optional().catch(undefined),
-}).loose();
+const ModelSpec = z
+  .object({
+    signatures: z
+      .record(z.string(), z.object({ inputs: z.array(Feature).optional(), outputs: z.array(Feature).optional() }).loose())
+      .optional()
+      .catch(undefined),
+    runtimes: z.record(z.string(), z.unknown()).optional().catch(undefined),
+  })
+  .loose();
 
 function toFeature(f: z.infer<typeof Feature>): SignatureFeature {
   return { name: f.name, type: f.type ?? 'UNKNOWN', nullable: f.nullable ?? null };
@@ -249,16 +248,18 @@ export function parseFunctionArguments(argumentsText: string): SignatureFeature[
     } else current += ch;
   }
   parts.push(current.trim());
-  return parts.filter((p) => p !== '').map((part) => {
-    const quoted = /^"((?:[^"]|"")*)"\s+(.+)$/.exec(part);
-    if (quoted?.[1] !== undefined && quoted[2] !== undefined) {
-      return { name: quoted[1].replaceAll('""', '"'), type: quoted[2].trim(), nullable: null };
-    }
-    const space = part.search(/\s/);
-    return space < 0
-      ? { name: '', type: part, nullable: null }
-      : { name: part.slice(0, space), type: part.slice(space + 1).trim(), nullable: null };
-  });
+  return parts
+    .filter((p) => p !== '')
+    .map((part) => {
+      const quoted = /^"((?:[^"]|"")*)"\s+(.+)$/.exec(part);
+      if (quoted?.[1] !== undefined && quoted[2] !== undefined) {
+        return { name: quoted[1].replaceAll('""', '"'), type: quoted[2].trim(), nullable: null };
+      }
+      const space = part.search(/\s/);
+      return space < 0
+        ? { name: '', type: part, nullable: null }
+        : { name: part.slice(0, space), type: part.slice(space + 1).trim(), nullable: null };
+    });
 }
 
 /**
@@ -277,10 +278,7 @@ export async function describeModelVersion(
   version: Identifier,
 ): Promise<{ version: ModelVersionInfo; functions: ModelFunction[] }> {
   const [functions, versions] = await Promise.all([
-    db.query(
-      sql`SHOW FUNCTIONS IN MODEL ${model} VERSION ${version}`.repeatable().requires(`USAGE ON MODEL ${model.sql}`),
-      FunctionRow,
-    ),
+    db.query(sql`SHOW FUNCTIONS IN MODEL ${model} VERSION ${version}`.repeatable().requires(`USAGE ON MODEL ${model.sql}`), FunctionRow),
     listModelVersions(db, model),
   ]);
   const info = versions.find((v) => v.name === version.name);

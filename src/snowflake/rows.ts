@@ -21,4 +21,3 @@ export function parseRows<T>(rows: readonly RawRow[], schema: z.ZodType<T>, what
     throw new SnowflakeError({ kind: 'unexpected_result' }, `Unexpected result from ${what}, row ${index + 1}: ${issues}`);
   });
 }
-

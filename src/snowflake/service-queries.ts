@@ -406,7 +406,6 @@ export function setServiceAutoSuspend(db: QueryRunner, service: QualifiedName, s
 
 /** DROP SERVICE [IF EXISTS]. Never retried. */
 export function dropService(db: QueryRunner, service: QualifiedName, options: { readonly ifExists?: boolean } = {}): Promise<string> {
-  const statement =
-    options.ifExists === true ? sql`DROP SERVICE IF EXISTS ${service}` : sql`DROP SERVICE ${service}`;
+  const statement = options.ifExists === true ? sql`DROP SERVICE IF EXISTS ${service}` : sql`DROP SERVICE ${service}`;
   return statusOf(db, statement.requires(`OWNERSHIP ON SERVICE ${service.sql}`));
 }

@@ -66,5 +66,12 @@ export type AccessSessionStore = EphemeralJsonStore<AccessSession>;
 export const SESSION_TTL_SECONDS = 60 * 60;
 
 export function createAccessSessionStore(deps: { readonly redis: SessionRedis; readonly keyPrefix: string }): AccessSessionStore {
-  return createEphemeralJsonStore({ redis: deps.redis, keyPrefix: deps.keyPrefix, kind: 'access', idTag: 'a', schema: AccessSession, ttlSeconds: SESSION_TTL_SECONDS });
+  return createEphemeralJsonStore({
+    redis: deps.redis,
+    keyPrefix: deps.keyPrefix,
+    kind: 'access',
+    idTag: 'a',
+    schema: AccessSession,
+    ttlSeconds: SESSION_TTL_SECONDS,
+  });
 }

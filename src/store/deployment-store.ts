@@ -74,7 +74,11 @@ export class DeploymentStore {
 
   /** Several deployments in one round trip, in the order of `ids` (null where one does not exist). */
   async getMany(ids: readonly string[]): Promise<Array<Deployment | null>> {
-    const found = await readRecords(this.redis, ids.map((id) => this.key(id)), Deployment);
+    const found = await readRecords(
+      this.redis,
+      ids.map((id) => this.key(id)),
+      Deployment,
+    );
     return found.map((f) => f?.record ?? null);
   }
 
@@ -110,7 +114,14 @@ export class DeploymentStore {
   }
 
   /** A rejection: the same checks as an approval except the self rule (a requester may withdraw). */
-  reject(id: string, clicker: Clicker, shownPlanHash: string, reason: string | undefined, policy: ApprovalPolicy, nowMs: number): Promise<RejectionOutcome> {
+  reject(
+    id: string,
+    clicker: Clicker,
+    shownPlanHash: string,
+    reason: string | undefined,
+    policy: ApprovalPolicy,
+    nowMs: number,
+  ): Promise<RejectionOutcome> {
     return this.transition<RejectionOutcome>(id, (current) => {
       if (current === null) return { result: { outcome: 'refused', reason: 'not_found', deployment: null } };
       const step = decideRejectionClick(current, clicker, shownPlanHash, reason, policy, nowMs);
@@ -139,7 +150,12 @@ export class DeploymentStore {
    * one record per deployment request, few enough for a chatops bot.
    */
   async forService(service: { readonly database: string; readonly schema: string; readonly name: string }): Promise<Deployment[]> {
-    const found = await this.matching((d) => d.request.service.database === service.database && d.request.service.schema === service.schema && d.request.service.name === service.name);
+    const found = await this.matching(
+      (d) =>
+        d.request.service.database === service.database &&
+        d.request.service.schema === service.schema &&
+        d.request.service.name === service.name,
+    );
     return found.sort((a, b) => b.requestedAtMs - a.requestedAtMs);
   }
 

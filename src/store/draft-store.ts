@@ -97,7 +97,11 @@ export type DraftStore = EphemeralJsonStore<Draft>;
 
 export const DRAFT_TTL_SECONDS = 60 * 60;
 
-export function createDraftStore(deps: { readonly redis: DraftRedis; readonly keyPrefix: string; readonly ttlSeconds?: number }): DraftStore {
+export function createDraftStore(deps: {
+  readonly redis: DraftRedis;
+  readonly keyPrefix: string;
+  readonly ttlSeconds?: number;
+}): DraftStore {
   return createEphemeralJsonStore({
     redis: deps.redis,
     keyPrefix: deps.keyPrefix,

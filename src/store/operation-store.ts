@@ -1,5 +1,14 @@
 import type { Redis } from 'ioredis';
-import { decideApprovalClick, decideExpiry, decideRejectionClick, type ApprovalClick, type ApprovalPolicy, type Clicker, type GateExpiry, type RefusalReason } from '../domain/approval-policy.js';
+import {
+  decideApprovalClick,
+  decideExpiry,
+  decideRejectionClick,
+  type ApprovalClick,
+  type ApprovalPolicy,
+  type Clicker,
+  type GateExpiry,
+  type RefusalReason,
+} from '../domain/approval-policy.js';
 import { Operation } from '../domain/operation.js';
 import { createRecord, readRecord, transitionRecord } from './versioned-record.js';
 
@@ -8,7 +17,9 @@ import { createRecord, readRecord, transitionRecord } from './versioned-record.j
  * compare-and-set as deployments and decided by the same guard chain, so a double click confirms
  * once and ten approvers produce exactly one approval that counts.
  */
-export type OperationClick = ApprovalClick<Operation> | { readonly outcome: 'refused'; readonly reason: 'not_found'; readonly record: null };
+export type OperationClick =
+  | ApprovalClick<Operation>
+  | { readonly outcome: 'refused'; readonly reason: 'not_found'; readonly record: null };
 
 export type OperationRejection =
   | { readonly outcome: 'rejected'; readonly record: Operation }
@@ -28,7 +39,8 @@ export class OperationStore {
   }
 
   async create(operation: Operation): Promise<void> {
-    if (!(await createRecord(this.redis, this.key(operation.id), Operation, operation))) throw new Error(`operation ${operation.id} already exists`);
+    if (!(await createRecord(this.redis, this.key(operation.id), Operation, operation)))
+      throw new Error(`operation ${operation.id} already exists`);
   }
 
   async get(id: string): Promise<Operation | null> {
@@ -53,7 +65,14 @@ export class OperationStore {
   }
 
   /** A rejection (approvers' gate) or cancellation (own gate), with the rejecter's reason when they gave one. */
-  reject(id: string, clicker: Clicker, shownPlanHash: string, reason: string | undefined, policy: ApprovalPolicy, nowMs: number): Promise<OperationRejection> {
+  reject(
+    id: string,
+    clicker: Clicker,
+    shownPlanHash: string,
+    reason: string | undefined,
+    policy: ApprovalPolicy,
+    nowMs: number,
+  ): Promise<OperationRejection> {
     return transitionRecord<Operation, OperationRejection>(this.redis, this.key(id), Operation, (current) => {
       if (current === null) return { result: { outcome: 'refused', reason: 'not_found', record: null } };
       const step = decideRejectionClick(current, clicker, shownPlanHash, reason, policy, nowMs);

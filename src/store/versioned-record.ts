@@ -37,7 +37,11 @@ export async function readRecord<T>(redis: Redis, key: string, codec: RecordCode
 }
 
 /** Many records in one round trip (a pipeline of HMGETs); null where a key holds none. */
-export async function readRecords<T>(redis: Redis, keys: readonly string[], codec: RecordCodec<T>): Promise<Array<{ record: T; version: number } | null>> {
+export async function readRecords<T>(
+  redis: Redis,
+  keys: readonly string[],
+  codec: RecordCodec<T>,
+): Promise<Array<{ record: T; version: number } | null>> {
   if (keys.length === 0) return [];
   const pipeline = redis.pipeline();
   for (const key of keys) pipeline.hmget(key, 'doc', 'v');

@@ -11,7 +11,19 @@ import { sql } from '../../src/snowflake/sql.js';
 import type { ViewSubmissionResponse } from '../support/slack-request.js';
 import { startTestBot, type TestBot } from '../support/test-bot.js';
 import { clientFor, envFor } from '../snowflake/support/emulator.js';
-import { auditEntries, click, dumpRedis, fieldErrors, ingressRequests, MANAGER, NON_MANAGER, openAccess, submit, viewText, waitForView } from './support.js';
+import {
+  auditEntries,
+  click,
+  dumpRedis,
+  fieldErrors,
+  ingressRequests,
+  MANAGER,
+  NON_MANAGER,
+  openAccess,
+  submit,
+  viewText,
+  waitForView,
+} from './support.js';
 
 const SERVICE = 'ML_DB.SERVING.IRIS_SVC';
 const GOOD_PAT = 'pat-spcs-bot-emulator';
@@ -26,7 +38,14 @@ const resultViews: string[] = [];
 beforeAll(async () => {
   t = await startTestBot({ env: { SPCS_MANAGERS: MANAGER.id } });
   // As GRANT OWNERSHIP ON USER ANALYST TO ROLE SPCS_OPERATOR: the bot may read and set that person's policy.
-  addGrant(t.emulator.state, { role: 'SPCS_OPERATOR', privilege: 'OWNERSHIP', on: 'USER', key: 'ANALYST', name: 'ANALYST', createdOn: Date.now() });
+  addGrant(t.emulator.state, {
+    role: 'SPCS_OPERATOR',
+    privilege: 'OWNERSHIP',
+    on: 'USER',
+    key: 'ANALYST',
+    name: 'ANALYST',
+    createdOn: Date.now(),
+  });
 });
 
 /** A fresh login, as the bot does after a restart: the name it logged in as, or the refusal. */
@@ -39,7 +58,10 @@ async function freshLogin(env: Record<string, string | undefined> = {}): Promise
   }
 }
 
-const changes = (from: number) => sqlTexts().slice(from).filter((s) => /^(CREATE|ALTER|GRANT)/i.test(s));
+const changes = (from: number) =>
+  sqlTexts()
+    .slice(from)
+    .filter((s) => /^(CREATE|ALTER|GRANT)/i.test(s));
 afterAll(async () => {
   await t?.stop();
 });
@@ -102,11 +124,17 @@ describe('/spcs access', () => {
     expect(viewText(view)).toContain(`not allowed to set up a network policy for callers of ${SERVICE}`);
     expect(viewText(view)).toContain('SPCS_MANAGERS');
     const refused = (await auditEntries(t.keyPrefix)).filter((e) => e['event'] === 'permission_refused');
-    expect(refused).toEqual([expect.objectContaining({ actor: NON_MANAGER.id, target: SERVICE, action: 'set up a network policy for callers of' })]);
-    expect(sqlTexts().slice(before).filter((s) => /^(CREATE|ALTER|GRANT)/i.test(s))).toEqual([]);
+    expect(refused).toEqual([
+      expect.objectContaining({ actor: NON_MANAGER.id, target: SERVICE, action: 'set up a network policy for callers of' }),
+    ]);
+    expect(
+      sqlTexts()
+        .slice(before)
+        .filter((s) => /^(CREATE|ALTER|GRANT)/i.test(s)),
+    ).toEqual([]);
   });
 
-  it('when the bot\'s role lacks CREATE NETWORK RULE, then the manager is told which grant to ask for', async () => {
+  it("when the bot's role lacks CREATE NETWORK RULE, then the manager is told which grant to ask for", async () => {
     t.emulator.faults.missingPrivilege({ privilege: 'CREATE NETWORK RULE', on: 'SCHEMA', name: 'ML_DB.SERVING' });
     try {
       const { viewId } = await openAccess(t, SERVICE, MANAGER);
@@ -124,7 +152,7 @@ describe('/spcs access', () => {
     }
   });
 
-  it('when a manager opens the network step, then the user field is empty and asks for their own user, not the bot\'s', async () => {
+  it("when a manager opens the network step, then the user field is empty and asks for their own user, not the bot's", async () => {
     const { viewId } = await openAccess(t, SERVICE, MANAGER);
     await click(t, viewId, 'access.open_network', MANAGER);
     const form = await waitForView(t, viewId, 'access.network');
@@ -159,7 +187,10 @@ describe('/spcs access', () => {
     expect(viewText(confirm)).toContain('none of its own, none on the account');
     expect(viewText(confirm)).not.toContain("bot's own Snowflake user");
     // Only the checks have run so far: both levels.
-    expect(sqlTexts().slice(before).sort()).toEqual(["SHOW PARAMETERS LIKE 'NETWORK_POLICY' IN ACCOUNT", "SHOW PARAMETERS LIKE 'NETWORK_POLICY' IN USER ANALYST"]);
+    expect(sqlTexts().slice(before).sort()).toEqual([
+      "SHOW PARAMETERS LIKE 'NETWORK_POLICY' IN ACCOUNT",
+      "SHOW PARAMETERS LIKE 'NETWORK_POLICY' IN USER ANALYST",
+    ]);
 
     const ran = sqlTexts().length;
     await submit(t, viewId, {}, MANAGER);
@@ -170,7 +201,9 @@ describe('/spcs access', () => {
     expect(applied).toEqual([expect.objectContaining({ actor: MANAGER.id, target: SERVICE, detail: statements.join(';\n') })]);
     // The policy governs ANALYST's logins only: the bot logs in afresh; ANALYST from here does not (390422).
     expect(await freshLogin()).toBe('SPCS_BOT');
-    await expect(freshLogin({ SNOWFLAKE_USER: 'ANALYST', SNOWFLAKE_ROLE: 'ANALYST' })).rejects.toMatchObject({ message: expect.stringContaining('is not allowed to access Snowflake') });
+    await expect(freshLogin({ SNOWFLAKE_USER: 'ANALYST', SNOWFLAKE_ROLE: 'ANALYST' })).rejects.toMatchObject({
+      message: expect.stringContaining('is not allowed to access Snowflake'),
+    });
   });
 
   it('when the person already has a policy, then the address is added to its rule keeping the old entries, not a new policy; a second time nothing is proposed', async () => {
@@ -184,7 +217,12 @@ describe('/spcs access', () => {
     expect(viewText(confirm)).toContain(statement);
     expect(viewText(confirm)).toContain('keeping its 1 existing entry');
     expect(viewText(confirm)).not.toContain('CREATE NETWORK POLICY');
-    expect(sqlTexts().slice(before)).toEqual(expect.arrayContaining(['DESCRIBE NETWORK POLICY SPCS_ACCESS_ANALYST_POLICY', 'DESCRIBE NETWORK RULE ML_DB.SERVING.SPCS_ACCESS_ANALYST_RULE']));
+    expect(sqlTexts().slice(before)).toEqual(
+      expect.arrayContaining([
+        'DESCRIBE NETWORK POLICY SPCS_ACCESS_ANALYST_POLICY',
+        'DESCRIBE NETWORK RULE ML_DB.SERVING.SPCS_ACCESS_ANALYST_RULE',
+      ]),
+    );
     expect(changes(before)).toEqual([]);
 
     await submit(t, viewId, {}, MANAGER);
@@ -243,13 +281,17 @@ describe('/spcs access', () => {
       await admin.close();
     }
     const { viewId, overview } = await openAccess(t, SERVICE, MANAGER);
-    expect(viewText(overview)).toContain('The account-level network policy `OFFICE_POLICY` governs every user without a policy of their own');
+    expect(viewText(overview)).toContain(
+      'The account-level network policy `OFFICE_POLICY` governs every user without a policy of their own',
+    );
     await click(t, viewId, 'access.open_network', MANAGER);
     await waitForView(t, viewId, 'access.network');
     const before = sqlTexts().length;
     await submit(t, viewId, { 'access.user': 'SPCS_BOT', 'access.client_ip': '127.0.0.1' }, MANAGER);
     const view = await waitForView(t, viewId, 'access.overview', (v) => viewText(v).includes('governs its logins'));
-    expect(viewText(view)).toContain('the account-level policy `OFFICE_POLICY` governs its logins. That satisfies the PAT rule; nothing to create.');
+    expect(viewText(view)).toContain(
+      'the account-level policy `OFFICE_POLICY` governs its logins. That satisfies the PAT rule; nothing to create.',
+    );
     expect(t.fake.view(viewId)?.callback_id).not.toBe('access.network_confirm');
     expect(changes(before)).toEqual([]);
     expect(await freshLogin()).toBe('SPCS_BOT');

@@ -14,7 +14,6 @@ import { freePort } from '../support/free-port.js';
 let h: DeployHarness;
 const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
 
-
 beforeAll(async () => {
   const port = await freePort();
   // Only the driver's requests to the PrivateLink host go through the proxy; Slack and Redis are local.
@@ -45,16 +44,24 @@ describe('over PrivateLink', () => {
     const { t } = h;
     const { id, ts } = await h.request('IRIS_PL');
     await t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } });
-    const running = await eventually(async () => {
-      const d = await h.store.get(id);
-      return d?.execution?.phase === 'running' && d.execution.ingressUrl !== undefined ? d : undefined;
-    }, 30_000, 'running with its endpoint');
+    const running = await eventually(
+      async () => {
+        const d = await h.store.get(id);
+        return d?.execution?.phase === 'running' && d.execution.ingressUrl !== undefined ? d : undefined;
+      },
+      30_000,
+      'running with its endpoint',
+    );
     const url = `https://${privateHostOf('IRIS_PL')}`;
     expect(running.execution?.ingressUrl).toBe(url);
-    const replies = await eventually(() => {
-      const r = t.fake.replies(CHANNEL, ts);
-      return r.some((m) => text(m).includes(`${url}/predict`)) ? r : undefined;
-    }, 10_000, 'REST usage with the PrivateLink URL');
+    const replies = await eventually(
+      () => {
+        const r = t.fake.replies(CHANNEL, ts);
+        return r.some((m) => text(m).includes(`${url}/predict`)) ? r : undefined;
+      },
+      10_000,
+      'REST usage with the PrivateLink URL',
+    );
     expect(replies.map(text).join('\n')).not.toMatch(/https:\/\/[a-z0-9-]+\.snowflakecomputing\.app/);
   });
 
@@ -63,13 +70,18 @@ describe('over PrivateLink', () => {
     expect(shown).toContain(`https://${privateHostOf('IRIS_SVC')}`);
   });
 
-  it("when /spcs access tests the endpoint, then it shows and calls the PrivateLink URL", async () => {
+  it('when /spcs access tests the endpoint, then it shows and calls the PrivateLink URL', async () => {
     const { viewId, overview } = await openAccess(h.t, 'ML_DB.SERVING.IRIS_SVC', MANAGER);
     const url = `https://${privateHostOf('IRIS_SVC')}`;
     expect(viewText(overview)).toContain(url);
     await click(h.t, viewId, 'access.open_test', MANAGER);
     await waitForView(h.t, viewId, 'access.test');
-    await submit(h.t, viewId, { 'access.method': 'PREDICT', 'access.sample': '5.1, 3.5, 1.4, 0.2', 'access.pat_secret': h.t.emulator.credentials.pat }, MANAGER);
+    await submit(
+      h.t,
+      viewId,
+      { 'access.method': 'PREDICT', 'access.sample': '5.1, 3.5, 1.4, 0.2', 'access.pat_secret': h.t.emulator.credentials.pat },
+      MANAGER,
+    );
     const result = viewText(await waitForView(h.t, viewId, 'access.result'));
     expect(result).toContain(`POST ${url}/predict`);
     expect(result).toContain('HTTP 200');

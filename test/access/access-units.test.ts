@@ -5,8 +5,18 @@ import { checkPatShape, ingressBaseUrl } from '../../src/flows/access/rest-call.
 import { kindOf, parseSampleInput, restPath } from '../../src/flows/access/sample-input.js';
 import { scrubSecrets } from '../../src/logger.js';
 
-const IRIS = { name: 'PREDICT', inputs: ['SEPAL_LENGTH', 'SEPAL_WIDTH', 'PETAL_LENGTH', 'PETAL_WIDTH'].map((name) => ({ name, type: 'FLOAT' })) };
-const MIXED = { name: 'PREDICT_PROBA', inputs: [{ name: 'TEXT', type: 'STRING' }, { name: 'N', type: 'INT64' }, { name: 'FLAG', type: 'BOOL' }] };
+const IRIS = {
+  name: 'PREDICT',
+  inputs: ['SEPAL_LENGTH', 'SEPAL_WIDTH', 'PETAL_LENGTH', 'PETAL_WIDTH'].map((name) => ({ name, type: 'FLOAT' })),
+};
+const MIXED = {
+  name: 'PREDICT_PROBA',
+  inputs: [
+    { name: 'TEXT', type: 'STRING' },
+    { name: 'N', type: 'INT64' },
+    { name: 'FLAG', type: 'BOOL' },
+  ],
+};
 
 describe('sample input', () => {
   it('when the values fit the signature, then they come back typed, from commas or a JSON array', () => {
@@ -18,22 +28,39 @@ describe('sample input', () => {
   it('when the count or a type is wrong, then the message names what was expected', () => {
     const short = parseSampleInput('1, 2, 3', IRIS);
     expect(short).toEqual({ ok: false, message: expect.stringContaining('PREDICT takes 4 values for PREDICT(SEPAL_LENGTH FLOAT') });
-    expect(parseSampleInput('x, 1.5, true', MIXED)).toEqual({ ok: false, message: expect.stringContaining('Value 2 (N INT64) must be a whole number') });
+    expect(parseSampleInput('x, 1.5, true', MIXED)).toEqual({
+      ok: false,
+      message: expect.stringContaining('Value 2 (N INT64) must be a whole number'),
+    });
     expect(parseSampleInput('', IRIS)).toEqual({ ok: false, message: expect.stringContaining('required, 4 values') });
   });
 
   it('when types come from SQL or model signatures, then they are read alike', () => {
-    expect([kindOf('NUMBER(38,0)'), kindOf('NUMBER(10,2)'), kindOf('DOUBLE'), kindOf('BOOLEAN'), kindOf('VARCHAR')]).toEqual(['integer', 'number', 'number', 'boolean', 'text']);
+    expect([kindOf('NUMBER(38,0)'), kindOf('NUMBER(10,2)'), kindOf('DOUBLE'), kindOf('BOOLEAN'), kindOf('VARCHAR')]).toEqual([
+      'integer',
+      'number',
+      'number',
+      'boolean',
+      'text',
+    ]);
     expect(restPath('PREDICT_PROBA')).toBe('predict-proba');
   });
 });
 
 describe('ingress URL and PAT', () => {
-  const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: 'p' };
+  const base = {
+    SLACK_BOT_TOKEN: 'xoxb-1',
+    SLACK_SIGNING_SECRET: 's',
+    SNOWFLAKE_ACCOUNT: 'a',
+    SNOWFLAKE_USER: 'u',
+    SNOWFLAKE_PASSWORD: 'p',
+  };
 
   it('when no override is set, then requests go to https://<host>; with one, to the template', () => {
     expect(ingressBaseUrl('abc-org-acct.snowflakecomputing.app', undefined)).toBe('https://abc-org-acct.snowflakecomputing.app');
-    expect(ingressBaseUrl('h.snowflakecomputing.app', 'http://127.0.0.1:8085/ingress/{host}')).toBe('http://127.0.0.1:8085/ingress/h.snowflakecomputing.app');
+    expect(ingressBaseUrl('h.snowflakecomputing.app', 'http://127.0.0.1:8085/ingress/{host}')).toBe(
+      'http://127.0.0.1:8085/ingress/h.snowflakecomputing.app',
+    );
   });
 
   it('when SPCS_INGRESS_URL_OVERRIDE is plain http to another machine or lacks {host}, then the config is refused', () => {
@@ -41,7 +68,9 @@ describe('ingress URL and PAT', () => {
     expect(ok.ok && ok.config.ingressUrlOverride).toBe('http://127.0.0.1:8085/ingress/{host}');
     for (const bad of ['http://proxy.example.com/{host}', 'https://proxy.example.com/', 'not a url {host}']) {
       const result = loadConfig({ ...base, SPCS_INGRESS_URL_OVERRIDE: bad });
-      expect(result.ok ? [] : result.problems).toEqual([expect.stringContaining('SPCS_INGRESS_URL_OVERRIDE: expected an https URL template containing {host}')]);
+      expect(result.ok ? [] : result.problems).toEqual([
+        expect.stringContaining('SPCS_INGRESS_URL_OVERRIDE: expected an https URL template containing {host}'),
+      ]);
     }
   });
 
@@ -53,7 +82,9 @@ describe('ingress URL and PAT', () => {
   });
 
   it('when a payload with a *_secret input is logged as text, then its value is scrubbed', () => {
-    const payload = JSON.stringify({ state: { values: { 'access.pat_secret': { 'access.pat_secret': { type: 'plain_text_input', value: 'pat-xyz' } } } } });
+    const payload = JSON.stringify({
+      state: { values: { 'access.pat_secret': { 'access.pat_secret': { type: 'plain_text_input', value: 'pat-xyz' } } } },
+    });
     expect(scrubSecrets(payload)).not.toContain('pat-xyz');
     expect(scrubSecrets(JSON.stringify(payload))).not.toContain('pat-xyz');
   });

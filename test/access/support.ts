@@ -12,13 +12,21 @@ export const viewText = (view: FakeView): string => blocksText(view.blocks as un
 const isBusy = (view: FakeView) => view.callback_id === 'access.busy' && viewText(view).includes(':hourglass_flowing_sand:');
 
 /** Waits until the modal shows `callbackId` (and `extra` holds), past any "working" view. */
-export function waitForView(t: TestBot, viewId: string, callbackId: string, extra: (v: FakeView) => boolean = () => true): Promise<FakeView> {
+export function waitForView(
+  t: TestBot,
+  viewId: string,
+  callbackId: string,
+  extra: (v: FakeView) => boolean = () => true,
+): Promise<FakeView> {
   return waitUntil(
     () => {
       const view = t.fake.view(viewId);
       return view?.open === true && !isBusy(view) && view.callback_id === callbackId && extra(view) ? view : undefined;
     },
-    { timeoutMs: 10_000, message: `the access modal never showed ${callbackId}; now: ${t.fake.view(viewId)?.callback_id} ${viewText(t.fake.view(viewId) ?? ({ blocks: [] } as unknown as FakeView)).slice(0, 300)}` },
+    {
+      timeoutMs: 10_000,
+      message: `the access modal never showed ${callbackId}; now: ${t.fake.view(viewId)?.callback_id} ${viewText(t.fake.view(viewId) ?? ({ blocks: [] } as unknown as FakeView)).slice(0, 300)}`,
+    },
   );
 }
 
@@ -38,9 +46,15 @@ export async function click(t: TestBot, viewId: string, actionId: string, user: 
   if (res.status !== 200) throw new Error(`click answered ${res.status}`);
 }
 
-export async function submit(t: TestBot, viewId: string, inputs: Record<string, InputValue>, user: RequestUser): Promise<ViewSubmissionResponse> {
+export async function submit(
+  t: TestBot,
+  viewId: string,
+  inputs: Record<string, InputValue>,
+  user: RequestUser,
+): Promise<ViewSubmissionResponse> {
   const res = await t.slack.viewSubmission({ viewId, inputs, user });
-  if (res.status !== 200 || res.viewOutcome?.ok !== true) throw new Error(`submission not accepted: ${res.status} ${JSON.stringify(res.viewOutcome)}`);
+  if (res.status !== 200 || res.viewOutcome?.ok !== true)
+    throw new Error(`submission not accepted: ${res.status} ${JSON.stringify(res.viewOutcome)}`);
   return res;
 }
 
@@ -53,7 +67,10 @@ export function fieldErrors(res: ViewSubmissionResponse): Record<string, string>
 /** REST requests the emulator's ingress answered past authentication (each logs a line in model-inference). */
 export function ingressRequests(t: TestBot, service = 'IRIS_SVC'): number {
   const svc = t.emulator.service(service);
-  const lines = (svc?.instances ?? []).flatMap((i) => i.containers).flatMap((c) => c.runs).flatMap((r) => r.lines);
+  const lines = (svc?.instances ?? [])
+    .flatMap((i) => i.containers)
+    .flatMap((c) => c.runs)
+    .flatMap((r) => r.lines);
   return lines.filter((l) => l.text.includes('"POST /')).length;
 }
 
@@ -69,13 +86,19 @@ export async function dumpRedis(prefix: string): Promise<string> {
       for (const key of keys) {
         const type = await redis.type(key);
         const value =
-          type === 'string' ? await redis.get(key)
-          : type === 'hash' ? await redis.hgetall(key)
-          : type === 'list' ? await redis.lrange(key, 0, -1)
-          : type === 'set' ? await redis.smembers(key)
-          : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
-          : type === 'stream' ? await redis.xrange(key, '-', '+')
-          : `(${type})`;
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'hash'
+              ? await redis.hgetall(key)
+              : type === 'list'
+                ? await redis.lrange(key, 0, -1)
+                : type === 'set'
+                  ? await redis.smembers(key)
+                  : type === 'zset'
+                    ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                    : type === 'stream'
+                      ? await redis.xrange(key, '-', '+')
+                      : `(${type})`;
         out.push([key, type, value]);
       }
     } while (cursor !== '0');

@@ -10,31 +10,89 @@ import type { ComputePoolInfo, ServiceContainer, ServiceInfo } from '../../src/s
 import { blocksText, validateBlocks } from '../support/fake-slack.js';
 
 const service = (name: string, over: Partial<ServiceInfo> = {}): ServiceInfo => ({
-  name, status: 'RUNNING', databaseName: 'DB', schemaName: 'S', owner: null, computePool: 'POOL', dnsName: null,
-  currentInstances: 1, targetInstances: 1, minReadyInstances: 1, minInstances: 1, maxInstances: 2, autoResume: true,
-  autoSuspendSecs: 1800, externalAccessIntegrations: [], comment: null, queryWarehouse: null, isJob: false, isUpgrading: false,
-  specDigest: null, createdOn: null, updatedOn: null, resumedOn: null, suspendedOn: null, ...over,
+  name,
+  status: 'RUNNING',
+  databaseName: 'DB',
+  schemaName: 'S',
+  owner: null,
+  computePool: 'POOL',
+  dnsName: null,
+  currentInstances: 1,
+  targetInstances: 1,
+  minReadyInstances: 1,
+  minInstances: 1,
+  maxInstances: 2,
+  autoResume: true,
+  autoSuspendSecs: 1800,
+  externalAccessIntegrations: [],
+  comment: null,
+  queryWarehouse: null,
+  isJob: false,
+  isUpgrading: false,
+  specDigest: null,
+  createdOn: null,
+  updatedOn: null,
+  resumedOn: null,
+  suspendedOn: null,
+  ...over,
 });
 const pool = (name: string, state = 'ACTIVE'): ComputePoolInfo => ({
-  name, state, minNodes: 1, maxNodes: 2, instanceFamily: 'CPU_X64_XS', numServices: 1, numJobs: 0, autoSuspendSecs: 3600,
-  autoResume: true, activeNodes: 1, idleNodes: 0, targetNodes: 1, owner: null, comment: null, isExclusive: false,
-  application: null, errorCode: null, statusMessage: null, createdOn: null, resumedOn: null, updatedOn: null,
+  name,
+  state,
+  minNodes: 1,
+  maxNodes: 2,
+  instanceFamily: 'CPU_X64_XS',
+  numServices: 1,
+  numJobs: 0,
+  autoSuspendSecs: 3600,
+  autoResume: true,
+  activeNodes: 1,
+  idleNodes: 0,
+  targetNodes: 1,
+  owner: null,
+  comment: null,
+  isExclusive: false,
+  application: null,
+  errorCode: null,
+  statusMessage: null,
+  createdOn: null,
+  resumedOn: null,
+  updatedOn: null,
 });
 const container = (i: number): ServiceContainer => ({
-  serviceName: 'SVC', serviceStatus: 'RUNNING', instanceId: String(i), instanceStatus: 'READY', containerName: 'model-inference',
-  status: 'READY', message: `<!channel> ${'x'.repeat(600)}`, imageName: null, imageDigest: null, restartCount: 0, startTime: null, lastExitCode: null,
+  serviceName: 'SVC',
+  serviceStatus: 'RUNNING',
+  instanceId: String(i),
+  instanceStatus: 'READY',
+  containerName: 'model-inference',
+  status: 'READY',
+  message: `<!channel> ${'x'.repeat(600)}`,
+  imageName: null,
+  imageDigest: null,
+  restartCount: 0,
+  startTime: null,
+  lastExitCode: null,
 });
 
 describe('observe block builders stay within Slack limits', () => {
   it('when 120 services are listed, then 46 are shown, the rest counted, and the blocks are valid', () => {
-    const msg = buildServiceList({ scope: null, skipped: [], services: Array.from({ length: 120 }, (_, i) => ({ service: service(`SVC_${i}`), endpoint: null })) });
+    const msg = buildServiceList({
+      scope: null,
+      skipped: [],
+      services: Array.from({ length: 120 }, (_, i) => ({ service: service(`SVC_${i}`), endpoint: null })),
+    });
     expect(msg.blocks.length).toBeLessThanOrEqual(MAX_MESSAGE_BLOCKS);
     expect(validateBlocks(msg.blocks, 'message')).toEqual([]);
     expect(blocksText(msg.blocks)).toContain('…and 74 more services');
   });
 
   it('when a service has 80 containers with long messages, then the status stays valid and escapes their text', () => {
-    const msg = buildServiceStatus({ service: service('SVC'), qualifiedName: 'DB.S.SVC', endpoint: null, containers: Array.from({ length: 80 }, (_, i) => container(i)) });
+    const msg = buildServiceStatus({
+      service: service('SVC'),
+      qualifiedName: 'DB.S.SVC',
+      endpoint: null,
+      containers: Array.from({ length: 80 }, (_, i) => container(i)),
+    });
     expect(msg.blocks.length).toBeLessThanOrEqual(MAX_MESSAGE_BLOCKS);
     expect(validateBlocks(msg.blocks, 'message')).toEqual([]);
     expect(JSON.stringify(msg.blocks)).not.toContain('<!channel>');
@@ -42,7 +100,10 @@ describe('observe block builders stay within Slack limits', () => {
   });
 
   it('when there are 300 pools, then the table is split into sections of at most 3000 characters', () => {
-    const msg = buildPoolTable({ pools: Array.from({ length: 300 }, (_, i) => pool(`POOL_${i}`, i % 2 ? 'ACTIVE' : 'SUSPENDED')), families: [] });
+    const msg = buildPoolTable({
+      pools: Array.from({ length: 300 }, (_, i) => pool(`POOL_${i}`, i % 2 ? 'ACTIVE' : 'SUSPENDED')),
+      families: [],
+    });
     expect(msg.blocks.length).toBeLessThanOrEqual(MAX_MESSAGE_BLOCKS);
     expect(validateBlocks(msg.blocks, 'message')).toEqual([]);
   });
@@ -63,7 +124,10 @@ describe('observe block builders stay within Slack limits', () => {
     const lines = Array.from({ length: 500 }, (_, i) => `line ${i} ${'y'.repeat(40)}`);
     const name = `"${'Ä'.repeat(250)}"."${'S'.repeat(250)}"."${'V'.repeat(250)}"`;
     const state = { instanceId: '0', instances: Array.from({ length: 12 }, (_, i) => String(i)), restartCount: 3, lastExitCode: 137 };
-    const msg = buildLogMessage({ service: name, container: 'model-inference', source: 'live', lines, state, requestedLines: 1000 }, { fileHint: 'add `--file`' });
+    const msg = buildLogMessage(
+      { service: name, container: 'model-inference', source: 'live', lines, state, requestedLines: 1000 },
+      { fileHint: 'add `--file`' },
+    );
     expect(validateBlocks(msg.blocks, 'message')).toEqual([]);
     expect(JSON.stringify(msg.blocks)).toContain('observe.logs.previous');
     expect(JSON.stringify(msg.blocks)).toContain('observe.logs.instance.10');
@@ -77,7 +141,12 @@ describe('observe block builders stay within Slack limits', () => {
 
   it('when there are 100 findings, then the diagnosis stays within 50 blocks', () => {
     const finding = { code: 'healthy' as const, severity: 'info' as const, title: 't', cause: 'c', fixes: ['a', 'b'], evidence: ['e'] };
-    const msg = buildDiagnosis({ service: 'DB.S.SVC', status: 'RUNNING', looked: 'everything', findings: Array.from({ length: 100 }, () => finding) });
+    const msg = buildDiagnosis({
+      service: 'DB.S.SVC',
+      status: 'RUNNING',
+      looked: 'everything',
+      findings: Array.from({ length: 100 }, () => finding),
+    });
     expect(msg.blocks.length).toBeLessThanOrEqual(MAX_MESSAGE_BLOCKS);
     expect(validateBlocks(msg.blocks, 'message')).toEqual([]);
   });
@@ -85,9 +154,31 @@ describe('observe block builders stay within Slack limits', () => {
   it('when container.memory.limit is collected, then the panel carries its limit rule', () => {
     const samples = [
       { timestamp: new Date(0), metricName: 'container.memory.usage', value: 1024 ** 3, unit: 'byte', containerName: 'model-inference' },
-      { timestamp: new Date(0), metricName: 'container.memory.limit', value: 6 * 1024 ** 3, unit: 'byte', containerName: 'model-inference' },
+      {
+        timestamp: new Date(0),
+        metricName: 'container.memory.limit',
+        value: 6 * 1024 ** 3,
+        unit: 'byte',
+        containerName: 'model-inference',
+      },
     ];
-    const spec = JSON.stringify(metricsChartSpec({ service: 'DB.S.SVC', pool: 'POOL', family: { name: 'CPU_X64_XS', description: null, vcpu: 1, memoryGib: 6, storageGib: null, gpu: null, currentNodeUsage: null, message: null }, samples }));
+    const spec = JSON.stringify(
+      metricsChartSpec({
+        service: 'DB.S.SVC',
+        pool: 'POOL',
+        family: {
+          name: 'CPU_X64_XS',
+          description: null,
+          vcpu: 1,
+          memoryGib: 6,
+          storageGib: null,
+          gpu: null,
+          currentNodeUsage: null,
+          message: null,
+        },
+        samples,
+      }),
+    );
     expect(spec).toContain('"limit":6');
     expect(spec).toContain('limit 6.0 GiB');
   });

@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPROVER, APPROVER_2, CHANNEL, OUTSIDER, REQUESTER, deployCalls, eventually, startDeployHarness, text, type DeployHarness } from './helpers.js';
+import {
+  APPROVER,
+  APPROVER_2,
+  CHANNEL,
+  OUTSIDER,
+  REQUESTER,
+  deployCalls,
+  eventually,
+  startDeployHarness,
+  text,
+  type DeployHarness,
+} from './helpers.js';
 
 let h: DeployHarness | undefined;
 afterEach(async () => {
@@ -8,7 +19,10 @@ afterEach(async () => {
 });
 
 const ephemeralTo = (harness: DeployHarness, user: string) =>
-  harness.t.fake.ephemerals({ channel: CHANNEL, user }).map((e) => e.text).join('\n');
+  harness.t.fake
+    .ephemerals({ channel: CHANNEL, user })
+    .map((e) => e.text)
+    .join('\n');
 
 describe('approval gate', () => {
   it('when an approver rejects with a reason, then the buttons are replaced by who, when and why, and nothing deploys', async () => {
@@ -17,12 +31,19 @@ describe('approval gate', () => {
     const { id, ts } = await h.request('IRIS_REJ');
     await t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.reject', { user: { id: APPROVER } });
     await eventually(() => t.fake.currentView()?.open === true || undefined, 5_000, 'reject modal');
-    const submitted = await t.slack.viewSubmission({ user: { id: APPROVER }, inputs: { 'approval.reason_input': 'Use the GPU pool instead' } });
+    const submitted = await t.slack.viewSubmission({
+      user: { id: APPROVER },
+      inputs: { 'approval.reason_input': 'Use the GPU pool instead' },
+    });
     expect(submitted.status).toBe(200);
-    const parent = await eventually(() => {
-      const m = text(t.fake.message(CHANNEL, ts));
-      return m.includes('Rejected by') ? m : undefined;
-    }, 5_000, 'rejected parent');
+    const parent = await eventually(
+      () => {
+        const m = text(t.fake.message(CHANNEL, ts));
+        return m.includes('Rejected by') ? m : undefined;
+      },
+      5_000,
+      'rejected parent',
+    );
     expect(parent).toContain(`Rejected by <@${APPROVER}>`);
     expect(parent).toContain('Use the GPU pool instead');
     expect(parent).not.toContain('approval.approve');
@@ -31,7 +52,13 @@ describe('approval gate', () => {
     expect(deployCalls(t)).toBe(0);
     const steps = t.logs.filter((l) => l.deploymentId === id && typeof l.step === 'string');
     expect(steps.map((l) => l.step)).toEqual(['requested', 'rejected']);
-    expect(steps[1]).toMatchObject({ level: 30, msg: 'deployment rejected', channelId: CHANNEL, service: 'ML_DB.SERVING.IRIS_REJ', rejectedBy: APPROVER });
+    expect(steps[1]).toMatchObject({
+      level: 30,
+      msg: 'deployment rejected',
+      channelId: CHANNEL,
+      service: 'ML_DB.SERVING.IRIS_REJ',
+      rejectedBy: APPROVER,
+    });
   });
 
   it('when the requester approves their own request, then it is refused ephemerally and audited', async () => {
@@ -89,10 +116,14 @@ describe('approval gate', () => {
     await eventually(() => ephemeralTo(harness, APPROVER).includes('already approved') || undefined, 5_000, 'repeat refused');
     expect((await h.store.get(id))?.state).toBe('pending');
     await h.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER_2 } });
-    const d = await eventually(async () => {
-      const current = await harness.store.get(id);
-      return current?.state === 'approved' ? current : undefined;
-    }, 5_000, 'approved');
+    const d = await eventually(
+      async () => {
+        const current = await harness.store.get(id);
+        return current?.state === 'approved' ? current : undefined;
+      },
+      5_000,
+      'approved',
+    );
     expect(d.approvals.map((a) => a.userId)).toEqual([APPROVER, APPROVER_2]);
     const events = (await h.audit.read(id)).map((e) => e.event);
     expect(events.slice(0, 4)).toEqual(['requested', 'approval_recorded', 'refused', 'approved']);
@@ -107,7 +138,11 @@ describe('approval gate', () => {
     const harness = h;
     await eventually(() => ephemeralTo(harness, APPROVER).includes('expired') || undefined, 5_000, 'refusal');
     expect((await h.store.get(id))?.state).toBe('expired');
-    await eventually(() => text(harness.t.fake.message(CHANNEL, ts)).includes('Expired before it was approved') || undefined, 5_000, 'expired parent');
+    await eventually(
+      () => text(harness.t.fake.message(CHANNEL, ts)).includes('Expired before it was approved') || undefined,
+      5_000,
+      'expired parent',
+    );
     expect(deployCalls(h.t)).toBe(0);
   });
 
@@ -117,10 +152,14 @@ describe('approval gate', () => {
     const harness = h;
     const before = structuredClone(h.t.fake.message(CHANNEL, ts)); // the fake updates messages in place
     expect(text(before)).toContain('approval.approve');
-    const parent = await eventually(() => {
-      const m = text(harness.t.fake.message(CHANNEL, ts));
-      return m.includes('Expired') ? m : undefined;
-    }, 8_000, 'expired parent');
+    const parent = await eventually(
+      () => {
+        const m = text(harness.t.fake.message(CHANNEL, ts));
+        return m.includes('Expired') ? m : undefined;
+      },
+      8_000,
+      'expired parent',
+    );
     expect(parent).not.toContain('approval.approve');
     expect(parent).not.toContain('approval.reject');
     const d = await h.store.get(id);
@@ -135,7 +174,12 @@ describe('approval gate', () => {
     await eventually(() => ephemeralTo(harness, APPROVER).includes('has expired') || undefined, 5_000, 'refusal');
     expect((await h.audit.read(id)).filter((e) => e.event === 'expired')).toHaveLength(1);
     expect(deployCalls(h.t)).toBe(0);
-    expect(h.t.logs.find((l) => l.deploymentId === id && l.step === 'expired')).toMatchObject({ level: 30, msg: 'deployment expired', channelId: CHANNEL, service: 'ML_DB.SERVING.IRIS_IGNORED' });
+    expect(h.t.logs.find((l) => l.deploymentId === id && l.step === 'expired')).toMatchObject({
+      level: 30,
+      msg: 'deployment expired',
+      channelId: CHANNEL,
+      service: 'ML_DB.SERVING.IRIS_IGNORED',
+    });
   });
 
   it('when the button carries another plan hash, then the approval is refused as plan changed', async () => {
@@ -162,7 +206,9 @@ describe('approval gate', () => {
     h.t.fake.seedUsers(approvers.map((id) => ({ id, name: id.toLowerCase() })));
     const { id, ts } = await h.request('IRIS_RACE');
     const harness = h;
-    const clicks = await Promise.all(approvers.map((user) => harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: user } })));
+    const clicks = await Promise.all(
+      approvers.map((user) => harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: user } })),
+    );
     expect(clicks.every((c) => c.status === 200)).toBe(true);
     await eventually(async () => (await harness.store.get(id))?.execution?.phase === 'running' || undefined, 20_000, 'running');
     expect(deployCalls(h.t)).toBe(1);

@@ -21,9 +21,17 @@ describe('the sweep of approved deployments', () => {
     // What the click's compare-and-set writes, without the enqueue that should follow it.
     await harness.store.update(stranded.id, (d) => ({ ...d, state: 'approved', approvals: [{ userId: APPROVER, atMs: Date.now() }] }));
 
-    await eventually(async () => (await harness.store.get(stranded.id))?.execution?.phase === 'running' || undefined, 30_000, 'swept deployment running');
+    await eventually(
+      async () => (await harness.store.get(stranded.id))?.execution?.phase === 'running' || undefined,
+      30_000,
+      'swept deployment running',
+    );
     expect(deployCalls(harness.t)).toBe(1);
-    expect(harness.t.logs.filter((l) => l['msg'] === 'approved deployment had no deploy job; enqueued by the sweep' && l['deploymentId'] === stranded.id)).toHaveLength(1);
+    expect(
+      harness.t.logs.filter(
+        (l) => l['msg'] === 'approved deployment had no deploy job; enqueued by the sweep' && l['deploymentId'] === stranded.id,
+      ),
+    ).toHaveLength(1);
     expect((await harness.store.get(waiting.id))?.state).toBe('pending');
     expect((await harness.store.get(waiting.id))?.execution).toBeUndefined();
     const events = (await harness.audit.read(stranded.id)).map((e) => e.event);

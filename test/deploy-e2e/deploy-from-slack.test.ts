@@ -18,7 +18,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-
 describe('/spcs deploy from Slack to a running service', () => {
   it('when a person walks the wizard and a teammate approves, then one deploy runs and the thread shows how to call the model', async () => {
     const t = await startTestBot({
@@ -69,7 +68,9 @@ describe('/spcs deploy from Slack to a running service', () => {
         const r = t.fake.replies(CHANNEL, summary.ts);
         const texts = r.map((m) => blocksText(m.blocks as unknown[]));
         // Running, and the REST URL (in that reply, or in the one that follows once the endpoint is up).
-        return texts.some((x) => x.includes('is *running*')) && texts.some((x) => /snowflakecomputing\.app\/predict/.test(x)) ? r : undefined;
+        return texts.some((x) => x.includes('is *running*')) && texts.some((x) => /snowflakecomputing\.app\/predict/.test(x))
+          ? r
+          : undefined;
       },
       { timeoutMs: 30_000, message: 'the deployment never reported running in the thread' },
     );

@@ -60,7 +60,10 @@ describe('an account that takes the deployment spec only from a stage', () => {
 
     await waitUntil(() => t.fake.replies(CHANNEL, summary.ts).some((m) => blocksText(m.blocks as unknown[]).includes('is *running*')), {
       timeoutMs: 30_000,
-      message: `the staged deployment never reported running; thread: ${t.fake.replies(CHANNEL, summary.ts).map((m) => m.text).join(' | ')}`,
+      message: `the staged deployment never reported running; thread: ${t.fake
+        .replies(CHANNEL, summary.ts)
+        .map((m) => m.text)
+        .join(' | ')}`,
     });
     expect(deployCalls(t)).toBe(1);
     const call = t.emulator.sqlLog.find((e) => e.kind === 'deployModel');

@@ -27,7 +27,11 @@ describe('npm run demo', () => {
     demo.stdout.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     demo.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
     try {
-      const base = await eventually(() => /\[demo\] bot ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 25_000, 'demo ready').catch((err: unknown) => {
+      const base = await eventually(
+        () => /\[demo\] bot ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
+        25_000,
+        'demo ready',
+      ).catch((err: unknown) => {
         throw new Error(`${String(err)}; demo output:\n${output}`);
       });
       expect(output).toMatch(/\[demo\] SPCS emulator on http:\/\/127\.0\.0\.1:\d+/);

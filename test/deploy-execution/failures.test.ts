@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPROVER, CHANNEL, eventually, sentimentRequest, startDeployHarness, text, type DeployHarness } from '../deploy-approval/helpers.js';
+import {
+  APPROVER,
+  CHANNEL,
+  eventually,
+  sentimentRequest,
+  startDeployHarness,
+  text,
+  type DeployHarness,
+} from '../deploy-approval/helpers.js';
 
 let h: DeployHarness | undefined;
 afterEach(async () => {
@@ -9,10 +17,14 @@ afterEach(async () => {
 
 async function approveAndWaitForReply(harness: DeployHarness, ts: string, needle: string): Promise<string> {
   await harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } });
-  return eventually(() => {
-    const all = harness.t.fake.replies(CHANNEL, ts).map(text).join('\n');
-    return all.includes(needle) ? all : undefined;
-  }, 25_000, `reply containing ${needle}`);
+  return eventually(
+    () => {
+      const all = harness.t.fake.replies(CHANNEL, ts).map(text).join('\n');
+      return all.includes(needle) ? all : undefined;
+    },
+    25_000,
+    `reply containing ${needle}`,
+  );
 }
 
 describe('deploy failures reach the thread with a diagnosis', () => {

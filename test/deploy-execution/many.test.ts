@@ -8,18 +8,25 @@ afterEach(async () => {
   h = undefined;
 });
 
-const showServices = (harness: DeployHarness) => harness.t.emulator.sqlLog.filter((e) => /^SHOW SERVICES IN SCHEMA/i.test(e.sqlText)).length;
+const showServices = (harness: DeployHarness) =>
+  harness.t.emulator.sqlLog.filter((e) => /^SHOW SERVICES IN SCHEMA/i.test(e.sqlText)).length;
 
 describe('many deployments at once', () => {
   it('when three deployments share a schema, then each round sends one SHOW SERVICES, not one per deployment', async () => {
     h = await startDeployHarness();
     const harness = h;
     const started = await Promise.all(['IRIS_A', 'IRIS_B', 'IRIS_C'].map((name) => harness.request(name)));
-    await Promise.all(started.map(({ ts }) => harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } })));
-    await eventually(async () => {
-      const ds = await Promise.all(started.map(({ id }) => harness.store.get(id)));
-      return ds.every((d) => d?.execution?.phase === 'running') || undefined;
-    }, 20_000, 'all running');
+    await Promise.all(
+      started.map(({ ts }) => harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } })),
+    );
+    await eventually(
+      async () => {
+        const ds = await Promise.all(started.map(({ id }) => harness.store.get(id)));
+        return ds.every((d) => d?.execution?.phase === 'running') || undefined;
+      },
+      20_000,
+      'all running',
+    );
     const rounds = h.t.logs.filter((l) => l['msg'] === 'status round');
     expect(rounds.length).toBeGreaterThan(0);
     expect(rounds.every((r) => r['schemas'] === 1)).toBe(true);
@@ -40,15 +47,28 @@ describe('many deployments at once', () => {
     // CPU_M_POOL has room for twenty instances (CPU_XS_POOL would leave most Pending scheduling).
     const pool = { kind: 'existing', name: 'CPU_M_POOL', instanceFamily: 'CPU_X64_M', gpu: null, state: 'SUSPENDED' } as const;
     const started = await Promise.all(names.map((name) => harness.request(name, { pool })));
-    await Promise.all(started.map(({ ts }) => harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } })));
-    await eventually(async () => {
-      const ds = await Promise.all(started.map(({ id }) => harness.store.get(id)));
-      return ds.every((d) => d?.execution?.phase === 'running') || undefined;
-    }, 40_000, 'all running');
+    await Promise.all(
+      started.map(({ ts }) => harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } })),
+    );
+    await eventually(
+      async () => {
+        const ds = await Promise.all(started.map(({ id }) => harness.store.get(id)));
+        return ds.every((d) => d?.execution?.phase === 'running') || undefined;
+      },
+      40_000,
+      'all running',
+    );
     // Every parent ends on the final state and every thread has its running reply.
-    await eventually(() =>
-      started.every(({ ts }) => text(harness.t.fake.message(CHANNEL, ts)).includes('Running') && harness.t.fake.replies(CHANNEL, ts).some((m) => text(m).includes('is *running*'))) || undefined,
-    40_000, 'all delivered');
+    await eventually(
+      () =>
+        started.every(
+          ({ ts }) =>
+            text(harness.t.fake.message(CHANNEL, ts)).includes('Running') &&
+            harness.t.fake.replies(CHANNEL, ts).some((m) => text(m).includes('is *running*')),
+        ) || undefined,
+      40_000,
+      'all delivered',
+    );
     expect(h.t.logs.filter((l) => String(l['msg']).endsWith('to Slack failed'))).toEqual([]);
     expect(h.t.fake.rateLimitedCount()).toBe(0);
     // Each milestone once per deployment, in order: the running reply comes last.
@@ -56,9 +76,15 @@ describe('many deployments at once', () => {
       const replies = h.t.fake.replies(CHANNEL, ts);
       const kinds = replies.map((m) => m.text);
       expect(new Set(kinds).size).toBe(kinds.length);
-      expect(replies.map((m) => m.text).slice(0, 3)).toEqual(['Approved, deploying', 'Service starting', expect.stringMatching(/ is running$/)]);
+      expect(replies.map((m) => m.text).slice(0, 3)).toEqual([
+        'Approved, deploying',
+        'Service starting',
+        expect.stringMatching(/ is running$/),
+      ]);
       // The REST endpoint's reply, when it was not ready at once, comes after.
-      expect(replies.slice(3).map((m) => m.text)).toEqual(replies.length > 3 ? [expect.stringMatching(/^REST endpoint of .* is ready$/)] : []);
+      expect(replies.slice(3).map((m) => m.text)).toEqual(
+        replies.length > 3 ? [expect.stringMatching(/^REST endpoint of .* is ready$/)] : [],
+      );
     }
   }, 60_000);
 });

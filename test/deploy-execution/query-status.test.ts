@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Deployment } from '../../src/domain/deployment.js';
-import { APPROVER, CHANNEL, eventually, sentimentRequest, startDeployHarness, text, type DeployHarness } from '../deploy-approval/helpers.js';
+import {
+  APPROVER,
+  CHANNEL,
+  eventually,
+  sentimentRequest,
+  startDeployHarness,
+  text,
+  type DeployHarness,
+} from '../deploy-approval/helpers.js';
 
 /**
  * The deploy query's own verdict, read every round through the real driver (GET
@@ -20,10 +28,14 @@ async function approve(harness: DeployHarness, ts: string): Promise<void> {
 }
 
 async function phaseOf(harness: DeployHarness, id: string, phase: string, timeoutMs = 20_000): Promise<Deployment> {
-  return eventually(async () => {
-    const d = await harness.store.get(id);
-    return d?.execution?.phase === phase ? d : undefined;
-  }, timeoutMs, `phase ${phase}`);
+  return eventually(
+    async () => {
+      const d = await harness.store.get(id);
+      return d?.execution?.phase === phase ? d : undefined;
+    },
+    timeoutMs,
+    `phase ${phase}`,
+  );
 }
 
 /** Approves a SENTIMENT_BERT deployment (it builds an image) and freezes the clock while its build job runs. */
@@ -45,7 +57,12 @@ describe('the deploy query is asked every round', () => {
     const harness = h;
     const { id, ts, buildJob } = await buildingAndFrozen(h, 'SENTIMENT_QFAIL');
     const before = roundsLogged(h);
-    expect(h.t.emulator.faults.failDeployQuery({ service: 'SENTIMENT_QFAIL', message: 'Model deployment failed: quota of services for this account exceeded.' })).toBe(1);
+    expect(
+      h.t.emulator.faults.failDeployQuery({
+        service: 'SENTIMENT_QFAIL',
+        message: 'Model deployment failed: quota of services for this account exceeded.',
+      }),
+    ).toBe(1);
 
     const d = await phaseOf(h, id, 'failed', 5_000);
     expect(roundsLogged(h) - before).toBeLessThanOrEqual(3); // the round in flight, then one more at most
@@ -54,10 +71,22 @@ describe('the deploy query is asked every round', () => {
     // Nothing unusual on the rows: the build job still runs.
     expect(h.t.emulator.service(buildJob)?.status).toBe('RUNNING');
 
-    const reply = await eventually(() => harness.t.fake.replies(CHANNEL, ts).map(text).find((r) => r.includes('Diagnosis')), 5_000, 'failure reply');
+    const reply = await eventually(
+      () =>
+        harness.t.fake
+          .replies(CHANNEL, ts)
+          .map(text)
+          .find((r) => r.includes('Diagnosis')),
+      5_000,
+      'failure reply',
+    );
     expect(reply).toContain('quota of services for this account exceeded');
     expect(reply).toContain('100357');
-    await eventually(() => text(harness.t.fake.message(CHANNEL, ts)).includes('quota of services for this account exceeded') || undefined, 5_000, 'summary with the error');
+    await eventually(
+      () => text(harness.t.fake.message(CHANNEL, ts)).includes('quota of services for this account exceeded') || undefined,
+      5_000,
+      'summary with the error',
+    );
   });
 
   it('when the deploy query is cancelled, then the deployment ends cancelled with Snowflake’s error, and the cancelling build job is not mistaken for progress', async () => {
@@ -68,8 +97,19 @@ describe('the deploy query is asked every round', () => {
     expect(h.t.emulator.service(buildJob)?.status).toBe('CANCELLING');
 
     const d = await phaseOf(h, id, 'cancelled', 5_000);
-    expect(d.execution?.failure).toMatchObject({ kind: 'cancelled', message: 'The deploy query was cancelled: SQL execution canceled (Snowflake error 000604)' });
-    const reply = await eventually(() => harness.t.fake.replies(CHANNEL, ts).map(text).find((r) => r.includes('Cancelled')), 5_000, 'cancelled reply');
+    expect(d.execution?.failure).toMatchObject({
+      kind: 'cancelled',
+      message: 'The deploy query was cancelled: SQL execution canceled (Snowflake error 000604)',
+    });
+    const reply = await eventually(
+      () =>
+        harness.t.fake
+          .replies(CHANNEL, ts)
+          .map(text)
+          .find((r) => r.includes('Cancelled')),
+      5_000,
+      'cancelled reply',
+    );
     expect(reply).toContain('SQL execution canceled');
     expect(reply).toContain('SYSTEM$CANCEL_QUERY');
     expect(await h.store.trackedIds()).not.toContain(id);
@@ -96,9 +136,16 @@ describe('the deploy query is asked every round', () => {
     const { id, ts } = await h.request('IRIS_RESUMING');
     await approve(h, ts);
     await phaseOf(h, id, 'starting');
-    expect(h.t.emulator.faults.failDeployQuery({ service: 'IRIS_RESUMING', message: 'Model deployment failed: the inference server image could not be found.' })).toBe(1);
+    expect(
+      h.t.emulator.faults.failDeployQuery({
+        service: 'IRIS_RESUMING',
+        message: 'Model deployment failed: the inference server image could not be found.',
+      }),
+    ).toBe(1);
     const d = await phaseOf(h, id, 'failed', 5_000);
-    expect(d.execution?.failure?.message).toBe('Model deployment failed: the inference server image could not be found. (Snowflake error 100357)');
+    expect(d.execution?.failure?.message).toBe(
+      'Model deployment failed: the inference server image could not be found. (Snowflake error 100357)',
+    );
   });
 
   it('when several deployments are in flight, then one round asks for every running deploy query, before it lists the services', async () => {
@@ -119,7 +166,8 @@ describe('the deploy query is asked every round', () => {
     const segments: string[][] = [[]];
     for (const r of log) {
       if (r.sqlText !== null && /^SHOW SERVICES IN SCHEMA/i.test(r.sqlText)) segments.push([]);
-      else if (r.method === 'GET' && r.path.startsWith('/monitoring/queries/')) segments.at(-1)?.push(r.path.slice('/monitoring/queries/'.length));
+      else if (r.method === 'GET' && r.path.startsWith('/monitoring/queries/'))
+        segments.at(-1)?.push(r.path.slice('/monitoring/queries/'.length));
     }
     const complete = segments.filter((s) => queryIds.every((q) => s.includes(q)));
     expect(complete.length).toBeGreaterThanOrEqual(2);

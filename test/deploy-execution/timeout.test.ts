@@ -14,12 +14,18 @@ describe('phase timeout', () => {
     const { id, ts } = await h.request('IRIS_STUCK');
     await h.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } });
     const harness = h;
-    const d = await eventually(async () => {
-      const current = await harness.store.get(id);
-      return current?.execution?.phase === 'timed_out' ? current : undefined;
-    }, 15_000, 'timed out');
+    const d = await eventually(
+      async () => {
+        const current = await harness.store.get(id);
+        return current?.execution?.phase === 'timed_out' ? current : undefined;
+      },
+      15_000,
+      'timed out',
+    );
     expect(d.execution?.failure?.kind).toBe('timed_out');
-    expect(d.execution?.failure?.message).toMatch(/^No progress for 2 seconds while starting \(Compute pool node\(s\) are being provisioned/);
+    expect(d.execution?.failure?.message).toMatch(
+      /^No progress for 2 seconds while starting \(Compute pool node\(s\) are being provisioned/,
+    );
     // It waited the whole limit in that phase: the timeout counts from phaseSinceMs, not from the request.
     const starting = (await h.audit.read(id)).find((e) => e.event === 'phase_changed' && e.detail === 'starting');
     const outcome = (await h.audit.read(id)).find((e) => e.event === 'outcome');
@@ -28,7 +34,10 @@ describe('phase timeout', () => {
 
     // The final reply, broadcast to the channel, says why and what to do.
     const final = await eventually(
-      () => harness.t.fake.calls('chat.postMessage').find((c) => String(c.args['reply_broadcast']) === 'true' && JSON.stringify(c.args).includes('Timed out')),
+      () =>
+        harness.t.fake
+          .calls('chat.postMessage')
+          .find((c) => String(c.args['reply_broadcast']) === 'true' && JSON.stringify(c.args).includes('Timed out')),
       5_000,
       'broadcast final reply',
     );

@@ -98,12 +98,24 @@ async function startScenario(serviceName: string, change: Partial<DeployRequest>
     id,
     ts,
     async approve() {
-      const slack = createSlackRequestClient({ url: `http://127.0.0.1:${first.port}/slack/events`, signingSecret: TEST_SIGNING_SECRET, fake });
+      const slack = createSlackRequestClient({
+        url: `http://127.0.0.1:${first.port}/slack/events`,
+        signingSecret: TEST_SIGNING_SECRET,
+        fake,
+      });
       expect((await slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } })).status).toBe(200);
     },
     startAnotherBot: () => startBotProcess(fake, emulator, keyPrefix),
     runningReply: () =>
-      eventually(() => fake.replies(CHANNEL, ts).map(text).find((m) => m.includes('is *running*') && m.includes('!PREDICT(')), 10_000, 'usage reply'),
+      eventually(
+        () =>
+          fake
+            .replies(CHANNEL, ts)
+            .map(text)
+            .find((m) => m.includes('is *running*') && m.includes('!PREDICT(')),
+        10_000,
+        'usage reply',
+      ),
   };
 }
 
@@ -162,7 +174,15 @@ describe('a worker killed mid-deployment', () => {
   }, 60_000);
 
   it('when the worker is killed while its deploy job runs, then BullMQ hands the job to a new worker, which deploys exactly once', async () => {
-    const pool = { kind: 'create', name: 'RESTART_POOL', instanceFamily: 'CPU_X64_XS', gpu: null, minNodes: 1, maxNodes: 1, autoResume: true } as const;
+    const pool = {
+      kind: 'create',
+      name: 'RESTART_POOL',
+      instanceFamily: 'CPU_X64_XS',
+      gpu: null,
+      minNodes: 1,
+      maxNodes: 1,
+      autoResume: true,
+    } as const;
     const s = await startScenario('IRIS_HANDED_OVER', { pool });
     // CREATE COMPUTE POOL (the job's first statement) answers after 3 s: the job is surely running then.
     s.emulator.faults.slowQuery(1, 3_000);

@@ -36,11 +36,16 @@ describe('remembered registry listings', () => {
     const from = h.t.emulator.sqlLog.length;
     const opens = h.t.fake.calls('views.open').length;
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => h.t.slack.slashCommand({ command: '/spcs', text: 'deploy ML_DB.REGISTRY.IRIS_CLASSIFIER V1', user: { id: `U0PERSON${i}` } })),
+      Array.from({ length: 10 }, (_, i) =>
+        h.t.slack.slashCommand({ command: '/spcs', text: 'deploy ML_DB.REGISTRY.IRIS_CLASSIFIER V1', user: { id: `U0PERSON${i}` } }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     const calls = (await h.t.fake.waitForCalls('views.open', opens + 10)).slice(opens);
-    const viewIds = calls.map((c) => c.response['view']).filter(isRecord).map((v) => String(v['id']));
+    const viewIds = calls
+      .map((c) => c.response['view'])
+      .filter(isRecord)
+      .map((v) => String(v['id']));
     expect(viewIds).toHaveLength(10);
     const texts = await filledViews(viewIds);
     for (const text of texts) expect(text).toContain('GPU runtime: no');
@@ -76,7 +81,12 @@ describe('remembered registry listings', () => {
     expect(showStatements(sqlSince(from))).toEqual([]);
     // Filled as it opened: the views.open itself carried the listing, and no update followed.
     expect(JSON.stringify(h.t.fake.calls('views.open').at(-1)?.args['view'])).toContain('PREDICT');
-    expect(h.t.fake.calls('views.update').slice(updates).filter((c) => c.args['view_id'] === opened.id)).toEqual([]);
+    expect(
+      h.t.fake
+        .calls('views.update')
+        .slice(updates)
+        .filter((c) => c.args['view_id'] === opened.id),
+    ).toEqual([]);
 
     forgetListings();
     from = h.t.emulator.sqlLog.length;

@@ -37,7 +37,11 @@ const pool = (i: number): PoolRow => ({
 
 describe('pool step within Block Kit limits', () => {
   it.each([1, 40, 500])('when %i pools exist, then the view stays within 100 blocks and 3000 characters a section', (count) => {
-    const view = buildWizardView({ draft: draft({ lists: { pools: Array.from({ length: count }, (_, i) => pool(i)) } }), loading: false, request: null });
+    const view = buildWizardView({
+      draft: draft({ lists: { pools: Array.from({ length: count }, (_, i) => pool(i)) } }),
+      loading: false,
+      request: null,
+    });
     expect(validateView(view)).toEqual([]);
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     expect(view.private_metadata).toBe('w000000000000000000000001');
@@ -48,7 +52,12 @@ describe('pool step within Block Kit limits', () => {
 describe('Snowflake failures as sentences', () => {
   it('when a privilege is missing, then the message names the object and the grant to ask for', () => {
     const err = new SnowflakeError(
-      { kind: 'insufficient_privileges', objectKind: 'compute pool', objectName: 'GPU_L_POOL', privilege: 'USAGE ON COMPUTE POOL GPU_L_POOL' },
+      {
+        kind: 'insufficient_privileges',
+        objectKind: 'compute pool',
+        objectName: 'GPU_L_POOL',
+        privilege: 'USAGE ON COMPUTE POOL GPU_L_POOL',
+      },
       "Insufficient privileges to operate on compute pool 'GPU_L_POOL'",
     );
     expect(describeSnowflakeFailure(err, 'list the compute pools')).toBe(
@@ -65,6 +74,9 @@ describe('type-ahead', () => {
   it('when text is typed, then options match it case-insensitively, at most 100', () => {
     const items = Array.from({ length: 250 }, (_, i) => ({ text: `MODEL_${i}`, value: `MODEL_${i}` }));
     expect(filterItems(items, '')).toHaveLength(100);
-    expect(filterItems(items, 'model_24').map((i) => i.value)).toEqual(['MODEL_24', ...Array.from({ length: 10 }, (_, i) => `MODEL_${240 + i}`)]);
+    expect(filterItems(items, 'model_24').map((i) => i.value)).toEqual([
+      'MODEL_24',
+      ...Array.from({ length: 10 }, (_, i) => `MODEL_${240 + i}`),
+    ]);
   });
 });

@@ -122,7 +122,12 @@ describe('service location', () => {
     await submit(h);
     await waitForStep(h, 'location');
     const from = sqlCount();
-    const res = await submit(h, { 'deploy.service_database': 'ML_DB', 'deploy.service_schema': 'SERVING', 'deploy.service_name': 'OK_NAME', ...typed });
+    const res = await submit(h, {
+      'deploy.service_database': 'ML_DB',
+      'deploy.service_schema': 'SERVING',
+      'deploy.service_name': 'OK_NAME',
+      ...typed,
+    });
     const errors = fieldErrors(res);
     expect(Object.keys(errors)).toEqual([blockId]);
     expect(errors[blockId]).toMatch(message);
@@ -137,7 +142,9 @@ describe('compute pool', () => {
     const pools = await toPoolStep(h);
     expect(viewText(pools)).toContain('without a GPU runtime, so it can only use a CPU pool');
     const res = await submit(h, { 'deploy.pool': 'GPU_S_POOL' });
-    expect(fieldErrors(res)['deploy.pool']).toMatch(/GPU_S_POOL is a GPU pool \(1 x A10G\) and has GPUs, but IRIS_CLASSIFIER version V1 was logged without a GPU runtime/);
+    expect(fieldErrors(res)['deploy.pool']).toMatch(
+      /GPU_S_POOL is a GPU pool \(1 x A10G\) and has GPUs, but IRIS_CLASSIFIER version V1 was logged without a GPU runtime/,
+    );
   });
 
   it('when the pools are listed, then the table shows each and flags a suspended pool', async () => {
@@ -149,7 +156,11 @@ describe('compute pool', () => {
     expect(text).toMatch(/\*HIGHMEM_POOL\*.*AUTO_RESUME is off/);
 
     const gpuPools = await h.t.slack.blockSuggestion({ in: { viewId: pools.id }, actionId: 'deploy.pool', value: 'gpu' });
-    expect((gpuPools.body as { options: Array<{ value: string }> }).options.map((o) => o.value).sort()).toEqual(['GPU_L_POOL', 'GPU_M_POOL', 'GPU_S_POOL']);
+    expect((gpuPools.body as { options: Array<{ value: string }> }).options.map((o) => o.value).sort()).toEqual([
+      'GPU_L_POOL',
+      'GPU_M_POOL',
+      'GPU_S_POOL',
+    ]);
     await submit(h, { 'deploy.pool': 'CPU_M_POOL' });
     const next = await waitForStep(h, 'instances');
     expect(viewText(next)).toContain('CPU_M_POOL is suspended: it resumes when the service starts, so the first start is slower.');
@@ -177,7 +188,10 @@ describe('draft state', () => {
   it('when views are sent, then private_metadata holds only the draft id, whose draft lives in Redis with a TTL', async () => {
     const before = h.t.fake.calls().length;
     await toPoolStep(h);
-    const calls = h.t.fake.calls().slice(before).filter((c) => c.method === 'views.open' || c.method === 'views.update');
+    const calls = h.t.fake
+      .calls()
+      .slice(before)
+      .filter((c) => c.method === 'views.open' || c.method === 'views.update');
     const metadata = calls.map((c) => (c.args['view'] as { private_metadata?: string }).private_metadata);
     expect(metadata.length).toBeGreaterThan(0);
     const ids = new Set(metadata);

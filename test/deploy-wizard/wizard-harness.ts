@@ -72,7 +72,10 @@ export function waitForStep(h: WizardHarness, step: string, extra: (view: FakeVi
       const view = h.viewId === undefined ? undefined : h.t.fake.view(h.viewId);
       return view?.open === true && view.callback_id === `deploy.wizard.${step}` && !isLoading(view) && extra(view) ? view : undefined;
     },
-    { timeoutMs: 5000, message: `the wizard never showed step ${step}; now: ${h.viewId === undefined ? 'no view' : h.t.fake.view(h.viewId)?.callback_id}` },
+    {
+      timeoutMs: 5000,
+      message: `the wizard never showed step ${step}; now: ${h.viewId === undefined ? 'no view' : h.t.fake.view(h.viewId)?.callback_id}`,
+    },
   );
 }
 
@@ -90,7 +93,8 @@ export async function openWizard(h: WizardHarness, args: string): Promise<FakeVi
 /** Submits the current step with `inputs` (by action_id) and checks Slack accepted the ack. */
 export async function submit(h: WizardHarness, inputs: Record<string, InputValue> = {}): Promise<ViewSubmissionResponse> {
   const res = await h.t.slack.viewSubmission({ inputs, ...(h.viewId !== undefined && { viewId: h.viewId }) });
-  if (res.status !== 200 || res.viewOutcome?.ok !== true) throw new Error(`submission not accepted: ${res.status} ${JSON.stringify(res.viewOutcome)}`);
+  if (res.status !== 200 || res.viewOutcome?.ok !== true)
+    throw new Error(`submission not accepted: ${res.status} ${JSON.stringify(res.viewOutcome)}`);
   return res;
 }
 
@@ -114,7 +118,11 @@ export function element(view: FakeView, actionId: string): JsonObject {
 }
 
 /** Walks IRIS_CLASSIFIER V1 through steps 1 and 2 to the loaded pool step. */
-export async function toPoolStep(h: WizardHarness, model = 'ML_DB.REGISTRY.IRIS_CLASSIFIER V1', service = 'IRIS_NEW_SVC'): Promise<FakeView> {
+export async function toPoolStep(
+  h: WizardHarness,
+  model = 'ML_DB.REGISTRY.IRIS_CLASSIFIER V1',
+  service = 'IRIS_NEW_SVC',
+): Promise<FakeView> {
   await openWizard(h, model);
   await submit(h);
   await waitForStep(h, 'location');

@@ -19,8 +19,21 @@ import {
 
 const HOUR = 3_600_000;
 const REQUESTER = 'U0REQUEST';
-const policy = (over: Partial<ApprovalPolicy> = {}): ApprovalPolicy => ({ approvers: [], requiredApprovals: 1, allowSelfApproval: false, ttlMs: HOUR, ...over });
-const record = (over: Partial<GateRecord> = {}): GateRecord => ({ state: 'pending', requestedBy: REQUESTER, requestedAtMs: 0, planHash: 'h1', approvals: [], ...over });
+const policy = (over: Partial<ApprovalPolicy> = {}): ApprovalPolicy => ({
+  approvers: [],
+  requiredApprovals: 1,
+  allowSelfApproval: false,
+  ttlMs: HOUR,
+  ...over,
+});
+const record = (over: Partial<GateRecord> = {}): GateRecord => ({
+  state: 'pending',
+  requestedBy: REQUESTER,
+  requestedAtMs: 0,
+  planHash: 'h1',
+  approvals: [],
+  ...over,
+});
 const approver = (userId: string) => ({ userId, isApprover: true });
 
 describe('decideApproval: one guard, one reason', () => {
@@ -42,8 +55,14 @@ describe('decideApproval: one guard, one reason', () => {
   });
 
   it('checks state before age, and age before the plan: the first failing guard names the reason', () => {
-    expect(decideApproval(policy(), { ...pending, state: 'rejected' }, { userId: REQUESTER, isApprover: false }, 'h0', 10 * HOUR)).toEqual({ ok: false, reason: 'already_decided' });
-    expect(decideApproval(policy(), pending, { userId: REQUESTER, isApprover: false }, 'h0', 10 * HOUR)).toEqual({ ok: false, reason: 'expired' });
+    expect(decideApproval(policy(), { ...pending, state: 'rejected' }, { userId: REQUESTER, isApprover: false }, 'h0', 10 * HOUR)).toEqual({
+      ok: false,
+      reason: 'already_decided',
+    });
+    expect(decideApproval(policy(), pending, { userId: REQUESTER, isApprover: false }, 'h0', 10 * HOUR)).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
   });
 });
 
@@ -55,7 +74,13 @@ describe('decideApprovalClick', () => {
     expect(first.write?.state).toBe('pending');
     const second = decideApprovalClick(first.write ?? record(), approver('U0B'), 'h1', p, 6);
     expect(second.result.outcome).toBe('approved');
-    expect(second.write).toMatchObject({ state: 'approved', approvals: [{ userId: 'U0A', atMs: 5 }, { userId: 'U0B', atMs: 6 }] });
+    expect(second.write).toMatchObject({
+      state: 'approved',
+      approvals: [
+        { userId: 'U0A', atMs: 5 },
+        { userId: 'U0B', atMs: 6 },
+      ],
+    });
   });
 
   it('writes a stale pending record as expired, and leaves a refused one alone', () => {
@@ -68,19 +93,24 @@ describe('decideApprovalClick', () => {
   it('for any policy and any clicks, approves only with enough distinct approvers, never counting the requester unless allowed', () => {
     const users = fc.constantFrom(REQUESTER, 'U0A', 'U0B', 'U0C', 'U0D');
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.boolean(), fc.array(fc.tuple(users, fc.boolean()), { maxLength: 12 }), (required, self, clicks) => {
-        const p = policy({ requiredApprovals: required, allowSelfApproval: self });
-        let current = record();
-        for (const [userId, isApprover] of clicks) {
-          const step = decideApprovalClick(current, { userId, isApprover }, 'h1', p, 0);
-          if (step.write !== null) current = step.write;
-        }
-        const ids = current.approvals.map((a) => a.userId);
-        expect(new Set(ids).size).toBe(ids.length);
-        if (!self) expect(ids).not.toContain(REQUESTER);
-        expect(current.state === 'approved').toBe(ids.length >= required);
-        expect(ids.length).toBeLessThanOrEqual(required);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        fc.array(fc.tuple(users, fc.boolean()), { maxLength: 12 }),
+        (required, self, clicks) => {
+          const p = policy({ requiredApprovals: required, allowSelfApproval: self });
+          let current = record();
+          for (const [userId, isApprover] of clicks) {
+            const step = decideApprovalClick(current, { userId, isApprover }, 'h1', p, 0);
+            if (step.write !== null) current = step.write;
+          }
+          const ids = current.approvals.map((a) => a.userId);
+          expect(new Set(ids).size).toBe(ids.length);
+          if (!self) expect(ids).not.toContain(REQUESTER);
+          expect(current.state === 'approved').toBe(ids.length >= required);
+          expect(ids.length).toBeLessThanOrEqual(required);
+        },
+      ),
     );
   });
 });
@@ -91,19 +121,34 @@ describe('decideRejection and decideRejectionClick', () => {
     expect(decideRejection(record(), { userId: 'U0X', isApprover: false }, 'h1', policy(), 0)).toBe('not_an_approver');
     expect(decideRejection(record(), approver('U0A'), 'h0', policy(), 0)).toBe('plan_changed');
     const click = decideRejectionClick(record(), approver('U0A'), 'h1', 'wrong pool', policy(), 7);
-    expect(click).toEqual({ write: { ...record(), state: 'rejected', rejection: { userId: 'U0A', atMs: 7, reason: 'wrong pool' } }, refusal: null });
+    expect(click).toEqual({
+      write: { ...record(), state: 'rejected', rejection: { userId: 'U0A', atMs: 7, reason: 'wrong pool' } },
+      refusal: null,
+    });
     const rejectable: GateRecord & { readonly rejection?: { userId: string; atMs: number; reason?: string } } = record();
     expect(decideRejectionClick(rejectable, approver('U0A'), 'h1', '', policy(), 7).write?.rejection).toEqual({ userId: 'U0A', atMs: 7 });
   });
 });
 
 describe('decideExecution: the same rules again when the job starts', () => {
-  const approved = { state: 'approved' as const, requestedBy: REQUESTER, requestedAtMs: 0, planHash: 'h1', currentPlanHash: 'h1', approvals: [{ userId: 'U0A', atMs: 10 }] };
+  const approved = {
+    state: 'approved' as const,
+    requestedBy: REQUESTER,
+    requestedAtMs: 0,
+    planHash: 'h1',
+    currentPlanHash: 'h1',
+    approvals: [{ userId: 'U0A', atMs: 10 }],
+  };
   it.each([
     ['not approved', { ...approved, state: 'pending' as const }, policy(), 'not_approved'],
     ['a plan that changed after approval', { ...approved, currentPlanHash: 'h2' }, policy(), 'plan_changed'],
     ['more approvals required since the click', approved, policy({ requiredApprovals: 2 }), 'too_few_approvals'],
-    ['a self-approval after self-approval was turned off', { ...approved, approvals: [{ userId: REQUESTER, atMs: 10 }] }, policy(), 'own_request'],
+    [
+      'a self-approval after self-approval was turned off',
+      { ...approved, approvals: [{ userId: REQUESTER, atMs: 10 }] },
+      policy(),
+      'own_request',
+    ],
     ['an approval given after the TTL', { ...approved, approvals: [{ userId: 'U0A', atMs: HOUR + 1 }] }, policy(), 'expired'],
   ])('refuses %s', (_what, req, p, reason) => {
     expect(decideExecution(p, req)).toEqual({ ok: false, reason });
@@ -111,7 +156,9 @@ describe('decideExecution: the same rules again when the job starts', () => {
 
   it('runs an approved, unchanged plan with enough approvals in time', () => {
     expect(decideExecution(policy(), approved)).toEqual({ ok: true });
-    expect(decideExecution(policy({ allowSelfApproval: true }), { ...approved, approvals: [{ userId: REQUESTER, atMs: 1 }] })).toEqual({ ok: true });
+    expect(decideExecution(policy({ allowSelfApproval: true }), { ...approved, approvals: [{ userId: REQUESTER, atMs: 1 }] })).toEqual({
+      ok: true,
+    });
   });
 });
 

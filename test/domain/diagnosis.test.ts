@@ -29,7 +29,10 @@ describe('diagnosis rules', () => {
   });
 
   it('when a container exited with 137 and restarts, then OOM is reported (not also a crash loop) with larger instance / fewer workers', () => {
-    const o = base({ service: { ...base().service, status: 'FAILED' }, containers: [container({ status: 'FAILED', message: 'OOMKilled', lastExitCode: 137, restartCount: 5 })] });
+    const o = base({
+      service: { ...base().service, status: 'FAILED' },
+      containers: [container({ status: 'FAILED', message: 'OOMKilled', lastExitCode: 137, restartCount: 5 })],
+    });
     const [first, ...rest] = diagnose(o);
     expect(first?.code).toBe('oom_killed');
     expect(first?.fixes.join(' ')).toMatch(/larger instance family.*6 GiB on CPU_X64_XS/);
@@ -43,7 +46,12 @@ describe('diagnosis rules', () => {
   });
 
   it('when container.memory.usage reaches 90% of container.memory.limit, then it is near the limit; the node size does not count', () => {
-    const peak = (memoryBytes: number, memoryLimitBytes: number | null) => ({ containerName: 'model-inference', memoryBytes, memoryLimitBytes, cpu: 0.5 });
+    const peak = (memoryBytes: number, memoryLimitBytes: number | null) => ({
+      containerName: 'model-inference',
+      memoryBytes,
+      memoryLimitBytes,
+      cpu: 0.5,
+    });
     expect(codes(base({ peaks: [peak(3.7 * GIB, 4 * GIB)] }))).toEqual(['memory_near_limit']);
     // 3.7 GiB is far from the 6 GiB node, but the container's limit is 4 GiB.
     expect(diagnose(base({ peaks: [peak(3.7 * GIB, 4 * GIB)] }))[0]?.evidence[0]).toContain('of its 4.0 GiB limit');
@@ -55,7 +63,10 @@ describe('diagnosis rules', () => {
   });
 
   it('when CUDA runs out of memory, then fewer workers or more GPU memory is advised', () => {
-    const o = base({ family: { name: 'GPU_NV_S', memoryGib: 27, vcpu: 6, gpu: { type: 'A10G', perNode: 1, memoryGib: 24 } }, logLines: ['torch.cuda.OutOfMemoryError: CUDA out of memory'] });
+    const o = base({
+      family: { name: 'GPU_NV_S', memoryGib: 27, vcpu: 6, gpu: { type: 'A10G', perNode: 1, memoryGib: 24 } },
+      logLines: ['torch.cuda.OutOfMemoryError: CUDA out of memory'],
+    });
     const finding = diagnose(o).find((f) => f.code === 'gpu_memory');
     expect(finding?.fixes.join(' ')).toMatch(/num_workers.*more GPU memory than 1× A10G 24 GiB/s);
   });
@@ -78,23 +89,55 @@ describe('diagnosis rules', () => {
   it('when Snowflake says "Compute pool node(s) are being provisioned" on a pool below MAX_NODES, then it is a wait; at MAX_NODES, the pool is at capacity', () => {
     const waiting = container({ instanceId: '1', status: 'PENDING', message: 'Compute pool node(s) are being provisioned' });
     const [grow] = diagnose(base({ containers: [container(), waiting] }));
-    expect(grow).toMatchObject({ code: 'pending_scheduling', severity: 'info', title: 'Compute pool node(s) are being provisioned in POOL' });
-    const [full] = diagnose(base({ pool: { name: 'POOL', state: 'ACTIVE', maxNodes: 2, activeNodes: 2, autoResume: true }, containers: [container(), waiting] }));
-    expect(full).toMatchObject({ code: 'pending_scheduling', severity: 'problem', title: 'Pending scheduling: the compute pool is at capacity' });
+    expect(grow).toMatchObject({
+      code: 'pending_scheduling',
+      severity: 'info',
+      title: 'Compute pool node(s) are being provisioned in POOL',
+    });
+    const [full] = diagnose(
+      base({ pool: { name: 'POOL', state: 'ACTIVE', maxNodes: 2, activeNodes: 2, autoResume: true }, containers: [container(), waiting] }),
+    );
+    expect(full).toMatchObject({
+      code: 'pending_scheduling',
+      severity: 'problem',
+      title: 'Pending scheduling: the compute pool is at capacity',
+    });
   });
 
   it('when the platform events say "Container was OOMKilled due to resource usage", then OOM is reported from them alone', () => {
-    const o = base({ events: [{ eventName: 'CONTAINER.STATUS_CHANGE', severity: 'ERROR', message: 'Container was OOMKilled due to resource usage', status: 'FAILED', instanceId: '0', containerName: 'model-inference' }] });
+    const o = base({
+      events: [
+        {
+          eventName: 'CONTAINER.STATUS_CHANGE',
+          severity: 'ERROR',
+          message: 'Container was OOMKilled due to resource usage',
+          status: 'FAILED',
+          instanceId: '0',
+          containerName: 'model-inference',
+        },
+      ],
+    });
     const [f] = diagnose(o);
     expect(f?.code).toBe('oom_killed');
-    expect(f?.evidence[0]).toBe('event CONTAINER.STATUS_CHANGE: model-inference (instance 0): Container was OOMKilled due to resource usage');
+    expect(f?.evidence[0]).toBe(
+      'event CONTAINER.STATUS_CHANGE: model-inference (instance 0): Container was OOMKilled due to resource usage',
+    );
   });
 
   it('when the image cannot be pulled ("Failed to pull image"), then that is the problem, with what to check', () => {
     const o = base({
       service: { ...base().service, status: 'PENDING' },
       containers: [container({ status: 'PENDING', message: 'Failed to pull image' })],
-      events: [{ eventName: 'CONTAINER.STATUS_CHANGE', severity: 'ERROR', message: 'Failed to pull image', status: 'PENDING', instanceId: '0', containerName: 'model-inference' }],
+      events: [
+        {
+          eventName: 'CONTAINER.STATUS_CHANGE',
+          severity: 'ERROR',
+          message: 'Failed to pull image',
+          status: 'PENDING',
+          instanceId: '0',
+          containerName: 'model-inference',
+        },
+      ],
     });
     const [f] = diagnose(o);
     expect(f).toMatchObject({ code: 'image_pull_failed', severity: 'problem' });
@@ -102,7 +145,17 @@ describe('diagnosis rules', () => {
   });
 
   it('when the pool reports error_code and status_message, then the finding quotes Snowflake', () => {
-    const o = base({ pool: { name: 'POOL', state: 'STARTING', maxNodes: 2, activeNodes: 0, autoResume: true, errorCode: '392507', statusMessage: 'Compute pool is starting for the last 3 minutes: insufficient capacity' } });
+    const o = base({
+      pool: {
+        name: 'POOL',
+        state: 'STARTING',
+        maxNodes: 2,
+        activeNodes: 0,
+        autoResume: true,
+        errorCode: '392507',
+        statusMessage: 'Compute pool is starting for the last 3 minutes: insufficient capacity',
+      },
+    });
     const [f] = diagnose(o);
     expect(f?.code).toBe('pool_failed');
     expect(f?.title).toContain('392507');
@@ -110,12 +163,18 @@ describe('diagnosis rules', () => {
   });
 
   it('when the pool is suspended without auto-resume, then resuming it is the fix; when starting, waiting is', () => {
-    expect(codes(base({ pool: { name: 'POOL', state: 'SUSPENDED', maxNodes: 1, activeNodes: 0, autoResume: false } }))).toEqual(['pool_suspended_no_auto_resume']);
-    expect(codes(base({ pool: { name: 'POOL', state: 'STARTING', maxNodes: 1, activeNodes: 0, autoResume: true } }))).toEqual(['pool_not_ready']);
+    expect(codes(base({ pool: { name: 'POOL', state: 'SUSPENDED', maxNodes: 1, activeNodes: 0, autoResume: false } }))).toEqual([
+      'pool_suspended_no_auto_resume',
+    ]);
+    expect(codes(base({ pool: { name: 'POOL', state: 'STARTING', maxNodes: 1, activeNodes: 0, autoResume: true } }))).toEqual([
+      'pool_not_ready',
+    ]);
   });
 
   it('when a read was refused, then the grant to ask for is named', () => {
-    const o = base({ privilegeFailures: [{ doing: 'read the containers', privilege: 'MONITOR ON SERVICE DB.S.SVC', objectName: 'DB.S.SVC' }] });
+    const o = base({
+      privilegeFailures: [{ doing: 'read the containers', privilege: 'MONITOR ON SERVICE DB.S.SVC', objectName: 'DB.S.SVC' }],
+    });
     const [finding] = diagnose(o);
     expect(finding?.code).toBe('missing_privilege');
     expect(finding?.fixes).toEqual(["Ask an admin: GRANT MONITOR ON SERVICE DB.S.SVC TO ROLE <the bot's role>."]);

@@ -4,7 +4,11 @@ import { parseFaultFlag } from '../../emulator/faults.js';
 
 describe('CLI', () => {
   it('parses --fault specs', () => {
-    expect(parseFaultFlag('build-failure:IRIS_CLASSIFIER:boom: bad wheel')).toEqual({ kind: 'imageBuildFailure', model: 'IRIS_CLASSIFIER', message: 'boom: bad wheel' });
+    expect(parseFaultFlag('build-failure:IRIS_CLASSIFIER:boom: bad wheel')).toEqual({
+      kind: 'imageBuildFailure',
+      model: 'IRIS_CLASSIFIER',
+      message: 'boom: bad wheel',
+    });
     expect(parseFaultFlag('oom:IRIS_SVC:startup')).toEqual({ kind: 'oomKill', service: 'IRIS_SVC', phase: 'startup' });
     expect(parseFaultFlag('no-free-node:GPU_S_POOL')).toEqual({ kind: 'noFreeNode', pool: 'GPU_S_POOL' });
     expect(parseFaultFlag('missing-privilege:USAGE:COMPUTE_POOL:CPU_XS_POOL:SPCS_OPERATOR')).toEqual({
@@ -14,17 +18,24 @@ describe('CLI', () => {
       name: 'CPU_XS_POOL',
       role: 'SPCS_OPERATOR',
     });
-    expect(parseFaultFlag('missing-privilege:BIND_SERVICE_ENDPOINT:ACCOUNT')).toMatchObject({ privilege: 'BIND SERVICE ENDPOINT', on: 'ACCOUNT' });
+    expect(parseFaultFlag('missing-privilege:BIND_SERVICE_ENDPOINT:ACCOUNT')).toMatchObject({
+      privilege: 'BIND SERVICE ENDPOINT',
+      on: 'ACCOUNT',
+    });
     expect(parseFaultFlag('http503:2')).toEqual({ kind: 'http503', count: 2 });
     expect(parseFaultFlag('session-expiry')).toEqual({ kind: 'sessionExpiry', count: 1 });
     expect(() => parseFaultFlag('meteor-strike')).toThrow(/unknown fault/);
   });
 
   it('starts on a free port, prints its URL and serves the admin API', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'emulator/main.ts', '--port', '0', '--quiet', '--fast', '--fault', 'http503:1'], {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'emulator/main.ts', '--port', '0', '--quiet', '--fast', '--fault', 'http503:1'],
+      {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';

@@ -20,7 +20,12 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
   };
 
   it('when a CPU model is deployed async, then build job → service → RUNNING and the query completes', async () => {
-    const spec = deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.BERT_CPU', pool: 'CPU_M_POOL' });
+    const spec = deploySpec({
+      model: 'ML_DB.REGISTRY.SENTIMENT_BERT',
+      version: 'V1',
+      service: 'ML_DB.SERVING.BERT_CPU',
+      pool: 'CPU_M_POOL',
+    });
     const queryId = await submitAsync(conn, DEPLOY, [spec]);
     expect(queryId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(await conn.getQueryStatus(queryId)).toBe('RUNNING');
@@ -31,7 +36,12 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
     expect((await run(conn, "SHOW JOB SERVICES LIKE 'MODEL_BUILD%' IN SCHEMA ML_DB.SERVING")).map((r) => r['name'])).toEqual([job]);
     expect((await run(conn, "SHOW COMPUTE POOLS LIKE 'CPU_M_POOL'"))[0]?.['state']).toBe('STARTING');
     const [pending] = await containers(`ML_DB.SERVING.${job}`);
-    expect(pending).toMatchObject({ container_name: 'model-build', status: 'PENDING', message: 'Compute pool node(s) are being provisioned', service_status: 'PENDING' });
+    expect(pending).toMatchObject({
+      container_name: 'model-build',
+      status: 'PENDING',
+      message: 'Compute pool node(s) are being provisioned',
+      service_status: 'PENDING',
+    });
     expect(await serviceStatus('BERT_CPU')).toBeUndefined();
 
     const seen: string[] = [];
@@ -43,7 +53,9 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
     expect(seen).toEqual(['PENDING', 'RUNNING', 'DONE']);
     const [doneRow] = await containers(`ML_DB.SERVING.${job}`);
     expect(doneRow).toMatchObject({ status: 'DONE', last_exit_code: 0, instance_status: 'SUCCEEDED' });
-    const [buildLog] = await run(conn, 'CALL SYSTEM$GET_SERVICE_LOGS(?, ?, ?, ?)', { binds: [`ML_DB.SERVING.${job}`, '0', 'model-build', 100] });
+    const [buildLog] = await run(conn, 'CALL SYSTEM$GET_SERVICE_LOGS(?, ?, ?, ?)', {
+      binds: [`ML_DB.SERVING.${job}`, '0', 'model-build', 100],
+    });
     expect(String(buildLog?.['SYSTEM$GET_SERVICE_LOGS'])).toContain('Model image build completed successfully');
 
     expect(await serviceStatus('BERT_CPU')).toBe('PENDING');
@@ -68,7 +80,8 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
     expect(Object.keys(rows[0] ?? {})).toEqual(['SYSTEM$DEPLOY_MODEL']);
     expect(String(rows[0]?.['SYSTEM$DEPLOY_MODEL'])).toContain('ML_DB.SERVING.BERT_CPU');
 
-    const endpoint = async (): Promise<string> => String((await run(conn, 'SHOW ENDPOINTS IN SERVICE ML_DB.SERVING.BERT_CPU'))[0]?.['ingress_url']);
+    const endpoint = async (): Promise<string> =>
+      String((await run(conn, 'SHOW ENDPOINTS IN SERVICE ML_DB.SERVING.BERT_CPU'))[0]?.['ingress_url']);
     expect(await endpoint()).toBe('Endpoints provisioning in progress... check back in a few minutes');
     await advanceUntil(emu, async () => (await endpoint()).endsWith('snowflakecomputing.app'));
     const versions = await run(conn, "SHOW VERSIONS LIKE 'V1' IN MODEL ML_DB.REGISTRY.SENTIMENT_BERT");
@@ -77,7 +90,14 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
   });
 
   it('when a GPU-runtime model is deployed with gpu: 1 on GPU_NV_S, then it runs and reports GPU metrics', async () => {
-    const spec = deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V2', service: 'ML_DB.SERVING.BERT_GPU', pool: 'GPU_S_POOL', gpu: 1, extra: '  num_workers: 1' });
+    const spec = deploySpec({
+      model: 'ML_DB.REGISTRY.SENTIMENT_BERT',
+      version: 'V2',
+      service: 'ML_DB.SERVING.BERT_GPU',
+      pool: 'GPU_S_POOL',
+      gpu: 1,
+      extra: '  num_workers: 1',
+    });
     const queryId = await submitAsync(conn, DEPLOY, [spec]);
     await advanceUntil(emu, async () => (await conn.getQueryStatus(queryId)) === 'SUCCESS', { stepMs: 30_000 });
     const desc = await run(conn, 'DESCRIBE SERVICE ML_DB.SERVING.BERT_GPU');
@@ -108,39 +128,61 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
     };
 
     it('when GPUs are requested for a model without runtimes.gpu, then the deploy fails', async () => {
-      const msg = await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.IRIS_GPU', pool: 'GPU_S_POOL', gpu: 1 }));
+      const msg = await failureOf(
+        deploySpec({
+          model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
+          version: 'V1',
+          service: 'ML_DB.SERVING.IRIS_GPU',
+          pool: 'GPU_S_POOL',
+          gpu: 1,
+        }),
+      );
       expect(msg).toContain('no GPU runtime (runtimes.gpu)');
     });
 
     it('when more GPUs are requested than a node of the family has, then the deploy fails', async () => {
-      const msg = await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V2', service: 'ML_DB.SERVING.X', pool: 'GPU_S_POOL', gpu: 2 }));
+      const msg = await failureOf(
+        deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V2', service: 'ML_DB.SERVING.X', pool: 'GPU_S_POOL', gpu: 2 }),
+      );
       expect(msg).toContain('exceeds the 1 GPU(s) per node of instance family GPU_NV_S');
     });
 
     it('when GPUs are requested on a CPU pool, then the deploy fails', async () => {
-      const msg = await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V2', service: 'ML_DB.SERVING.X', pool: 'CPU_XS_POOL', gpu: 1 }));
+      const msg = await failureOf(
+        deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V2', service: 'ML_DB.SERVING.X', pool: 'CPU_XS_POOL', gpu: 1 }),
+      );
       expect(msg).toContain('has no GPUs');
     });
 
     it('when the service exists, the model or pool is missing, or the spec is malformed, then the deploy fails', async () => {
-      expect(await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.IRIS_SVC', pool: 'CPU_XS_POOL' }))).toContain(
-        "Object 'ML_DB.SERVING.IRIS_SVC' already exists.",
-      );
-      expect(await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.NOPE', version: 'V1', service: 'ML_DB.SERVING.X', pool: 'CPU_XS_POOL' }))).toContain(
-        "Model 'ML_DB.REGISTRY.NOPE' does not exist or not authorized.",
-      );
-      expect(await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V9', service: 'ML_DB.SERVING.X', pool: 'CPU_XS_POOL' }))).toContain(
-        "Version 'V9' of model 'ML_DB.REGISTRY.IRIS_CLASSIFIER' does not exist",
-      );
-      expect(await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.X', pool: 'NO_POOL' }))).toContain(
-        "Compute pool 'NO_POOL' does not exist or not authorized.",
-      );
-      expect(await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.X', pool: 'GPU_L_POOL' }))).toContain(
-        "Insufficient privileges to operate on compute pool 'GPU_L_POOL'",
-      );
-      expect(await failureOf('models: [{name: ML_DB.REGISTRY.IRIS_CLASSIFIER, version: V1}]\nservice: {name: X, compute_pool: CPU_XS_POOL, replicas: 3}')).toContain(
-        'Invalid model deployment spec',
-      );
+      expect(
+        await failureOf(
+          deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.IRIS_SVC', pool: 'CPU_XS_POOL' }),
+        ),
+      ).toContain("Object 'ML_DB.SERVING.IRIS_SVC' already exists.");
+      expect(
+        await failureOf(deploySpec({ model: 'ML_DB.REGISTRY.NOPE', version: 'V1', service: 'ML_DB.SERVING.X', pool: 'CPU_XS_POOL' })),
+      ).toContain("Model 'ML_DB.REGISTRY.NOPE' does not exist or not authorized.");
+      expect(
+        await failureOf(
+          deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V9', service: 'ML_DB.SERVING.X', pool: 'CPU_XS_POOL' }),
+        ),
+      ).toContain("Version 'V9' of model 'ML_DB.REGISTRY.IRIS_CLASSIFIER' does not exist");
+      expect(
+        await failureOf(
+          deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.X', pool: 'NO_POOL' }),
+        ),
+      ).toContain("Compute pool 'NO_POOL' does not exist or not authorized.");
+      expect(
+        await failureOf(
+          deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.X', pool: 'GPU_L_POOL' }),
+        ),
+      ).toContain("Insufficient privileges to operate on compute pool 'GPU_L_POOL'");
+      expect(
+        await failureOf(
+          'models: [{name: ML_DB.REGISTRY.IRIS_CLASSIFIER, version: V1}]\nservice: {name: X, compute_pool: CPU_XS_POOL, replicas: 3}',
+        ),
+      ).toContain('Invalid model deployment spec');
       expect(await failureOf('models: [')).toContain('Invalid model deployment spec');
     });
 
@@ -156,14 +198,21 @@ describe('SYSTEM$DEPLOY_MODEL', () => {
 
     it('when sent synchronously, then a validation error is returned directly', async () => {
       const e = await runError(conn, DEPLOY, {
-        binds: [deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.IRIS_SVC', pool: 'CPU_XS_POOL' })],
+        binds: [
+          deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.IRIS_SVC', pool: 'CPU_XS_POOL' }),
+        ],
       });
       expect([e.code, e.sqlState]).toEqual(['002002', '42710']);
     });
   });
 
   it('when sent synchronously, then the driver polls 333333 until the service runs', async () => {
-    const spec = deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.IRIS_SYNC', pool: 'CPU_XS_POOL' });
+    const spec = deploySpec({
+      model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
+      version: 'V1',
+      service: 'ML_DB.SERVING.IRIS_SYNC',
+      pool: 'CPU_XS_POOL',
+    });
     let settled = false;
     const pending = run(conn, DEPLOY, { binds: [spec] }).finally(() => {
       settled = true;

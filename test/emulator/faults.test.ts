@@ -86,12 +86,26 @@ describe('fault injection', () => {
       async () => (await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.IRIS_SVC')).every((r) => r['status'] === 'READY'),
       { stepMs: 5_000 },
     );
-    const rows = await run(conn, "SELECT * FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_EVENTS(START_TIME => DATEADD('hour', -6, CURRENT_TIMESTAMP()))) ORDER BY timestamp");
-    expect(Object.keys(rows[0] ?? {})).toEqual(['TIMESTAMP', 'SEVERITY', 'EVENT_NAME', 'EVENT_DETAILS', 'INSTANCE_ID', 'CONTAINER_NAME', 'RECORD', 'RECORD_ATTRIBUTES']);
+    const rows = await run(
+      conn,
+      "SELECT * FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_EVENTS(START_TIME => DATEADD('hour', -6, CURRENT_TIMESTAMP()))) ORDER BY timestamp",
+    );
+    expect(Object.keys(rows[0] ?? {})).toEqual([
+      'TIMESTAMP',
+      'SEVERITY',
+      'EVENT_NAME',
+      'EVENT_DETAILS',
+      'INSTANCE_ID',
+      'CONTAINER_NAME',
+      'RECORD',
+      'RECORD_ATTRIBUTES',
+    ]);
     const inference = rows.filter((r) => r['CONTAINER_NAME'] === 'model-inference');
     const details = (r: Record<string, unknown>): { message?: string; status?: string } => {
       const v = r['EVENT_DETAILS'];
-      return typeof v === 'string' ? (JSON.parse(v) as { message?: string; status?: string }) : (v as { message?: string; status?: string });
+      return typeof v === 'string'
+        ? (JSON.parse(v) as { message?: string; status?: string })
+        : (v as { message?: string; status?: string });
     };
     const messages = inference.map((r) => details(r).message);
     expect(messages).toContain('Waiting to start');
@@ -105,7 +119,9 @@ describe('fault injection', () => {
     await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 2 MAX_INSTANCES = 2');
     emu.clock.advance(1);
     const message = await runError(conn, "CALL SYSTEM$GET_SERVICE_LOGS('ML_DB.SERVING.IRIS_SVC', '1', 'model-inference', 5)");
-    expect(String(message)).toMatch(/(Compute pool node\(s\) are being provisioned|Waiting to start|Readiness probe is failing at path: \/health, port: 5000), Container Status: PENDING/);
+    expect(String(message)).toMatch(
+      /(Compute pool node\(s\) are being provisioned|Waiting to start|Readiness probe is failing at path: \/health, port: 5000), Container Status: PENDING/,
+    );
   });
 
   it('when a new service OOMs at startup, then it never becomes ready and the deploy fails', async () => {
@@ -114,7 +130,9 @@ describe('fault injection', () => {
       deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.BERT_OOM', pool: 'CPU_M_POOL' }),
     ]);
     await advanceUntil(emu, async () => (await conn.getQueryStatus(queryId)) === 'FAILED_WITH_ERROR', { stepMs: 30_000 });
-    expect(await statusError(queryId)).toMatch(/failed to start: container model-inference Container was OOMKilled due to resource usage \(exit code 137\)/);
+    expect(await statusError(queryId)).toMatch(
+      /failed to start: container model-inference Container was OOMKilled due to resource usage \(exit code 137\)/,
+    );
     // Crash-looping: FAILED while backing off, PENDING while the container restarts; never RUNNING.
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) {
@@ -130,9 +148,18 @@ describe('fault injection', () => {
     const pool = async (): Promise<Record<string, unknown> | undefined> => (await run(conn, "SHOW COMPUTE POOLS LIKE 'GPU_S_POOL'"))[0];
     expect(await pool()).toMatchObject({ state: 'ACTIVE', active_nodes: 2, max_nodes: 2, idle_nodes: 0 });
     const queryId = await submitAsync(conn, DEPLOY, [
-      deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V2', service: 'ML_DB.SERVING.BERT_GPU', pool: 'GPU_S_POOL', buildPool: 'CPU_M_POOL', gpu: 1 }),
+      deploySpec({
+        model: 'ML_DB.REGISTRY.SENTIMENT_BERT',
+        version: 'V2',
+        service: 'ML_DB.SERVING.BERT_GPU',
+        pool: 'GPU_S_POOL',
+        buildPool: 'CPU_M_POOL',
+        gpu: 1,
+      }),
     ]);
-    await advanceUntil(emu, async () => (await run(conn, "SHOW SERVICES IN SCHEMA ML_DB.SERVING STARTS WITH 'BERT_GPU'")).length === 1, { stepMs: 30_000 });
+    await advanceUntil(emu, async () => (await run(conn, "SHOW SERVICES IN SCHEMA ML_DB.SERVING STARTS WITH 'BERT_GPU'")).length === 1, {
+      stepMs: 30_000,
+    });
     emu.clock.advance(30 * MIN);
     const rows = await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.BERT_GPU');
     expect(rows.map((r) => [r['service_status'], r['status'], r['message']])).toEqual([
@@ -148,11 +175,17 @@ describe('fault injection', () => {
     emu.faults.missingPrivilege({ privilege: 'USAGE', on: 'COMPUTE POOL', name: 'CPU_XS_POOL', role: 'SPCS_OPERATOR' });
     const spec = deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.B', pool: 'CPU_XS_POOL' });
     let e = await runError(conn, DEPLOY, { binds: [spec] });
-    expect([e.code, e.sqlState, e.message]).toEqual(['003001', '42501', "SQL access control error:\nInsufficient privileges to operate on compute pool 'CPU_XS_POOL'"]);
+    expect([e.code, e.sqlState, e.message]).toEqual([
+      '003001',
+      '42501',
+      "SQL access control error:\nInsufficient privileges to operate on compute pool 'CPU_XS_POOL'",
+    ]);
     expect((await run(conn, "SHOW COMPUTE POOLS LIKE 'CPU_XS_POOL'")).length).toBe(1);
 
     emu.faults.missingPrivilege({ privilege: 'CREATE SERVICE', on: 'SCHEMA', name: 'ML_DB.SERVING' });
-    e = await runError(conn, DEPLOY, { binds: [deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.B', pool: 'CPU_M_POOL' })] });
+    e = await runError(conn, DEPLOY, {
+      binds: [deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.B', pool: 'CPU_M_POOL' })],
+    });
     expect(e.message).toContain("Insufficient privileges to operate on schema 'ML_DB.SERVING'");
 
     emu.faults.missingPrivilege({ privilege: 'MONITOR', on: 'SERVICE', name: 'ML_DB.SERVING.IRIS_SVC' });
@@ -164,7 +197,9 @@ describe('fault injection', () => {
     expect(e.message).toContain("Insufficient privileges to operate on service 'ML_DB.SERVING.IRIS_SVC'");
 
     emu.faults.missingPrivilege({ privilege: 'BIND SERVICE ENDPOINT', on: 'ACCOUNT' });
-    e = await runError(conn, DEPLOY, { binds: [deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.REGISTRY.B', pool: 'CPU_M_POOL' })] });
+    e = await runError(conn, DEPLOY, {
+      binds: [deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.REGISTRY.B', pool: 'CPU_M_POOL' })],
+    });
     expect(e.message).toContain("Insufficient privileges to operate on account 'EMUACCT'");
 
     emu.faults.restorePrivileges();

@@ -22,7 +22,13 @@ describe('ingress (REST inference on the public endpoint)', () => {
     await emu.close();
   });
 
-  const post = async (base: string, method: string, body: unknown, token: string | null = emu.credentials.pat, verb = 'POST'): Promise<Reply> => {
+  const post = async (
+    base: string,
+    method: string,
+    body: unknown,
+    token: string | null = emu.credentials.pat,
+    verb = 'POST',
+  ): Promise<Reply> => {
     const res = await fetch(`${base}/${method}`, {
       method: verb,
       headers: { 'Content-Type': 'application/json', ...(token !== null ? { Authorization: `Snowflake Token="${token}"` } : {}) },
@@ -33,8 +39,21 @@ describe('ingress (REST inference on the public endpoint)', () => {
   const iris = (): string => emu.ingressUrl('ML_DB.SERVING.IRIS_SVC');
 
   it('when the PAT is valid, then rows are scored in the flat and wide formats', async () => {
-    const r = await post(iris(), 'predict', { data: [[0, 5.1, 3.5, 1.4, 0.2], [1, 6.7, 3.0, 5.2, 2.3]] });
-    expect(r).toEqual({ status: 200, body: { data: [[0, { CLASS: 'setosa' }], [1, { CLASS: 'virginica' }]] } });
+    const r = await post(iris(), 'predict', {
+      data: [
+        [0, 5.1, 3.5, 1.4, 0.2],
+        [1, 6.7, 3.0, 5.2, 2.3],
+      ],
+    });
+    expect(r).toEqual({
+      status: 200,
+      body: {
+        data: [
+          [0, { CLASS: 'setosa' }],
+          [1, { CLASS: 'virginica' }],
+        ],
+      },
+    });
     const wide = await post(iris(), 'predict', { data: [[7, { SEPAL_LENGTH: 6, SEPAL_WIDTH: 2.9, PETAL_LENGTH: 4.5, PETAL_WIDTH: 1.5 }]] });
     expect(wide.body.data).toEqual([[7, { CLASS: 'versicolor' }]]);
   });
@@ -50,7 +69,13 @@ describe('ingress (REST inference on the public endpoint)', () => {
     const host = String(ep?.['ingress_url']);
     const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port: emu.port, path: '/predict', method: 'POST', headers: { Host: host, Authorization: `Snowflake Token="${emu.credentials.pat}"`, 'Content-Type': 'application/json' } },
+        {
+          host: '127.0.0.1',
+          port: emu.port,
+          path: '/predict',
+          method: 'POST',
+          headers: { Host: host, Authorization: `Snowflake Token="${emu.credentials.pat}"`, 'Content-Type': 'application/json' },
+        },
         (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
@@ -97,7 +122,9 @@ describe('ingress (REST inference on the public endpoint)', () => {
     const r = await post(iris(), 'predict', { data: [[0, 5.1, 3.5, 1.4, 0.2]] });
     expect(r.status).toBe(503);
     expect(r.body.message).toContain('resuming');
-    await advanceUntil(emu, async () => (await post(iris(), 'predict', { data: [[0, 5.1, 3.5, 1.4, 0.2]] })).status === 200, { stepMs: 10_000 });
+    await advanceUntil(emu, async () => (await post(iris(), 'predict', { data: [[0, 5.1, 3.5, 1.4, 0.2]] })).status === 200, {
+      stepMs: 10_000,
+    });
   });
 
   it('when a method has underscores, then its path uses dashes (/predict-proba)', async () => {

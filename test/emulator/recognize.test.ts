@@ -18,7 +18,12 @@ function syntaxErrorOf(sql: string): SqlError {
 
 describe('statement recognizer', () => {
   it('when keywords vary in case and whitespace, then the same statement is recognised', () => {
-    for (const sql of ['SHOW COMPUTE POOLS', 'show   compute\n\tpools;', '  Show Compute Pools  ;  ', '/* c */ SHOW COMPUTE POOLS -- trailing']) {
+    for (const sql of [
+      'SHOW COMPUTE POOLS',
+      'show   compute\n\tpools;',
+      '  Show Compute Pools  ;  ',
+      '/* c */ SHOW COMPUTE POOLS -- trailing',
+    ]) {
       expect(recognize(sql, noBinds)).toEqual({ kind: 'showComputePools' });
     }
   });
@@ -28,7 +33,13 @@ describe('statement recognizer', () => {
     expect(s).toMatchObject({
       kind: 'dropService',
       ifExists: true,
-      service: { parts: [{ value: 'ML_DB', quoted: false }, { value: 'My "Svc".x', quoted: true }, { value: 'IRIS_SVC', quoted: false }] },
+      service: {
+        parts: [
+          { value: 'ML_DB', quoted: false },
+          { value: 'My "Svc".x', quoted: true },
+          { value: 'IRIS_SVC', quoted: false },
+        ],
+      },
     });
   });
 
@@ -73,7 +84,12 @@ describe('statement recognizer', () => {
   });
 
   it('recognises the contract SELECT shapes', () => {
-    expect(recognize('SELECT timestamp, instance_id, container_name, log FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS()) WHERE container_name = ? ORDER BY timestamp DESC LIMIT 50', { '1': { type: 'TEXT', value: 'proxy' } })).toMatchObject({
+    expect(
+      recognize(
+        'SELECT timestamp, instance_id, container_name, log FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS()) WHERE container_name = ? ORDER BY timestamp DESC LIMIT 50',
+        { '1': { type: 'TEXT', value: 'proxy' } },
+      ),
+    ).toMatchObject({
       kind: 'select',
       from: { k: 'tableFn', fn: 'SPCS_GET_LOGS' },
       limit: 50,
@@ -84,7 +100,9 @@ describe('statement recognizer', () => {
         { '1': { type: 'TEXT', value: 'IRIS_SVC' } },
       ),
     ).toMatchObject({ kind: 'select', items: [{ name: 'TIMESTAMP' }, { name: 'CONTAINER_NAME' }, { name: 'LOG' }] });
-    expect(recognize('SELECT CURRENT_USER() AS "USER", CURRENT_ROLE() AS "ROLE"', noBinds)).toMatchObject({ items: [{ name: 'USER' }, { name: 'ROLE' }] });
+    expect(recognize('SELECT CURRENT_USER() AS "USER", CURRENT_ROLE() AS "ROLE"', noBinds)).toMatchObject({
+      items: [{ name: 'USER' }, { name: 'ROLE' }],
+    });
   });
 });
 

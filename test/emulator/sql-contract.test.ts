@@ -2,22 +2,63 @@
  * Every row of emulator/SQL-CONTRACT.md, sent through the real driver (deploy: deploy.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { type Emulator } from '../../emulator/index.js';
+import type { Emulator } from '../../emulator/index.js';
 import { BOT_ROLE } from '../../emulator/seed.js';
 import { addGrant } from '../../emulator/spcs/privileges.js';
 import { key3 } from '../../emulator/spcs/state.js';
 import { type Connection, MIN, connect, connectError, destroy, run, runError, useEmulatorConnection } from './helpers.js';
 
 const POOL_COLUMNS = [
-  'name', 'state', 'min_nodes', 'max_nodes', 'instance_family', 'num_services', 'num_jobs', 'auto_suspend_secs', 'auto_resume',
-  'active_nodes', 'idle_nodes', 'target_nodes', 'created_on', 'resumed_on', 'updated_on', 'owner', 'comment', 'is_exclusive',
-  'application', 'budget',
+  'name',
+  'state',
+  'min_nodes',
+  'max_nodes',
+  'instance_family',
+  'num_services',
+  'num_jobs',
+  'auto_suspend_secs',
+  'auto_resume',
+  'active_nodes',
+  'idle_nodes',
+  'target_nodes',
+  'created_on',
+  'resumed_on',
+  'updated_on',
+  'owner',
+  'comment',
+  'is_exclusive',
+  'application',
+  'budget',
 ];
 const SERVICE_COLUMNS = [
-  'name', 'status', 'database_name', 'schema_name', 'owner', 'compute_pool', 'dns_name', 'current_instances', 'target_instances',
-  'min_ready_instances', 'min_instances', 'max_instances', 'auto_resume', 'external_access_integrations', 'created_on', 'updated_on',
-  'resumed_on', 'suspended_on', 'auto_suspend_secs', 'comment', 'owner_role_type', 'query_warehouse', 'is_job', 'is_async_job',
-  'spec_digest', 'is_upgrading', 'managing_object_domain', 'managing_object_name',
+  'name',
+  'status',
+  'database_name',
+  'schema_name',
+  'owner',
+  'compute_pool',
+  'dns_name',
+  'current_instances',
+  'target_instances',
+  'min_ready_instances',
+  'min_instances',
+  'max_instances',
+  'auto_resume',
+  'external_access_integrations',
+  'created_on',
+  'updated_on',
+  'resumed_on',
+  'suspended_on',
+  'auto_suspend_secs',
+  'comment',
+  'owner_role_type',
+  'query_warehouse',
+  'is_job',
+  'is_async_job',
+  'spec_digest',
+  'is_upgrading',
+  'managing_object_domain',
+  'managing_object_name',
 ];
 
 describe('SQL contract', () => {
@@ -78,7 +119,14 @@ describe('SQL contract', () => {
     const pools = await run(conn, 'SHOW COMPUTE POOLS');
     expect(Object.keys(pools[0] ?? {})).toEqual(POOL_COLUMNS);
     const byName = Object.fromEntries(pools.map((p) => [p['name'], p]));
-    expect(byName['CPU_XS_POOL']).toMatchObject({ state: 'ACTIVE', min_nodes: 1, max_nodes: 2, instance_family: 'CPU_X64_XS', num_services: 1, auto_resume: 'true' });
+    expect(byName['CPU_XS_POOL']).toMatchObject({
+      state: 'ACTIVE',
+      min_nodes: 1,
+      max_nodes: 2,
+      instance_family: 'CPU_X64_XS',
+      num_services: 1,
+      auto_resume: 'true',
+    });
     expect(byName['GPU_S_POOL']).toMatchObject({ state: 'IDLE', instance_family: 'GPU_NV_S', num_services: 0 });
     expect(byName['CPU_M_POOL']).toMatchObject({ state: 'SUSPENDED', active_nodes: 0, target_nodes: 0 });
     expect((await run(conn, "SHOW COMPUTE POOLS LIKE 'gpu%'")).map((p) => p['name'])).toEqual(['GPU_L_POOL', 'GPU_M_POOL', 'GPU_S_POOL']);
@@ -90,10 +138,13 @@ describe('SQL contract', () => {
   });
 
   it('8–9: CREATE COMPUTE POOL then RESUME / SUSPEND walk the pool state machine', async () => {
-    const sql = 'CREATE COMPUTE POOL IF NOT EXISTS TEST_POOL MIN_NODES = 1 MAX_NODES = 2 INSTANCE_FAMILY = CPU_X64_S AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE AUTO_SUSPEND_SECS = 600';
+    const sql =
+      'CREATE COMPUTE POOL IF NOT EXISTS TEST_POOL MIN_NODES = 1 MAX_NODES = 2 INSTANCE_FAMILY = CPU_X64_S AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE AUTO_SUSPEND_SECS = 600';
     expect(await run(conn, sql)).toEqual([{ status: 'Compute Pool TEST_POOL successfully created.' }]);
     expect(await run(conn, sql)).toEqual([{ status: 'TEST_POOL already exists, statement succeeded.' }]);
-    expect((await runError(conn, 'CREATE COMPUTE POOL TEST_POOL MIN_NODES = 1 MAX_NODES = 1 INSTANCE_FAMILY = CPU_X64_S')).code).toBe('002002');
+    expect((await runError(conn, 'CREATE COMPUTE POOL TEST_POOL MIN_NODES = 1 MAX_NODES = 1 INSTANCE_FAMILY = CPU_X64_S')).code).toBe(
+      '002002',
+    );
     expect((await runError(conn, 'CREATE COMPUTE POOL P2 MIN_NODES = 1 MAX_NODES = 1 INSTANCE_FAMILY = CPU_X64_HUGE')).code).toBe('001008');
     const state = async (): Promise<unknown> => (await run(conn, "SHOW COMPUTE POOLS LIKE 'TEST_POOL'"))[0]?.['state'];
     expect(await state()).toBe('SUSPENDED');
@@ -111,7 +162,14 @@ describe('SQL contract', () => {
   it('10: SHOW SERVICES by schema, prefix and database; missing schema is 002003', async () => {
     const rows = await run(conn, 'SHOW SERVICES IN SCHEMA ML_DB.SERVING');
     expect(Object.keys(rows[0] ?? {})).toEqual(SERVICE_COLUMNS);
-    expect(rows[0]).toMatchObject({ name: 'IRIS_SVC', status: 'RUNNING', compute_pool: 'CPU_XS_POOL', is_job: 'false', min_instances: 1, max_instances: 2 });
+    expect(rows[0]).toMatchObject({
+      name: 'IRIS_SVC',
+      status: 'RUNNING',
+      compute_pool: 'CPU_XS_POOL',
+      is_job: 'false',
+      min_instances: 1,
+      max_instances: 2,
+    });
     expect(await run(conn, "SHOW SERVICES IN SCHEMA ML_DB.SERVING STARTS WITH 'IRIS'")).toHaveLength(1);
     expect(await run(conn, "SHOW SERVICES IN SCHEMA ML_DB.SERVING STARTS WITH 'iris'")).toHaveLength(0);
     expect(await run(conn, 'SHOW SERVICES IN DATABASE ML_DB')).toHaveLength(1);
@@ -121,7 +179,9 @@ describe('SQL contract', () => {
 
   it('11–14: containers, instances, endpoints and DESCRIBE of a running model service', async () => {
     const containers = await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.IRIS_SVC');
-    expect(containers.map((c) => [c['container_name'], c['status'], c['service_status'], c['instance_status'], c['restart_count']])).toEqual([
+    expect(
+      containers.map((c) => [c['container_name'], c['status'], c['service_status'], c['instance_status'], c['restart_count']]),
+    ).toEqual([
       ['model-inference', 'READY', 'RUNNING', 'READY', 0],
       ['proxy', 'READY', 'RUNNING', 'READY', 0],
     ]);
@@ -138,13 +198,15 @@ describe('SQL contract', () => {
   });
 
   it('18–20: live logs, event-table logs and metrics of the running service', async () => {
-    const [row] = await run(conn, 'CALL SYSTEM$GET_SERVICE_LOGS(?, ?, ?, ?)', { binds: ['ML_DB.SERVING.IRIS_SVC', '0', 'model-inference', 3] });
+    const [row] = await run(conn, 'CALL SYSTEM$GET_SERVICE_LOGS(?, ?, ?, ?)', {
+      binds: ['ML_DB.SERVING.IRIS_SVC', '0', 'model-inference', 3],
+    });
     const text = String(row?.['SYSTEM$GET_SERVICE_LOGS']);
     expect(text.split('\n')).toHaveLength(3);
     expect(text).toContain('Application startup complete.');
     const logs = await run(
       conn,
-      'SELECT timestamp, instance_id, container_name, log FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS(START_TIME => DATEADD(\'day\', -2, CURRENT_TIMESTAMP()))) WHERE container_name = ? ORDER BY timestamp DESC LIMIT 2',
+      "SELECT timestamp, instance_id, container_name, log FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS(START_TIME => DATEADD('day', -2, CURRENT_TIMESTAMP()))) WHERE container_name = ? ORDER BY timestamp DESC LIMIT 2",
       { binds: ['proxy'] },
     );
     expect(logs).toHaveLength(2);
@@ -156,7 +218,9 @@ describe('SQL contract', () => {
     emu.clock.advance(5 * MIN);
     expect(await run(conn, METRICS)).toEqual([]);
     emu.setPlatformMonitor('ML_DB.SERVING.IRIS_SVC', ['system', 'system_limits']);
-    expect(String((await run(conn, 'DESCRIBE SERVICE ML_DB.SERVING.IRIS_SVC'))[0]?.['spec'])).toMatch(/platformMonitor:\s+metricConfig:\s+groups:\s+- system\s+- system_limits/);
+    expect(String((await run(conn, 'DESCRIBE SERVICE ML_DB.SERVING.IRIS_SVC'))[0]?.['spec'])).toMatch(
+      /platformMonitor:\s+metricConfig:\s+groups:\s+- system\s+- system_limits/,
+    );
     emu.clock.advance(5 * MIN);
     const metrics = await run(conn, METRICS);
     const names = new Set(metrics.map((m) => m['METRIC_NAME']));
@@ -211,13 +275,22 @@ describe('SQL contract', () => {
     const lowered = await runError(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 0 MAX_INSTANCES = 2');
     expect(lowered).toMatchObject({ code: '001008' });
     expect(lowered.message).toContain('MIN_READY_INSTANCES');
-    expect(await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 0 MAX_INSTANCES = 2 MIN_READY_INSTANCES = 0')).toEqual(ok);
+    expect(await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 0 MAX_INSTANCES = 2 MIN_READY_INSTANCES = 0')).toEqual(
+      ok,
+    );
     expect((await run(conn, 'SHOW SERVICES IN SCHEMA ML_DB.SERVING'))[0]).toMatchObject({ min_instances: 0, min_ready_instances: 0 });
     expect(await run(conn, `ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = ${min} MAX_INSTANCES = 2`)).toEqual(ok);
 
     // A role with OPERATE that does not own the service: SUSPEND / RESUME run, SET does not.
     for (const privilege of ['USAGE', 'MONITOR', 'OPERATE']) {
-      addGrant(emu.state, { role: BOT_ROLE, privilege, on: 'SERVICE', key: key3('ML_DB', 'SERVING', 'IRIS_SVC'), name: 'ML_DB.SERVING.IRIS_SVC', createdOn: Date.now() });
+      addGrant(emu.state, {
+        role: BOT_ROLE,
+        privilege,
+        on: 'SERVICE',
+        key: key3('ML_DB', 'SERVING', 'IRIS_SVC'),
+        name: 'ML_DB.SERVING.IRIS_SVC',
+        createdOn: Date.now(),
+      });
     }
     emu.faults.missingPrivilege({ privilege: 'OWNERSHIP', on: 'SERVICE', name: 'ML_DB.SERVING.IRIS_SVC', role: BOT_ROLE });
     try {
@@ -234,14 +307,25 @@ describe('SQL contract', () => {
 
   it('21, 24–27: parameters, network rule, network policy and ALTER USER', async () => {
     const et = await run(conn, "SHOW PARAMETERS LIKE 'EVENT_TABLE' IN ACCOUNT");
-    expect(et).toEqual([{ key: 'EVENT_TABLE', value: 'snowflake.telemetry.events', default: 'snowflake.telemetry.events', level: '', description: 'Event table for the account', type: 'STRING' }]);
+    expect(et).toEqual([
+      {
+        key: 'EVENT_TABLE',
+        value: 'snowflake.telemetry.events',
+        default: 'snowflake.telemetry.events',
+        level: '',
+        description: 'Event table for the account',
+        type: 'STRING',
+      },
+    ]);
     expect(await run(conn, "SHOW PARAMETERS LIKE 'NETWORK_POLICY' IN USER SPCS_BOT")).toEqual([
       expect.objectContaining({ key: 'NETWORK_POLICY', value: '', level: '' }),
     ]);
-    expect(await run(conn, "CREATE NETWORK RULE ML_DB.SERVING.BOT_CLIENTS MODE = INGRESS TYPE = IPV4 VALUE_LIST = ('127.0.0.1/32')")).toEqual([
-      { status: 'Network rule BOT_CLIENTS successfully created.' },
-    ]);
-    expect((await runError(conn, "CREATE NETWORK RULE ML_DB.SERVING.BAD MODE = INGRESS TYPE = IPV4 VALUE_LIST = ('300.1.1.1/32')")).code).toBe('001008');
+    expect(
+      await run(conn, "CREATE NETWORK RULE ML_DB.SERVING.BOT_CLIENTS MODE = INGRESS TYPE = IPV4 VALUE_LIST = ('127.0.0.1/32')"),
+    ).toEqual([{ status: 'Network rule BOT_CLIENTS successfully created.' }]);
+    expect(
+      (await runError(conn, "CREATE NETWORK RULE ML_DB.SERVING.BAD MODE = INGRESS TYPE = IPV4 VALUE_LIST = ('300.1.1.1/32')")).code,
+    ).toBe('001008');
     await run(conn, "CREATE NETWORK POLICY BOT_POLICY ALLOWED_NETWORK_RULE_LIST = ('ML_DB.SERVING.BOT_CLIENTS')");
     expect((await runError(conn, "CREATE NETWORK POLICY P2 ALLOWED_NETWORK_RULE_LIST = ('ML_DB.SERVING.MISSING')")).code).toBe('002003');
     await run(conn, 'ALTER USER SPCS_BOT SET NETWORK_POLICY = BOT_POLICY');
@@ -259,25 +343,45 @@ describe('SQL contract', () => {
   });
 
   it('23, 28–29: GRANT SERVICE ROLE, CURRENT_USER/ROLE and SHOW GRANTS TO ROLE', async () => {
-    expect(await run(conn, 'GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE ANALYST')).toEqual([{ status: 'Statement executed successfully.' }]);
+    expect(await run(conn, 'GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE ANALYST')).toEqual([
+      { status: 'Statement executed successfully.' },
+    ]);
     expect((await runError(conn, 'GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!NOPE TO ROLE ANALYST')).code).toBe('002003');
     expect((await runError(conn, 'GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE NOBODY')).code).toBe('002003');
-    expect(await run(conn, 'SELECT CURRENT_USER() AS "USER", CURRENT_ROLE() AS "ROLE"')).toEqual([{ USER: 'SPCS_BOT', ROLE: 'SPCS_OPERATOR' }]);
+    expect(await run(conn, 'SELECT CURRENT_USER() AS "USER", CURRENT_ROLE() AS "ROLE"')).toEqual([
+      { USER: 'SPCS_BOT', ROLE: 'SPCS_OPERATOR' },
+    ]);
     const grants = await run(conn, 'SHOW GRANTS TO ROLE SPCS_OPERATOR');
-    expect(Object.keys(grants[0] ?? {})).toEqual(['created_on', 'privilege', 'granted_on', 'name', 'granted_to', 'grantee_name', 'grant_option', 'granted_by']);
-    const has = (priv: string, on: string, name: string): boolean => grants.some((g) => g['privilege'] === priv && g['granted_on'] === on && g['name'] === name);
+    expect(Object.keys(grants[0] ?? {})).toEqual([
+      'created_on',
+      'privilege',
+      'granted_on',
+      'name',
+      'granted_to',
+      'grantee_name',
+      'grant_option',
+      'granted_by',
+    ]);
+    const has = (priv: string, on: string, name: string): boolean =>
+      grants.some((g) => g['privilege'] === priv && g['granted_on'] === on && g['name'] === name);
     expect(has('USAGE', 'COMPUTE_POOL', 'CPU_XS_POOL')).toBe(true);
     expect(has('OWNERSHIP', 'SERVICE', 'ML_DB.SERVING.IRIS_SVC')).toBe(true);
     expect(has('USAGE', 'COMPUTE_POOL', 'GPU_L_POOL')).toBe(false);
     expect(has('CREATE SERVICE', 'SCHEMA', 'ML_DB.SERVING')).toBe(true);
     // SPCS_OPERATOR is not granted ANALYST, so it may not list ANALYST's grants.
     expect((await runError(conn, 'SHOW GRANTS TO ROLE ANALYST')).code).toBe('003001');
-    expect(emu.state.grants.some((g) => g.role === 'ANALYST' && g.on === 'SERVICE_ROLE' && g.name === 'ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE')).toBe(true);
+    expect(
+      emu.state.grants.some(
+        (g) => g.role === 'ANALYST' && g.on === 'SERVICE_ROLE' && g.name === 'ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE',
+      ),
+    ).toBe(true);
   });
 
   it('17, 22: DROP SERVICE; its logs stay in the event table', async () => {
     expect(await run(conn, 'DROP SERVICE ML_DB.SERVING.IRIS_SVC')).toEqual([{ status: 'IRIS_SVC successfully dropped.' }]);
-    expect(await run(conn, 'DROP SERVICE IF EXISTS ML_DB.SERVING.IRIS_SVC')).toEqual([{ status: 'Drop statement executed successfully (IRIS_SVC already dropped).' }]);
+    expect(await run(conn, 'DROP SERVICE IF EXISTS ML_DB.SERVING.IRIS_SVC')).toEqual([
+      { status: 'Drop statement executed successfully (IRIS_SVC already dropped).' },
+    ]);
     expect((await runError(conn, 'DROP SERVICE ML_DB.SERVING.IRIS_SVC')).code).toBe('002003');
     expect((await runError(conn, 'SELECT timestamp, log FROM TABLE(ML_DB.SERVING.IRIS_SVC!SPCS_GET_LOGS())')).code).toBe('002003');
     const EVENT_LOGS = `SELECT timestamp, resource_attributes:"snow.service.instance"::string AS instance_id, resource_attributes:"snow.service.container.name"::string AS container_name, value::string AS log
@@ -293,7 +397,10 @@ describe('SQL contract', () => {
     // A table scan needs a warehouse; SHOW does not.
     const noWarehouse = await connect(emu, { warehouse: '' });
     expect(await run(noWarehouse, "SHOW PARAMETERS LIKE 'EVENT_TABLE' IN ACCOUNT")).toHaveLength(1);
-    expect(await runError(noWarehouse, EVENT_LOGS, { binds: ['ML_DB', 'SERVING', 'IRIS_SVC', 'model-inference'] })).toMatchObject({ code: '000606', sqlState: '57P03' });
+    expect(await runError(noWarehouse, EVENT_LOGS, { binds: ['ML_DB', 'SERVING', 'IRIS_SVC', 'model-inference'] })).toMatchObject({
+      code: '000606',
+      sqlState: '57P03',
+    });
     await destroy(noWarehouse);
     expect((await runError(conn, 'SELECT timestamp FROM ML_DB.SERVING.EVENTS')).code).toBe('002003');
     expect(emu.unsupportedSql()).toEqual([]);

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
-import { type Connection, MIN, advanceUntil, connect, deploySpec, destroy, resultsOf, run, submitAsync, useEmulatorConnection } from './helpers.js';
+import {
+  type Connection,
+  MIN,
+  advanceUntil,
+  connect,
+  deploySpec,
+  destroy,
+  resultsOf,
+  run,
+  submitAsync,
+  useEmulatorConnection,
+} from './helpers.js';
 
 const DEPLOY = 'CALL SYSTEM$DEPLOY_MODEL(?)';
 
@@ -25,7 +36,9 @@ describe('SPCS state machine', () => {
   });
 
   it('when a pool with AUTO_RESUME = FALSE is used, then work waits until it is resumed explicitly', async () => {
-    const q = await submitAsync(conn, DEPLOY, [deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.HM', pool: 'HIGHMEM_POOL' })]);
+    const q = await submitAsync(conn, DEPLOY, [
+      deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.HM', pool: 'HIGHMEM_POOL' }),
+    ]);
     emu.clock.advance(20 * MIN);
     expect((await pool('HIGHMEM_POOL'))['state']).toBe('SUSPENDED');
     const jobs = await run(conn, "SHOW SERVICES IN SCHEMA ML_DB.SERVING STARTS WITH 'MODEL_BUILD_'");
@@ -55,20 +68,34 @@ describe('SPCS state machine', () => {
     // CPU_X64_XS has 1 vCPU; an inference instance requests 0.5 (model-inference 0.4 + proxy 0.1).
     await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 3 MAX_INSTANCES = 5');
     expect(await pool('CPU_XS_POOL')).toMatchObject({ target_nodes: 2, active_nodes: 1 });
-    await advanceUntil(emu, async () => (await service('IRIS_SVC'))['current_instances'] === 3 && (await run(conn, 'SHOW SERVICE INSTANCES IN SERVICE ML_DB.SERVING.IRIS_SVC')).every((i) => i['status'] === 'READY'));
+    await advanceUntil(
+      emu,
+      async () =>
+        (await service('IRIS_SVC'))['current_instances'] === 3 &&
+        (await run(conn, 'SHOW SERVICE INSTANCES IN SERVICE ML_DB.SERVING.IRIS_SVC')).every((i) => i['status'] === 'READY'),
+    );
     expect(await pool('CPU_XS_POOL')).toMatchObject({ active_nodes: 2, idle_nodes: 0 });
     await run(conn, 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET MIN_INSTANCES = 5');
     emu.clock.advance(30 * MIN);
     const instances = await run(conn, 'SHOW SERVICE INSTANCES IN SERVICE ML_DB.SERVING.IRIS_SVC');
     expect(instances.map((i) => i['status'])).toEqual(['READY', 'READY', 'READY', 'READY', 'PENDING']);
     const containers = await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.IRIS_SVC');
-    expect(containers.filter((c) => c['instance_id'] === '4').map((c) => c['message'])).toEqual(['Compute pool node(s) are being provisioned', 'Compute pool node(s) are being provisioned']);
+    expect(containers.filter((c) => c['instance_id'] === '4').map((c) => c['message'])).toEqual([
+      'Compute pool node(s) are being provisioned',
+      'Compute pool node(s) are being provisioned',
+    ]);
     expect((await service('IRIS_SVC'))['status']).toBe('RUNNING');
   });
 
   it('when a model service has min_instances 0, then it auto-suspends after 30 idle minutes', async () => {
     const q = await submitAsync(conn, DEPLOY, [
-      deploySpec({ model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', version: 'V1', service: 'ML_DB.SERVING.IRIS_LAZY', pool: 'CPU_M_POOL', minInstances: 0 }),
+      deploySpec({
+        model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
+        version: 'V1',
+        service: 'ML_DB.SERVING.IRIS_LAZY',
+        pool: 'CPU_M_POOL',
+        minInstances: 0,
+      }),
     ]);
     await advanceUntil(emu, async () => (await conn.getQueryStatus(q)) === 'SUCCESS', { stepMs: 30_000 });
     expect(await service('IRIS_LAZY')).toMatchObject({ status: 'RUNNING', auto_suspend_secs: 1800, min_instances: 0 });
@@ -82,7 +109,9 @@ describe('SPCS state machine on a fast real-time clock', () => {
     const emu = await startEmulator({ speed: 2000, seed: 7 });
     const conn = await connect(emu);
     try {
-      const q = await submitAsync(conn, DEPLOY, [deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.FAST', pool: 'CPU_M_POOL' })]);
+      const q = await submitAsync(conn, DEPLOY, [
+        deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.SERVING.FAST', pool: 'CPU_M_POOL' }),
+      ]);
       const rows = await resultsOf(conn, q);
       expect(String(rows[0]?.['SYSTEM$DEPLOY_MODEL'])).toContain('ML_DB.SERVING.FAST');
       const [c] = await run(conn, 'SHOW SERVICE CONTAINERS IN SERVICE ML_DB.SERVING.FAST');

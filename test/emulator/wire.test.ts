@@ -142,11 +142,24 @@ describe('wire protocol and authentication', () => {
         headers: { Authorization: `Snowflake Token="${body.data.token}"`, Accept: 'application/snowflake' },
         body: gzipSync(JSON.stringify({ sqlText: 'SHOW COMPUTE POOL INSTANCE FAMILIES' })),
       });
-      const qb = (await q.json()) as { data: { queryResultFormat: string; returned: number; queryId: string; rowtype: Array<{ name: string; type: string }> } };
+      const qb = (await q.json()) as {
+        data: { queryResultFormat: string; returned: number; queryId: string; rowtype: Array<{ name: string; type: string }> };
+      };
       expect(qb.data.queryResultFormat).toBe('json');
       expect(qb.data.returned).toBeGreaterThan(5);
       expect(qb.data.queryId).toMatch(QUERY_ID);
-      expect(qb.data.rowtype.map((c) => c.name)).toEqual(['name', 'description', 'vcpu', 'memory_gib', 'storage_gib', 'gpu', 'gpu_count', 'gpu_memory_gib', 'current_node_usage', 'message']);
+      expect(qb.data.rowtype.map((c) => c.name)).toEqual([
+        'name',
+        'description',
+        'vcpu',
+        'memory_gib',
+        'storage_gib',
+        'gpu',
+        'gpu_count',
+        'gpu_memory_gib',
+        'current_node_usage',
+        'message',
+      ]);
     });
 
     it('when a query runs long, then the driver polls the result URL (333333) and gets the rows', async () => {
@@ -160,15 +173,18 @@ describe('wire protocol and authentication', () => {
     });
 
     it('when a running async statement is cancelled, then its status becomes ABORTED', async () => {
-      const spec = 'models: [{name: ML_DB.REGISTRY.SENTIMENT_BERT, version: V1}]\nservice: {name: ML_DB.SERVING.TO_ABORT, compute_pool: CPU_M_POOL}';
-      const { stmt, queryId } = await new Promise<{ stmt: snowflake.RowStatement | snowflake.FileAndStageBindStatement; queryId: string }>((resolve, reject) => {
-        const s = conn.execute({
-          sqlText: 'CALL SYSTEM$DEPLOY_MODEL(?)',
-          binds: [spec],
-          asyncExec: true,
-          complete: (err, st) => (err ? reject(err) : resolve({ stmt: s, queryId: st.getQueryId() })),
-        });
-      });
+      const spec =
+        'models: [{name: ML_DB.REGISTRY.SENTIMENT_BERT, version: V1}]\nservice: {name: ML_DB.SERVING.TO_ABORT, compute_pool: CPU_M_POOL}';
+      const { stmt, queryId } = await new Promise<{ stmt: snowflake.RowStatement | snowflake.FileAndStageBindStatement; queryId: string }>(
+        (resolve, reject) => {
+          const s = conn.execute({
+            sqlText: 'CALL SYSTEM$DEPLOY_MODEL(?)',
+            binds: [spec],
+            asyncExec: true,
+            complete: (err, st) => (err ? reject(err) : resolve({ stmt: s, queryId: st.getQueryId() })),
+          });
+        },
+      );
       expect(await conn.getQueryStatus(queryId)).toBe('RUNNING');
       await new Promise<void>((resolve, reject) => stmt.cancel((err) => (err ? reject(err) : resolve())));
       expect(await conn.getQueryStatus(queryId)).toBe('ABORTED');
@@ -190,7 +206,7 @@ describe('wire protocol and authentication', () => {
 
     it('when the service answers one HTTP 503, then the driver retries and succeeds', async () => {
       emu.faults.http503(1);
-      const rows = await run(conn, 'SHOW COMPUTE POOLS LIKE \'cpu_xs%\'');
+      const rows = await run(conn, "SHOW COMPUTE POOLS LIKE 'cpu_xs%'");
       expect(rows.map((r) => r['name'])).toEqual(['CPU_XS_POOL']);
     });
   });

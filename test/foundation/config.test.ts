@@ -88,9 +88,7 @@ describe('config', () => {
 
   it('when several settings are wrong, then all are reported at once', () => {
     const problems = problemsFor({ PORT: 'x', ROLE: 'y', ...snowflake });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
-      ['PORT', 'ROLE', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].sort(),
-    );
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['PORT', 'ROLE', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].sort());
   });
 
   it('when npm start runs with no Slack settings, then it exits 2 naming each missing variable and no secret', async () => {

@@ -16,7 +16,10 @@ function capture() {
 describe('logger', () => {
   it('when a log line carries token fields, then their values are redacted', () => {
     const { logger, text } = capture();
-    logger.info({ token: 'xoxb-111-222-secret', slack: { botToken: 'abc', signingSecret: 'def' }, headers: { authorization: 'Bearer zzz' } }, 'hello');
+    logger.info(
+      { token: 'xoxb-111-222-secret', slack: { botToken: 'abc', signingSecret: 'def' }, headers: { authorization: 'Bearer zzz' } },
+      'hello',
+    );
     expect(text()).not.toMatch(/xoxb-111|"abc"|"def"|zzz/);
     expect(text()).toContain('[redacted]');
   });

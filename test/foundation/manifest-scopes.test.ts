@@ -30,7 +30,23 @@ const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   'auth.test': [],
 };
 
-const FAMILIES = ['chat', 'views', 'conversations', 'usergroups', 'users', 'files', 'reactions', 'pins', 'bookmarks', 'reminders', 'team', 'bots', 'emoji', 'dnd', 'search'];
+const FAMILIES = [
+  'chat',
+  'views',
+  'conversations',
+  'usergroups',
+  'users',
+  'files',
+  'reactions',
+  'pins',
+  'bookmarks',
+  'reminders',
+  'team',
+  'bots',
+  'emoji',
+  'dnd',
+  'search',
+];
 const CALL = new RegExp(`\\b(${FAMILIES.join('|')})\\s*\\.\\s*([a-zA-Z]+(?:\\.[a-zA-Z]+)?)\\s*\\(`, 'g');
 
 function sourceFiles(dir: string): string[] {

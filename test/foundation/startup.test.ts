@@ -121,7 +121,9 @@ describe('start-up checks', () => {
     const exit = await run(MAIN, botEnv({ SLACK_API_URL: fake.url, SLACK_BOT_TOKEN: token }));
     expect(exit.code).toBe(2);
     expect(lines(exit.stderr)).toHaveLength(1);
-    expect(exit.stderr).toMatch(/^spcs-chatops cannot start: Slack refused SLACK_BOT_TOKEN \(invalid_auth\): it is not a valid token; copy the token again .*OAuth & Permissions/);
+    expect(exit.stderr).toMatch(
+      /^spcs-chatops cannot start: Slack refused SLACK_BOT_TOKEN \(invalid_auth\): it is not a valid token; copy the token again .*OAuth & Permissions/,
+    );
     expect(exit.stderr + exit.stdout).not.toContain(token);
     expect(exit.stderr).not.toContain('{');
   });
@@ -131,7 +133,9 @@ describe('start-up checks', () => {
     const token = 'xapp-1-A0WRONG-1-wrong';
     const exit = await run(MAIN, botEnv({ SLACK_API_URL: fake.url, SLACK_APP_TOKEN: token }));
     expect(exit.code).toBe(2);
-    expect(lines(exit.stderr).at(-1)).toMatch(/^spcs-chatops cannot start: Slack refused SLACK_APP_TOKEN \(invalid_auth\): it is not a valid token; .*App-Level Tokens/);
+    expect(lines(exit.stderr).at(-1)).toMatch(
+      /^spcs-chatops cannot start: Slack refused SLACK_APP_TOKEN \(invalid_auth\): it is not a valid token; .*App-Level Tokens/,
+    );
     expect(exit.stderr + exit.stdout).not.toContain(token);
   });
 
@@ -149,12 +153,19 @@ describe('start-up checks', () => {
 
   it('when LOG_FORMAT=pretty, then the bot logs lines for people instead of JSON', async () => {
     fake = await startFakeSlack();
-    const child = spawn(process.execPath, MAIN, { cwd: ROOT, env: botEnv({ SLACK_API_URL: fake.url, LOG_FORMAT: 'pretty' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, MAIN, {
+      cwd: ROOT,
+      env: botEnv({ SLACK_API_URL: fake.url, LOG_FORMAT: 'pretty' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitUntil(() => stdout.includes('spcs-chatops started') || child.exitCode !== null, { timeoutMs: 10_000, message: `no start line: ${stdout}` });
+      await waitUntil(() => stdout.includes('spcs-chatops started') || child.exitCode !== null, {
+        timeoutMs: 10_000,
+        message: `no start line: ${stdout}`,
+      });
     } finally {
       child.kill('SIGTERM');
     }
@@ -166,19 +177,33 @@ describe('start-up checks', () => {
 
   it('when Redis does not answer, then the bench exits 2 at once with the same line', async () => {
     const port = await closedPort();
-    const exit = await run(['--import', TSX, join(ROOT, 'bench/main.ts'), '--tiny'], { PATH: process.env.PATH ?? '', REDIS_URL: `redis://127.0.0.1:${port}` });
+    const exit = await run(['--import', TSX, join(ROOT, 'bench/main.ts'), '--tiny'], {
+      PATH: process.env.PATH ?? '',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+    });
     expect(exit.code).toBe(2);
-    expect(lines(exit.stderr)).toEqual([expect.stringMatching(new RegExp(`^bench cannot start: Redis is not reachable at redis://127\\.0\\.0\\.1:${port} \\(REDIS_URL\\): connect ECONNREFUSED`))]);
+    expect(lines(exit.stderr)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^bench cannot start: Redis is not reachable at redis://127\\.0\\.0\\.1:${port} \\(REDIS_URL\\): connect ECONNREFUSED`),
+      ),
+    ]);
   });
 
   it('when Redis does not answer, then the test run stops at once with one line and exit 2', async () => {
     const port = await closedPort();
     const vitest = join(ROOT, 'node_modules/vitest/vitest.mjs');
-    const exit = await run([vitest, 'run', 'test/foundation/logger.test.ts'], { PATH: process.env.PATH ?? '', REDIS_URL: `redis://127.0.0.1:${port}` }, ROOT, 30_000);
+    const exit = await run(
+      [vitest, 'run', 'test/foundation/logger.test.ts'],
+      { PATH: process.env.PATH ?? '', REDIS_URL: `redis://127.0.0.1:${port}` },
+      ROOT,
+      30_000,
+    );
     expect(exit.code).toBe(2);
     expect(exit.ms).toBeLessThan(15_000);
     const output = lines(exit.stdout + exit.stderr).filter((l) => l.includes('Redis'));
-    expect(output).toEqual([expect.stringContaining(`The tests cannot run: Redis is not reachable at redis://127.0.0.1:${port} (REDIS_URL)`)]);
+    expect(output).toEqual([
+      expect.stringContaining(`The tests cannot run: Redis is not reachable at redis://127.0.0.1:${port} (REDIS_URL)`),
+    ]);
     expect(exit.stdout).not.toContain('logger');
   });
 });

@@ -143,13 +143,17 @@ export function connectionsTomlPath(env: Readonly<Record<string, string | undefi
   return join(home === undefined || home === '' ? join(homedir(), '.snowflake') : home, 'connections.toml');
 }
 
-type TomlRead = { readonly ok: true; readonly sections: Readonly<Record<string, unknown>> } | { readonly ok: false; readonly problem: string };
+type TomlRead =
+  | { readonly ok: true; readonly sections: Readonly<Record<string, unknown>> }
+  | { readonly ok: false; readonly problem: string };
 
 function readConnectionsToml(path: string): TomlRead {
   if (!existsSync(path)) return { ok: false, problem: `connections.toml: not found at ${path}` };
   try {
     const parsed = z.record(z.string(), z.unknown()).safeParse(parseToml(readFileSync(path, 'utf8')));
-    return parsed.success ? { ok: true, sections: parsed.data } : { ok: false, problem: `connections.toml: ${path} is not a table of connections` };
+    return parsed.success
+      ? { ok: true, sections: parsed.data }
+      : { ok: false, problem: `connections.toml: ${path} is not a table of connections` };
   } catch (err) {
     // toml's errors carry a line and column, never the file's values.
     const where = err instanceof Error && 'line' in err ? ` (line ${String(err.line)})` : '';
@@ -183,11 +187,15 @@ export function resolveLiveTarget(env: Readonly<Record<string, string | undefine
     const names = Object.keys(file.sections);
     return {
       kind: 'invalid',
-      problems: [`connections.toml: no [${config.connectionName}] connection in ${path} (it has ${names.length > 0 ? names.join(', ') : 'none'})`],
+      problems: [
+        `connections.toml: no [${config.connectionName}] connection in ${path} (it has ${names.length > 0 ? names.join(', ') : 'none'})`,
+      ],
     };
   }
   const s = section.data;
   const who = `${s.user ?? '(no user)'}@${s.account ?? '(no account)'}`;
-  const how = [s.authenticator ?? 'password or key pair', s.role === undefined ? undefined : `as ${s.role}`].filter((x) => x !== undefined).join(' ');
+  const how = [s.authenticator ?? 'password or key pair', s.role === undefined ? undefined : `as ${s.role}`]
+    .filter((x) => x !== undefined)
+    .join(' ');
   return { kind: 'ready', config, description: `${describeConfig(config)}: ${who} via ${how}` };
 }

@@ -165,12 +165,18 @@ export async function runLiveContract(o: LiveOptions): Promise<CheckResult[]> {
 
   await check('SHOW COMPUTE POOLS', async (db) => {
     const pools = await listComputePools(db);
-    return counted(db, pools.map((p) => `${p.name} ${p.state} ${p.instanceFamily}`));
+    return counted(
+      db,
+      pools.map((p) => `${p.name} ${p.state} ${p.instanceFamily}`),
+    );
   });
 
   await check('SHOW COMPUTE POOL INSTANCE FAMILIES', async (db) => {
     const families = await listInstanceFamilies(db);
-    return counted(db, families.map((f) => (f.gpu === null ? f.name : `${f.name} (${f.gpu.perNode}x ${f.gpu.type})`)));
+    return counted(
+      db,
+      families.map((f) => (f.gpu === null ? f.name : `${f.name} (${f.gpu.perNode}x ${f.gpu.type})`)),
+    );
   });
 
   const servicesScope = o.schema ?? o.service?.container;
@@ -225,16 +231,30 @@ export async function runLiveContract(o: LiveOptions): Promise<CheckResult[]> {
     });
     await check(`SHOW SERVICE CONTAINERS IN SERVICE ${service.sql}`, async (db) => {
       const containers = await listServiceContainers(db, service);
-      return counted(db, containers.map((c) => `${c.instanceId ?? '-'}/${c.containerName ?? '-'} ${c.status ?? '-'}${c.message === null ? '' : ` (${c.message})`}`));
+      return counted(
+        db,
+        containers.map(
+          (c) => `${c.instanceId ?? '-'}/${c.containerName ?? '-'} ${c.status ?? '-'}${c.message === null ? '' : ` (${c.message})`}`,
+        ),
+      );
     });
     await check(`SHOW SERVICE INSTANCES IN SERVICE ${service.sql}`, async (db) => {
-      return counted(db, (await listServiceInstances(db, service)).map((i) => `${i.instanceId} ${i.status}`));
+      return counted(
+        db,
+        (await listServiceInstances(db, service)).map((i) => `${i.instanceId} ${i.status}`),
+      );
     });
     await check(`SHOW ENDPOINTS IN SERVICE ${service.sql}`, async (db) => {
       const endpoints = await listServiceEndpoints(db, service);
       const inference = inferenceEndpointOf(endpoints);
-      const outcome = counted(db, endpoints.map((e) => `${e.name}:${e.port ?? '-'}${e.isPublic ? ' public' : ''}`));
-      return { ...outcome, detail: `${outcome.detail}; inference endpoint ${inference.state === 'ready' ? inference.host : inference.state}` };
+      const outcome = counted(
+        db,
+        endpoints.map((e) => `${e.name}:${e.port ?? '-'}${e.isPublic ? ' public' : ''}`),
+      );
+      return {
+        ...outcome,
+        detail: `${outcome.detail}; inference endpoint ${inference.state === 'ready' ? inference.host : inference.state}`,
+      };
     });
     // Deprecated by Snowflake; the bot reads SHOW SERVICE CONTAINERS instead, so a refusal only warns.
     await check(
@@ -282,7 +302,15 @@ export async function runLiveContract(o: LiveOptions): Promise<CheckResult[]> {
         if (delivery.kind === 'refused') throw new Error(delivery.message);
         const s = await deployModel(
           o.client,
-          { model: model.sql, version: version.sql, service: service.sql, computePool: pool.sql, ingressEnabled: true, minInstances: 1, maxInstances: 1 },
+          {
+            model: model.sql,
+            version: version.sql,
+            service: service.sql,
+            computePool: pool.sql,
+            ingressEnabled: true,
+            minInstances: 1,
+            maxInstances: 1,
+          },
           { delivery },
         );
         queryId = s.queryId;
@@ -329,7 +357,8 @@ export async function runLiveContract(o: LiveOptions): Promise<CheckResult[]> {
         }
       });
       if (host === undefined) return;
-      if (o.pat === undefined) skip(`deploy: call ${service.sql}`, 'calling the endpoint needs a PAT login (SNOWFLAKE_AUTHENTICATOR=PROGRAMMATIC_ACCESS_TOKEN)');
+      if (o.pat === undefined)
+        skip(`deploy: call ${service.sql}`, 'calling the endpoint needs a PAT login (SNOWFLAKE_AUTHENTICATOR=PROGRAMMATIC_ACCESS_TOKEN)');
       else if (method === undefined) skip(`deploy: call ${service.sql}`, 'the version has no method an online service can serve');
       else await callOnce(host, o.pat, method);
     } finally {

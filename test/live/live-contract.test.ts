@@ -22,7 +22,13 @@ const dir = mkdtempSync(join(tmpdir(), 'live-contract-'));
 
 beforeAll(async () => {
   emu = await startEmulator({ speed: 0, timings: FAST_TIMINGS, patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED' });
-  db = clientFor(envFor(emu, { SNOWFLAKE_PASSWORD: undefined, SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN', SNOWFLAKE_TOKEN: emu.credentials.pat }));
+  db = clientFor(
+    envFor(emu, {
+      SNOWFLAKE_PASSWORD: undefined,
+      SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN',
+      SNOWFLAKE_TOKEN: emu.credentials.pat,
+    }),
+  );
 });
 afterAll(async () => {
   await db.close();
@@ -92,7 +98,9 @@ describe('the live checks against the emulator', () => {
       ['deploy: POST /predict', 'pass'],
       ['deploy: DROP SERVICE IF EXISTS ML_DB.SERVING.LIVE_CHECK_SVC', 'pass'],
     ]);
-    expect(deploySteps[0]?.detail).toMatch(/^functions PREDICT \(1 inputs from model_spec\), PREDICT_PROBA \(1 inputs from model_spec\); pool ACTIVE CPU_X64_XS$/);
+    expect(deploySteps[0]?.detail).toMatch(
+      /^functions PREDICT \(1 inputs from model_spec\), PREDICT_PROBA \(1 inputs from model_spec\); pool ACTIVE CPU_X64_XS$/,
+    );
     expect(deploySteps[4]?.detail).toMatch(/^HTTP 200: .*"LABEL"/);
     expect(emu.service('ML_DB.SERVING.LIVE_CHECK_SVC')).toBeUndefined();
     const deploys = emu.sqlLog.filter((e) => /SYSTEM\$DEPLOY_MODEL/.test(e.sqlText));
@@ -124,9 +132,15 @@ describe('the live checks against the emulator', () => {
       const pools = results.find((r) => r.name === 'SHOW COMPUTE POOLS');
       expect(pools?.status).toBe('fail');
       expect(pools?.rejections).toEqual([
-        expect.objectContaining({ statement: 'SHOW COMPUTE POOLS', issues: [expect.stringMatching(/^min_nodes: /)], values: expect.stringContaining('"name":"HIGHMEM_POOL"') }),
+        expect.objectContaining({
+          statement: 'SHOW COMPUTE POOLS',
+          issues: [expect.stringMatching(/^min_nodes: /)],
+          values: expect.stringContaining('"name":"HIGHMEM_POOL"'),
+        }),
       ]);
-      expect(formatResults(results).join('\n')).toMatch(/FAIL {2}SHOW COMPUTE POOLS: .*1 rejected by our schema\n {6}row \d of SHOW COMPUTE POOLS: min_nodes: .*\n {6}row: \{"name":"HIGHMEM_POOL"/);
+      expect(formatResults(results).join('\n')).toMatch(
+        /FAIL {2}SHOW COMPUTE POOLS: .*1 rejected by our schema\n {6}row \d of SHOW COMPUTE POOLS: min_nodes: .*\n {6}row: \{"name":"HIGHMEM_POOL"/,
+      );
     } finally {
       pool.minNodes = saved;
     }
@@ -140,9 +154,15 @@ describe('what the suite connects to', () => {
     const home = mkdtempSync(join(dir, 'home-'));
     writeConnections(home);
     const missing = resolveLiveTarget({ SNOWFLAKE_HOME: home }, { connection: 'staging' });
-    expect(missing).toEqual({ kind: 'invalid', problems: [`connections.toml: no [staging] connection in ${join(home, 'connections.toml')} (it has prod, emulator)`] });
+    expect(missing).toEqual({
+      kind: 'invalid',
+      problems: [`connections.toml: no [staging] connection in ${join(home, 'connections.toml')} (it has prod, emulator)`],
+    });
     const mixed = resolveLiveTarget({ SNOWFLAKE_HOME: home, SNOWFLAKE_ACCOUNT: 'x' }, { connection: 'emulator' });
-    expect(mixed).toMatchObject({ kind: 'invalid', problems: [expect.stringMatching(/^SNOWFLAKE_ACCOUNT: not used with SNOWFLAKE_CONNECTION_NAME/)] });
+    expect(mixed).toMatchObject({
+      kind: 'invalid',
+      problems: [expect.stringMatching(/^SNOWFLAKE_ACCOUNT: not used with SNOWFLAKE_CONNECTION_NAME/)],
+    });
 
     const target = resolveLiveTarget({ SNOWFLAKE_HOME: home }, { connection: 'emulator' });
     if (target.kind !== 'ready') throw new Error(JSON.stringify(target));
@@ -153,7 +173,11 @@ describe('what the suite connects to', () => {
     const client = createSnowflakeClient(target.config);
     try {
       const results = await runLiveContract(options({ client }));
-      expect(results[0]).toMatchObject({ name: 'login', status: 'pass', detail: expect.stringContaining('SPCS_BOT with role SPCS_OPERATOR') });
+      expect(results[0]).toMatchObject({
+        name: 'login',
+        status: 'pass',
+        detail: expect.stringContaining('SPCS_BOT with role SPCS_OPERATOR'),
+      });
     } finally {
       await client.close();
       if (saved.home === undefined) delete process.env.SNOWFLAKE_HOME;
@@ -164,9 +188,18 @@ describe('what the suite connects to', () => {
   });
 
   it('arguments are checked before any login', () => {
-    expect(parseLiveArgs(['--deploy', 'ML_DB.REGISTRY.M', 'V1'])).toEqual({ ok: false, message: '--deploy: expected three values, DB.SCHEMA.MODEL VERSION POOL' });
-    expect(parseLiveArgs(['--service', 'IRIS_SVC'])).toMatchObject({ ok: false, message: expect.stringMatching(/^--service: expected DATABASE\.SCHEMA\.NAME/) });
-    expect(parseLiveArgs(['--timeout', 'soon'])).toMatchObject({ ok: false, message: '--timeout: expected a duration such as 30m, 90s or 1h' });
+    expect(parseLiveArgs(['--deploy', 'ML_DB.REGISTRY.M', 'V1'])).toEqual({
+      ok: false,
+      message: '--deploy: expected three values, DB.SCHEMA.MODEL VERSION POOL',
+    });
+    expect(parseLiveArgs(['--service', 'IRIS_SVC'])).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^--service: expected DATABASE\.SCHEMA\.NAME/),
+    });
+    expect(parseLiveArgs(['--timeout', 'soon'])).toMatchObject({
+      ok: false,
+      message: '--timeout: expected a duration such as 30m, 90s or 1h',
+    });
     expect(parseLiveArgs(['--deploy', 'DB.S.M', 'V1', 'POOL', '--timeout', '90s'])).toMatchObject({
       ok: true,
       args: { deploy: { model: 'DB.S.M', version: 'V1', pool: 'POOL' }, timeoutMs: 90_000 },
@@ -179,7 +212,11 @@ describe('what the suite connects to', () => {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SNOWFLAKE_')) env[k] = v;
     env.SNOWFLAKE_HOME = home;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/live/main.ts'], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/live/main.ts'], {
+      cwd: process.cwd(),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

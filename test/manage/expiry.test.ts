@@ -21,19 +21,25 @@ afterAll(async () => {
   await t.stop();
 });
 
-describe('a change request behind the approvers\' gate', () => {
+describe("a change request behind the approvers' gate", () => {
   it('when nobody decides within SPCS_APPROVAL_TTL, then it expires by itself: the buttons give way to Expired, it is audited and a late click changes nothing', async () => {
     const before = t.emulator.sqlLog.length;
     const { text } = await spcsAs(t, MANAGER, `drop ${SERVICE}`);
     expect(text).toContain('needs approval');
-    const summary = await waitUntil(() => t.fake.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('manage.approve')), { timeoutMs: 10_000, message: 'no drop summary' });
+    const summary = await waitUntil(() => t.fake.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('manage.approve')), {
+      timeoutMs: 10_000,
+      message: 'no drop summary',
+    });
     const shown = structuredClone(summary); // the fake updates messages in place
 
     // No click: the expiry job alone replaces the buttons.
-    const expired = await waitUntil(() => {
-      const m = t.fake.message(CHANNEL, summary.ts);
-      return blocksText(m?.blocks ?? []).includes('Expired before it was approved') ? JSON.stringify(m?.blocks) : undefined;
-    }, { timeoutMs: 8_000, message: 'summary not expired' });
+    const expired = await waitUntil(
+      () => {
+        const m = t.fake.message(CHANNEL, summary.ts);
+        return blocksText(m?.blocks ?? []).includes('Expired before it was approved') ? JSON.stringify(m?.blocks) : undefined;
+      },
+      { timeoutMs: 8_000, message: 'summary not expired' },
+    );
     expect(expired).not.toContain('manage.approve');
     expect(expired).not.toContain('manage.reject');
 
@@ -48,7 +54,14 @@ describe('a change request behind the approvers\' gate', () => {
     const ephemerals = t.fake.ephemerals().length;
     const stale = t.fake.postAsUser(CHANNEL, { user: MANAGER, text: 'stale copy', blocks: shown.blocks ?? [] });
     await t.slack.clickButton({ channel: CHANNEL, ts: stale.ts }, 'manage.approve', { user: { id: APPROVER } });
-    const refusal = await waitUntil(() => t.fake.ephemerals().slice(ephemerals).find((e) => e.user === APPROVER), { timeoutMs: 5_000, message: 'no refusal' });
+    const refusal = await waitUntil(
+      () =>
+        t.fake
+          .ephemerals()
+          .slice(ephemerals)
+          .find((e) => e.user === APPROVER),
+      { timeoutMs: 5_000, message: 'no refusal' },
+    );
     expect(refusal.text).toContain('has expired (SPCS_APPROVAL_TTL)');
     expect(t.emulator.sqlLog.slice(before).some((e) => /DROP SERVICE/i.test(e.sqlText))).toBe(false);
     expect((await audit.read()).filter((e) => e.target === SERVICE && e.event === 'expired')).toHaveLength(1);

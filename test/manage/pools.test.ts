@@ -23,14 +23,26 @@ const sqlSince = (n: number) => t.emulator.sqlLog.slice(n).map((e) => e.sqlText)
 
 /** The next ephemeral to `user` after `before` of them. */
 function nextEphemeral(user: string, before: number, what: string): Promise<FakeEphemeral> {
-  return waitUntil(() => t.fake.ephemerals().slice(before).find((e) => e.user === user), { timeoutMs: 10_000, message: `no ${what}\n${t.fake.describeCalls()}` });
+  return waitUntil(
+    () =>
+      t.fake
+        .ephemerals()
+        .slice(before)
+        .find((e) => e.user === user),
+    { timeoutMs: 10_000, message: `no ${what}\n${t.fake.describeCalls()}` },
+  );
 }
 
 /** `/spcs pools`, then the Suspend/Resume option for `pool`; resolves to the confirmation. */
 async function choosePoolChange(user: string, pool: string, kind: 'suspend' | 'resume'): Promise<FakeEphemeral> {
   const { reply } = await spcsAs(t, user, 'pools');
   const before = t.fake.ephemerals().length;
-  await t.slack.blockActions({ in: { channel: reply.channel, ts: reply.message_ts }, actionId: 'pools.change', value: encodePoolChoice(pool, kind), user: { id: user } });
+  await t.slack.blockActions({
+    in: { channel: reply.channel, ts: reply.message_ts },
+    actionId: 'pools.change',
+    value: encodePoolChoice(pool, kind),
+    user: { id: user },
+  });
   return nextEphemeral(user, before, `confirmation for ${kind} ${pool}`);
 }
 
@@ -48,12 +60,34 @@ describe('create a compute pool from /spcs pools', () => {
     const view = await waitUntil(() => t.fake.currentView(), { timeoutMs: 5_000, message: 'no create pool modal' });
     expect(JSON.stringify(view.blocks)).toContain('1 x A10G'); // families with their GPUs
     const before = t.emulator.sqlLog.length;
-    for (const [name, got] of [['"X"', 'a quote'], ['A;DROP', 'a semicolon'], ['MY POOL', 'a space']] as const) {
-      const res = await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.pool_name_input': name, 'manage.pool_family_input': 'CPU_X64_S', 'manage.pool_min_input': '1', 'manage.pool_max_input': '2' }, user: { id: MANAGER } });
+    for (const [name, got] of [
+      ['"X"', 'a quote'],
+      ['A;DROP', 'a semicolon'],
+      ['MY POOL', 'a space'],
+    ] as const) {
+      const res = await t.slack.viewSubmission({
+        viewId: view.id,
+        inputs: {
+          'manage.pool_name_input': name,
+          'manage.pool_family_input': 'CPU_X64_S',
+          'manage.pool_min_input': '1',
+          'manage.pool_max_input': '2',
+        },
+        user: { id: MANAGER },
+      });
       expect(JSON.stringify(res.body)).toContain('manage.pool_name');
       expect(JSON.stringify(res.body)).toContain(got);
     }
-    const inverted = await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.pool_name_input': 'NEW_POOL', 'manage.pool_family_input': 'CPU_X64_S', 'manage.pool_min_input': '3', 'manage.pool_max_input': '2' }, user: { id: MANAGER } });
+    const inverted = await t.slack.viewSubmission({
+      viewId: view.id,
+      inputs: {
+        'manage.pool_name_input': 'NEW_POOL',
+        'manage.pool_family_input': 'CPU_X64_S',
+        'manage.pool_min_input': '3',
+        'manage.pool_max_input': '2',
+      },
+      user: { id: MANAGER },
+    });
     expect(JSON.stringify(inverted.body)).toContain('must be at least min nodes');
     expect(t.emulator.sqlLog.length).toBe(before);
   });
@@ -63,9 +97,20 @@ describe('create a compute pool from /spcs pools', () => {
     const view = await waitUntil(() => t.fake.currentView(), { timeoutMs: 5_000, message: 'no create pool modal' });
     const before = t.emulator.sqlLog.length;
     const ephemerals = t.fake.ephemerals().length;
-    await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.pool_name_input': 'chatops_pool', 'manage.pool_family_input': 'CPU_X64_S', 'manage.pool_min_input': '1', 'manage.pool_max_input': '2', 'manage.pool_auto_resume_input': ['auto_resume'] }, user: { id: MANAGER } });
+    await t.slack.viewSubmission({
+      viewId: view.id,
+      inputs: {
+        'manage.pool_name_input': 'chatops_pool',
+        'manage.pool_family_input': 'CPU_X64_S',
+        'manage.pool_min_input': '1',
+        'manage.pool_max_input': '2',
+        'manage.pool_auto_resume_input': ['auto_resume'],
+      },
+      user: { id: MANAGER },
+    });
     const confirmation = await nextEphemeral(MANAGER, ephemerals, 'create confirmation');
-    const statement = 'CREATE COMPUTE POOL IF NOT EXISTS CHATOPS_POOL MIN_NODES = 1 MAX_NODES = 2 INSTANCE_FAMILY = CPU_X64_S AUTO_RESUME = TRUE';
+    const statement =
+      'CREATE COMPUTE POOL IF NOT EXISTS CHATOPS_POOL MIN_NODES = 1 MAX_NODES = 2 INSTANCE_FAMILY = CPU_X64_S AUTO_RESUME = TRUE';
     expect(blocksText(confirmation.blocks ?? [])).toContain(statement);
     expect(sqlSince(before).some((s) => /CREATE COMPUTE POOL/i.test(s))).toBe(false); // nothing before Confirm
     await clickEphemeral(t, confirmation, 'manage.confirm', MANAGER);
@@ -92,7 +137,9 @@ describe('create a compute pool from /spcs pools', () => {
     const reply = await choosePoolChange(OUTSIDER, 'GPU_S_POOL', 'suspend');
     expect(blocksText(reply.blocks ?? []) + reply.text).toContain('not allowed to suspend compute pool GPU_S_POOL');
     expect(sqlSince(before).some((s) => /ALTER COMPUTE POOL/i.test(s))).toBe(false);
-    expect((await audit.read()).some((e) => e.event === 'permission_refused' && e.actor === OUTSIDER && e.target === 'GPU_S_POOL')).toBe(true);
+    expect((await audit.read()).some((e) => e.event === 'permission_refused' && e.actor === OUTSIDER && e.target === 'GPU_S_POOL')).toBe(
+      true,
+    );
   });
 });
 
@@ -105,7 +152,10 @@ describe('suspend and resume a compute pool', () => {
     expect(text).toMatch(/Services on it:\*? 1: suspending the pool suspends it/);
     expect(sqlSince(before).some((s) => /ALTER COMPUTE POOL/i.test(s))).toBe(false);
     await clickEphemeral(t, confirmation, 'manage.confirm', MANAGER);
-    await waitUntil(() => ['STOPPING', 'SUSPENDED'].includes(t.emulator.poolState('CPU_XS_POOL') ?? ''), { timeoutMs: 10_000, message: `not suspended: ${t.emulator.poolState('CPU_XS_POOL')}` });
+    await waitUntil(() => ['STOPPING', 'SUSPENDED'].includes(t.emulator.poolState('CPU_XS_POOL') ?? ''), {
+      timeoutMs: 10_000,
+      message: `not suspended: ${t.emulator.poolState('CPU_XS_POOL')}`,
+    });
     expect(sqlSince(before)).toContain('ALTER COMPUTE POOL CPU_XS_POOL SUSPEND');
     await messageMatching(t, /suspend compute pool `CPU_XS_POOL`: done/);
   });

@@ -49,10 +49,15 @@ describe('suspend and resume', () => {
     const resumed = await spcsAs(t, MANAGER, `resume ${SERVICE}`);
     expect(resumed.text).toMatch(/SUSPENDED → RUNNING/);
     await clickEphemeral(t, resumed.reply, 'manage.confirm', MANAGER);
-    await waitUntil(() => sqlSince(before).some((s) => /ALTER SERVICE ML_DB\.SERVING\.IRIS_SVC RESUME/i.test(s)), { timeoutMs: 10_000, message: 'no RESUME' });
+    await waitUntil(() => sqlSince(before).some((s) => /ALTER SERVICE ML_DB\.SERVING\.IRIS_SVC RESUME/i.test(s)), {
+      timeoutMs: 10_000,
+      message: 'no RESUME',
+    });
     await waitUntil(() => svc()?.status === 'RUNNING', { timeoutMs: 15_000, message: `not running again: ${svc()?.status}` });
     const events = (await audit.read()).filter((e) => e.target === SERVICE).map((e) => `${e.event}:${e.action ?? ''}`);
-    expect(events).toEqual(expect.arrayContaining(['change_requested:suspend', 'approved:suspend', 'change_applied:suspend', 'change_applied:resume']));
+    expect(events).toEqual(
+      expect.arrayContaining(['change_requested:suspend', 'approved:suspend', 'change_applied:suspend', 'change_applied:resume']),
+    );
   });
 });
 
@@ -63,15 +68,30 @@ describe('scale and auto-suspend', () => {
     await t.slack.clickButton({ channel: status.reply.channel, ts: status.reply.message_ts }, 'manage.scale', { user: { id: MANAGER } });
     const view = await waitUntil(() => t.fake.currentView(), { timeoutMs: 5_000, message: 'no scale modal' });
     const before = t.emulator.sqlLog.length;
-    const bad = await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.min_input': '3', 'manage.max_input': '2.5' }, user: { id: MANAGER } });
+    const bad = await t.slack.viewSubmission({
+      viewId: view.id,
+      inputs: { 'manage.min_input': '3', 'manage.max_input': '2.5' },
+      user: { id: MANAGER },
+    });
     expect(JSON.stringify(bad.body)).toContain('manage.max');
-    const inverted = await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.min_input': '3', 'manage.max_input': '2' }, user: { id: MANAGER } });
+    const inverted = await t.slack.viewSubmission({
+      viewId: view.id,
+      inputs: { 'manage.min_input': '3', 'manage.max_input': '2' },
+      user: { id: MANAGER },
+    });
     expect(JSON.stringify(inverted.body)).toContain('must be at least min instances');
     expect(t.emulator.sqlLog.length).toBe(before);
 
     const ephemerals = t.fake.ephemerals().length;
     await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.min_input': '1', 'manage.max_input': '3' }, user: { id: MANAGER } });
-    const confirmation = await waitUntil(() => t.fake.ephemerals().slice(ephemerals).find((e) => e.user === MANAGER), { timeoutMs: 10_000, message: 'no confirmation' });
+    const confirmation = await waitUntil(
+      () =>
+        t.fake
+          .ephemerals()
+          .slice(ephemerals)
+          .find((e) => e.user === MANAGER),
+      { timeoutMs: 10_000, message: 'no confirmation' },
+    );
     expect(blocksText(confirmation.blocks ?? [])).toContain('min 1, max 2 → min 1, max 3');
     await clickEphemeral(t, confirmation, 'manage.confirm', MANAGER);
     await waitUntil(() => svc()?.maxInstances === 3, { timeoutMs: 10_000, message: 'not scaled' });
@@ -135,7 +155,9 @@ describe('ALTER SERVICE rules (issue 12, point 5)', () => {
 
   it('when the Auto-suspend modal gets 60, then the field says 0 or at least 300 and no SQL runs; 300 goes on to the confirmation', async () => {
     const status = await spcsAs(t, MANAGER, `status ${SERVICE}`);
-    await t.slack.clickButton({ channel: status.reply.channel, ts: status.reply.message_ts }, 'manage.autosuspend', { user: { id: MANAGER } });
+    await t.slack.clickButton({ channel: status.reply.channel, ts: status.reply.message_ts }, 'manage.autosuspend', {
+      user: { id: MANAGER },
+    });
     const view = await waitUntil(() => t.fake.currentView(), { timeoutMs: 5_000, message: 'no auto-suspend modal' });
     const before = t.emulator.sqlLog.length;
     const bad = await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.seconds_input': '60' }, user: { id: MANAGER } });
@@ -145,7 +167,14 @@ describe('ALTER SERVICE rules (issue 12, point 5)', () => {
 
     const ephemerals = t.fake.ephemerals().length;
     await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.seconds_input': '300' }, user: { id: MANAGER } });
-    const confirmation = await waitUntil(() => t.fake.ephemerals().slice(ephemerals).find((e) => e.user === MANAGER), { timeoutMs: 10_000, message: 'no confirmation' });
+    const confirmation = await waitUntil(
+      () =>
+        t.fake
+          .ephemerals()
+          .slice(ephemerals)
+          .find((e) => e.user === MANAGER),
+      { timeoutMs: 10_000, message: 'no confirmation' },
+    );
     expect(blocksText(confirmation.blocks ?? [])).toMatch(/Auto-suspend:\*? .* → 5 min/);
   });
 
@@ -170,7 +199,14 @@ describe('ALTER SERVICE rules (issue 12, point 5)', () => {
   it('when the bot role can operate the service but does not own it, then auto-suspend names OWNERSHIP (not a GRANT) while suspend still works', async () => {
     // As GRANT USAGE, MONITOR, OPERATE ON SERVICE … TO ROLE SPCS_OPERATOR, with ownership held by another role.
     for (const privilege of ['USAGE', 'MONITOR', 'OPERATE']) {
-      addGrant(t.emulator.state, { role: BOT_ROLE, privilege, on: 'SERVICE', key: key3('ML_DB', 'SERVING', 'IRIS_SVC'), name: SERVICE, createdOn: Date.now() });
+      addGrant(t.emulator.state, {
+        role: BOT_ROLE,
+        privilege,
+        on: 'SERVICE',
+        key: key3('ML_DB', 'SERVING', 'IRIS_SVC'),
+        name: SERVICE,
+        createdOn: Date.now(),
+      });
     }
     t.emulator.faults.missingPrivilege({ privilege: 'OWNERSHIP', on: 'SERVICE', name: SERVICE, role: BOT_ROLE });
     const { reply } = await spcsAs(t, MANAGER, `autosuspend ${SERVICE} 1800`);
@@ -182,7 +218,10 @@ describe('ALTER SERVICE rules (issue 12, point 5)', () => {
 
     const suspend = await spcsAs(t, MANAGER, `suspend ${SERVICE}`);
     await clickEphemeral(t, suspend.reply, 'manage.confirm', MANAGER);
-    await waitUntil(() => svc()?.status === 'SUSPENDED', { timeoutMs: 10_000, message: `not suspended with OPERATE: ${t.fake.describeCalls()}` });
+    await waitUntil(() => svc()?.status === 'SUSPENDED', {
+      timeoutMs: 10_000,
+      message: `not suspended with OPERATE: ${t.fake.describeCalls()}`,
+    });
     t.emulator.faults.clear();
     const resumed = await spcsAs(t, MANAGER, `resume ${SERVICE}`);
     await clickEphemeral(t, resumed.reply, 'manage.confirm', MANAGER);
@@ -198,13 +237,32 @@ describe('the approval gate', () => {
     const id = `dinflight${state === 'pending' ? '02' : '01'}`;
     const progress =
       state === 'approved'
-        ? { approvals: [{ userId: APPROVER, atMs: Date.now() }], execution: { phase: 'building_image' as const, phaseSinceMs: Date.now(), milestones: [] } }
+        ? {
+            approvals: [{ userId: APPROVER, atMs: Date.now() }],
+            execution: { phase: 'building_image' as const, phaseSinceMs: Date.now(), milestones: [] },
+          }
         : { approvals: [] };
-    await store.create({ id, request: irisRequest('IRIS_SVC'), planHash: 'a'.repeat(64), requestedBy: MANAGER, teamId: 'T0', channelId: CHANNEL, requestedAtMs: Date.now(), state, ...progress });
+    await store.create({
+      id,
+      request: irisRequest('IRIS_SVC'),
+      planHash: 'a'.repeat(64),
+      requestedBy: MANAGER,
+      teamId: 'T0',
+      channelId: CHANNEL,
+      requestedAtMs: Date.now(),
+      state,
+      ...progress,
+    });
     const max = state === 'pending' ? 5 : 4;
     const { text } = await spcsAs(t, MANAGER, `scale ${SERVICE} --max ${max}`);
     expect(text).toContain('in flight');
-    const summary = await waitUntil(() => t.fake.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('manage.approve') && JSON.stringify(m.blocks).includes(`max ${max}`)), { timeoutMs: 10_000, message: 'no approval summary' });
+    const summary = await waitUntil(
+      () =>
+        t.fake
+          .messages(CHANNEL)
+          .find((m) => JSON.stringify(m.blocks).includes('manage.approve') && JSON.stringify(m.blocks).includes(`max ${max}`)),
+      { timeoutMs: 10_000, message: 'no approval summary' },
+    );
     await t.slack.clickButton({ channel: CHANNEL, ts: summary.ts }, 'manage.approve', { user: { id: APPROVER } });
     await waitUntil(() => svc()?.maxInstances === max, { timeoutMs: 10_000, message: 'not scaled after approval' });
     await store.update(id, (d) => ({ ...d, state: 'rejected' })); // out of flight for the next test
@@ -213,24 +271,47 @@ describe('the approval gate', () => {
   it('when an approver rejects a drop with a reason, then the summary shows who, when and why instead of the buttons, it is audited and nothing is dropped', async () => {
     const before = t.emulator.sqlLog.length;
     await spcsAs(t, MANAGER, `drop ${SERVICE}`);
-    const summary = await waitUntil(() => t.fake.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('manage.reject') && blocksText(m.blocks ?? []).includes('dropped')), { timeoutMs: 10_000, message: 'no drop summary' });
+    const summary = await waitUntil(
+      () =>
+        t.fake
+          .messages(CHANNEL)
+          .find((m) => JSON.stringify(m.blocks).includes('manage.reject') && blocksText(m.blocks ?? []).includes('dropped')),
+      { timeoutMs: 10_000, message: 'no drop summary' },
+    );
     // Someone who may not reject gets no modal, only the reason.
     const opened = t.fake.calls('views.open').length;
     const ephemerals = t.fake.ephemerals().length;
     await t.slack.clickButton({ channel: CHANNEL, ts: summary.ts }, 'manage.reject', { user: { id: OUTSIDER } });
-    const refusal = await waitUntil(() => t.fake.ephemerals().slice(ephemerals).find((e) => e.user === OUTSIDER), { timeoutMs: 5_000, message: 'no refusal' });
+    const refusal = await waitUntil(
+      () =>
+        t.fake
+          .ephemerals()
+          .slice(ephemerals)
+          .find((e) => e.user === OUTSIDER),
+      { timeoutMs: 5_000, message: 'no refusal' },
+    );
     expect(refusal.text).toContain('not one of the approvers');
     expect(t.fake.calls('views.open')).toHaveLength(opened);
 
     await t.slack.clickButton({ channel: CHANNEL, ts: summary.ts }, 'manage.reject', { user: { id: APPROVER } });
-    const view = await waitUntil(() => (t.fake.calls('views.open').length > opened ? t.fake.currentView() : undefined), { timeoutMs: 5_000, message: 'no reject modal' });
+    const view = await waitUntil(() => (t.fake.calls('views.open').length > opened ? t.fake.currentView() : undefined), {
+      timeoutMs: 5_000,
+      message: 'no reject modal',
+    });
     expect(JSON.stringify(view)).toContain('Reason (optional)');
-    await t.slack.viewSubmission({ viewId: view.id, inputs: { 'manage.reason_input': '  Keep it for the demo <tomorrow>  ' }, user: { id: APPROVER } });
-    const shown = await waitUntil(() => {
-      const m = t.fake.message(CHANNEL, summary.ts);
-      const text = blocksText(m?.blocks ?? []);
-      return text.includes('Rejected by') ? { text, blocks: JSON.stringify(m?.blocks) } : undefined;
-    }, { timeoutMs: 5_000, message: 'summary not rejected' });
+    await t.slack.viewSubmission({
+      viewId: view.id,
+      inputs: { 'manage.reason_input': '  Keep it for the demo <tomorrow>  ' },
+      user: { id: APPROVER },
+    });
+    const shown = await waitUntil(
+      () => {
+        const m = t.fake.message(CHANNEL, summary.ts);
+        const text = blocksText(m?.blocks ?? []);
+        return text.includes('Rejected by') ? { text, blocks: JSON.stringify(m?.blocks) } : undefined;
+      },
+      { timeoutMs: 5_000, message: 'summary not rejected' },
+    );
     expect(shown.text).toContain(`Rejected by <@${APPROVER}> (<!date^`);
     expect(shown.text).toContain('*Reason:* Keep it for the demo &lt;tomorrow&gt;');
     expect(shown.blocks).not.toContain('manage.approve');
@@ -246,10 +327,17 @@ describe('the approval gate', () => {
     t.fake.failNext('chat.postMessage', 'not_in_channel');
     const before = t.fake.ephemerals().length;
     await clickEphemeral(t, reply, 'manage.confirm', MANAGER);
-    const told = await waitUntil(() => t.fake.ephemerals().slice(before).find((e) => e.user === MANAGER && e.text.includes("I'm not in")), {
-      timeoutMs: 10_000,
-      message: 'the person who confirmed was not told',
-    });
+    const told = await waitUntil(
+      () =>
+        t.fake
+          .ephemerals()
+          .slice(before)
+          .find((e) => e.user === MANAGER && e.text.includes("I'm not in")),
+      {
+        timeoutMs: 10_000,
+        message: 'the person who confirmed was not told',
+      },
+    );
     expect(told.text).toContain('Done: suspend `ML_DB.SERVING.IRIS_SVC`');
     expect(told.text).toContain(`I'm not in <#${CHANNEL}>`);
     expect(told.text).toContain('`/invite @spcs`');
@@ -274,10 +362,23 @@ describe('the approval gate', () => {
   it('when a drop is requested, then the requester cannot approve it, an approver can, and the service is gone', async () => {
     const { text } = await spcsAs(t, MANAGER, `drop ${SERVICE}`);
     expect(text).toContain('needs approval');
-    const summary = await waitUntil(() => t.fake.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('manage.approve') && blocksText(m.blocks ?? []).includes('dropped')), { timeoutMs: 10_000, message: 'no drop summary' });
+    const summary = await waitUntil(
+      () =>
+        t.fake
+          .messages(CHANNEL)
+          .find((m) => JSON.stringify(m.blocks).includes('manage.approve') && blocksText(m.blocks ?? []).includes('dropped')),
+      { timeoutMs: 10_000, message: 'no drop summary' },
+    );
     const before = t.fake.ephemerals().length;
     await t.slack.clickButton({ channel: CHANNEL, ts: summary.ts }, 'manage.approve', { user: { id: MANAGER } });
-    const refusal = await waitUntil(() => t.fake.ephemerals().slice(before).find((e) => e.user === MANAGER), { timeoutMs: 5_000, message: 'no refusal' });
+    const refusal = await waitUntil(
+      () =>
+        t.fake
+          .ephemerals()
+          .slice(before)
+          .find((e) => e.user === MANAGER),
+      { timeoutMs: 5_000, message: 'no refusal' },
+    );
     expect(refusal.text).toContain('someone else has to approve');
     expect(svc()).toBeDefined();
     await t.slack.clickButton({ channel: CHANNEL, ts: summary.ts }, 'manage.approve', { user: { id: APPROVER } });

@@ -15,10 +15,17 @@ export const MANAGE_ENV = { SPCS_MANAGERS: MANAGER, SPCS_DEPLOYERS: MANAGER, SPC
 export async function spcsAs(t: TestBot, user: string, text: string): Promise<{ reply: FakeEphemeral; text: string }> {
   const before = t.fake.ephemerals().length;
   const res = await t.slack.slashCommand({ command: '/spcs', text, user: { id: user } });
-  const reply = await waitUntil(() => t.fake.ephemerals().slice(before).find((e) => e.user === user), {
-    timeoutMs: 10_000,
-    message: `no reply to "/spcs ${text}" (ack ${res.status} ${res.text})`,
-  });
+  const reply = await waitUntil(
+    () =>
+      t.fake
+        .ephemerals()
+        .slice(before)
+        .find((e) => e.user === user),
+    {
+      timeoutMs: 10_000,
+      message: `no reply to "/spcs ${text}" (ack ${res.status} ${res.text})`,
+    },
+  );
   return { reply, text: blocksText(reply.blocks ?? []) + reply.text };
 }
 
@@ -30,7 +37,11 @@ export async function clickEphemeral(t: TestBot, reply: FakeEphemeral, actionId:
 /** Waits until the channel (or a thread) has a message whose text matches. */
 export function messageMatching(t: TestBot, pattern: RegExp): Promise<string> {
   return waitUntil(
-    () => t.fake.allMessages().map((m) => blocksText(m.blocks ?? []) + m.text).find((text) => pattern.test(text)),
+    () =>
+      t.fake
+        .allMessages()
+        .map((m) => blocksText(m.blocks ?? []) + m.text)
+        .find((text) => pattern.test(text)),
     { timeoutMs: 10_000, message: `no message matching ${pattern}\n${t.fake.describeCalls()}` },
   );
 }

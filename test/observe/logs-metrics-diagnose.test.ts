@@ -25,7 +25,8 @@ async function advanceUntil(probe: () => Promise<boolean>, stepMs = 5_000, steps
   throw new Error('condition not reached on the virtual clock');
 }
 
-const serviceStatus = async (): Promise<string> => String((await run(sql, `SHOW SERVICES IN SCHEMA ML_DB.SERVING STARTS WITH 'IRIS_SVC'`))[0]?.['status']);
+const serviceStatus = async (): Promise<string> =>
+  String((await run(sql, `SHOW SERVICES IN SCHEMA ML_DB.SERVING STARTS WITH 'IRIS_SVC'`))[0]?.['status']);
 
 /** ALTER SERVICE … SUSPEND, then the virtual clock until it is SUSPENDED. */
 async function suspendIris(): Promise<void> {
@@ -74,7 +75,10 @@ describe('/spcs logs', () => {
   it('when an instance waits for a node, then the logs say Snowflake\'s container message (from "…, Container Status: PENDING")', async () => {
     t.emulator.faults.noFreeNode('CPU_XS_POOL');
     await run(sql, `ALTER SERVICE ${IRIS} SET MIN_INSTANCES = 2 MAX_INSTANCES = 2`);
-    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['instance_id'] === '1'), 1_000);
+    await advanceUntil(
+      async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['instance_id'] === '1'),
+      1_000,
+    );
     const { text } = await spcs(t, `logs ${IRIS} --instance 1`);
     expect(text).toContain('is not running: `Compute pool node(s) are being provisioned`');
     expect(text).not.toContain('Container Status');
@@ -112,13 +116,17 @@ describe('/spcs diagnose', () => {
   it('when new instances wait for a node, then the diagnosis says the pool is at capacity', async () => {
     t.emulator.faults.noFreeNode('CPU_XS_POOL');
     await run(sql, `ALTER SERVICE ${IRIS} SET MIN_INSTANCES = 2 MAX_INSTANCES = 2`);
-    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Compute pool node(s) are being provisioned'));
+    await advanceUntil(async () =>
+      (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some(
+        (c) => c['message'] === 'Compute pool node(s) are being provisioned',
+      ),
+    );
     const { text } = await spcs(t, `diagnose ${IRIS}`);
     expect(text).toContain('Pending scheduling: the compute pool is at capacity');
     expect(text).toContain('MAX_NODES');
   });
 
-  it('when the model container is OOM-killed, then the diagnosis cites Snowflake\'s platform event (SPCS_GET_EVENTS)', async () => {
+  it("when the model container is OOM-killed, then the diagnosis cites Snowflake's platform event (SPCS_GET_EVENTS)", async () => {
     t.emulator.faults.oomKill({ service: 'IRIS_SVC' });
     await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['last_exit_code'] === 137));
     const { text } = await spcs(t, `diagnose ${IRIS}`);
@@ -130,7 +138,11 @@ describe('/spcs diagnose', () => {
     t.emulator.faults.imagePullFailure('IRIS_SVC');
     await suspendIris();
     await run(sql, `ALTER SERVICE ${IRIS} RESUME`);
-    await advanceUntil(async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Failed to pull image'), 1_000, 200);
+    await advanceUntil(
+      async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => c['message'] === 'Failed to pull image'),
+      1_000,
+      200,
+    );
     const { text } = await spcs(t, `diagnose ${IRIS}`);
     expect(text).toContain('Snowflake failed to pull the container image');
     expect(text).toContain('event CONTAINER.STATUS_CHANGE: model-inference: Failed to pull image');
@@ -140,7 +152,11 @@ describe('/spcs diagnose', () => {
   it('when DESCRIBE COMPUTE POOL reports error_code / status_message, then the diagnosis quotes Snowflake', async () => {
     t.emulator.faults.poolError('CPU_XS_POOL', { code: '392507', message: 'Compute pool is starting for the last 3 minutes' });
     const [described] = await run(sql, 'DESCRIBE COMPUTE POOL CPU_XS_POOL');
-    expect(described).toMatchObject({ name: 'CPU_XS_POOL', error_code: '392507', status_message: 'Compute pool is starting for the last 3 minutes' });
+    expect(described).toMatchObject({
+      name: 'CPU_XS_POOL',
+      error_code: '392507',
+      status_message: 'Compute pool is starting for the last 3 minutes',
+    });
     const { text } = await spcs(t, `diagnose ${IRIS}`);
     expect(text).toContain('Compute pool CPU_XS_POOL reports error 392507');
     expect(text).toContain('Snowflake says: Compute pool is starting for the last 3 minutes');
@@ -150,7 +166,10 @@ describe('/spcs diagnose', () => {
     await suspendIris();
     await run(sql, `ALTER SERVICE ${IRIS} RESUME`);
     await advanceUntil(
-      async () => (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) => String(c['message']).startsWith('Readiness probe is failing at path: /health, port: 5000')),
+      async () =>
+        (await run(sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).some((c) =>
+          String(c['message']).startsWith('Readiness probe is failing at path: /health, port: 5000'),
+        ),
       1_000,
       200,
     );
@@ -164,7 +183,14 @@ describe('/spcs diagnose', () => {
     const before = t.fake.ephemerals().length;
     const click = await t.slack.clickButton({ channel: CHANNEL, ts: reply.message_ts }, 'observe.diagnose');
     expect(click.elapsedMs).toBeLessThan(3000);
-    const diagnosis = await waitUntil(() => t.fake.ephemerals().slice(before).find((e) => e.text.includes(IRIS)), { timeoutMs: 10_000 });
+    const diagnosis = await waitUntil(
+      () =>
+        t.fake
+          .ephemerals()
+          .slice(before)
+          .find((e) => e.text.includes(IRIS)),
+      { timeoutMs: 10_000 },
+    );
     expect(diagnosis.text).toContain('No problems found');
   });
 });

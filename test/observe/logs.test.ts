@@ -24,7 +24,9 @@ async function logsAfterDrop(s: BotSession): Promise<string> {
 }
 
 const inferenceRow = async (s: BotSession, instance = '0'): Promise<Record<string, unknown> | undefined> =>
-  (await run(s.sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).find((r) => r['container_name'] === 'model-inference' && String(r['instance_id']) === instance);
+  (await run(s.sql, `SHOW SERVICE CONTAINERS IN SERVICE ${IRIS}`)).find(
+    (r) => r['container_name'] === 'model-inference' && String(r['instance_id']) === instance,
+  );
 
 describe('/spcs logs of a container that restarted', () => {
   const s = useBotSession();
@@ -52,7 +54,14 @@ describe('/spcs logs of a container that restarted', () => {
     const before = s.t.fake.ephemerals().length;
     const click = await s.t.slack.clickButton({ channel: CHANNEL, ts: reply.message_ts }, 'observe.logs.previous');
     expect(click.elapsedMs).toBeLessThan(3000);
-    const previous = await waitUntil(() => s.t.fake.ephemerals().slice(before).find((e) => e.source === 'response_url'), { timeoutMs: 10_000 });
+    const previous = await waitUntil(
+      () =>
+        s.t.fake
+          .ephemerals()
+          .slice(before)
+          .find((e) => e.source === 'response_url'),
+      { timeoutMs: 10_000 },
+    );
     const shown = JSON.stringify(previous.blocks);
     expect(shown).toContain('(previous container)');
     expect(shown).toContain('OOMKilled (exit code 137)');
@@ -86,7 +95,14 @@ describe('/spcs logs of a container that restarted', () => {
     expect(lastBinds(s, /SYSTEM\$GET_SERVICE_LOGS/)).toEqual([IRIS, '1', 'model-inference', '100']);
     const before = s.t.fake.ephemerals().length;
     await s.t.slack.clickButton({ channel: CHANNEL, ts: reply.message_ts }, 'observe.logs.instance.0');
-    await waitUntil(() => s.t.fake.ephemerals().slice(before).find((e) => e.source === 'response_url'), { timeoutMs: 10_000 });
+    await waitUntil(
+      () =>
+        s.t.fake
+          .ephemerals()
+          .slice(before)
+          .find((e) => e.source === 'response_url'),
+      { timeoutMs: 10_000 },
+    );
     expect(lastBinds(s, /SYSTEM\$GET_SERVICE_LOGS/)).toEqual([IRIS, '0', 'model-inference', '100']);
   });
 
@@ -113,7 +129,12 @@ describe('/spcs logs of a dropped service', () => {
   });
 
   it('when two dropped services share a name in different schemas, then each shows only its own lines', async () => {
-    const spec = deploySpec({ model: 'ML_DB.REGISTRY.SENTIMENT_BERT', version: 'V1', service: 'ML_DB.REGISTRY.IRIS_SVC', pool: 'CPU_M_POOL' });
+    const spec = deploySpec({
+      model: 'ML_DB.REGISTRY.SENTIMENT_BERT',
+      version: 'V1',
+      service: 'ML_DB.REGISTRY.IRIS_SVC',
+      pool: 'CPU_M_POOL',
+    });
     await submitAsync(s.sql, 'CALL SYSTEM$DEPLOY_MODEL(?)', [spec]);
     await advanceUntil(
       s.t.emulator,

@@ -61,7 +61,11 @@ describe('/spcs metrics', () => {
   it('when only the system group is collected, then the limits are said to be missing, not taken from the node size', async () => {
     // Through the emulator's admin route, as a demo would do it.
     const admin = (body: unknown): Promise<Response> =>
-      fetch(`${s.t.emulator.url}/__emulator/platform-monitor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${s.t.emulator.url}/__emulator/platform-monitor`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await admin({ service: 'IRIS_SVC', groups: ['system', 'gpu-magic'] })).status).toBe(400);
     expect((await admin({ service: 'IRIS_SVC', groups: ['system'] })).status).toBe(200);
     s.t.emulator.clock.advance(10 * MIN);

@@ -18,16 +18,30 @@ export interface Reply {
 export async function spcs(t: TestBot, text: string, timeoutMs = 10_000): Promise<Reply> {
   const before = t.fake.ephemerals().length;
   const res = await t.slack.slashCommand({ command: '/spcs', text });
-  const reply = await waitUntil(() => t.fake.ephemerals().slice(before).find((e) => e.source === 'response_url'), {
-    timeoutMs,
-    message: `no response_url reply to "/spcs ${text}" (ack ${res.status} ${res.text})\n${t.fake.describeCalls()}`,
-  });
+  const reply = await waitUntil(
+    () =>
+      t.fake
+        .ephemerals()
+        .slice(before)
+        .find((e) => e.source === 'response_url'),
+    {
+      timeoutMs,
+      message: `no response_url reply to "/spcs ${text}" (ack ${res.status} ${res.text})\n${t.fake.describeCalls()}`,
+    },
+  );
   return { res, reply, text: blocksText(reply.blocks ?? []) };
 }
 
 /** Waits for the next file the bot uploads and completes. */
 export async function nextFile(t: TestBot, before: number, timeoutMs = 15_000): Promise<FakeFile> {
-  return waitUntil(() => t.fake.files().slice(before).find((f) => f.completed), { timeoutMs, message: `no file uploaded\n${t.fake.describeCalls()}` });
+  return waitUntil(
+    () =>
+      t.fake
+        .files()
+        .slice(before)
+        .find((f) => f.completed),
+    { timeoutMs, message: `no file uploaded\n${t.fake.describeCalls()}` },
+  );
 }
 
 /** The text of the immediate ack (argument errors are answered there). */

@@ -53,11 +53,24 @@ export async function startDemoInChromium(): Promise<RunningDemo> {
     return code;
   };
   try {
-    const url = await waitFor(() => /\[demo\] open (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 30_000, () => `the demo never printed its URL:\n${output}`);
+    const url = await waitFor(
+      () => /\[demo\] open (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
+      30_000,
+      () => `the demo never printed its URL:\n${output}`,
+    );
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1500, height: 920 },
     });
     const page = context.pages()[0] ?? (await context.newPage());

@@ -15,16 +15,19 @@ describe('npm run demo finds Redis', () => {
     expect(await resolveDemoRedis({ defaultUrl: nobody, path: '/nonexistent' })).toBeUndefined();
   });
 
-  it.skipIf(redisServer === undefined)('when nothing answers, starts a private redis-server on a free port and stops it again', async () => {
-    const nobody = `redis://127.0.0.1:${await freePort()}`;
-    const choice = await resolveDemoRedis({ defaultUrl: nobody, path: dirname(redisServer ?? '') });
-    expect(choice?.local).toBeDefined();
-    const url = choice?.url ?? '';
-    expect(url).not.toBe(nobody);
-    expect(await redisAnswers(url)).toBe(true);
-    await choice?.local?.stop();
-    expect(await redisAnswers(url, 300)).toBe(false);
-  });
+  it.skipIf(redisServer === undefined)(
+    'when nothing answers, starts a private redis-server on a free port and stops it again',
+    async () => {
+      const nobody = `redis://127.0.0.1:${await freePort()}`;
+      const choice = await resolveDemoRedis({ defaultUrl: nobody, path: dirname(redisServer ?? '') });
+      expect(choice?.local).toBeDefined();
+      const url = choice?.url ?? '';
+      expect(url).not.toBe(nobody);
+      expect(await redisAnswers(url)).toBe(true);
+      await choice?.local?.stop();
+      expect(await redisAnswers(url, 300)).toBe(false);
+    },
+  );
 
   it('finds redis-server on PATH only where it is', () => {
     expect(findRedisServer('/nonexistent:/also-not')).toBeUndefined();

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { KnownBlock, ModalView } from '@slack/types';
 import {
-  buildAccessBusyView, buildAccessNoticeView, buildAccessOverview, buildGrantConfirm, buildGrantForm, buildNetworkConfirm,
-  buildNetworkForm, buildTestForm, buildTestResult, AccessIds, type AccessOverviewModel, type MethodModel,
+  buildAccessBusyView,
+  buildAccessNoticeView,
+  buildAccessOverview,
+  buildGrantConfirm,
+  buildGrantForm,
+  buildNetworkConfirm,
+  buildNetworkForm,
+  buildTestForm,
+  buildTestResult,
+  AccessIds,
+  type AccessOverviewModel,
+  type MethodModel,
 } from '../../src/blocks/access.js';
 import { buildMilestoneMessage } from '../../src/blocks/deploy-status.js';
 import { ApprovalIds, buildDeploySummary, buildRejectModal } from '../../src/blocks/deploy-summary.js';
@@ -10,8 +20,14 @@ import { buildWizardView, WizardIds } from '../../src/blocks/deploy-wizard.js';
 import { buildExpiredView, buildKeptServiceView } from '../../src/blocks/deploy-wizard-review.js';
 import { buildCommandHelpMessage, buildHelpMessage } from '../../src/blocks/help.js';
 import {
-  buildAutoSuspendModal, buildChangeConfirmation, buildChangeOutcome, buildChangeRejectModal, buildChangeSummary, buildCreatePoolModal,
-  buildScaleModal, ManageIds,
+  buildAutoSuspendModal,
+  buildChangeConfirmation,
+  buildChangeOutcome,
+  buildChangeRejectModal,
+  buildChangeSummary,
+  buildCreatePoolModal,
+  buildScaleModal,
+  ManageIds,
 } from '../../src/blocks/manage.js';
 import { buildDiagnosis } from '../../src/blocks/observe-diagnosis.js';
 import { notice, serviceAmbiguous, usageError } from '../../src/blocks/observe-kit.js';
@@ -27,7 +43,15 @@ import type { ComputePoolInfo, InstanceFamilyInfo, ServiceContainer, ServiceInfo
 import type { Draft, PoolRow } from '../../src/store/draft-store.js';
 import { checkedOf, selectedOf, textOf, type StateValues as BotStateValues } from '../../src/flows/deploy/values.js';
 import {
-  blockAction, clientErrors, fieldName, renderBlocks, renderMessage, renderView, stateFromFormValues, SUPPORTED_BLOCKS, SUPPORTED_ELEMENTS,
+  blockAction,
+  clientErrors,
+  fieldName,
+  renderBlocks,
+  renderMessage,
+  renderView,
+  stateFromFormValues,
+  SUPPORTED_BLOCKS,
+  SUPPORTED_ELEMENTS,
   type RenderContext,
 } from '../../sandbox/page/render/index.js';
 import { irisRequest } from '../support/deploy-requests.js';
@@ -46,7 +70,13 @@ const ctx: RenderContext = {
 
 // --- HTML probes (the renderer's output is a string; these read it the way the page's selectors would) ---
 
-const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The opening tag of the element with this data-action-id (and data-block-id when given). */
 function openTag(html: string, actionId: string, blockId?: string): string {
@@ -58,7 +88,7 @@ function openTag(html: string, actionId: string, blockId?: string): string {
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function attr(tagHtml: string, name: string): string | undefined {
   const m = new RegExp(`\\s${escapeRe(name)}(?:="([^"]*)")?(?=[\\s>])`).exec(tagHtml);
-  return m === null ? undefined : unescape(m[1] ?? '');
+  return m === null ? undefined : unescapeHtml(m[1] ?? '');
 }
 /** The HTML of the block with this block_id. */
 function blockHtml(html: string, blockId: string): string {
@@ -68,7 +98,7 @@ function blockHtml(html: string, blockId: string): string {
   const next = html.indexOf('<div class="sk-block ', start);
   return html.slice(from, next < 0 ? undefined : next);
 }
-const visibleText = (html: string) => unescape(html.replace(/<[^>]+>/g, ''));
+const visibleText = (html: string) => unescapeHtml(html.replace(/<[^>]+>/g, ''));
 const footer = (html: string) => html.slice(html.indexOf('<div class="sk-modal-footer"'));
 
 // --- Realistic inputs ---
@@ -77,11 +107,28 @@ const HASH = 'c'.repeat(64);
 const T0 = Date.UTC(2026, 10, 20, 9, 30, 0);
 
 function deployment(over: Partial<Deployment> = {}, request: DeployRequest = irisRequest('IRIS_SVC')): Deployment {
-  return { id: 'd0000demo1', request, planHash: HASH, requestedBy: 'U0REQUEST', teamId: 'T0DEMO', channelId: 'C0DEPLOYS', requestedAtMs: T0, state: 'pending', approvals: [], ...over };
+  return {
+    id: 'd0000demo1',
+    request,
+    planHash: HASH,
+    requestedBy: 'U0REQUEST',
+    teamId: 'T0DEMO',
+    channelId: 'C0DEPLOYS',
+    requestedAtMs: T0,
+    state: 'pending',
+    approvals: [],
+    ...over,
+  };
 }
 
 const draft = (over: Partial<Draft> = {}): Draft => ({
-  id: 'w000000000000000000000001', userId: 'U0REQUEST', teamId: 'T0DEMO', channelId: 'C0DEPLOYS', createdAtMs: T0, step: 'model', rev: 1,
+  id: 'w000000000000000000000001',
+  userId: 'U0REQUEST',
+  teamId: 'T0DEMO',
+  channelId: 'C0DEPLOYS',
+  createdAtMs: T0,
+  step: 'model',
+  rev: 1,
   model: { database: 'ML_DB', schema: 'REGISTRY', name: 'IRIS_CLASSIFIER', version: 'V1' },
   lists: {},
   versionInfo: { functions: irisRequest('X').functions, hasGpuRuntime: false },
@@ -91,59 +138,167 @@ const draft = (over: Partial<Draft> = {}): Draft => ({
 });
 
 const poolRow = (name: string, over: Partial<PoolRow> = {}): PoolRow => ({
-  name, instanceFamily: 'CPU_X64_XS', gpu: null, minNodes: 1, maxNodes: 2, activeNodes: 1, state: 'ACTIVE', services: 0, autoResume: true, usable: true, ...over,
+  name,
+  instanceFamily: 'CPU_X64_XS',
+  gpu: null,
+  minNodes: 1,
+  maxNodes: 2,
+  activeNodes: 1,
+  state: 'ACTIVE',
+  services: 0,
+  autoResume: true,
+  usable: true,
+  ...over,
 });
 
 const service = (over: Partial<ServiceInfo> = {}): ServiceInfo => ({
-  name: 'IRIS_SVC', status: 'RUNNING', databaseName: 'ML_DB', schemaName: 'SERVING', owner: null, computePool: 'CPU_XS_POOL', dnsName: null,
-  currentInstances: 1, targetInstances: 1, minReadyInstances: 1, minInstances: 1, maxInstances: 2, autoResume: true, autoSuspendSecs: 1800,
-  externalAccessIntegrations: [], comment: null, queryWarehouse: null, isJob: false, isUpgrading: false, specDigest: null, createdOn: null,
-  updatedOn: null, resumedOn: null, suspendedOn: null, ...over,
+  name: 'IRIS_SVC',
+  status: 'RUNNING',
+  databaseName: 'ML_DB',
+  schemaName: 'SERVING',
+  owner: null,
+  computePool: 'CPU_XS_POOL',
+  dnsName: null,
+  currentInstances: 1,
+  targetInstances: 1,
+  minReadyInstances: 1,
+  minInstances: 1,
+  maxInstances: 2,
+  autoResume: true,
+  autoSuspendSecs: 1800,
+  externalAccessIntegrations: [],
+  comment: null,
+  queryWarehouse: null,
+  isJob: false,
+  isUpgrading: false,
+  specDigest: null,
+  createdOn: null,
+  updatedOn: null,
+  resumedOn: null,
+  suspendedOn: null,
+  ...over,
 });
 
 const container = (over: Partial<ServiceContainer> = {}): ServiceContainer => ({
-  serviceName: 'IRIS_SVC', serviceStatus: 'RUNNING', instanceId: '0', instanceStatus: 'READY', containerName: 'model-inference', status: 'READY',
-  message: 'Running', imageName: null, imageDigest: null, restartCount: 2, startTime: null, lastExitCode: 137, ...over,
+  serviceName: 'IRIS_SVC',
+  serviceStatus: 'RUNNING',
+  instanceId: '0',
+  instanceStatus: 'READY',
+  containerName: 'model-inference',
+  status: 'READY',
+  message: 'Running',
+  imageName: null,
+  imageDigest: null,
+  restartCount: 2,
+  startTime: null,
+  lastExitCode: 137,
+  ...over,
 });
 
 const computePool = (name: string, state = 'ACTIVE'): ComputePoolInfo => ({
-  name, state, minNodes: 1, maxNodes: 2, instanceFamily: 'CPU_X64_XS', numServices: 1, numJobs: 0, autoSuspendSecs: 3600, autoResume: false,
-  activeNodes: 1, idleNodes: 0, targetNodes: 1, owner: null, comment: null, isExclusive: false, application: null, errorCode: null, statusMessage: null, createdOn: null, resumedOn: null, updatedOn: null,
+  name,
+  state,
+  minNodes: 1,
+  maxNodes: 2,
+  instanceFamily: 'CPU_X64_XS',
+  numServices: 1,
+  numJobs: 0,
+  autoSuspendSecs: 3600,
+  autoResume: false,
+  activeNodes: 1,
+  idleNodes: 0,
+  targetNodes: 1,
+  owner: null,
+  comment: null,
+  isExclusive: false,
+  application: null,
+  errorCode: null,
+  statusMessage: null,
+  createdOn: null,
+  resumedOn: null,
+  updatedOn: null,
 });
 
-const family: InstanceFamilyInfo = { name: 'GPU_NV_S', description: null, vcpu: 6, memoryGib: 27, storageGib: null, gpu: { type: 'A10G', perNode: 1, memoryGib: 24 }, currentNodeUsage: null, message: null };
+const family: InstanceFamilyInfo = {
+  name: 'GPU_NV_S',
+  description: null,
+  vcpu: 6,
+  memoryGib: 27,
+  storageGib: null,
+  gpu: { type: 'A10G', perNode: 1, memoryGib: 24 },
+  currentNodeUsage: null,
+  message: null,
+};
 
 const operation = (change: OperationChange, over: Partial<Operation> = {}): Operation => ({
-  id: 'o0000demo1', service: 'ML_DB.SERVING.IRIS_SVC', change, before: { status: 'RUNNING', minInstances: 1, maxInstances: 2, autoSuspendSecs: 1800 },
-  gate: 'self', planHash: HASH, requestedBy: 'U0OPS', teamId: 'T0DEMO', channelId: 'C0DEPLOYS', requestedAtMs: T0, state: 'pending', approvals: [], ...over,
+  id: 'o0000demo1',
+  service: 'ML_DB.SERVING.IRIS_SVC',
+  change,
+  before: { status: 'RUNNING', minInstances: 1, maxInstances: 2, autoSuspendSecs: 1800 },
+  gate: 'self',
+  planHash: HASH,
+  requestedBy: 'U0OPS',
+  teamId: 'T0DEMO',
+  channelId: 'C0DEPLOYS',
+  requestedAtMs: T0,
+  state: 'pending',
+  approvals: [],
+  ...over,
 });
 
 const methods: MethodModel[] = [
-  { name: 'PREDICT', signature: 'PREDICT(SEPAL_LENGTH FLOAT, SEPAL_WIDTH FLOAT, PETAL_LENGTH FLOAT, PETAL_WIDTH FLOAT)', path: 'predict', example: '1.0, 1.0, 1.0, 1.0' },
+  {
+    name: 'PREDICT',
+    signature: 'PREDICT(SEPAL_LENGTH FLOAT, SEPAL_WIDTH FLOAT, PETAL_LENGTH FLOAT, PETAL_WIDTH FLOAT)',
+    path: 'predict',
+    example: '1.0, 1.0, 1.0, 1.0',
+  },
   { name: 'PREDICT_PROBA', signature: 'PREDICT_PROBA(SEPAL_LENGTH FLOAT)', path: 'predict-proba', example: '1.0' },
 ];
 
 const overview = (over: Partial<AccessOverviewModel> = {}): AccessOverviewModel => ({
-  sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC', serviceStatus: 'RUNNING', snowflakeUser: 'ANALYST_DANA', botUser: 'SPCS_BOT', networkPolicy: null, accountPolicy: null,
-  endpoint: { state: 'ready', url: 'https://abc-org-acct.snowflakecomputing.app' }, model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER', methods, ...over,
+  sessionId: 'a1',
+  service: 'ML_DB.SERVING.IRIS_SVC',
+  serviceStatus: 'RUNNING',
+  snowflakeUser: 'ANALYST_DANA',
+  botUser: 'SPCS_BOT',
+  networkPolicy: null,
+  accountPolicy: null,
+  endpoint: { state: 'ready', url: 'https://abc-org-acct.snowflakecomputing.app' },
+  model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
+  methods,
+  ...over,
 });
 
 const finding: Finding = {
-  code: 'oom_killed', severity: 'problem', title: 'Container model-inference was OOM-killed', cause: 'The model needs more memory than a CPU_X64_XS node has.',
-  fixes: ['Use a pool of a larger instance family.', 'Lower num_workers.'], evidence: ['last exit code 137', 'memory peak 5.9 GiB of 6 GiB'],
+  code: 'oom_killed',
+  severity: 'problem',
+  title: 'Container model-inference was OOM-killed',
+  cause: 'The model needs more memory than a CPU_X64_XS node has.',
+  fixes: ['Use a pool of a larger instance family.', 'Lower num_workers.'],
+  evidence: ['last exit code 137', 'memory peak 5.9 GiB of 6 GiB'],
 };
 
 const running: Deployment = deployment({
-  state: 'approved', approvals: [{ userId: 'U0APPROVE', atMs: T0 + 60_000 }],
+  state: 'approved',
+  approvals: [{ userId: 'U0APPROVE', atMs: T0 + 60_000 }],
   execution: { phase: 'running', phaseSinceMs: T0 + 600_000, ingressUrl: 'https://abc-org-acct.snowflakecomputing.app', milestones: [] },
 });
 
 const failed = (kind: 'oom' | 'build_failed' | 'missing_privilege' | 'no_free_node'): Deployment =>
   deployment({
-    state: 'approved', approvals: [{ userId: 'U0APPROVE', atMs: T0 + 60_000 }],
+    state: 'approved',
+    approvals: [{ userId: 'U0APPROVE', atMs: T0 + 60_000 }],
     execution: {
-      phase: 'failed', phaseSinceMs: T0 + 900_000, milestones: [],
-      failure: { kind, message: 'Container model-inference exited with 137 <OOMKilled>', logTail: ['Loading model…', 'Killed <pid 7> & gone'], privilege: 'USAGE ON COMPUTE POOL CPU_XS_POOL' },
+      phase: 'failed',
+      phaseSinceMs: T0 + 900_000,
+      milestones: [],
+      failure: {
+        kind,
+        message: 'Container model-inference exited with 137 <OOMKilled>',
+        logTail: ['Loading model…', 'Killed <pid 7> & gone'],
+        privilege: 'USAGE ON COMPUTE POOL CPU_XS_POOL',
+      },
     },
   });
 
@@ -153,75 +308,230 @@ const modal = (view: ModalView): Surface => ({ kind: 'view', view });
 
 /** Every builder of src/blocks with realistic inputs: what the bot can put in front of a person. */
 function allOutputs(): Record<string, Surface> {
-  const w = (d: Partial<Draft>, loading = false, request: DeployRequest | null = null) => modal(buildWizardView({ draft: draft(d), loading, request }));
-  const gpuPool = { kind: 'existing' as const, name: 'GPU_POOL', instanceFamily: 'GPU_NV_M', gpu: { type: 'A10G', perNode: 4, memoryGib: 24 }, state: 'ACTIVE' };
-  const milestones: Milestone[] = ['approved', 'build_started', 'build_done', 'starting', 'waiting_for_capacity', 'running', 'endpoint_ready'];
+  const w = (d: Partial<Draft>, loading = false, request: DeployRequest | null = null) =>
+    modal(buildWizardView({ draft: draft(d), loading, request }));
+  const gpuPool = {
+    kind: 'existing' as const,
+    name: 'GPU_POOL',
+    instanceFamily: 'GPU_NV_M',
+    gpu: { type: 'A10G', perNode: 4, memoryGib: 24 },
+    state: 'ACTIVE',
+  };
+  const milestones: Milestone[] = [
+    'approved',
+    'build_started',
+    'build_done',
+    'starting',
+    'waiting_for_capacity',
+    'running',
+    'endpoint_ready',
+  ];
   const out: Record<string, Surface> = {
     'wizard model': w({ step: 'model', notice: 'Snowflake said <no> & stopped' }),
     'wizard model loading': w({ step: 'model', model: {} }, true),
     'wizard location': w({ step: 'location' }),
-    'wizard pool existing': w({ step: 'pool', lists: { pools: [poolRow('CPU_XS_POOL'), poolRow('GPU_POOL', { gpu: gpuPool.gpu, state: 'SUSPENDED', autoResume: false })] }, pool: { ...poolRow('CPU_XS_POOL'), kind: 'existing' } }),
+    'wizard pool existing': w({
+      step: 'pool',
+      lists: { pools: [poolRow('CPU_XS_POOL'), poolRow('GPU_POOL', { gpu: gpuPool.gpu, state: 'SUSPENDED', autoResume: false })] },
+      pool: { ...poolRow('CPU_XS_POOL'), kind: 'existing' },
+    }),
     'wizard pool loading': w({ step: 'pool' }, true),
     'wizard pool create': w({
-      step: 'pool', poolMode: 'create',
-      lists: { families: [{ name: 'CPU_X64_XS', gpu: null, vcpu: 1 }, { name: 'GPU_NV_S', gpu: { type: 'A10G', perNode: 1, memoryGib: 24 }, vcpu: 6 }] },
-      pool: { kind: 'create', name: 'NEW_POOL', instanceFamily: 'GPU_NV_S', gpu: { type: 'A10G', perNode: 1, memoryGib: 24 }, minNodes: 1, maxNodes: 3, autoResume: true },
+      step: 'pool',
+      poolMode: 'create',
+      lists: {
+        families: [
+          { name: 'CPU_X64_XS', gpu: null, vcpu: 1 },
+          { name: 'GPU_NV_S', gpu: { type: 'A10G', perNode: 1, memoryGib: 24 }, vcpu: 6 },
+        ],
+      },
+      pool: {
+        kind: 'create',
+        name: 'NEW_POOL',
+        instanceFamily: 'GPU_NV_S',
+        gpu: { type: 'A10G', perNode: 1, memoryGib: 24 },
+        minNodes: 1,
+        maxNodes: 3,
+        autoResume: true,
+      },
     }),
     'wizard instances': w({ step: 'instances', maxInstances: 3 }),
-    'wizard workers cpu': w({ step: 'workers', pool: { kind: 'existing', name: 'CPU_XS_POOL', instanceFamily: 'CPU_X64_XS', gpu: null, state: 'ACTIVE' } }),
+    'wizard workers cpu': w({
+      step: 'workers',
+      pool: { kind: 'existing', name: 'CPU_XS_POOL', instanceFamily: 'CPU_X64_XS', gpu: null, state: 'ACTIVE' },
+    }),
     'wizard workers gpu': w({ step: 'workers', pool: gpuPool, numWorkers: 2 }),
-    'wizard existing': w({ step: 'existing', existing: { status: 'RUNNING', computePool: 'CPU_XS_POOL', currentInstances: 1, minInstances: 1, maxInstances: 1 }, existingService: 'drop_and_recreate' }),
+    'wizard existing': w({
+      step: 'existing',
+      existing: { status: 'RUNNING', computePool: 'CPU_XS_POOL', currentInstances: 1, minInstances: 1, maxInstances: 1 },
+      existingService: 'drop_and_recreate',
+    }),
     'wizard review': w({ step: 'review' }, false, { ...irisRequest('IRIS_SVC'), existingService: 'drop_and_recreate' }),
-    'wizard kept': modal(buildKeptServiceView(draft({ step: 'existing' }), { status: 'RUNNING', computePool: 'CPU_XS_POOL', currentInstances: 1, minInstances: 1, maxInstances: 1 })),
+    'wizard kept': modal(
+      buildKeptServiceView(draft({ step: 'existing' }), {
+        status: 'RUNNING',
+        computePool: 'CPU_XS_POOL',
+        currentInstances: 1,
+        minInstances: 1,
+        maxInstances: 1,
+      }),
+    ),
     'wizard expired': modal(buildExpiredView()),
     'summary pending': msg(buildDeploySummary(deployment(), 1)),
     'summary pending partly approved': msg(buildDeploySummary(deployment({ approvals: [{ userId: 'U0APPROVE', atMs: T0 }] }), 2)),
     'summary running': msg(buildDeploySummary(running, 1)),
-    'summary rejected': msg(buildDeploySummary(deployment({ state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'Use <!channel> & the GPU pool' } }), 1)),
+    'summary rejected': msg(
+      buildDeploySummary(
+        deployment({ state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'Use <!channel> & the GPU pool' } }),
+        1,
+      ),
+    ),
     'summary expired': msg(buildDeploySummary(deployment({ state: 'expired' }), 1)),
     'reject modal': modal(buildRejectModal(deployment())),
     ...Object.fromEntries(milestones.map((m) => [`milestone ${m}`, msg(buildMilestoneMessage(running, m))])),
     'milestone failed oom': msg(buildMilestoneMessage(failed('oom'), 'failed')),
     'milestone failed build': msg(buildMilestoneMessage(failed('build_failed'), 'failed')),
     'milestone failed privilege': msg(buildMilestoneMessage(failed('missing_privilege'), 'failed')),
-    'list': msg(buildServiceList({ scope: 'ML_DB.SERVING', skipped: ['SECRET_DB'], services: [{ service: service(), endpoint: { state: 'ready', host: 'abc-org-acct.snowflakecomputing.app', url: 'https://abc-org-acct.snowflakecomputing.app', port: 443 } }, { service: service({ name: 'OTHER', status: 'SUSPENDED' }), endpoint: { state: 'provisioning', message: null } }] })),
+    list: msg(
+      buildServiceList({
+        scope: 'ML_DB.SERVING',
+        skipped: ['SECRET_DB'],
+        services: [
+          {
+            service: service(),
+            endpoint: {
+              state: 'ready',
+              host: 'abc-org-acct.snowflakecomputing.app',
+              url: 'https://abc-org-acct.snowflakecomputing.app',
+              port: 443,
+            },
+          },
+          { service: service({ name: 'OTHER', status: 'SUSPENDED' }), endpoint: { state: 'provisioning', message: null } },
+        ],
+      }),
+    ),
     'list empty': msg(buildServiceList({ scope: null, skipped: [], services: [] })),
-    'status': msg(buildServiceStatus({ service: service(), qualifiedName: 'ML_DB.SERVING.IRIS_SVC', endpoint: null, containers: [container()] })),
-    'status suspended': msg(buildServiceStatus({ service: service({ status: 'SUSPENDED' }), qualifiedName: 'ML_DB.SERVING.IRIS_SVC', endpoint: { state: 'absent' }, containers: [] })),
-    'pools': msg(buildPoolTable({ pools: [computePool('CPU_XS_POOL'), computePool('GPU_POOL', 'SUSPENDED')], families: [family] })),
+    status: msg(
+      buildServiceStatus({ service: service(), qualifiedName: 'ML_DB.SERVING.IRIS_SVC', endpoint: null, containers: [container()] }),
+    ),
+    'status suspended': msg(
+      buildServiceStatus({
+        service: service({ status: 'SUSPENDED' }),
+        qualifiedName: 'ML_DB.SERVING.IRIS_SVC',
+        endpoint: { state: 'absent' },
+        containers: [],
+      }),
+    ),
+    pools: msg(buildPoolTable({ pools: [computePool('CPU_XS_POOL'), computePool('GPU_POOL', 'SUSPENDED')], families: [family] })),
     'pools empty': msg(buildPoolTable({ pools: [], families: [] })),
-    'logs': msg(buildLogMessage({ service: 'ML_DB.SERVING.IRIS_SVC', container: 'model-inference', source: 'live', lines: ['INFO start', 'WARN <!here> ```x``` & more'] }, { fileHint: 'add `--file` for all of it' })),
-    'logs history': msg(buildLogMessage({ service: 'ML_DB.SERVING.IRIS_SVC', container: 'model-inference', source: 'history', lines: [], notRunning: 'Pending scheduling', gone: true }, { fileHint: '' })),
-    'diagnosis': msg(buildDiagnosis({ service: 'ML_DB.SERVING.IRIS_SVC', status: 'FAILED', findings: [finding], looked: 'status, 1 container, pool, 100 log lines' })),
-    'notice': msg(notice(':mag: Service `X` was not found.')),
+    logs: msg(
+      buildLogMessage(
+        {
+          service: 'ML_DB.SERVING.IRIS_SVC',
+          container: 'model-inference',
+          source: 'live',
+          lines: ['INFO start', 'WARN <!here> ```x``` & more'],
+        },
+        { fileHint: 'add `--file` for all of it' },
+      ),
+    ),
+    'logs history': msg(
+      buildLogMessage(
+        {
+          service: 'ML_DB.SERVING.IRIS_SVC',
+          container: 'model-inference',
+          source: 'history',
+          lines: [],
+          notRunning: 'Pending scheduling',
+          gone: true,
+        },
+        { fileHint: '' },
+      ),
+    ),
+    diagnosis: msg(
+      buildDiagnosis({
+        service: 'ML_DB.SERVING.IRIS_SVC',
+        status: 'FAILED',
+        findings: [finding],
+        looked: 'status, 1 container, pool, 100 log lines',
+      }),
+    ),
+    notice: msg(notice(':mag: Service `X` was not found.')),
     'usage error': msg(usageError('Too many arguments <x>', '/spcs logs <service>', '/spcs logs IRIS_SVC')),
-    'ambiguous': msg(serviceAmbiguous('IRIS_SVC', ['A.B.IRIS_SVC', 'C.D.IRIS_SVC'])),
+    ambiguous: msg(serviceAmbiguous('IRIS_SVC', ['A.B.IRIS_SVC', 'C.D.IRIS_SVC'])),
     'change confirm scale': msg(buildChangeConfirmation(operation({ kind: 'scale', min: 1, max: 4 }))),
     'change confirm drop': msg(buildChangeConfirmation(operation({ kind: 'drop' }))),
     'change summary pending': msg(buildChangeSummary(operation({ kind: 'drop' }, { gate: 'approval', gateReason: 'drop' }), 1)),
-    'change summary rejected': msg(buildChangeSummary(operation({ kind: 'drop' }, { state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'not now' } }), 1)),
+    'change summary rejected': msg(
+      buildChangeSummary(
+        operation({ kind: 'drop' }, { state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'not now' } }),
+        1,
+      ),
+    ),
     'change outcome': msg(buildChangeOutcome(operation({ kind: 'suspend' }), { ok: true, status: 'SUSPENDED' })),
     'change reject modal': modal(buildChangeRejectModal(operation({ kind: 'drop' }))),
     'scale modal': modal(buildScaleModal('ML_DB.SERVING.IRIS_SVC', '{"s":"x"}')),
     'autosuspend modal': modal(buildAutoSuspendModal('ML_DB.SERVING.IRIS_SVC', '{"s":"x"}')),
     'create pool modal': modal(buildCreatePoolModal([family, { ...family, name: 'CPU_X64_XS', gpu: null, vcpu: 1, memoryGib: 6 }], '{}')),
     'access overview': modal(buildAccessOverview(overview())),
-    'access overview provisioning': modal(buildAccessOverview(overview({ networkPolicy: 'ALLOW_OFFICE', endpoint: { state: 'provisioning', message: null }, methods: [], notice: ':warning: heads up' }))),
+    'access overview provisioning': modal(
+      buildAccessOverview(
+        overview({
+          networkPolicy: 'ALLOW_OFFICE',
+          endpoint: { state: 'provisioning', message: null },
+          methods: [],
+          notice: ':warning: heads up',
+        }),
+      ),
+    ),
     'access busy': modal(buildAccessBusyView('a1', 'Reading `X`…')),
     'access notice': modal(buildAccessNoticeView('Session expired. Run `/spcs access` again.')),
-    'network form': modal(buildNetworkForm({ sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC', snowflakeUser: 'ANALYST_DANA', botUser: 'SPCS_BOT' })),
-    'network confirm': modal(buildNetworkConfirm({ sessionId: 'a1', summary: 'Create a rule and a policy.', statements: ['CREATE NETWORK RULE R MODE = INGRESS VALUE_LIST = (\'203.0.113.7\')'] })),
+    'network form': modal(
+      buildNetworkForm({ sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC', snowflakeUser: 'ANALYST_DANA', botUser: 'SPCS_BOT' }),
+    ),
+    'network confirm': modal(
+      buildNetworkConfirm({
+        sessionId: 'a1',
+        summary: 'Create a rule and a policy.',
+        statements: ["CREATE NETWORK RULE R MODE = INGRESS VALUE_LIST = ('203.0.113.7')"],
+      }),
+    ),
     'grant form': modal(buildGrantForm({ sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC' })),
-    'grant confirm': modal(buildGrantConfirm({ sessionId: 'a1', summary: 'Grant it.', statements: ['GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE ANALYST'] })),
-    'test form': modal(buildTestForm({ sessionId: 'a1', url: 'https://abc-org-acct.snowflakecomputing.app/predict', methods, selected: 'PREDICT_PROBA' })),
-    'test result': modal(buildTestResult({ sessionId: 'a1', url: 'https://abc-org-acct.snowflakecomputing.app/predict', requestBody: '{"data": [[0, 1.0]]}', outcome: { kind: 'response', status: 403, statusText: 'Forbidden', body: '{"message":"<denied>"}', isJson: true } })),
-    'help': msg(buildHelpMessage([{ name: 'deploy', usage: '/spcs deploy <model> <version>', summary: 'Deploy a model version.' }], "I don't know `/spcs foo`.")),
-    'command help': msg(buildCommandHelpMessage({ name: 'logs', usage: '/spcs logs <service>', summary: 'Show logs.', examples: ['/spcs logs IRIS_SVC'] })),
+    'grant confirm': modal(
+      buildGrantConfirm({
+        sessionId: 'a1',
+        summary: 'Grant it.',
+        statements: ['GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE ANALYST'],
+      }),
+    ),
+    'test form': modal(
+      buildTestForm({ sessionId: 'a1', url: 'https://abc-org-acct.snowflakecomputing.app/predict', methods, selected: 'PREDICT_PROBA' }),
+    ),
+    'test result': modal(
+      buildTestResult({
+        sessionId: 'a1',
+        url: 'https://abc-org-acct.snowflakecomputing.app/predict',
+        requestBody: '{"data": [[0, 1.0]]}',
+        outcome: { kind: 'response', status: 403, statusText: 'Forbidden', body: '{"message":"<denied>"}', isJson: true },
+      }),
+    ),
+    help: msg(
+      buildHelpMessage(
+        [{ name: 'deploy', usage: '/spcs deploy <model> <version>', summary: 'Deploy a model version.' }],
+        "I don't know `/spcs foo`.",
+      ),
+    ),
+    'command help': msg(
+      buildCommandHelpMessage({ name: 'logs', usage: '/spcs logs <service>', summary: 'Show logs.', examples: ['/spcs logs IRIS_SVC'] }),
+    ),
   };
   return out;
 }
 
-const render = (s: Surface) => (s.kind === 'view' ? renderView(s.view, ctx) : renderMessage({ ts: '1764763200.000100', bot_id: 'B0SPCS', username: 'spcs', blocks: s.blocks, text: 'fallback' }, ctx));
+const render = (s: Surface) =>
+  s.kind === 'view'
+    ? renderView(s.view, ctx)
+    : renderMessage({ ts: '1764763200.000100', bot_id: 'B0SPCS', username: 'spcs', blocks: s.blocks, text: 'fallback' }, ctx);
 
 // --- Every type the builders send renders, none as "unsupported" ---
 
@@ -256,7 +566,15 @@ describe('every block and element type the bot sends', () => {
     for (const t of blockTypes) expect(SUPPORTED_BLOCKS.has(t), `block ${t}`).toBe(true);
     for (const t of elementTypes) expect(SUPPORTED_ELEMENTS.has(t), `element ${t}`).toBe(true);
     expect([...blockTypes].sort()).toEqual(['actions', 'context', 'divider', 'header', 'input', 'section']);
-    expect([...elementTypes].sort()).toEqual(['button', 'checkboxes', 'external_select', 'number_input', 'plain_text_input', 'radio_buttons', 'static_select']);
+    expect([...elementTypes].sort()).toEqual([
+      'button',
+      'checkboxes',
+      'external_select',
+      'number_input',
+      'plain_text_input',
+      'radio_buttons',
+      'static_select',
+    ]);
   });
 
   it('when any modal is rendered, then each input block has exactly one error slot keyed by its block_id and one named form control or group', () => {
@@ -266,7 +584,10 @@ describe('every block and element type the bot sends', () => {
       for (const block of surface.view.blocks) {
         if (block.type !== 'input' || block.block_id === undefined || !('element' in block)) continue;
         const element: unknown = block.element;
-        const actionId = typeof element === 'object' && element !== null && 'action_id' in element && typeof element.action_id === 'string' ? element.action_id : '';
+        const actionId =
+          typeof element === 'object' && element !== null && 'action_id' in element && typeof element.action_id === 'string'
+            ? element.action_id
+            : '';
         expect(html.split(`data-error-for="${block.block_id}"`).length - 1, `${name} ${block.block_id}`).toBe(1);
         expect(html, `${name} ${block.block_id}`).toContain(`name="${fieldName(block.block_id, actionId).replace(/"/g, '&quot;')}"`);
       }
@@ -302,21 +623,56 @@ describe('deploy summary (buildDeploySummary)', () => {
 
     // What the page sends back when Approve is clicked.
     expect(blockAction(summary.blocks, ApprovalIds.actions, ApprovalIds.approve, { actionTs: '1764763201.000200' })).toEqual({
-      type: 'button', block_id: ApprovalIds.actions, action_id: ApprovalIds.approve, action_ts: '1764763201.000200',
-      text: { type: 'plain_text', text: 'Approve' }, value: JSON.stringify({ d: d.id, h: HASH }), style: 'primary',
+      type: 'button',
+      block_id: ApprovalIds.actions,
+      action_id: ApprovalIds.approve,
+      action_ts: '1764763201.000200',
+      text: { type: 'plain_text', text: 'Approve' },
+      value: JSON.stringify({ d: d.id, h: HASH }),
+      style: 'primary',
     });
   });
 
   it('when approved by two people, then their mentions and the <!date^…> times are shown in the page time zone', () => {
-    const html = render(msg(buildDeploySummary(deployment({ state: 'approved', approvals: [{ userId: 'U0APPROVE', atMs: T0 }, { userId: 'U0OPS', atMs: T0 + 90_000 }] }), 2)));
+    const html = render(
+      msg(
+        buildDeploySummary(
+          deployment({
+            state: 'approved',
+            approvals: [
+              { userId: 'U0APPROVE', atMs: T0 },
+              { userId: 'U0OPS', atMs: T0 + 90_000 },
+            ],
+          }),
+          2,
+        ),
+      ),
+    );
     const text = visibleText(html);
     expect(text).toContain('✅ Approved by @alex.approver (Nov 20, 2026 at 9:30 AM), @omar.ops (Nov 20, 2026 at 9:31 AM)');
     expect(html).toContain('datetime="2026-11-20T09:30:00.000Z"');
-    expect(visibleText(renderMessage({ blocks: buildDeploySummary(deployment({ state: 'approved', approvals: [{ userId: 'U0APPROVE', atMs: T0 }] }), 1).blocks }, { ...ctx, timeZone: 'America/New_York' }))).toContain('Nov 20, 2026 at 4:30 AM');
+    expect(
+      visibleText(
+        renderMessage(
+          { blocks: buildDeploySummary(deployment({ state: 'approved', approvals: [{ userId: 'U0APPROVE', atMs: T0 }] }), 1).blocks },
+          { ...ctx, timeZone: 'America/New_York' },
+        ),
+      ),
+    ).toContain('Nov 20, 2026 at 4:30 AM');
   });
 
   it('when rejected with a reason holding <!channel> and <script>, then it shows as text and cannot mention or inject', () => {
-    const html = render(msg(buildDeploySummary(deployment({ state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'No <!channel> <script>alert(1)</script> & <@U0OPS>' } }), 1)));
+    const html = render(
+      msg(
+        buildDeploySummary(
+          deployment({
+            state: 'rejected',
+            rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'No <!channel> <script>alert(1)</script> & <@U0OPS>' },
+          }),
+          1,
+        ),
+      ),
+    );
     expect(html).not.toContain('<script');
     expect(html).not.toContain('data-broadcast');
     expect(visibleText(html)).toContain('Reason: No <!channel> <script>alert(1)</script> & <@U0OPS>');
@@ -334,7 +690,9 @@ describe('deploy summary (buildDeploySummary)', () => {
     const block = blockHtml(html, ApprovalIds.reasonBlock);
     expect(block).toContain('sk-input-block sk-has-error');
     expect(block).toContain('(optional)');
-    expect(block).toContain(`data-error-for="${ApprovalIds.reasonBlock}" role="alert">Reason: at most 2000 characters &lt;please&gt;</div>`);
+    expect(block).toContain(
+      `data-error-for="${ApprovalIds.reasonBlock}" role="alert">Reason: at most 2000 characters &lt;please&gt;</div>`,
+    );
     expect(visibleText(footer(html))).toBe('CancelReject');
     expect(stateFromFormValues(view, [[fieldName(ApprovalIds.reasonBlock, ApprovalIds.reasonInput), 'too big']])).toEqual({
       [ApprovalIds.reasonBlock]: { [ApprovalIds.reasonInput]: { type: 'plain_text_input', value: 'too big' } },
@@ -346,7 +704,11 @@ describe('deploy summary (buildDeploySummary)', () => {
 
 describe('deploy wizard steps (buildWizardView)', () => {
   it('when on the model step, then four external selects dispatch block_suggestion / block_actions and keep the chosen options', () => {
-    const view = buildWizardView({ draft: draft({ step: 'model', model: { database: 'ML_DB' }, notice: 'Snowflake said <no>' }), loading: false, request: null });
+    const view = buildWizardView({
+      draft: draft({ step: 'model', model: { database: 'ML_DB' }, notice: 'Snowflake said <no>' }),
+      loading: false,
+      request: null,
+    });
     const html = renderView(view, ctx);
     expect(html).toContain('<div class="sk-modal-title">Deploy 1/7 · Model</div>');
     expect(html).toContain('<span class="sk-emoji" title=":warning:">⚠️</span> Snowflake said &lt;no&gt;');
@@ -359,21 +721,35 @@ describe('deploy wizard steps (buildWizardView)', () => {
     expect(dbBlock).toContain('<label class="sk-label">Registry database</label>');
     expect(dbBlock).toMatch(/<option value="[^"]*ML_DB[^"]*" selected>ML_DB<\/option>/);
     expect(blockHtml(html, WizardIds.modelSchema)).toContain('placeholder="Pick a schema"');
-    expect(html).toContain('<code class="sk-code">PREDICT(SEPAL_LENGTH FLOAT, SEPAL_WIDTH FLOAT, PETAL_LENGTH FLOAT, PETAL_WIDTH FLOAT)</code> → CLASS');
+    expect(html).toContain(
+      '<code class="sk-code">PREDICT(SEPAL_LENGTH FLOAT, SEPAL_WIDTH FLOAT, PETAL_LENGTH FLOAT, PETAL_WIDTH FLOAT)</code> → CLASS',
+    );
     expect(visibleText(footer(html))).toBe('CancelNext');
 
     // The database's <option> value is the option itself; the schema comes from a suggestion.
     const dbValue = /<option value="([^"]*)" selected>ML_DB/.exec(dbBlock)?.[1] ?? '';
     const schema = { text: { type: 'plain_text', text: 'REGISTRY' }, value: 'REGISTRY' };
     const state = stateFromFormValues(view, [
-      [fieldName(WizardIds.modelDatabase, WizardIds.modelDatabase), unescape(dbValue)],
+      [fieldName(WizardIds.modelDatabase, WizardIds.modelDatabase), unescapeHtml(dbValue)],
       [fieldName(WizardIds.modelSchema, WizardIds.modelSchema), JSON.stringify(schema)],
     ]);
-    expect(state[WizardIds.modelDatabase]?.[WizardIds.modelDatabase]).toEqual({ type: 'external_select', selected_option: { text: { type: 'plain_text', text: 'ML_DB' }, value: 'ML_DB' } });
+    expect(state[WizardIds.modelDatabase]?.[WizardIds.modelDatabase]).toEqual({
+      type: 'external_select',
+      selected_option: { text: { type: 'plain_text', text: 'ML_DB' }, value: 'ML_DB' },
+    });
     expect(state[WizardIds.modelSchema]?.[WizardIds.modelSchema]).toEqual({ type: 'external_select', selected_option: schema });
     expect(state[WizardIds.modelName]?.[WizardIds.modelName]).toEqual({ type: 'external_select', selected_option: null });
-    expect(blockAction(view, WizardIds.modelSchema, WizardIds.modelSchema, { actionTs: '1.2', entries: [[fieldName(WizardIds.modelSchema, WizardIds.modelSchema), JSON.stringify(schema)]] })).toEqual({
-      type: 'external_select', block_id: WizardIds.modelSchema, action_id: WizardIds.modelSchema, action_ts: '1.2', selected_option: schema,
+    expect(
+      blockAction(view, WizardIds.modelSchema, WizardIds.modelSchema, {
+        actionTs: '1.2',
+        entries: [[fieldName(WizardIds.modelSchema, WizardIds.modelSchema), JSON.stringify(schema)]],
+      }),
+    ).toEqual({
+      type: 'external_select',
+      block_id: WizardIds.modelSchema,
+      action_id: WizardIds.modelSchema,
+      action_ts: '1.2',
+      selected_option: schema,
       placeholder: { type: 'plain_text', text: 'Pick a schema' },
     });
   });
@@ -384,13 +760,18 @@ describe('deploy wizard steps (buildWizardView)', () => {
     expect(name.startsWith('<input')).toBe(true);
     expect(attr(name, 'value')).toBe('IRIS_SVC');
     expect(attr(name, 'maxlength')).toBe('255');
-    expect(blockHtml(html, WizardIds.serviceName)).toContain('<div class="sk-hint">Letters, digits, _ or $, starting with a letter or _.</div>');
+    expect(blockHtml(html, WizardIds.serviceName)).toContain(
+      '<div class="sk-hint">Letters, digits, _ or $, starting with a letter or _.</div>',
+    );
     expect(attr(openTag(html, WizardIds.back), 'data-value')).toBe('back');
     expect(html).toContain('◀ Back</button>');
   });
 
   it('when on the pool step with pools, then the table, the pool picker and the create button render; loading has no submit', () => {
-    const pools = [poolRow('CPU_XS_POOL'), poolRow('GPU_POOL', { gpu: { type: 'A10G', perNode: 4, memoryGib: 24 }, state: 'SUSPENDED', autoResume: false, usable: false })];
+    const pools = [
+      poolRow('CPU_XS_POOL'),
+      poolRow('GPU_POOL', { gpu: { type: 'A10G', perNode: 4, memoryGib: 24 }, state: 'SUSPENDED', autoResume: false, usable: false }),
+    ];
     const html = renderView(buildWizardView({ draft: draft({ step: 'pool', lists: { pools } }), loading: false, request: null }), ctx);
     const text = visibleText(html);
     expect(text).toContain('GPU_POOL (GPU) · family CPU_X64_XS · GPUs/node 4 x A10G');
@@ -404,9 +785,25 @@ describe('deploy wizard steps (buildWizardView)', () => {
   });
 
   it('when creating a pool, then the family select, node numbers and auto-resume checkbox carry their initial values and read back as Slack state', () => {
-    const families = [{ name: 'CPU_X64_XS', gpu: null, vcpu: 1 }, { name: 'GPU_NV_S', gpu: { type: 'A10G', perNode: 1, memoryGib: 24 }, vcpu: 6 }];
+    const families = [
+      { name: 'CPU_X64_XS', gpu: null, vcpu: 1 },
+      { name: 'GPU_NV_S', gpu: { type: 'A10G', perNode: 1, memoryGib: 24 }, vcpu: 6 },
+    ];
     const view = buildWizardView({
-      draft: draft({ step: 'pool', poolMode: 'create', lists: { families }, pool: { kind: 'create', name: 'NEW_POOL', instanceFamily: 'GPU_NV_S', gpu: families[1]?.gpu ?? null, minNodes: 1, maxNodes: 3, autoResume: true } }),
+      draft: draft({
+        step: 'pool',
+        poolMode: 'create',
+        lists: { families },
+        pool: {
+          kind: 'create',
+          name: 'NEW_POOL',
+          instanceFamily: 'GPU_NV_S',
+          gpu: families[1]?.gpu ?? null,
+          minNodes: 1,
+          maxNodes: 3,
+          autoResume: true,
+        },
+      }),
       loading: false,
       request: null,
     });
@@ -420,16 +817,43 @@ describe('deploy wizard steps (buildWizardView)', () => {
     expect(attr(openTag(html, WizardIds.newPoolName), 'value')).toBe('NEW_POOL');
 
     const f = (id: string) => fieldName(id, id);
-    const state = stateFromFormValues(view, [[f(WizardIds.newPoolName), 'BIG_POOL'], [f(WizardIds.newPoolFamily), 'CPU_X64_XS'], [f(WizardIds.newPoolMinNodes), '1'], [f(WizardIds.newPoolMaxNodes), '2']]);
+    const state = stateFromFormValues(view, [
+      [f(WizardIds.newPoolName), 'BIG_POOL'],
+      [f(WizardIds.newPoolFamily), 'CPU_X64_XS'],
+      [f(WizardIds.newPoolMinNodes), '1'],
+      [f(WizardIds.newPoolMaxNodes), '2'],
+    ]);
     expect(state[WizardIds.newPoolName]?.[WizardIds.newPoolName]).toEqual({ type: 'plain_text_input', value: 'BIG_POOL' });
-    expect(state[WizardIds.newPoolFamily]?.[WizardIds.newPoolFamily]).toEqual({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'CPU_X64_XS · CPU · 1 vCPU' }, value: 'CPU_X64_XS' } });
+    expect(state[WizardIds.newPoolFamily]?.[WizardIds.newPoolFamily]).toEqual({
+      type: 'static_select',
+      selected_option: { text: { type: 'plain_text', text: 'CPU_X64_XS · CPU · 1 vCPU' }, value: 'CPU_X64_XS' },
+    });
     expect(state[WizardIds.newPoolMaxNodes]?.[WizardIds.newPoolMaxNodes]).toEqual({ type: 'number_input', value: '2' });
     // Unticked: Slack reports an empty list, not a missing field.
     expect(state[WizardIds.newPoolAutoResume]?.[WizardIds.newPoolAutoResume]).toEqual({ type: 'checkboxes', selected_options: [] });
     // The bot's own readers of view_submission state (src/flows/deploy/values.ts), on the state as it crosses the wire.
-    const wire: BotStateValues = JSON.parse(JSON.stringify(stateFromFormValues(view, [[f(WizardIds.newPoolName), 'BIG_POOL'], [f(WizardIds.newPoolFamily), 'GPU_NV_S'], [f(WizardIds.newPoolAutoResume), 'auto_resume']])));
-    expect([textOf(wire, WizardIds.newPoolName), selectedOf(wire, WizardIds.newPoolFamily), checkedOf(wire, WizardIds.newPoolAutoResume), textOf(wire, WizardIds.newPoolMinNodes)]).toEqual(['BIG_POOL', 'GPU_NV_S', ['auto_resume'], undefined]);
-    expect(clientErrors(view, [[f(WizardIds.newPoolFamily), 'CPU_X64_XS'], [f(WizardIds.newPoolMinNodes), '0'], [f(WizardIds.newPoolMaxNodes), '2']])).toEqual({
+    const wire: BotStateValues = JSON.parse(
+      JSON.stringify(
+        stateFromFormValues(view, [
+          [f(WizardIds.newPoolName), 'BIG_POOL'],
+          [f(WizardIds.newPoolFamily), 'GPU_NV_S'],
+          [f(WizardIds.newPoolAutoResume), 'auto_resume'],
+        ]),
+      ),
+    );
+    expect([
+      textOf(wire, WizardIds.newPoolName),
+      selectedOf(wire, WizardIds.newPoolFamily),
+      checkedOf(wire, WizardIds.newPoolAutoResume),
+      textOf(wire, WizardIds.newPoolMinNodes),
+    ]).toEqual(['BIG_POOL', 'GPU_NV_S', ['auto_resume'], undefined]);
+    expect(
+      clientErrors(view, [
+        [f(WizardIds.newPoolFamily), 'CPU_X64_XS'],
+        [f(WizardIds.newPoolMinNodes), '0'],
+        [f(WizardIds.newPoolMaxNodes), '2'],
+      ]),
+    ).toEqual({
       [WizardIds.newPoolName]: 'Please complete this required field.',
       [WizardIds.newPoolMinNodes]: 'Please enter a number of at least 1.',
     });
@@ -439,7 +863,14 @@ describe('deploy wizard steps (buildWizardView)', () => {
     const view = buildWizardView({ draft: draft({ step: 'instances', maxInstances: 3 }), loading: false, request: null });
     const html = renderView(view, ctx);
     const input = openTag(html, WizardIds.maxInstances);
-    expect([attr(input, 'type'), attr(input, 'min'), attr(input, 'max'), attr(input, 'step'), attr(input, 'value'), attr(input, 'data-decimal')]).toEqual(['number', '1', '100', '1', '3', 'false']);
+    expect([
+      attr(input, 'type'),
+      attr(input, 'min'),
+      attr(input, 'max'),
+      attr(input, 'step'),
+      attr(input, 'value'),
+      attr(input, 'data-decimal'),
+    ]).toEqual(['number', '1', '100', '1', '3', 'false']);
     expect(html).toContain('• <b>1 instance</b>: suitable for development/testing or low traffic');
     const f = fieldName(WizardIds.maxInstances, WizardIds.maxInstances);
     expect(clientErrors(view, [[f, '101']])).toEqual({ [WizardIds.maxInstances]: 'Please enter a number of at most 100.' });
@@ -449,7 +880,14 @@ describe('deploy wizard steps (buildWizardView)', () => {
   });
 
   it('when choosing workers on a CPU pool, then radio buttons start on auto and the optional number is marked optional', () => {
-    const view = buildWizardView({ draft: draft({ step: 'workers', pool: { kind: 'existing', name: 'CPU_XS_POOL', instanceFamily: 'CPU_X64_XS', gpu: null, state: 'ACTIVE' } }), loading: false, request: null });
+    const view = buildWizardView({
+      draft: draft({
+        step: 'workers',
+        pool: { kind: 'existing', name: 'CPU_XS_POOL', instanceFamily: 'CPU_X64_XS', gpu: null, state: 'ACTIVE' },
+      }),
+      loading: false,
+      request: null,
+    });
     const html = renderView(view, ctx);
     const radios = blockHtml(html, WizardIds.workersMode);
     expect(attr(openTag(html, WizardIds.workersMode), 'data-type')).toBe('radio_buttons');
@@ -457,20 +895,54 @@ describe('deploy wizard steps (buildWizardView)', () => {
     expect(radios).toMatch(/type="radio" name="[^"]+" value="manual">/);
     expect(visibleText(radios)).toContain('Specify num_workers manually');
     expect(blockHtml(html, WizardIds.numWorkers)).toContain('(optional)');
-    const state = stateFromFormValues(view, [[fieldName(WizardIds.workersMode, WizardIds.workersMode), 'manual'], [fieldName(WizardIds.numWorkers, WizardIds.numWorkers), '3']]);
-    expect(state[WizardIds.workersMode]?.[WizardIds.workersMode]).toEqual({ type: 'radio_buttons', selected_option: { text: { type: 'plain_text', text: 'Specify num_workers manually' }, value: 'manual' } });
+    const state = stateFromFormValues(view, [
+      [fieldName(WizardIds.workersMode, WizardIds.workersMode), 'manual'],
+      [fieldName(WizardIds.numWorkers, WizardIds.numWorkers), '3'],
+    ]);
+    expect(state[WizardIds.workersMode]?.[WizardIds.workersMode]).toEqual({
+      type: 'radio_buttons',
+      selected_option: { text: { type: 'plain_text', text: 'Specify num_workers manually' }, value: 'manual' },
+    });
     expect(state[WizardIds.numWorkers]?.[WizardIds.numWorkers]).toEqual({ type: 'number_input', value: '3' });
   });
 
   it('when choosing workers on a GPU pool, then the bound is the GPUs per node', () => {
-    const html = renderView(buildWizardView({ draft: draft({ step: 'workers', pool: { kind: 'existing', name: 'GPU_POOL', instanceFamily: 'GPU_NV_M', gpu: { type: 'A10G', perNode: 4, memoryGib: 24 }, state: 'ACTIVE' }, numWorkers: 2 }), loading: false, request: null }), ctx);
+    const html = renderView(
+      buildWizardView({
+        draft: draft({
+          step: 'workers',
+          pool: {
+            kind: 'existing',
+            name: 'GPU_POOL',
+            instanceFamily: 'GPU_NV_M',
+            gpu: { type: 'A10G', perNode: 4, memoryGib: 24 },
+            state: 'ACTIVE',
+          },
+          numWorkers: 2,
+        }),
+        loading: false,
+        request: null,
+      }),
+      ctx,
+    );
     const input = openTag(html, WizardIds.numWorkers);
     expect([attr(input, 'max'), attr(input, 'value')]).toEqual(['4', '2']);
     expect(visibleText(html)).toContain('Based on your compute pool (GPU_POOL with 4 GPUs)');
   });
 
   it('when a service of that name exists, then its status and the three choices show, drop-and-recreate chosen', () => {
-    const html = renderView(buildWizardView({ draft: draft({ step: 'existing', existing: { status: 'RUNNING', computePool: 'CPU_XS_POOL', currentInstances: 1, minInstances: 1, maxInstances: 1 }, existingService: 'drop_and_recreate' }), loading: false, request: null }), ctx);
+    const html = renderView(
+      buildWizardView({
+        draft: draft({
+          step: 'existing',
+          existing: { status: 'RUNNING', computePool: 'CPU_XS_POOL', currentInstances: 1, minInstances: 1, maxInstances: 1 },
+          existingService: 'drop_and_recreate',
+        }),
+        loading: false,
+        request: null,
+      }),
+      ctx,
+    );
     const radios = blockHtml(html, WizardIds.existingChoice);
     expect(radios.match(/type="radio"/g)).toHaveLength(3);
     expect(radios).toMatch(/value="drop_and_recreate" checked>/);
@@ -481,7 +953,16 @@ describe('deploy wizard steps (buildWizardView)', () => {
     const html = renderView(buildWizardView({ draft: draft({ step: 'review' }), loading: false, request: irisRequest('IRIS_SVC') }), ctx);
     expect(visibleText(html)).toContain('• Model: ML_DB.REGISTRY.IRIS_CLASSIFIER (version V1)• Service: ML_DB.SERVING.IRIS_SVC');
     expect(visibleText(footer(html))).toBe('CancelRequest approval');
-    const kept = renderView(buildKeptServiceView(draft({ step: 'existing' }), { status: 'RUNNING', computePool: 'P', currentInstances: 1, minInstances: 1, maxInstances: 1 }), ctx);
+    const kept = renderView(
+      buildKeptServiceView(draft({ step: 'existing' }), {
+        status: 'RUNNING',
+        computePool: 'P',
+        currentInstances: 1,
+        minInstances: 1,
+        maxInstances: 1,
+      }),
+      ctx,
+    );
     expect(visibleText(footer(kept))).toBe('Done');
     const expired = renderView(buildExpiredView(), ctx);
     expect(expired).toContain('<code class="sk-code">/spcs deploy</code>');
@@ -494,11 +975,15 @@ describe('deploy wizard steps (buildWizardView)', () => {
 describe('deployment thread (buildMilestoneMessage)', () => {
   it('when running, then the endpoint is a link and SQL, Python and REST are code blocks with their text intact', () => {
     const html = render(msg(buildMilestoneMessage(running, 'running')));
-    expect(html).toContain('🚀</span> <code class="sk-code">ML_DB.SERVING.IRIS_SVC</code> is <b>running</b>. Inference endpoint: <a class="sk-link" href="https://abc-org-acct.snowflakecomputing.app"');
-    const pres = [...html.matchAll(/<pre class="sk-pre">([\s\S]*?)<\/pre>/g)].map((m) => unescape(m[1] ?? ''));
+    expect(html).toContain(
+      '🚀</span> <code class="sk-code">ML_DB.SERVING.IRIS_SVC</code> is <b>running</b>. Inference endpoint: <a class="sk-link" href="https://abc-org-acct.snowflakecomputing.app"',
+    );
+    const pres = [...html.matchAll(/<pre class="sk-pre">([\s\S]*?)<\/pre>/g)].map((m) => unescapeHtml(m[1] ?? ''));
     expect(pres[0]).toBe('SELECT ML_DB.SERVING.IRIS_SVC!PREDICT(SEPAL_LENGTH, SEPAL_WIDTH, PETAL_LENGTH, PETAL_WIDTH) FROM <input_table>;');
     expect(pres[1]).toBe('mv.run(df, function_name="predict", service_name="IRIS_SVC")');
-    expect(pres[2]).toContain(`curl -X POST "https://abc-org-acct.snowflakecomputing.app/predict" \\\n  -H 'Authorization: Snowflake Token="<PAT>"'`);
+    expect(pres[2]).toContain(
+      `curl -X POST "https://abc-org-acct.snowflakecomputing.app/predict" \\\n  -H 'Authorization: Snowflake Token="<PAT>"'`,
+    );
     expect(html).toContain('<b>Python</b> (<code class="sk-code">mv</code> is the model version from the registry)');
   });
 
@@ -515,7 +1000,9 @@ describe('deployment thread (buildMilestoneMessage)', () => {
 describe('observe views', () => {
   it('when listing services, then the endpoint is a link labelled with its host and statuses carry their emoji', () => {
     const html = render(allOutputs()['list'] ?? msg({ blocks: [] }));
-    expect(html).toContain('<a class="sk-link" href="https://abc-org-acct.snowflakecomputing.app" target="_blank" rel="noopener noreferrer">abc-org-acct.snowflakecomputing.app</a>');
+    expect(html).toContain(
+      '<a class="sk-link" href="https://abc-org-acct.snowflakecomputing.app" target="_blank" rel="noopener noreferrer">abc-org-acct.snowflakecomputing.app</a>',
+    );
     expect(visibleText(html)).toContain('✅ ML_DB.SERVING.IRIS_SVC — RUNNING');
     expect(visibleText(html)).toContain('⏸️ ML_DB.SERVING.OTHER — SUSPENDED');
     expect(visibleText(html)).toContain('Not listed (no access): SECRET_DB.');
@@ -525,7 +1012,15 @@ describe('observe views', () => {
     const html = render(allOutputs()['status'] ?? msg({ blocks: [] }));
     expect(html.match(/<div class="sk-field sk-mrkdwn">/g)).toHaveLength(4);
     expect(html).toContain('<div class="sk-field sk-mrkdwn"><b>Compute pool</b><br><code class="sk-code">CPU_XS_POOL</code></div>');
-    for (const id of [StatusActions.logs, StatusActions.metrics, StatusActions.diagnose, StatusActions.suspend, StatusActions.scale, StatusActions.autoSuspend, StatusActions.drop]) {
+    for (const id of [
+      StatusActions.logs,
+      StatusActions.metrics,
+      StatusActions.diagnose,
+      StatusActions.suspend,
+      StatusActions.scale,
+      StatusActions.autoSuspend,
+      StatusActions.drop,
+    ]) {
       expect(attr(openTag(html, id), 'data-value')).toBe('ML_DB.SERVING.IRIS_SVC');
     }
     expect(attr(openTag(html, StatusActions.drop), 'class')).toContain('sk-btn-danger');
@@ -543,8 +1038,16 @@ describe('observe views', () => {
     const gpuValue = JSON.stringify({ p: 'GPU_POOL', k: 'resume' });
     expect(html).toContain(`<option value="${gpuValue.replace(/"/g, '&quot;')}">Resume GPU_POOL</option>`);
     expect(html).toContain('<option value="" selected class="sk-placeholder">Suspend or resume a pool…</option>');
-    expect(blockAction(blocks, PoolActions.block, PoolActions.change, { actionTs: '9.9', entries: [[fieldName(PoolActions.block, PoolActions.change), gpuValue]] })).toEqual({
-      type: 'static_select', block_id: PoolActions.block, action_id: PoolActions.change, action_ts: '9.9',
+    expect(
+      blockAction(blocks, PoolActions.block, PoolActions.change, {
+        actionTs: '9.9',
+        entries: [[fieldName(PoolActions.block, PoolActions.change), gpuValue]],
+      }),
+    ).toEqual({
+      type: 'static_select',
+      block_id: PoolActions.block,
+      action_id: PoolActions.change,
+      action_ts: '9.9',
       selected_option: { text: { type: 'plain_text', text: 'Resume GPU_POOL' }, value: gpuValue },
       placeholder: { type: 'plain_text', text: 'Suspend or resume a pool…' },
     });
@@ -604,7 +1107,9 @@ describe('REST access modal', () => {
     expect(attr(openTag(html, AccessIds.openNetwork), 'class')).toContain('sk-btn-primary');
     expect(attr(openTag(html, AccessIds.openTest), 'class')).toContain('sk-btn-primary');
     expect(attr(openTag(html, AccessIds.openGrant), 'class')).toBe('sk-el sk-btn');
-    expect(html).toContain('<pre class="sk-pre">GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE &lt;ROLE_NAME&gt;;</pre>');
+    expect(html).toContain(
+      '<pre class="sk-pre">GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE &lt;ROLE_NAME&gt;;</pre>',
+    );
     expect(visibleText(html)).toContain('🔗 https://abc-org-acct.snowflakecomputing.app');
     expect(footer(html)).not.toContain('data-view-action="submit"');
   });
@@ -612,13 +1117,24 @@ describe('REST access modal', () => {
   it('when the test form shows, then the method select starts on the chosen method and the PAT field keeps its _secret id', () => {
     const view = buildTestForm({ sessionId: 'a1', url: 'https://x.snowflakecomputing.app/predict', methods, selected: 'PREDICT_PROBA' });
     const html = renderView(view, ctx);
-    expect(blockHtml(html, AccessIds.method)).toContain('<option value="PREDICT_PROBA" selected>PREDICT_PROBA(SEPAL_LENGTH FLOAT)</option>');
+    expect(blockHtml(html, AccessIds.method)).toContain(
+      '<option value="PREDICT_PROBA" selected>PREDICT_PROBA(SEPAL_LENGTH FLOAT)</option>',
+    );
     expect(attr(openTag(html, AccessIds.pat), 'name')).toBe(fieldName(AccessIds.pat, AccessIds.pat));
     expect(attr(openTag(html, AccessIds.sample), 'placeholder')).toBe('1.0');
     expect(visibleText(footer(html))).toBe('CloseSend request');
-    const state = stateFromFormValues(view, [[fieldName(AccessIds.method, AccessIds.method), 'PREDICT'], [fieldName(AccessIds.sample, AccessIds.sample), '5.1, 3.5, 1.4, 0.2'], [fieldName(AccessIds.pat, AccessIds.pat), 'pat-value']]);
+    const state = stateFromFormValues(view, [
+      [fieldName(AccessIds.method, AccessIds.method), 'PREDICT'],
+      [fieldName(AccessIds.sample, AccessIds.sample), '5.1, 3.5, 1.4, 0.2'],
+      [fieldName(AccessIds.pat, AccessIds.pat), 'pat-value'],
+    ]);
     expect(state).toEqual({
-      [AccessIds.method]: { [AccessIds.method]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: methods[0]?.signature.slice(0, 74) + '…' }, value: 'PREDICT' } } },
+      [AccessIds.method]: {
+        [AccessIds.method]: {
+          type: 'static_select',
+          selected_option: { text: { type: 'plain_text', text: `${methods[0]?.signature.slice(0, 74)}…` }, value: 'PREDICT' },
+        },
+      },
       [AccessIds.sample]: { [AccessIds.sample]: { type: 'plain_text_input', value: '5.1, 3.5, 1.4, 0.2' } },
       [AccessIds.pat]: { [AccessIds.pat]: { type: 'plain_text_input', value: 'pat-value' } },
     });
@@ -635,7 +1151,10 @@ describe('REST access modal', () => {
 
 describe('help', () => {
   it('when help is shown as an ephemeral, then the header, usage code spans and the "only visible to you" note render', () => {
-    const help = buildHelpMessage([{ name: 'deploy', usage: '/spcs deploy <model> <version>', summary: 'Deploy a model version.' }], "I don't know `/spcs foo`.");
+    const help = buildHelpMessage(
+      [{ name: 'deploy', usage: '/spcs deploy <model> <version>', summary: 'Deploy a model version.' }],
+      "I don't know `/spcs foo`.",
+    );
     const html = renderMessage({ ...help, ts: '1764763200.000100', bot_id: 'B0SPCS', username: 'spcs' }, ctx);
     expect(html).toContain('sk-message sk-ephemeral');
     expect(visibleText(html)).toContain('Only visible to you');

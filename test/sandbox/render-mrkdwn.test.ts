@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeMrkdwn, inlineCode } from '../../src/blocks/text.js';
-import { formatSlackDate, renderBlocks, renderMessage, renderMrkdwn, renderView, type RenderContext } from '../../sandbox/page/render/index.js';
+import {
+  formatSlackDate,
+  renderBlocks,
+  renderMessage,
+  renderMrkdwn,
+  renderView,
+  type RenderContext,
+} from '../../sandbox/page/render/index.js';
 
 const ctx: RenderContext = {
   users: { U0REQUEST: { name: 'rita.requester' }, U0EVIL: { name: '<img src=x onerror=alert(1)>' } },
@@ -11,7 +18,38 @@ const ctx: RenderContext = {
 };
 const md = (text: string, c: RenderContext = ctx) => renderMrkdwn(text, c);
 
-const OWN_TAGS = ['b', 'i', 's', 'u', 'a', 'code', 'pre', 'span', 'time', 'blockquote', 'br', 'div', 'form', 'button', 'select', 'option', 'optgroup', 'textarea', 'img', 'figure', 'input', 'label', 'hr', 'ul', 'ol', 'li', 'table', 'tr', 'th', 'td'];
+const OWN_TAGS = [
+  'b',
+  'i',
+  's',
+  'u',
+  'a',
+  'code',
+  'pre',
+  'span',
+  'time',
+  'blockquote',
+  'br',
+  'div',
+  'form',
+  'button',
+  'select',
+  'option',
+  'optgroup',
+  'textarea',
+  'img',
+  'figure',
+  'input',
+  'label',
+  'hr',
+  'ul',
+  'ol',
+  'li',
+  'table',
+  'tr',
+  'th',
+  'td',
+];
 
 /** Every tag is one the renderer writes, and its attributes are well-formed name="value" pairs with no event handlers. */
 function expectOnlyOwnMarkup(html: string): void {
@@ -19,7 +57,11 @@ function expectOnlyOwnMarkup(html: string): void {
     expect(OWN_TAGS).toContain(m[1]);
     const attrs = m[2] ?? '';
     expect(attrs, m[0]).toMatch(/^(\s[a-z-]+(="[^"<>]*")?)*$/);
-    for (const name of attrs.replace(/="[^"]*"/g, '').split(/\s+/).filter(Boolean)) expect(name, m[0]).not.toMatch(/^on/);
+    for (const name of attrs
+      .replace(/="[^"]*"/g, '')
+      .split(/\s+/)
+      .filter(Boolean))
+      expect(name, m[0]).not.toMatch(/^on/);
     expect(attrs).not.toMatch(/(href|src)="\s*(javascript|data:text|vbscript)/i);
   }
   expect(html).not.toMatch(/<script|<img(?![^>]*class="sk-)/i);
@@ -73,7 +115,9 @@ describe('mrkdwn formatting', () => {
   });
 
   it('when text has known and unknown emoji, then known ones become characters and unknown stay as :code:', () => {
-    expect(md(':white_check_mark: done :no_such_emoji:')).toBe('<span class="sk-emoji" title=":white_check_mark:">✅</span> done :no_such_emoji:');
+    expect(md(':white_check_mark: done :no_such_emoji:')).toBe(
+      '<span class="sk-emoji" title=":white_check_mark:">✅</span> done :no_such_emoji:',
+    );
     expect(md('at 12:30:45')).toBe('at 12:30:45');
     expect(md(':+1::skin-tone-3:')).toBe('<span class="sk-emoji" title=":+1::skin-tone-3:">👍</span>');
   });
@@ -81,20 +125,28 @@ describe('mrkdwn formatting', () => {
 
 describe('mrkdwn links, mentions and dates', () => {
   it('when a link has a label, then the label is formatted and the URL is the href; without a label the URL is shown', () => {
-    expect(md('<https://example.com/a?x=1&amp;y=2|*Docs* here>')).toBe('<a class="sk-link" href="https://example.com/a?x=1&amp;y=2" target="_blank" rel="noopener noreferrer"><b>Docs</b> here</a>');
-    expect(md('<https://example.com>')).toBe('<a class="sk-link" href="https://example.com" target="_blank" rel="noopener noreferrer">https://example.com</a>');
+    expect(md('<https://example.com/a?x=1&amp;y=2|*Docs* here>')).toBe(
+      '<a class="sk-link" href="https://example.com/a?x=1&amp;y=2" target="_blank" rel="noopener noreferrer"><b>Docs</b> here</a>',
+    );
+    expect(md('<https://example.com>')).toBe(
+      '<a class="sk-link" href="https://example.com" target="_blank" rel="noopener noreferrer">https://example.com</a>',
+    );
     expect(md('<mailto:ops@example.com|mail us>')).toContain('href="mailto:ops@example.com"');
   });
 
   it('when a bare URL is in the text, then it is linked without the punctuation after it, and underscores in it are not italics', () => {
-    expect(md('See https://x.example/a_b_c/d. Next')).toBe('See <a class="sk-link" href="https://x.example/a_b_c/d" target="_blank" rel="noopener noreferrer">https://x.example/a_b_c/d</a>. Next');
+    expect(md('See https://x.example/a_b_c/d. Next')).toBe(
+      'See <a class="sk-link" href="https://x.example/a_b_c/d" target="_blank" rel="noopener noreferrer">https://x.example/a_b_c/d</a>. Next',
+    );
   });
 
   it('when users and channels are mentioned, then names come from the context, or the label, or the id', () => {
     expect(md('<@U0REQUEST> <@U0NOBODY> <@U0NOBODY|pat>')).toBe(
       '<span class="sk-mention" data-user-id="U0REQUEST">@rita.requester</span> <span class="sk-mention" data-user-id="U0NOBODY">@U0NOBODY</span> <span class="sk-mention" data-user-id="U0NOBODY">@pat</span>',
     );
-    expect(md('<#C0DEPLOYS> <#C0OTHER|general>')).toBe('<span class="sk-channel" data-channel-id="C0DEPLOYS">#ml-deploys</span> <span class="sk-channel" data-channel-id="C0OTHER">#general</span>');
+    expect(md('<#C0DEPLOYS> <#C0OTHER|general>')).toBe(
+      '<span class="sk-channel" data-channel-id="C0DEPLOYS">#ml-deploys</span> <span class="sk-channel" data-channel-id="C0OTHER">#general</span>',
+    );
   });
 
   it('when <!here>, <!channel>, <!everyone> or a user group is used, then they show as broadcasts', () => {
@@ -178,16 +230,36 @@ describe('escaping: nothing in a message can inject HTML', () => {
     const evil = '"><script>alert(1)</script>';
     const blocks = [
       { type: 'header', text: { type: 'plain_text', text: evil } },
-      { type: 'section', text: { type: 'plain_text', text: evil }, accessory: { type: 'button', action_id: evil, text: { type: 'plain_text', text: evil }, value: evil, url: `javascript:${evil}` } },
-      { type: 'actions', block_id: evil, elements: [{ type: 'static_select', action_id: 's', options: [{ text: { type: 'plain_text', text: evil }, value: evil }] }] },
+      {
+        type: 'section',
+        text: { type: 'plain_text', text: evil },
+        accessory: { type: 'button', action_id: evil, text: { type: 'plain_text', text: evil }, value: evil, url: `javascript:${evil}` },
+      },
+      {
+        type: 'actions',
+        block_id: evil,
+        elements: [{ type: 'static_select', action_id: 's', options: [{ text: { type: 'plain_text', text: evil }, value: evil }] }],
+      },
       { type: 'image', image_url: `javascript:${evil}`, alt_text: evil },
       { type: 'context', elements: [{ type: 'image', image_url: `https://x.example/${evil}`, alt_text: evil }] },
     ];
-    const html = renderView({ type: 'modal', title: { type: 'plain_text', text: evil }, close: { type: 'plain_text', text: evil }, blocks }, ctx);
+    const html = renderView(
+      { type: 'modal', title: { type: 'plain_text', text: evil }, close: { type: 'plain_text', text: evil }, blocks },
+      ctx,
+    );
     expectOnlyOwnMarkup(html);
     expect(html).not.toContain('javascript:');
     expect(renderBlocks(blocks, ctx)).not.toContain('<script');
-    const message = renderMessage({ ts: '1.0', username: evil, text: evil, files: [{ id: 'F1', name: evil, mimetype: 'image/png' }], reactions: [{ name: evil, count: 1, users: [] }] }, { ...ctx, fileUrl: () => `javascript:${evil}` });
+    const message = renderMessage(
+      {
+        ts: '1.0',
+        username: evil,
+        text: evil,
+        files: [{ id: 'F1', name: evil, mimetype: 'image/png' }],
+        reactions: [{ name: evil, count: 1, users: [] }],
+      },
+      { ...ctx, fileUrl: () => `javascript:${evil}` },
+    );
     expectOnlyOwnMarkup(message);
     expect(message).not.toContain('javascript:');
   });
@@ -199,16 +271,78 @@ describe('escaping: nothing in a message can inject HTML', () => {
 
 describe('any input renders without throwing and without foreign markup', () => {
   // Slack-ish text: the characters that mean something to mrkdwn or HTML, and words.
-  const slackText = fc.array(fc.constantFrom('*', '_', '~', '`', '```', '<', '>', '&', '&lt;', '&gt;', '&amp;', '|', '@', '#', '!', '^', ':', '\n', '"', "'", ' ', 'x', 'here', 'date', 'https://a.example', 'javascript:', 'U0REQUEST', ':rocket:', '{date}'), { maxLength: 40 }).map((parts) => parts.join(''));
+  const slackText = fc
+    .array(
+      fc.constantFrom(
+        '*',
+        '_',
+        '~',
+        '`',
+        '```',
+        '<',
+        '>',
+        '&',
+        '&lt;',
+        '&gt;',
+        '&amp;',
+        '|',
+        '@',
+        '#',
+        '!',
+        '^',
+        ':',
+        '\n',
+        '"',
+        "'",
+        ' ',
+        'x',
+        'here',
+        'date',
+        'https://a.example',
+        'javascript:',
+        'U0REQUEST',
+        ':rocket:',
+        '{date}',
+      ),
+      { maxLength: 40 },
+    )
+    .map((parts) => parts.join(''));
 
-  it('when mrkdwn is any mix of control characters, then the output holds only the renderer\'s own markup', () => {
-    fc.assert(fc.property(slackText, (text) => expectOnlyOwnMarkup(md(text))), { numRuns: 400 });
+  it("when mrkdwn is any mix of control characters, then the output holds only the renderer's own markup", () => {
+    fc.assert(
+      fc.property(slackText, (text) => expectOnlyOwnMarkup(md(text))),
+      { numRuns: 400 },
+    );
   });
 
   it('when blocks are any JSON, then renderBlocks, renderView and renderMessage do not throw and hold only own markup', () => {
     const block = fc.oneof(
       fc.jsonValue(),
-      fc.record({ type: fc.constantFrom('section', 'header', 'context', 'actions', 'input', 'image', 'rich_text', 'divider', 'file', 'markdown', 'video', 'table', 'context_actions', 'nope'), text: fc.jsonValue(), elements: fc.array(fc.jsonValue(), { maxLength: 3 }), element: fc.jsonValue(), accessory: fc.jsonValue(), fields: fc.jsonValue(), block_id: fc.jsonValue(), label: fc.jsonValue() }),
+      fc.record({
+        type: fc.constantFrom(
+          'section',
+          'header',
+          'context',
+          'actions',
+          'input',
+          'image',
+          'rich_text',
+          'divider',
+          'file',
+          'markdown',
+          'video',
+          'table',
+          'context_actions',
+          'nope',
+        ),
+        text: fc.jsonValue(),
+        elements: fc.array(fc.jsonValue(), { maxLength: 3 }),
+        element: fc.jsonValue(),
+        accessory: fc.jsonValue(),
+        fields: fc.jsonValue(),
+        block_id: fc.jsonValue(),
+        label: fc.jsonValue(),
+      }),
     );
     fc.assert(
       fc.property(fc.array(block, { maxLength: 5 }), fc.jsonValue(), (blocks, extra) => {

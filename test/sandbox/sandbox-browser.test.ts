@@ -1,9 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { channelMessage, field, hasChromium, CHROMIUM, modal, pickExternal, send, startDemoInChromium, switchUser, thread, type RunningDemo } from './browser.js';
+import {
+  channelMessage,
+  field,
+  hasChromium,
+  CHROMIUM,
+  modal,
+  pickExternal,
+  send,
+  startDemoInChromium,
+  switchUser,
+  thread,
+  type RunningDemo,
+} from './browser.js';
 
 if (!hasChromium) {
-  process.stdout.write(`test/sandbox: skipping the browser walk-through: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)\n`);
+  process.stdout.write(
+    `test/sandbox: skipping the browser walk-through: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)\n`,
+  );
 }
 
 /** Clicks one of the Snowflake panel's "move time on" buttons. */
@@ -25,7 +39,10 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
     expect(code).toBe(0);
     await expect(fetch(demo.url)).rejects.toThrow(); // Ctrl-C left nothing listening
     // One line with the URL while it runs (the bot logs only warnings, and there were none), one when it stops.
-    expect(demo?.output().trim().split('\n')).toEqual([expect.stringMatching(/^\[demo\] open http:\/\/127\.0\.0\.1:\d+ /), '[demo] stopped']);
+    expect(demo?.output().trim().split('\n')).toEqual([
+      expect.stringMatching(/^\[demo\] open http:\/\/127\.0\.0\.1:\d+ /),
+      '[demo] stopped',
+    ]);
   }, 30_000);
 
   it('a requester deploys IRIS_CLASSIFIER through the wizard, an approver approves, the thread reaches running with the usage, and the ops engineer reads status, logs, metrics and an OOM diagnosis', async () => {
@@ -98,7 +115,10 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       expect(await page.locator('#notices .notice').allTextContents()).toEqual([]);
       // The README's picture (docs/sandbox.png is a copy): the summary, and the thread from approval to running.
       await page.evaluate(`document.querySelector('#timeline').scrollTop = 0`);
-      await thread(page).locator('.sk-message', { hasText: 'Approved by' }).last().evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await thread(page)
+        .locator('.sk-message', { hasText: 'Approved by' })
+        .last()
+        .evaluate((el) => el.scrollIntoView({ block: 'start' }));
       await demo.screenshot('readme');
 
       // People talk in the thread too.
@@ -126,7 +146,9 @@ describe.skipIf(!hasChromium)('npm run demo in a real browser', () => {
       await send(page, '/spcs metrics IRIS_DEMO_SVC');
       const chart = page.locator('#timeline img.sk-file-img').last();
       await chart.waitFor();
-      await page.waitForFunction(`[...document.querySelectorAll('#timeline img.sk-file-img')].some((img) => img.complete && img.naturalWidth > 0)`);
+      await page.waitForFunction(
+        `[...document.querySelectorAll('#timeline img.sk-file-img')].some((img) => img.complete && img.naturalWidth > 0)`,
+      );
       await chart.scrollIntoViewIfNeeded();
       await demo.screenshot('09-metrics-chart');
 

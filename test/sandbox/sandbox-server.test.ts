@@ -37,7 +37,10 @@ class StandInApp {
     const valid = isValidSlackRequest({
       signingSecret: SIGNING_SECRET,
       body,
-      headers: { 'x-slack-signature': String(req.headers['x-slack-signature']), 'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']) },
+      headers: {
+        'x-slack-signature': String(req.headers['x-slack-signature']),
+        'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
+      },
     });
     if (!valid) return void res.writeHead(401).end();
     const form = new URLSearchParams(body);
@@ -76,7 +79,11 @@ async function state(user: string): Promise<Snapshot> {
 }
 
 async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${sandbox.url}sandbox/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sandbox.url}sandbox/api/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as Record<string, unknown>;
 }
 
@@ -85,7 +92,14 @@ const MODAL: View = {
   callback_id: 'name',
   title: { type: 'plain_text', text: 'Name' },
   submit: { type: 'plain_text', text: 'Save' },
-  blocks: [{ type: 'input', block_id: 'name', label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', action_id: 'name' } }],
+  blocks: [
+    {
+      type: 'input',
+      block_id: 'name',
+      label: { type: 'plain_text', text: 'Name' },
+      element: { type: 'plain_text_input', action_id: 'name' },
+    },
+  ],
 };
 
 describe('the local Slack sandbox', () => {
@@ -98,7 +112,12 @@ describe('the local Slack sandbox', () => {
     expect(answer['ok']).toBe(true);
 
     const [command] = app.received;
-    expect(command?.fields).toMatchObject({ command: '/spcs', text: 'deploy ML_DB.REGISTRY.IRIS_CLASSIFIER V1', user_id: REQUESTER.id, channel_name: 'ml-deploys' });
+    expect(command?.fields).toMatchObject({
+      command: '/spcs',
+      text: 'deploy ML_DB.REGISTRY.IRIS_CLASSIFIER V1',
+      user_id: REQUESTER.id,
+      channel_name: 'ml-deploys',
+    });
     expect(String(command?.fields['response_url'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/response\//);
     await waitUntil(() => (sandbox.slack.currentView() ? true : undefined), { message: 'views.open never arrived' });
     expect((await state(REQUESTER.id)).views.map((v) => v.callback_id)).toEqual(['name']);
@@ -115,15 +134,22 @@ describe('the local Slack sandbox', () => {
   }, 10_000);
 
   it('shows a command ack with text as an ephemeral message to that person only', async () => {
-    app.answer = (_r, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: 'Only you can see this' }));
+    app.answer = (_r, res) =>
+      void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: 'Only you can see this' }));
     await post('message', { user: REQUESTER.id, text: '/spcs help' });
     expect((await state(REQUESTER.id)).timeline.map((m) => [m.text, m.ephemeral])).toEqual([['Only you can see this', true]]);
     expect((await state(APPROVER.id)).timeline).toEqual([]);
   });
 
-  it('shows a refused Web API call as a banner with Slack\'s reason: invalid_blocks from the one validator the tests use too', async () => {
+  it("shows a refused Web API call as a banner with Slack's reason: invalid_blocks from the one validator the tests use too", async () => {
     const longHeader = 'x'.repeat(151);
-    await expect(web.chat.postMessage({ channel: 'C05MLDEPLOY', text: 'hi', blocks: [{ type: 'header', text: { type: 'plain_text', text: longHeader } }] })).rejects.toThrow(/invalid_blocks/);
+    await expect(
+      web.chat.postMessage({
+        channel: 'C05MLDEPLOY',
+        text: 'hi',
+        blocks: [{ type: 'header', text: { type: 'plain_text', text: longHeader } }],
+      }),
+    ).rejects.toThrow(/invalid_blocks/);
     const [notice] = (await state(APPROVER.id)).notices;
     expect(notice?.text).toBe('chat.postMessage was refused: invalid_blocks');
     expect(notice?.details?.join('\n')).toMatch(/less than 151 characters/);
@@ -135,7 +161,9 @@ describe('the local Slack sandbox', () => {
     const posted = await web.chat.postMessage({ channel: 'C05MLDEPLOY', text: 'Deploying *IRIS*' });
     await web.chat.update({ channel: 'C05MLDEPLOY', ts: String(posted.ts), text: 'Deployed *IRIS*' });
     await web.reactions.add({ channel: 'C05MLDEPLOY', timestamp: String(posted.ts), name: 'rocket' });
-    await expect(web.reactions.add({ channel: 'C05MLDEPLOY', timestamp: String(posted.ts), name: 'rocket' })).rejects.toThrow(/already_reacted/);
+    await expect(web.reactions.add({ channel: 'C05MLDEPLOY', timestamp: String(posted.ts), name: 'rocket' })).rejects.toThrow(
+      /already_reacted/,
+    );
     const [message] = (await state(APPROVER.id)).timeline;
     expect(message).toMatchObject({ text: 'Deployed *IRIS*', revisions: 2, reactions: [{ name: 'rocket', count: 1 }] });
     expect(seen).toEqual(['chat.postMessage', 'chat.update', 'reactions.add', 'reactions.add']);
@@ -148,11 +176,17 @@ describe('the local Slack sandbox', () => {
         await web.views.open({ trigger_id: String(fields['trigger_id']), view: MODAL });
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ response_action: 'errors', errors: { name: 'Names start with a letter' } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ response_action: 'errors', errors: { name: 'Names start with a letter' } }));
     };
     await post('message', { user: REQUESTER.id, text: '/spcs rename' });
     const view = await waitUntil(() => sandbox.slack.currentView(), { message: 'no modal' });
-    const answer = await post('submit', { user: REQUESTER.id, viewId: view.id, values: { name: { name: { type: 'plain_text_input', value: '1abc' } } } });
+    const answer = await post('submit', {
+      user: REQUESTER.id,
+      viewId: view.id,
+      values: { name: { name: { type: 'plain_text_input', value: '1abc' } } },
+    });
     expect(answer['ok']).toBe(true);
     const submitted = app.received.at(-1)?.fields;
     expect(submitted?.['type']).toBe('view_submission');
@@ -165,7 +199,9 @@ describe('the local Slack sandbox', () => {
     let opened: Promise<unknown> | undefined;
     app.answer = ({ fields }, res) => {
       res.writeHead(200).end();
-      opened = new Promise((resolve) => setTimeout(resolve, 3_100)).then(() => web.views.open({ trigger_id: String(fields['trigger_id']), view: MODAL }).catch((e: unknown) => e));
+      opened = new Promise((resolve) => setTimeout(resolve, 3_100)).then(() =>
+        web.views.open({ trigger_id: String(fields['trigger_id']), view: MODAL }).catch((e: unknown) => e),
+      );
     };
     await post('message', { user: REQUESTER.id, text: '/spcs deploy' });
     expect(String(await waitUntil(() => opened, { message: 'no views.open' }))).toContain('expired_trigger_id');
@@ -177,7 +213,8 @@ describe('the local Slack sandbox', () => {
     let notify = false;
     app.answer = async ({ fields }, res) => {
       res.writeHead(200).end();
-      if (fields['command'] !== undefined) await web.views.open({ trigger_id: String(fields['trigger_id']), view: { ...MODAL, notify_on_close: notify } });
+      if (fields['command'] !== undefined)
+        await web.views.open({ trigger_id: String(fields['trigger_id']), view: { ...MODAL, notify_on_close: notify } });
     };
     for (const asked of [false, true]) {
       notify = asked;
@@ -186,18 +223,29 @@ describe('the local Slack sandbox', () => {
       const view = await waitUntil(() => sandbox.slack.currentView(), { message: 'no modal' });
       await post('close', { user: REQUESTER.id, viewId: view.id, all: true });
       expect((await state(REQUESTER.id)).views).toEqual([]);
-      expect(app.received.slice(before).map((r) => r.fields['type'] ?? 'command')).toEqual(asked ? ['command', 'view_closed'] : ['command']);
+      expect(app.received.slice(before).map((r) => r.fields['type'] ?? 'command')).toEqual(
+        asked ? ['command', 'view_closed'] : ['command'],
+      );
     }
   });
 
   it('refuses requests another web page could make: other Host names, and posts that are not JSON', async () => {
     const port = new URL(sandbox.url).port;
     const rebound = await new Promise<number>((resolve) => {
-      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /sandbox/api/state HTTP/1.1\r\nHost: evil.example:${port}\r\nConnection: close\r\n\r\n`));
-      socket.once('data', (data) => (socket.destroy(), resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data.toString())?.[1]))));
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write(`GET /sandbox/api/state HTTP/1.1\r\nHost: evil.example:${port}\r\nConnection: close\r\n\r\n`),
+      );
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(data.toString())?.[1]));
+      });
     });
     expect(rebound).toBe(403);
-    const form = await fetch(`${sandbox.url}sandbox/api/message`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ user: REQUESTER.id, text: '/spcs drop X' }) });
+    const form = await fetch(`${sandbox.url}sandbox/api/message`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ user: REQUESTER.id, text: '/spcs drop X' }),
+    });
     expect(form.status).toBe(415);
     expect(app.received).toEqual([]);
   });
@@ -205,11 +253,16 @@ describe('the local Slack sandbox', () => {
   it('listens on 127.0.0.1 only', async () => {
     expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const port = Number(new URL(sandbox.url).port);
-    const outside = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
     if (outside === undefined) return; // no other interface on this machine
     const refused = await new Promise<boolean>((resolve) => {
       const socket = connect(port, outside);
-      socket.once('connect', () => (socket.destroy(), resolve(false)));
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
       socket.once('error', () => resolve(true));
     });
     expect(refused).toBe(true);

@@ -71,7 +71,10 @@ describe('identity and grants', () => {
   });
 
   it('when the role does not exist, then the grant is not_found', async () => {
-    await expect(grantEndpointUsage(db, IRIS_SVC, id('NO_SUCH_ROLE'))).rejects.toMatchObject({ kind: 'not_found', failure: { objectKind: 'role' } });
+    await expect(grantEndpointUsage(db, IRIS_SVC, id('NO_SUCH_ROLE'))).rejects.toMatchObject({
+      kind: 'not_found',
+      failure: { objectKind: 'role' },
+    });
   });
 });
 
@@ -124,10 +127,19 @@ async function asAdmin<T>(work: (admin: SnowflakeClient) => Promise<T>): Promise
 describe('network policies that govern logins, and the PAT rule', () => {
   const analystRule = requireQualifiedName('ML_DB.SERVING.ANALYST_RULE', 'test', 3);
   const openRule = requireQualifiedName('ML_DB.SERVING.LOOPBACK_RULE', 'test', 3);
-  const analystPat = () => ({ SNOWFLAKE_USER: 'ANALYST', SNOWFLAKE_PASSWORD: undefined, SNOWFLAKE_ROLE: 'ANALYST', SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN', SNOWFLAKE_TOKEN: emu.credentials.analystPat });
+  const analystPat = () => ({
+    SNOWFLAKE_USER: 'ANALYST',
+    SNOWFLAKE_PASSWORD: undefined,
+    SNOWFLAKE_ROLE: 'ANALYST',
+    SNOWFLAKE_AUTHENTICATOR: 'PROGRAMMATIC_ACCESS_TOKEN',
+    SNOWFLAKE_TOKEN: emu.credentials.analystPat,
+  });
 
   it('when the user is subject to no network policy, then its PAT is refused at login', async () => {
-    await expect(loginAs(analystPat())).rejects.toMatchObject({ kind: 'bad_credentials', message: expect.stringContaining('must be subject to a network policy') });
+    await expect(loginAs(analystPat())).rejects.toMatchObject({
+      kind: 'bad_credentials',
+      message: expect.stringContaining('must be subject to a network policy'),
+    });
   });
 
   it('when a user-level policy excludes the client address, then that user is refused with 390422 and the other users are not', async () => {
@@ -135,7 +147,9 @@ describe('network policies that govern logins, and the PAT rule', () => {
     await createNetworkPolicy(db, id('ANALYST_POLICY'), analystRule);
     await asAdmin((admin) => setUserNetworkPolicy(admin, id('ANALYST'), id('ANALYST_POLICY')));
     // 390422: the driver surfaces Snowflake's message.
-    await expect(loginAs({ SNOWFLAKE_USER: 'ANALYST', SNOWFLAKE_ROLE: 'ANALYST' })).rejects.toMatchObject({ message: expect.stringContaining('Incoming request with IP/Token 127.0.0.1 is not allowed') });
+    await expect(loginAs({ SNOWFLAKE_USER: 'ANALYST', SNOWFLAKE_ROLE: 'ANALYST' })).rejects.toMatchObject({
+      message: expect.stringContaining('Incoming request with IP/Token 127.0.0.1 is not allowed'),
+    });
     expect(await loginAs({})).toBe('SPCS_BOT');
   });
 
@@ -157,8 +171,12 @@ describe('network policies that govern logins, and the PAT rule', () => {
       await createIngressNetworkRule(admin, adminRule, ip('10.0.0.1'));
       await createNetworkPolicy(admin, id('ADMIN_POLICY'), adminRule);
     });
-    await expect(describeNetworkPolicy(db, id('ADMIN_POLICY'))).rejects.toMatchObject({ kind: expect.stringMatching(/insufficient_privileges|not_found/) });
-    await expect(describeNetworkRule(db, adminRule)).rejects.toMatchObject({ kind: expect.stringMatching(/insufficient_privileges|not_found/) });
+    await expect(describeNetworkPolicy(db, id('ADMIN_POLICY'))).rejects.toMatchObject({
+      kind: expect.stringMatching(/insufficient_privileges|not_found/),
+    });
+    await expect(describeNetworkRule(db, adminRule)).rejects.toMatchObject({
+      kind: expect.stringMatching(/insufficient_privileges|not_found/),
+    });
   });
 
   it('reads the account-level policy, which then governs users without their own (their PATs included)', async () => {
@@ -180,7 +198,12 @@ describe('PrivateLink: privatelink_ingress_url on a Business Critical account', 
       return isPrivateLinkConfig(parsed.config);
     };
     expect(privateLinkOf({ SNOWFLAKE_ACCOUNT: 'xy12345.us-east-1.privatelink' })).toBe(true);
-    expect(privateLinkOf({ SNOWFLAKE_ACCOUNT: 'myorg-myaccount', SNOWFLAKE_ACCESS_URL: 'https://myorg-myaccount.privatelink.snowflakecomputing.com' })).toBe(true);
+    expect(
+      privateLinkOf({
+        SNOWFLAKE_ACCOUNT: 'myorg-myaccount',
+        SNOWFLAKE_ACCESS_URL: 'https://myorg-myaccount.privatelink.snowflakecomputing.com',
+      }),
+    ).toBe(true);
     expect(privateLinkOf({ SNOWFLAKE_ACCOUNT: 'myorg-myaccount' })).toBe(false);
     expect(privateLinkOf({ SNOWFLAKE_ACCOUNT: 'myorg-myaccount', SNOWFLAKE_ACCESS_URL: 'http://127.0.0.1:8085' })).toBe(false);
   });
@@ -222,9 +245,20 @@ describe('PrivateLink: privatelink_ingress_url on a Business Critical account', 
     writeFileSync(
       file,
       [
-        '[private_host]', `account = "${c.account}"`, 'host = "emuacct.privatelink.snowflakecomputing.com"', ...login, '',
-        '[private_account]', 'account = "xy12345.us-east-1.privatelink"', ...login, '',
-        '[public]', `account = "${c.account}"`, 'host = "127.0.0.1"', ...login, '',
+        '[private_host]',
+        `account = "${c.account}"`,
+        'host = "emuacct.privatelink.snowflakecomputing.com"',
+        ...login,
+        '',
+        '[private_account]',
+        'account = "xy12345.us-east-1.privatelink"',
+        ...login,
+        '',
+        '[public]',
+        `account = "${c.account}"`,
+        'host = "127.0.0.1"',
+        ...login,
+        '',
       ].join('\n'),
       { mode: 0o600 },
     );

@@ -21,9 +21,7 @@ function rsaKeyPair(passphrase?: string) {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding:
-      passphrase === undefined
-        ? { type: 'pkcs8', format: 'pem' }
-        : { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase },
+      passphrase === undefined ? { type: 'pkcs8', format: 'pem' } : { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase },
   });
 }
 
@@ -41,7 +39,10 @@ const track = (client: SnowflakeClient) => {
 
 beforeAll(async () => {
   // An authentication policy lifting the PAT rule (PATs need a network policy by default; test/snowflake/access.integration.test.ts covers that).
-  emu = await startFrozenEmulator({ botUser: { publicKeyPem: [plainKey.publicKey, encryptedKey.publicKey] }, patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED' });
+  emu = await startFrozenEmulator({
+    botUser: { publicKeyPem: [plainKey.publicKey, encryptedKey.publicKey] },
+    patNetworkPolicyEvaluation: 'ENFORCED_NOT_REQUIRED',
+  });
   dir = mkdtempSync(join(tmpdir(), 'spcs-auth-'));
 });
 

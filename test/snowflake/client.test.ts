@@ -189,4 +189,3 @@ describe('heartbeats', () => {
     expect(calls.checked).toEqual([false, true, false]);
   });
 });
-

@@ -91,36 +91,53 @@ describe('parseSnowflakeEnv', () => {
   });
 
   it.each<[Record<string, string>, string[]]>([
-    [{}, [
-      'SNOWFLAKE_ACCOUNT: required (e.g. myorg-myaccount), or set SNOWFLAKE_CONNECTION_NAME',
-      'SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_TOKEN: one is required (or set SNOWFLAKE_CONNECTION_NAME)',
-    ]],
+    [
+      {},
+      [
+        'SNOWFLAKE_ACCOUNT: required (e.g. myorg-myaccount), or set SNOWFLAKE_CONNECTION_NAME',
+        'SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_TOKEN: one is required (or set SNOWFLAKE_CONNECTION_NAME)',
+      ],
+    ],
     [{ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_AUTHENTICATOR: 'OAUTH' }, ['SNOWFLAKE_TOKEN: required when SNOWFLAKE_AUTHENTICATOR=OAUTH']],
-    [{ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_TOKEN: SECRET }, [
-      'SNOWFLAKE_AUTHENTICATOR: required with SNOWFLAKE_TOKEN, PROGRAMMATIC_ACCESS_TOKEN or OAUTH',
-    ]],
+    [
+      { SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_TOKEN: SECRET },
+      ['SNOWFLAKE_AUTHENTICATOR: required with SNOWFLAKE_TOKEN, PROGRAMMATIC_ACCESS_TOKEN or OAUTH'],
+    ],
     [{ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_PASSWORD: SECRET }, ['SNOWFLAKE_USER: required when SNOWFLAKE_AUTHENTICATOR=SNOWFLAKE']],
-    [{ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET, SNOWFLAKE_PRIVATE_KEY_PATH: '/k' }, [
-      'SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH: set only one credential',
-    ]],
-    [{ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_AUTHENTICATOR: 'SNOWFLAKE_JWT', SNOWFLAKE_PRIVATE_KEY_PATH: '/k', SNOWFLAKE_PASSWORD: SECRET }, [
-      'SNOWFLAKE_PASSWORD: not used when SNOWFLAKE_AUTHENTICATOR=SNOWFLAKE_JWT; unset it',
-    ]],
-    [{ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_AUTHENTICATOR: 'EXTERNALBROWSER' }, [
-      'SNOWFLAKE_AUTHENTICATOR: expected one of SNOWFLAKE, SNOWFLAKE_JWT, PROGRAMMATIC_ACCESS_TOKEN, OAUTH',
-    ]],
-    [{ SNOWFLAKE_ACCOUNT: 'a b', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET }, [
-      'SNOWFLAKE_ACCOUNT: expected an account identifier such as myorg-myaccount (letters, digits, -, _ or .)',
-    ]],
-    [{ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET, SNOWFLAKE_ACCESS_URL: 'ftp://x' }, [
-      'SNOWFLAKE_ACCESS_URL: expected an http(s) base URL such as https://myorg-myaccount.privatelink.snowflakecomputing.com',
-    ]],
-    [{ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET, SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: SECRET }, [
-      'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: only used with SNOWFLAKE_PRIVATE_KEY_PATH; unset it',
-    ]],
-    [{ SNOWFLAKE_CONNECTION_NAME: 'prod', SNOWFLAKE_PASSWORD: SECRET }, [
-      'SNOWFLAKE_PASSWORD: not used with SNOWFLAKE_CONNECTION_NAME (settings come from connections.toml); unset one of them',
-    ]],
+    [
+      { SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET, SNOWFLAKE_PRIVATE_KEY_PATH: '/k' },
+      ['SNOWFLAKE_PASSWORD, SNOWFLAKE_PRIVATE_KEY_PATH: set only one credential'],
+    ],
+    [
+      {
+        SNOWFLAKE_ACCOUNT: 'a',
+        SNOWFLAKE_USER: 'u',
+        SNOWFLAKE_AUTHENTICATOR: 'SNOWFLAKE_JWT',
+        SNOWFLAKE_PRIVATE_KEY_PATH: '/k',
+        SNOWFLAKE_PASSWORD: SECRET,
+      },
+      ['SNOWFLAKE_PASSWORD: not used when SNOWFLAKE_AUTHENTICATOR=SNOWFLAKE_JWT; unset it'],
+    ],
+    [
+      { SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_AUTHENTICATOR: 'EXTERNALBROWSER' },
+      ['SNOWFLAKE_AUTHENTICATOR: expected one of SNOWFLAKE, SNOWFLAKE_JWT, PROGRAMMATIC_ACCESS_TOKEN, OAUTH'],
+    ],
+    [
+      { SNOWFLAKE_ACCOUNT: 'a b', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET },
+      ['SNOWFLAKE_ACCOUNT: expected an account identifier such as myorg-myaccount (letters, digits, -, _ or .)'],
+    ],
+    [
+      { SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET, SNOWFLAKE_ACCESS_URL: 'ftp://x' },
+      ['SNOWFLAKE_ACCESS_URL: expected an http(s) base URL such as https://myorg-myaccount.privatelink.snowflakecomputing.com'],
+    ],
+    [
+      { SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET, SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: SECRET },
+      ['SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: only used with SNOWFLAKE_PRIVATE_KEY_PATH; unset it'],
+    ],
+    [
+      { SNOWFLAKE_CONNECTION_NAME: 'prod', SNOWFLAKE_PASSWORD: SECRET },
+      ['SNOWFLAKE_PASSWORD: not used with SNOWFLAKE_CONNECTION_NAME (settings come from connections.toml); unset one of them'],
+    ],
   ])('reports what is wrong with %j', (env, expected) => {
     const problems = problemsOf(env);
     expect(problems).toEqual(expected);
@@ -128,9 +145,9 @@ describe('parseSnowflakeEnv', () => {
   });
 
   it('treats blank variables as unset', () => {
-    expect(
-      parseSnowflakeEnv({ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET, SNOWFLAKE_TOKEN: '  ' }).ok,
-    ).toBe(true);
+    expect(parseSnowflakeEnv({ SNOWFLAKE_ACCOUNT: 'a', SNOWFLAKE_USER: 'u', SNOWFLAKE_PASSWORD: SECRET, SNOWFLAKE_TOKEN: '  ' }).ok).toBe(
+      true,
+    );
   });
 });
 

@@ -76,9 +76,9 @@ describe('deployment spec', () => {
     });
     expect(spec.models).toEqual([{ name: '"db"."schema"."model"', version: '"version"' }]);
     expect(spec.service.name).toBe('"db"."schema"."service"');
-    expect(parse(renderDeploymentSpec({ model: '"db"."schema"."model"', version: 'V', service: 'A.B.C', computePool: 'P' })).models[0].name).toBe(
-      '"db"."schema"."model"',
-    );
+    expect(
+      parse(renderDeploymentSpec({ model: '"db"."schema"."model"', version: 'V', service: 'A.B.C', computePool: 'P' })).models[0].name,
+    ).toBe('"db"."schema"."model"');
   });
 
   it('omits falsy numbers the way exclude_none plus `if cpu:` does, but keeps autocapture false', () => {

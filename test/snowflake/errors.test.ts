@@ -45,9 +45,13 @@ describe('toSnowflakeError', () => {
 
   it('picks the hint for the object kind Snowflake named, filling in its name', () => {
     const hint = { 'compute pool': 'USAGE ON COMPUTE POOL {name}', account: 'BIND SERVICE ENDPOINT ON ACCOUNT' };
-    const onPool = toSnowflakeError(operationFailed('003001', "Insufficient privileges to operate on compute pool 'P1'"), { privilegeHint: hint });
+    const onPool = toSnowflakeError(operationFailed('003001', "Insufficient privileges to operate on compute pool 'P1'"), {
+      privilegeHint: hint,
+    });
     expect(onPool.failure).toMatchObject({ privilege: 'USAGE ON COMPUTE POOL P1' });
-    const onSchema = toSnowflakeError(operationFailed('003001', "Insufficient privileges to operate on schema 'DB.S'"), { privilegeHint: hint });
+    const onSchema = toSnowflakeError(operationFailed('003001', "Insufficient privileges to operate on schema 'DB.S'"), {
+      privilegeHint: hint,
+    });
     expect(onSchema.failure).not.toHaveProperty('privilege');
     const later = withPrivilegeHint(toSnowflakeError(operationFailed('003001', "Insufficient privileges to operate on account 'X'")), hint);
     expect(later.failure).toMatchObject({ privilege: 'BIND SERVICE ENDPOINT ON ACCOUNT' });

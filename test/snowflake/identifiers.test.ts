@@ -1,19 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  identifierFromSnowflake,
-  parseIdentifier,
-  parseQualifiedName,
-  qualify,
-  quoteIdentifier,
-} from '../../src/snowflake/identifiers.js';
+import { identifierFromSnowflake, parseIdentifier, parseQualifiedName, qualify, quoteIdentifier } from '../../src/snowflake/identifiers.js';
 import { identifierValue, tokenize } from './support/tokenizer.js';
 
 // Any name Snowflake can hold: 1..255 characters, no control characters.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const storedName = fc
-  .string({ unit: 'binary', minLength: 1, maxLength: 255 })
-  .filter((s) => !CONTROL.test(s) && s.length <= 255);
+const storedName = fc.string({ unit: 'binary', minLength: 1, maxLength: 255 }).filter((s) => !CONTROL.test(s) && s.length <= 255);
 
 describe('parseIdentifier (strict, what the deploy wizard uses)', () => {
   it('when given a plain name, then folds it to upper case and renders it bare', () => {

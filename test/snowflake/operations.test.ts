@@ -43,8 +43,25 @@ runtimes:
 describe('row parsing by column name', () => {
   it('reads SHOW COMPUTE POOLS whether numbers and booleans come typed or as text', async () => {
     const db = fakeRunner(() => [
-      { name: 'CPU_POOL', state: 'active', min_nodes: 1, max_nodes: '3', instance_family: 'CPU_X64_S', num_services: '2', auto_resume: 'true', created_on: new Date(0) },
-      { name: 'GPU_POOL', state: 'SUSPENDED', min_nodes: '1', max_nodes: 1, instance_family: 'GPU_NV_S', auto_resume: false, comment: null },
+      {
+        name: 'CPU_POOL',
+        state: 'active',
+        min_nodes: 1,
+        max_nodes: '3',
+        instance_family: 'CPU_X64_S',
+        num_services: '2',
+        auto_resume: 'true',
+        created_on: new Date(0),
+      },
+      {
+        name: 'GPU_POOL',
+        state: 'SUSPENDED',
+        min_nodes: '1',
+        max_nodes: 1,
+        instance_family: 'GPU_NV_S',
+        auto_resume: false,
+        comment: null,
+      },
     ]);
     const pools = await listComputePools(db);
     expect(db.sent[0]?.text).toBe('SHOW COMPUTE POOLS');
@@ -96,7 +113,18 @@ describe('row parsing by column name', () => {
         inference_services: '[]',
         model_spec: MODEL_SPEC_YAML,
       },
-      { name: 'V2', aliases: null, database_name: 'ML_DB', schema_name: 'REGISTRY', model_name: 'IRIS', is_default_version: false, functions: ['PREDICT'], runnable_in: '["WAREHOUSE"]', inference_services: '["ML_DB.SERVING.IRIS_SVC"]', model_spec: '{"runtimes": {"cpu": {}}}' },
+      {
+        name: 'V2',
+        aliases: null,
+        database_name: 'ML_DB',
+        schema_name: 'REGISTRY',
+        model_name: 'IRIS',
+        is_default_version: false,
+        functions: ['PREDICT'],
+        runnable_in: '["WAREHOUSE"]',
+        inference_services: '["ML_DB.SERVING.IRIS_SVC"]',
+        model_spec: '{"runtimes": {"cpu": {}}}',
+      },
     ]);
     const versions = await listModelVersions(db, MODEL);
     expect(db.sent[0]?.text).toBe('SHOW VERSIONS IN MODEL ML_DB.REGISTRY.IRIS');
@@ -121,9 +149,22 @@ describe('row parsing by column name', () => {
       s.text.startsWith('SHOW FUNCTIONS')
         ? [
             { name: 'PREDICT', arguments: 'PREDICT(SEPAL_LENGTH FLOAT, SEPAL_WIDTH FLOAT) RETURN OBJECT', return_type: 'OBJECT' },
-            { name: 'EXPLAIN', arguments: 'EXPLAIN("petal, width" NUMBER(38,0), X VARCHAR) RETURN TABLE (A FLOAT)', return_type: 'TABLE (A FLOAT)' },
+            {
+              name: 'EXPLAIN',
+              arguments: 'EXPLAIN("petal, width" NUMBER(38,0), X VARCHAR) RETURN TABLE (A FLOAT)',
+              return_type: 'TABLE (A FLOAT)',
+            },
           ]
-        : [{ name: 'V1', database_name: 'ML_DB', schema_name: 'REGISTRY', model_name: 'IRIS', is_default_version: true, model_spec: MODEL_SPEC_YAML }],
+        : [
+            {
+              name: 'V1',
+              database_name: 'ML_DB',
+              schema_name: 'REGISTRY',
+              model_name: 'IRIS',
+              is_default_version: true,
+              model_spec: MODEL_SPEC_YAML,
+            },
+          ],
     );
     const fns = await listVersionFunctions(db, MODEL, identifierFromSnowflake('V1'));
     expect(db.sent.map((s) => s.text)).toContain('SHOW FUNCTIONS IN MODEL ML_DB.REGISTRY.IRIS VERSION V1');
@@ -143,7 +184,15 @@ describe('row parsing by column name', () => {
   it('finds a service by exact name and treats 002003 on the schema as "not there"', async () => {
     const rows = [
       { name: 'IRIS_SVC_2', status: 'RUNNING', database_name: 'ML_DB', schema_name: 'SERVING', compute_pool: 'P' },
-      { name: 'IRIS_SVC', status: 'running', database_name: 'ML_DB', schema_name: 'SERVING', compute_pool: 'P', is_job: 'false', external_access_integrations: null },
+      {
+        name: 'IRIS_SVC',
+        status: 'running',
+        database_name: 'ML_DB',
+        schema_name: 'SERVING',
+        compute_pool: 'P',
+        is_job: 'false',
+        external_access_integrations: null,
+      },
     ];
     const db = fakeRunner(() => rows);
     expect(await findService(db, SERVICE)).toMatchObject({ name: 'IRIS_SVC', status: 'RUNNING', isJob: false });
@@ -156,7 +205,11 @@ describe('row parsing by column name', () => {
 
   it('calls the inference endpoint ready only once its host ends with snowflakecomputing.app', () => {
     const base = { port: 5000, portRange: null, protocol: 'HTTP', isPublic: true };
-    expect(inferenceEndpointOf([{ ...base, name: 'inference', ingressUrl: 'Endpoints provisioning in progress... check back in a few minutes' }])).toEqual({
+    expect(
+      inferenceEndpointOf([
+        { ...base, name: 'inference', ingressUrl: 'Endpoints provisioning in progress... check back in a few minutes' },
+      ]),
+    ).toEqual({
       state: 'provisioning',
       message: 'Endpoints provisioning in progress... check back in a few minutes',
     });
@@ -173,7 +226,13 @@ describe('row parsing by column name', () => {
     const db = fakeRunner(() => []);
     await expect(setServiceInstances(db, SERVICE, { min: 2, max: 1 })).rejects.toThrow('Max instances: must be at least min instances');
     await expect(
-      createComputePool(db, { name: identifierFromSnowflake('P'), instanceFamily: identifierFromSnowflake('CPU_X64_S'), minNodes: 0, maxNodes: 1, autoResume: true }),
+      createComputePool(db, {
+        name: identifierFromSnowflake('P'),
+        instanceFamily: identifierFromSnowflake('CPU_X64_S'),
+        minNodes: 0,
+        maxNodes: 1,
+        autoResume: true,
+      }),
     ).rejects.toThrow('Min nodes');
     expect(db.sent).toHaveLength(0);
   });
@@ -193,4 +252,3 @@ describe('row parsing by column name', () => {
     expect(parseIpv4(input, 'Client IP').ok).toBe(ok);
   });
 });
-

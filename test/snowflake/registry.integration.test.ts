@@ -14,13 +14,7 @@ import {
   suspendComputePool,
 } from '../../src/snowflake/compute-pool-queries.js';
 import { identifierFromSnowflake, requireQualifiedName } from '../../src/snowflake/identifiers.js';
-import {
-  listDatabases,
-  listModels,
-  listModelVersions,
-  listSchemas,
-  listVersionFunctions,
-} from '../../src/snowflake/registry-queries.js';
+import { listDatabases, listModels, listModelVersions, listSchemas, listVersionFunctions } from '../../src/snowflake/registry-queries.js';
 import { sql } from '../../src/snowflake/sql.js';
 import { type Emulator, useEmulatorClient } from './support/emulator.js';
 
@@ -113,7 +107,12 @@ describe('Model Registry', () => {
 describe('compute pools', () => {
   it('lists pools with state, nodes and family', async () => {
     const pools = await listComputePools(db);
-    expect(pools.find((p) => p.name === 'CPU_XS_POOL')).toMatchObject({ state: 'ACTIVE', instanceFamily: 'CPU_X64_XS', minNodes: 1, maxNodes: 2 });
+    expect(pools.find((p) => p.name === 'CPU_XS_POOL')).toMatchObject({
+      state: 'ACTIVE',
+      instanceFamily: 'CPU_X64_XS',
+      minNodes: 1,
+      maxNodes: 2,
+    });
     expect(pools.find((p) => p.name === 'HIGHMEM_POOL')).toMatchObject({ state: 'SUSPENDED', autoResume: false });
   });
 
@@ -158,10 +157,17 @@ describe('compute pools', () => {
   it('when the role may not create pools, then it is insufficient_privileges on the account', async () => {
     emu.faults.missingPrivilege({ privilege: 'CREATE COMPUTE POOL', on: 'ACCOUNT' });
     try {
-      const err = await createComputePool(db, { name: id('DENIED_POOL'), instanceFamily: id('CPU_X64_XS'), minNodes: 1, maxNodes: 1, autoResume: true }).catch(
-        (e: unknown) => e,
-      );
-      expect(err).toMatchObject({ kind: 'insufficient_privileges', failure: { objectKind: 'account', privilege: 'CREATE COMPUTE POOL ON ACCOUNT' } });
+      const err = await createComputePool(db, {
+        name: id('DENIED_POOL'),
+        instanceFamily: id('CPU_X64_XS'),
+        minNodes: 1,
+        maxNodes: 1,
+        autoResume: true,
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        kind: 'insufficient_privileges',
+        failure: { objectKind: 'account', privilege: 'CREATE COMPUTE POOL ON ACCOUNT' },
+      });
     } finally {
       emu.faults.restorePrivileges();
     }

@@ -24,7 +24,13 @@ describe('when Snowflake has a transient problem', () => {
 
   it('answers 503 once around a statement that may not be repeated: it runs exactly once and succeeds', async () => {
     emu.faults.http503(1);
-    await createComputePool(db, { name: identifierFromSnowflake('HEARTBEAT_POOL'), instanceFamily: identifierFromSnowflake('CPU_X64_XS'), minNodes: 1, maxNodes: 1, autoResume: true });
+    await createComputePool(db, {
+      name: identifierFromSnowflake('HEARTBEAT_POOL'),
+      instanceFamily: identifierFromSnowflake('CPU_X64_XS'),
+      minNodes: 1,
+      maxNodes: 1,
+      autoResume: true,
+    });
     expect(emu.sqlLog.filter((e) => /^CREATE COMPUTE POOL IF NOT EXISTS HEARTBEAT_POOL /.test(e.sqlText))).toHaveLength(1);
   });
 

@@ -102,17 +102,21 @@ describe('deploying a model version', () => {
   let queryId = '';
 
   it('submits CALL SYSTEM$DEPLOY_MODEL asynchronously and names the build job from the query id', async () => {
-    const started = await deployModel(db, {
-      model: 'ML_DB.REGISTRY.SENTIMENT_BERT',
-      version: 'V1',
-      service: BERT_SVC.sql,
-      computePool: 'CPU_M_POOL',
-      ingressEnabled: true,
-      minInstances: 1,
-      maxInstances: 1,
-      numWorkers: 1,
-      autocapture: false,
-    }, INLINE);
+    const started = await deployModel(
+      db,
+      {
+        model: 'ML_DB.REGISTRY.SENTIMENT_BERT',
+        version: 'V1',
+        service: BERT_SVC.sql,
+        computePool: 'CPU_M_POOL',
+        ingressEnabled: true,
+        minInstances: 1,
+        maxInstances: 1,
+        numWorkers: 1,
+        autocapture: false,
+      },
+      INLINE,
+    );
     queryId = started.queryId;
     expect(started.buildJob.sql).toBe(`ML_DB.SERVING.${emulatorBuildJobName(queryId)}`);
     expect(started.buildJob.name.name).toBe(buildJobName(queryId));
@@ -160,7 +164,9 @@ describe('deploying a model version', () => {
     expect(platformMonitorGroups((await describeService(db, BERT_SVC))?.spec ?? null)).toEqual(['system', 'system_limits']);
     emu.clock.advance(3 * 60_000);
     const metrics = await getServiceMetrics(db, BERT_SVC);
-    expect(metrics.map((m) => m.metricName)).toEqual(expect.arrayContaining(['container.cpu.usage', 'container.memory.usage', 'container.memory.limit']));
+    expect(metrics.map((m) => m.metricName)).toEqual(
+      expect.arrayContaining(['container.cpu.usage', 'container.memory.usage', 'container.memory.limit']),
+    );
     const limit = metrics.find((m) => m.metricName === 'container.memory.limit' && m.containerName === 'model-inference');
     expect(limit).toMatchObject({ unit: 'byte', instanceId: '0' });
     expect(typeof limit?.value).toBe('number');
@@ -199,13 +205,17 @@ describe('deploying a model version', () => {
 describe('a deploy that fails', () => {
   it('when the image build fails, then the status is failed with Snowflake error and the result throws it', async () => {
     emu.faults.imageBuildFailure({ model: 'IRIS_CLASSIFIER', message: 'pip could not resolve scikit-learn==9.9.9' });
-    const { queryId, buildJob } = await deployModel(db, {
-      model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
-      version: 'V1',
-      service: 'ML_DB.SERVING.IRIS_BROKEN_SVC',
-      computePool: 'CPU_XS_POOL',
-      forceRebuild: true,
-    }, INLINE);
+    const { queryId, buildJob } = await deployModel(
+      db,
+      {
+        model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
+        version: 'V1',
+        service: 'ML_DB.SERVING.IRIS_BROKEN_SVC',
+        computePool: 'CPU_XS_POOL',
+        forceRebuild: true,
+      },
+      INLINE,
+    );
     const state = await advanceUntilDone(queryId);
     expect(state.state).toBe('failed');
     if (state.state === 'failed') expect(state.error.message).toContain('scikit-learn==9.9.9');
@@ -216,12 +226,16 @@ describe('a deploy that fails', () => {
   });
 
   it('when the role may not use the pool, then the deploy is refused as insufficient_privileges', async () => {
-    const outcome = await deployModel(db, {
-      model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
-      version: 'V1',
-      service: 'ML_DB.SERVING.IRIS_GPU_SVC',
-      computePool: 'GPU_L_POOL',
-    }, INLINE).then(
+    const outcome = await deployModel(
+      db,
+      {
+        model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
+        version: 'V1',
+        service: 'ML_DB.SERVING.IRIS_GPU_SVC',
+        computePool: 'GPU_L_POOL',
+      },
+      INLINE,
+    ).then(
       async ({ queryId }) => {
         const state = await deployStatus(db, queryId);
         return state.state === 'failed' ? state.error : state;
@@ -237,13 +251,17 @@ describe('a deploy that fails', () => {
   it('when the role may not bind endpoints, then the deploy names BIND SERVICE ENDPOINT', async () => {
     emu.faults.missingPrivilege({ privilege: 'BIND SERVICE ENDPOINT', on: 'ACCOUNT' });
     try {
-      const outcome = await deployModel(db, {
-        model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
-        version: 'V1',
-        service: 'ML_DB.SERVING.IRIS_PUBLIC_SVC',
-        computePool: 'CPU_XS_POOL',
-        ingressEnabled: true,
-      }, INLINE).then(
+      const outcome = await deployModel(
+        db,
+        {
+          model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
+          version: 'V1',
+          service: 'ML_DB.SERVING.IRIS_PUBLIC_SVC',
+          computePool: 'CPU_XS_POOL',
+          ingressEnabled: true,
+        },
+        INLINE,
+      ).then(
         async ({ queryId }) => {
           const state = await deployStatus(db, queryId);
           return state.state === 'failed' ? state.error : state;
@@ -257,12 +275,16 @@ describe('a deploy that fails', () => {
   });
 
   it('when the service already exists, then the deploy says so', async () => {
-    const outcome = await deployModel(db, {
-      model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
-      version: 'V1',
-      service: IRIS_SVC.sql,
-      computePool: 'CPU_XS_POOL',
-    }, INLINE).then(
+    const outcome = await deployModel(
+      db,
+      {
+        model: 'ML_DB.REGISTRY.IRIS_CLASSIFIER',
+        version: 'V1',
+        service: IRIS_SVC.sql,
+        computePool: 'CPU_XS_POOL',
+      },
+      INLINE,
+    ).then(
       async ({ queryId }) => {
         const state = await advanceUntilDone(queryId);
         return state.state === 'failed' ? state.error : state;

@@ -74,20 +74,26 @@ describe('an account that takes no inline spec', () => {
       'CALL SYSTEM$DEPLOY_MODEL(?)',
     ]);
     const call = sent[2];
-    expect(Object.values(call?.binds ?? {}).map((b) => b.value)).toEqual([expect.stringMatching(/^@ML_DB\.REGISTRY\.SPCS_CHATOPS_SPEC_[0-9A-F]{12}\/deploy\.yml$/)]);
+    expect(Object.values(call?.binds ?? {}).map((b) => b.value)).toEqual([
+      expect.stringMatching(/^@ML_DB\.REGISTRY\.SPCS_CHATOPS_SPEC_[0-9A-F]{12}\/deploy\.yml$/),
+    ]);
     // One session for all three: the temporary stage is invisible to any other.
     const sessions = new Set(sent.map((e) => e.sessionId));
     expect(sessions.size).toBe(1);
     expect(await deployStatus(db, started.queryId)).toMatchObject({ state: 'running' });
     // The emulator read the spec back from the stage: the service it names is being created.
-    expect(await findService(db, requireQualifiedName('ML_DB.SERVING.STAGED_SVC', 'Service', 3))).toMatchObject({ computePool: 'CPU_XS_POOL' });
+    expect(await findService(db, requireQualifiedName('ML_DB.SERVING.STAGED_SVC', 'Service', 3))).toMatchObject({
+      computePool: 'CPU_XS_POOL',
+    });
   });
 
   it('refuses before sending anything when deploy.yml cannot be written', async () => {
     const before = emu.sqlLog.length;
     const delivery = await decideSpecDelivery(createPlatformCapabilities(db), () => join(tmpdir(), 'spcs-no-such-dir', 'x'));
     expect(delivery.kind).toBe('refused');
-    expect(delivery.kind === 'refused' && delivery.message).toMatch(/does not list it for ENABLE_INLINE_DEPLOYMENT_SPEC_FROM_CLIENT_VERSION.*cannot write deploy\.yml.*ENOENT/s);
+    expect(delivery.kind === 'refused' && delivery.message).toMatch(
+      /does not list it for ENABLE_INLINE_DEPLOYMENT_SPEC_FROM_CLIENT_VERSION.*cannot write deploy\.yml.*ENOENT/s,
+    );
     // Only the capabilities were read: no stage, no PUT, no deploy.
     expect(emu.sqlLog.slice(before).map((e) => e.sqlText)).toEqual(['SELECT SYSTEM$ML_PLATFORM_CAPABILITIES() AS FEATURES']);
   });

@@ -14,7 +14,10 @@ export class FakeSocketMode {
   private readonly sockets = new Set<WebSocket>();
   private readonly pending = new Map<string, (ack: SocketAck) => void>();
 
-  private constructor(private readonly server: WebSocketServer, readonly port: number) {
+  private constructor(
+    private readonly server: WebSocketServer,
+    readonly port: number,
+  ) {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -54,7 +57,14 @@ export class FakeSocketMode {
         resolve(ack);
       });
     });
-    const envelope = { envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' };
+    const envelope = {
+      envelope_id: envelopeId,
+      type,
+      payload,
+      accepts_response_payload: type !== 'events_api',
+      retry_attempt: 0,
+      retry_reason: '',
+    };
     for (const socket of this.sockets) socket.send(JSON.stringify(envelope));
     return acked;
   }

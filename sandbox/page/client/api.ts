@@ -25,12 +25,21 @@ async function get<T>(path: string): Promise<T> {
 
 export const api = {
   state: (user: string) => get<Snapshot>(`/sandbox/api/state?user=${encodeURIComponent(user)}`),
-  message: (user: string, text: string, threadTs?: string) => post('/sandbox/api/message', { user, text, ...(threadTs ? { threadTs } : {}) }),
-  action: (body: { user: string; surface: Surface; actionId: string; blockId?: string; value?: unknown; selectedOption?: { text: string; value: string }; values?: StateValues }) =>
-    post('/sandbox/api/action', body),
+  message: (user: string, text: string, threadTs?: string) =>
+    post('/sandbox/api/message', { user, text, ...(threadTs ? { threadTs } : {}) }),
+  action: (body: {
+    user: string;
+    surface: Surface;
+    actionId: string;
+    blockId?: string;
+    value?: unknown;
+    selectedOption?: { text: string; value: string };
+    values?: StateValues;
+  }) => post('/sandbox/api/action', body),
   submit: (user: string, viewId: string, values: StateValues) => post('/sandbox/api/submit', { user, viewId, values }),
   close: (user: string, viewId: string, all: boolean) => post('/sandbox/api/close', { user, viewId, all }),
-  suggest: (body: { user: string; surface: Surface; actionId: string; blockId?: string; value: string }) => post('/sandbox/api/suggest', body),
+  suggest: (body: { user: string; surface: Surface; actionId: string; blockId?: string; value: string }) =>
+    post('/sandbox/api/suggest', body),
   sqlLog: (since: number) => get<{ entries: SqlLogEntry[]; total: number }>(`/sandbox/api/snowflake/sql-log?since=${since}`),
   emulatorState: () => get<EmulatorState>('/sandbox/api/snowflake/state'),
   advance: (advanceMs: number) => post('/sandbox/api/snowflake/clock', { advanceMs }),

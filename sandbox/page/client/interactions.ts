@@ -66,7 +66,8 @@ function confirmed(el: HTMLElement): Promise<boolean> {
   layer.hidden = false;
   return new Promise((resolve) => {
     const onClick = (event: Event): void => {
-      const choice = event.target instanceof Element ? event.target.closest('[data-confirm-action]')?.getAttribute('data-confirm-action') : null;
+      const choice =
+        event.target instanceof Element ? event.target.closest('[data-confirm-action]')?.getAttribute('data-confirm-action') : null;
       if (!choice) return;
       layer.removeEventListener('click', onClick);
       layer.hidden = true;
@@ -156,7 +157,13 @@ function suggest(query: HTMLInputElement): void {
       const snapshot = currentSnapshot();
       if (!place || !snapshot) return;
       void api
-        .suggest({ user: currentUser(), surface: place.surface, actionId: box.dataset['actionId'] ?? '', ...(box.dataset['blockId'] ? { blockId: box.dataset['blockId'] } : {}), value: query.value })
+        .suggest({
+          user: currentUser(),
+          surface: place.surface,
+          actionId: box.dataset['actionId'] ?? '',
+          ...(box.dataset['blockId'] ? { blockId: box.dataset['blockId'] } : {}),
+          value: query.value,
+        })
         .then((answer) => {
           const select = box.querySelector<HTMLSelectElement>('select[data-role="options"]');
           if (!select) return;
@@ -173,7 +180,9 @@ function suggest(query: HTMLInputElement): void {
 function optionValue(json: string): string | undefined {
   try {
     const option: unknown = JSON.parse(json);
-    return typeof option === 'object' && option !== null && 'value' in option && typeof option.value === 'string' ? option.value : undefined;
+    return typeof option === 'object' && option !== null && 'value' in option && typeof option.value === 'string'
+      ? option.value
+      : undefined;
   } catch {
     return undefined;
   }

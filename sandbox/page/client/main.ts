@@ -108,10 +108,13 @@ function drawWho(snapshot: Snapshot): void {
   switcher.value = snapshot.me;
   const me = snapshot.people.find((p) => p.id === snapshot.me);
   byId('user-role').textContent = me ? `${me.role} · ${me.id}` : '';
-  byId('acting-as').innerHTML = me ? `You are <strong>${escapeText(me.real_name)}</strong> <span class="muted">@${escapeText(me.name)} · ${escapeText(me.role)}</span>` : '';
+  byId('acting-as').innerHTML = me
+    ? `You are <strong>${escapeText(me.real_name)}</strong> <span class="muted">@${escapeText(me.name)} · ${escapeText(me.role)}</span>`
+    : '';
   byId('channel-title').textContent = `# ${snapshot.channel.name}`;
   byId('nav-channel').textContent = `# ${snapshot.channel.name}`;
-  byId<HTMLTextAreaElement>('composer-input').placeholder = `Message #${snapshot.channel.name} as ${me?.real_name ?? 'you'} — try /spcs help`;
+  byId<HTMLTextAreaElement>('composer-input').placeholder =
+    `Message #${snapshot.channel.name} as ${me?.real_name ?? 'you'} — try /spcs help`;
 }
 
 const dismissed = new Set<number>();

@@ -23,7 +23,10 @@ function faultSpec(kind: string, service: string, pool: string): string | undefi
 
 function entryHtml(e: SqlLogEntry): string {
   const time = new Date(e.at).toISOString().slice(11, 19);
-  const outcome = e.outcome === 'error' ? `<span class="sql-error-code">${escapeHtml(e.errorCode ?? 'error')}</span> ${escapeHtml(e.errorMessage ?? '')}` : '';
+  const outcome =
+    e.outcome === 'error'
+      ? `<span class="sql-error-code">${escapeHtml(e.errorCode ?? 'error')}</span> ${escapeHtml(e.errorMessage ?? '')}`
+      : '';
   return `<li class="sql-${e.outcome}"><span class="sql-time">${time}</span><code>${escapeHtml(e.sqlText)}</code>${outcome ? `<div class="sql-outcome">${outcome}</div>` : ''}</li>`;
 }
 
@@ -43,8 +46,16 @@ async function loadLog(): Promise<void> {
 async function loadState(): Promise<void> {
   const state = await api.emulatorState();
   byId('sf-now').textContent = `Emulator clock: ${state.now.replace('T', ' ').slice(0, 19)} UTC`;
-  fill(byId<HTMLSelectElement>('sf-service'), state.services.filter((s) => !s.isJob).map((s) => `${s.name} (${s.status})`), state.services.filter((s) => !s.isJob).map((s) => s.name));
-  fill(byId<HTMLSelectElement>('sf-pool'), state.pools.map((p) => `${p.name} (${p.state})`), state.pools.map((p) => p.name));
+  fill(
+    byId<HTMLSelectElement>('sf-service'),
+    state.services.filter((s) => !s.isJob).map((s) => `${s.name} (${s.status})`),
+    state.services.filter((s) => !s.isJob).map((s) => s.name),
+  );
+  fill(
+    byId<HTMLSelectElement>('sf-pool'),
+    state.pools.map((p) => `${p.name} (${p.state})`),
+    state.pools.map((p) => p.name),
+  );
 }
 
 /** Replaces a select's options, keeping the chosen one (or the newest, for services). */
@@ -64,7 +75,10 @@ function fill(select: HTMLSelectElement, labels: string[], values: string[]): vo
 export function refreshPanel(steps?: readonly SnapshotTimeStep[]): Promise<void> {
   if (steps) drawSteps(steps);
   loading ??= Promise.all([loadLog(), loadState()])
-    .then(() => undefined, () => undefined)
+    .then(
+      () => undefined,
+      () => undefined,
+    )
     .finally(() => {
       loading = undefined;
     });
@@ -76,7 +90,10 @@ function drawSteps(steps: readonly SnapshotTimeStep[]): void {
   if (key === stepsKey) return;
   stepsKey = key;
   byId('sf-clock').innerHTML = steps
-    .map((s) => `<button type="button" data-advance="${s.advanceMs}" title="Moves the emulator's clock on ${Math.round(s.advanceMs / 1000)} s">${escapeHtml(s.label)}</button>`)
+    .map(
+      (s) =>
+        `<button type="button" data-advance="${s.advanceMs}" title="Moves the emulator's clock on ${Math.round(s.advanceMs / 1000)} s">${escapeHtml(s.label)}</button>`,
+    )
     .join('');
 }
 

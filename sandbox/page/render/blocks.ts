@@ -34,19 +34,33 @@ function section(a: BlockArgs): string {
   const { block, ctx } = a;
   const text = block['text'] === undefined ? '' : tag('div', { class: 'sk-section-text sk-mrkdwn' }, textHtml(block['text'], ctx));
   const fields = records(block, 'fields');
-  const fieldsHtml = fields.length === 0 ? '' : tag('div', { class: 'sk-fields' }, fields.map((f) => tag('div', { class: 'sk-field sk-mrkdwn' }, textHtml(f, ctx))).join(''));
+  const fieldsHtml =
+    fields.length === 0
+      ? ''
+      : tag('div', { class: 'sk-fields' }, fields.map((f) => tag('div', { class: 'sk-field sk-mrkdwn' }, textHtml(f, ctx))).join(''));
   const accessory = rec(block, 'accessory');
   const accessoryHtml =
     accessory === undefined
       ? ''
-      : tag('div', { class: 'sk-accessory' }, str(accessory, 'type') === 'image' ? imageElement(accessory, ctx, 'sk-accessory-img') : renderElement(accessory, place(a, accessory, 0, true), ctx));
-  return tag('div', { class: `sk-section${accessory === undefined ? '' : ' sk-has-accessory'}${bool(block, 'expand') === true ? ' sk-expand' : ''}` }, tag('div', { class: 'sk-section-main' }, text + fieldsHtml) + accessoryHtml);
+      : tag(
+          'div',
+          { class: 'sk-accessory' },
+          str(accessory, 'type') === 'image'
+            ? imageElement(accessory, ctx, 'sk-accessory-img')
+            : renderElement(accessory, place(a, accessory, 0, true), ctx),
+        );
+  return tag(
+    'div',
+    { class: `sk-section${accessory === undefined ? '' : ' sk-has-accessory'}${bool(block, 'expand') === true ? ' sk-expand' : ''}` },
+    tag('div', { class: 'sk-section-main' }, text + fieldsHtml) + accessoryHtml,
+  );
 }
 
 function context(a: BlockArgs): string {
   const items = arr(a.block, 'elements').map((el) => {
     if (str(el, 'type') === 'image' && isRecord(el)) return imageElement(el, a.ctx, 'sk-context-img');
-    if (str(el, 'type') === 'plain_text' || str(el, 'type') === 'mrkdwn') return tag('span', { class: 'sk-context-text sk-mrkdwn' }, textHtml(el, a.ctx));
+    if (str(el, 'type') === 'plain_text' || str(el, 'type') === 'mrkdwn')
+      return tag('span', { class: 'sk-context-text sk-mrkdwn' }, textHtml(el, a.ctx));
     return unsupported('element', str(el, 'type') ?? '');
   });
   return tag('div', { class: 'sk-context' }, items.join(''));
@@ -69,10 +83,13 @@ function input(a: BlockArgs): string {
   const type = str(element, 'type') ?? '';
   const textual = type === 'plain_text_input' || type === 'number_input' || type === 'email_text_input' || type === 'url_text_input';
   const error = a.options.errors?.[blockId];
-  const optional = bool(block, 'optional') === true ? ' ' + tag('span', { class: 'sk-optional' }, '(optional)') : '';
+  const optional = bool(block, 'optional') === true ? ` ${tag('span', { class: 'sk-optional' }, '(optional)')}` : '';
   return tag(
     'div',
-    { class: `sk-input-block${error === undefined ? '' : ' sk-has-error'}`, 'data-optional': bool(block, 'optional') === true ? 'true' : undefined },
+    {
+      class: `sk-input-block${error === undefined ? '' : ' sk-has-error'}`,
+      'data-optional': bool(block, 'optional') === true ? 'true' : undefined,
+    },
     tag('label', { class: 'sk-label' }, textHtml(block['label'], ctx) + optional) +
       renderElement(element, place(a, element, 0, dispatch, dispatch && textual ? dispatchTriggers(element) : undefined), ctx) +
       (block['hint'] === undefined ? '' : tag('div', { class: 'sk-hint' }, textHtml(block['hint'], ctx))) +
@@ -84,7 +101,11 @@ function file(a: BlockArgs): string {
   const id = str(a.block, 'file_id') ?? str(a.block, 'external_id') ?? '';
   const known = a.ctx.files?.[id];
   const name = known?.title ?? known?.name ?? id;
-  return tag('div', { class: 'sk-file-card', 'data-file-id': id, 'data-source': str(a.block, 'source') }, tag('span', { class: 'sk-file-icon' }, '📄') + tag('span', { class: 'sk-file-name' }, escapeHtml(name)));
+  return tag(
+    'div',
+    { class: 'sk-file-card', 'data-file-id': id, 'data-source': str(a.block, 'source') },
+    tag('span', { class: 'sk-file-icon' }, '📄') + tag('span', { class: 'sk-file-name' }, escapeHtml(name)),
+  );
 }
 
 /** The `markdown` block takes standard Markdown; the common parts are shown. */
@@ -114,7 +135,7 @@ function markdownInline(line: string): string {
     .replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>')
     .replace(/(^|\W)[*_]([^*_]+)[*_](?=\W|$)/g, '$1<i>$2</i>')
     .replace(/~~([^~]+)~~/g, '<s>$1</s>')
-    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole, label: string, url: string) => {
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_whole, label: string, url: string) => {
       // The URL was escaped with the line; undo that for the check, escape again for the attribute.
       const safe = safeLinkUrl(url.replace(/&amp;/g, '&'));
       return safe === null ? label : `<a class="sk-link" href="${escapeHtml(safe)}" target="_blank" rel="noopener noreferrer">${label}</a>`;
@@ -129,7 +150,9 @@ function video(a: BlockArgs): string {
   return tag(
     'div',
     { class: 'sk-video' },
-    (href === null ? tag('div', { class: 'sk-video-title' }, title) : tag('a', { class: 'sk-link sk-video-title', href, target: '_blank', rel: 'noopener noreferrer' }, title)) +
+    (href === null
+      ? tag('div', { class: 'sk-video-title' }, title)
+      : tag('a', { class: 'sk-link sk-video-title', href, target: '_blank', rel: 'noopener noreferrer' }, title)) +
       (thumb === null ? '' : `<img class="sk-video-thumb" src="${escapeHtml(thumb)}" alt="${escapeHtml(str(block, 'alt_text') ?? '')}">`) +
       (block['description'] === undefined ? '' : tag('div', { class: 'sk-video-desc' }, textHtml(block['description'], ctx))),
   );
@@ -155,12 +178,20 @@ function contextActions(a: BlockArgs): string {
       return (['positive_button', 'negative_button'] as const)
         .map((k) => {
           const b = rec(el, k);
-          return tag('button', { ...attrs, class: 'sk-el sk-btn sk-btn-small', 'data-type': 'feedback_buttons', 'data-value': str(b, 'value') }, textHtml(b?.['text'], a.ctx) || (k === 'positive_button' ? '👍' : '👎'));
+          return tag(
+            'button',
+            { ...attrs, class: 'sk-el sk-btn sk-btn-small', 'data-type': 'feedback_buttons', 'data-value': str(b, 'value') },
+            textHtml(b?.['text'], a.ctx) || (k === 'positive_button' ? '👍' : '👎'),
+          );
         })
         .join('');
     }
     if (str(el, 'type') === 'icon_button') {
-      return tag('button', { ...attrs, class: 'sk-el sk-btn sk-btn-small', 'data-type': 'icon_button', 'data-value': str(el, 'value') }, textHtml(rec(el, 'text'), a.ctx));
+      return tag(
+        'button',
+        { ...attrs, class: 'sk-el sk-btn sk-btn-small', 'data-type': 'icon_button', 'data-value': str(el, 'value') },
+        textHtml(rec(el, 'text'), a.ctx),
+      );
     }
     return unsupported('element', str(el, 'type') ?? '');
   });
@@ -192,9 +223,13 @@ export function renderBlocks(blocks: unknown, ctx: RenderContext, options: Block
       const type = str(block, 'type') ?? '';
       const renderer = RENDERERS[type];
       const blockId = blockIdOf(block, index);
-      const inner = renderer === undefined || !isRecord(block) ? unsupported('block', type) : renderer({ block, index, blockId, ctx, options });
-      return tag('div', { class: `sk-block sk-block-${type.replace(/[^a-z_]/g, '')}`, 'data-block-type': type, 'data-block-id': blockId }, inner);
+      const inner =
+        renderer === undefined || !isRecord(block) ? unsupported('block', type) : renderer({ block, index, blockId, ctx, options });
+      return tag(
+        'div',
+        { class: `sk-block sk-block-${type.replace(/[^a-z_]/g, '')}`, 'data-block-type': type, 'data-block-id': blockId },
+        inner,
+      );
     })
     .join('');
 }
-

@@ -31,7 +31,15 @@ export function renderConfirm(confirm: unknown, ctx: RenderContext): string {
         'div',
         { class: 'sk-confirm-buttons' },
         tag('button', { type: 'button', class: 'sk-btn', 'data-confirm-action': 'deny' }, deny) +
-          tag('button', { type: 'button', class: `sk-btn ${style === 'danger' ? 'sk-btn-danger' : 'sk-btn-primary'}`, 'data-confirm-action': 'confirm' }, ok),
+          tag(
+            'button',
+            {
+              type: 'button',
+              class: `sk-btn ${style === 'danger' ? 'sk-btn-danger' : 'sk-btn-primary'}`,
+              'data-confirm-action': 'confirm',
+            },
+            ok,
+          ),
       ),
   );
 }

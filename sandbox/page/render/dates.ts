@@ -83,7 +83,13 @@ function ago(ms: number, nowMs: number): string {
   const future = s < 0;
   const abs = Math.abs(s);
   const [n, unit] =
-    abs < 60 ? [abs, 'second'] : abs < 3600 ? [Math.floor(abs / 60), 'minute'] : abs < 86_400 ? [Math.floor(abs / 3600), 'hour'] : [Math.floor(abs / 86_400), 'day'];
+    abs < 60
+      ? [abs, 'second']
+      : abs < 3600
+        ? [Math.floor(abs / 60), 'minute']
+        : abs < 86_400
+          ? [Math.floor(abs / 3600), 'hour']
+          : [Math.floor(abs / 86_400), 'day'];
   const text = `${n} ${unit}${n === 1 ? '' : 's'}`;
   return future ? `in ${text}` : `${text} ago`;
 }

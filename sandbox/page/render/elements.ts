@@ -20,7 +20,12 @@ export interface ElementPlace {
 type Renderer = (el: JsonRecord, place: ElementPlace, ctx: RenderContext) => string;
 
 /** The attributes every interactive element root carries. */
-function base(type: string, el: JsonRecord, place: ElementPlace, extra: Readonly<Record<string, AttrValue>> = {}): Record<string, AttrValue> {
+function base(
+  type: string,
+  el: JsonRecord,
+  place: ElementPlace,
+  extra: Readonly<Record<string, AttrValue>> = {},
+): Record<string, AttrValue> {
   return {
     'data-type': type,
     'data-block-id': place.blockId,
@@ -42,7 +47,9 @@ const placeholderText = (el: JsonRecord) => textOf(el['placeholder']);
 function button(el: JsonRecord, place: ElementPlace, ctx: RenderContext): string {
   const style = str(el, 'style');
   const url = str(el, 'url');
-  const cls = ['sk-el', 'sk-btn', style === 'primary' ? 'sk-btn-primary' : style === 'danger' ? 'sk-btn-danger' : ''].filter(Boolean).join(' ');
+  const cls = ['sk-el', 'sk-btn', style === 'primary' ? 'sk-btn-primary' : style === 'danger' ? 'sk-btn-danger' : '']
+    .filter(Boolean)
+    .join(' ');
   return tag(
     'button',
     {
@@ -63,7 +70,11 @@ function workflowButton(el: JsonRecord, place: ElementPlace, ctx: RenderContext)
   const style = str(el, 'style');
   return tag(
     'button',
-    { type: 'button', class: `sk-el sk-btn${style === 'primary' ? ' sk-btn-primary' : style === 'danger' ? ' sk-btn-danger' : ''}`, ...base('workflow_button', el, place) },
+    {
+      type: 'button',
+      class: `sk-el sk-btn${style === 'primary' ? ' sk-btn-primary' : style === 'danger' ? ' sk-btn-danger' : ''}`,
+      ...base('workflow_button', el, place),
+    },
     textHtml(el['text'], ctx),
   );
 }
@@ -93,22 +104,44 @@ function optionList(el: JsonRecord, selected: ReadonlySet<string>, ctx: RenderCo
   const groups = records(el, 'option_groups');
   if (groups.length > 0) {
     return groups
-      .map((g) => tag('optgroup', { label: textOf(g['label']) }, records(g, 'options').map((o) => optionTag(o, selected, ctx)).join('')))
+      .map((g) =>
+        tag(
+          'optgroup',
+          { label: textOf(g['label']) },
+          records(g, 'options')
+            .map((o) => optionTag(o, selected, ctx))
+            .join(''),
+        ),
+      )
       .join('');
   }
-  return records(el, 'options').map((o) => optionTag(o, selected, ctx)).join('');
+  return records(el, 'options')
+    .map((o) => optionTag(o, selected, ctx))
+    .join('');
 }
 
 /** An element's initial choice(s): `initial_option` and `initial_options`. */
-export const initialOptions = (el: JsonRecord): JsonRecord[] => [rec(el, 'initial_option'), ...records(el, 'initial_options')].filter(isRecord);
+export const initialOptions = (el: JsonRecord): JsonRecord[] =>
+  [rec(el, 'initial_option'), ...records(el, 'initial_options')].filter(isRecord);
 const initialValues = (el: JsonRecord): Set<string> => new Set(initialOptions(el).map((o) => str(o, 'value') ?? ''));
 
 function placeholderOption(el: JsonRecord, selected: ReadonlySet<string>, multiple: boolean): string {
   if (multiple) return '';
-  return tag('option', { value: '', selected: selected.size === 0, class: 'sk-placeholder' }, escapeHtml(placeholderText(el) || 'Select an item'));
+  return tag(
+    'option',
+    { value: '', selected: selected.size === 0, class: 'sk-placeholder' },
+    escapeHtml(placeholderText(el) || 'Select an item'),
+  );
 }
 
-function selectTag(type: string, el: JsonRecord, place: ElementPlace, inner: string, multiple: boolean, extra: Readonly<Record<string, AttrValue>> = {}): string {
+function selectTag(
+  type: string,
+  el: JsonRecord,
+  place: ElementPlace,
+  inner: string,
+  multiple: boolean,
+  extra: Readonly<Record<string, AttrValue>> = {},
+): string {
   return tag(
     'select',
     {
@@ -125,7 +158,13 @@ function selectTag(type: string, el: JsonRecord, place: ElementPlace, inner: str
 function staticSelect(multiple: boolean): Renderer {
   return (el, place, ctx) => {
     const selected = initialValues(el);
-    return selectTag(multiple ? 'multi_static_select' : 'static_select', el, place, placeholderOption(el, selected, multiple) + optionList(el, selected, ctx), multiple);
+    return selectTag(
+      multiple ? 'multi_static_select' : 'static_select',
+      el,
+      place,
+      placeholderOption(el, selected, multiple) + optionList(el, selected, ctx),
+      multiple,
+    );
   };
 }
 
@@ -147,7 +186,8 @@ export function externalOptionHtml(option: unknown, selected: boolean, ctx: Rend
 export function renderSuggestionOptions(answer: unknown, ctx: RenderContext, selectedValue?: string): string {
   const groups = records(answer, 'option_groups');
   const one = (o: JsonRecord) => externalOptionHtml(o, str(o, 'value') === selectedValue, ctx);
-  if (groups.length > 0) return groups.map((g) => tag('optgroup', { label: textOf(g['label']) }, records(g, 'options').map(one).join(''))).join('');
+  if (groups.length > 0)
+    return groups.map((g) => tag('optgroup', { label: textOf(g['label']) }, records(g, 'options').map(one).join(''))).join('');
   return records(answer, 'options').map(one).join('');
 }
 
@@ -160,7 +200,13 @@ function externalSelect(multiple: boolean): Renderer {
     const type = multiple ? 'multi_external_select' : 'external_select';
     const initial = initialOptions(el);
     const options = initial.map((o) => externalOptionHtml(o, true, ctx)).join('');
-    const empty = multiple ? '' : tag('option', { value: '', selected: initial.length === 0, class: 'sk-placeholder' }, escapeHtml(placeholderText(el) || 'Select an item'));
+    const empty = multiple
+      ? ''
+      : tag(
+          'option',
+          { value: '', selected: initial.length === 0, class: 'sk-placeholder' },
+          escapeHtml(placeholderText(el) || 'Select an item'),
+        );
     return tag(
       'div',
       {
@@ -171,8 +217,23 @@ function externalSelect(multiple: boolean): Renderer {
           'data-max-selected-items': num(el, 'max_selected_items'),
         }),
       },
-      voidTag('input', { type: 'search', class: 'sk-external-query', 'data-role': 'query', placeholder: placeholderText(el) || 'Type to search', autocomplete: 'off' }) +
-        tag('select', { class: `sk-select${multiple ? ' sk-multi' : ''}`, 'data-role': 'options', name: fieldName(place.blockId, place.actionId), multiple }, empty + options),
+      voidTag('input', {
+        type: 'search',
+        class: 'sk-external-query',
+        'data-role': 'query',
+        placeholder: placeholderText(el) || 'Type to search',
+        autocomplete: 'off',
+      }) +
+        tag(
+          'select',
+          {
+            class: `sk-select${multiple ? ' sk-multi' : ''}`,
+            'data-role': 'options',
+            name: fieldName(place.blockId, place.actionId),
+            multiple,
+          },
+          empty + options,
+        ),
     );
   };
 }
@@ -184,7 +245,9 @@ function entitySelect(kind: 'users' | 'conversations' | 'channels', multiple: bo
     const singular = kind === 'users' ? 'user' : kind === 'conversations' ? 'conversation' : 'channel';
     const initial = new Set(multiple ? strings(el, `initial_${kind}`) : [str(el, `initial_${singular}`) ?? ''].filter((v) => v !== ''));
     const known: [string, string][] =
-      kind === 'users' ? Object.entries(ctx.users ?? {}).map(([id, u]) => [id, `@${u.name}`]) : Object.entries(ctx.channels ?? {}).map(([id, n]) => [id, `#${n}`]);
+      kind === 'users'
+        ? Object.entries(ctx.users ?? {}).map(([id, u]) => [id, `@${u.name}`])
+        : Object.entries(ctx.channels ?? {}).map(([id, n]) => [id, `#${n}`]);
     for (const id of initial) if (!known.some(([k]) => k === id)) known.push([id, id]);
     known.sort((a, b) => a[1].localeCompare(b[1]));
     const options = known.map(([id, label]) => tag('option', { value: id, selected: initial.has(id) }, escapeHtml(label))).join('');
@@ -210,7 +273,15 @@ function choices(type: 'radio_buttons' | 'checkboxes'): Renderer {
           tag('span', { class: 'sk-choice-body' }, tag('span', { class: 'sk-choice-text' }, textHtml(o['text'], ctx)) + description),
       );
     });
-    return tag('div', { class: `sk-el sk-choices sk-${type.replace('_', '-')}`, role: type === 'radio_buttons' ? 'radiogroup' : 'group', ...base(type, el, place) }, items.join(''));
+    return tag(
+      'div',
+      {
+        class: `sk-el sk-choices sk-${type.replace('_', '-')}`,
+        role: type === 'radio_buttons' ? 'radiogroup' : 'group',
+        ...base(type, el, place),
+      },
+      items.join(''),
+    );
   };
 }
 
@@ -296,7 +367,13 @@ function fileInput(el: JsonRecord, place: ElementPlace): string {
 function richTextInput(el: JsonRecord, place: ElementPlace): string {
   return tag(
     'textarea',
-    { class: 'sk-el sk-textarea', rows: 3, name: fieldName(place.blockId, place.actionId), placeholder: placeholderText(el) || undefined, ...base('rich_text_input', el, place) },
+    {
+      class: 'sk-el sk-textarea',
+      rows: 3,
+      name: fieldName(place.blockId, place.actionId),
+      placeholder: placeholderText(el) || undefined,
+      ...base('rich_text_input', el, place),
+    },
     '',
   );
 }
@@ -357,7 +434,11 @@ const RENDERERS: Readonly<Record<string, Renderer>> = {
 export const SUPPORTED_ELEMENTS: ReadonlySet<string> = new Set(Object.keys(RENDERERS));
 
 export function unsupported(kind: 'block' | 'element', type: string): string {
-  return tag('div', { class: 'sk-unsupported', 'data-unsupported': kind, 'data-unsupported-type': type }, escapeHtml(`Unsupported ${kind} type: ${type || '(none)'}`));
+  return tag(
+    'div',
+    { class: 'sk-unsupported', 'data-unsupported': kind, 'data-unsupported-type': type },
+    escapeHtml(`Unsupported ${kind} type: ${type || '(none)'}`),
+  );
 }
 
 export function renderElement(el: unknown, place: ElementPlace, ctx: RenderContext): string {

@@ -15,10 +15,27 @@ export const actionIdOf = (element: unknown, blockIndex: number, elementIndex: n
 
 /** Element types whose value Slack reports in `state.values`. */
 export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
-  'plain_text_input', 'number_input', 'email_text_input', 'url_text_input', 'rich_text_input', 'file_input',
-  'static_select', 'external_select', 'users_select', 'conversations_select', 'channels_select',
-  'multi_static_select', 'multi_external_select', 'multi_users_select', 'multi_conversations_select', 'multi_channels_select',
-  'radio_buttons', 'checkboxes', 'datepicker', 'timepicker', 'datetimepicker',
+  'plain_text_input',
+  'number_input',
+  'email_text_input',
+  'url_text_input',
+  'rich_text_input',
+  'file_input',
+  'static_select',
+  'external_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'multi_static_select',
+  'multi_external_select',
+  'multi_users_select',
+  'multi_conversations_select',
+  'multi_channels_select',
+  'radio_buttons',
+  'checkboxes',
+  'datepicker',
+  'timepicker',
+  'datetimepicker',
 ]);
 
 export interface ElementRef {

@@ -57,7 +57,16 @@ export { renderConfirm } from './confirm.js';
 export { renderView, type ViewOptions } from './view.js';
 export { renderMessage, type MessageOptions } from './message.js';
 export { fieldName, parseFieldName, interactiveElements, findElement, STATEFUL_TYPES, type ElementRef } from './ids.js';
-export { stateFromFormValues, blockAction, stateValue, type StateValues, type StateValue, type FormEntries, type BlockAction, type ActionInput } from './state.js';
+export {
+  stateFromFormValues,
+  blockAction,
+  stateValue,
+  type StateValues,
+  type StateValue,
+  type FormEntries,
+  type BlockAction,
+  type ActionInput,
+} from './state.js';
 export { clientErrors } from './validate.js';
 export { escapeHtml } from './html.js';
 export { RENDER_CSS } from './styles.js';

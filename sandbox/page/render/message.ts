@@ -47,12 +47,24 @@ function fileHtml(f: JsonRecord, ctx: RenderContext): string {
   const isImage = (file.mimetype ?? '').startsWith('image/') || /^(png|jpe?g|gif|webp|svg)$/i.test(file.filetype ?? '');
   const title = tag('div', { class: 'sk-file-title' }, escapeHtml(label));
   if (isImage && src !== null) {
-    return tag('figure', { class: 'sk-file sk-file-image', 'data-file-id': file.id }, title + voidTag('img', { class: 'sk-file-img', src, alt: label }));
+    return tag(
+      'figure',
+      { class: 'sk-file sk-file-image', 'data-file-id': file.id },
+      title + voidTag('img', { class: 'sk-file-img', src, alt: label }),
+    );
   }
   const href = src ?? (url === undefined ? null : safeLinkUrl(url));
-  const name = href === null ? escapeHtml(label) : tag('a', { class: 'sk-link', href, target: '_blank', rel: 'noopener noreferrer', download: file.name }, escapeHtml(label));
-  const size = file.size === undefined ? '' : tag('span', { class: 'sk-file-size' }, escapeHtml(`${Math.max(1, Math.round(file.size / 1024))} KB`));
-  return tag('div', { class: 'sk-file-card', 'data-file-id': file.id }, tag('span', { class: 'sk-file-icon' }, '📄') + tag('span', { class: 'sk-file-name' }, name) + size);
+  const name =
+    href === null
+      ? escapeHtml(label)
+      : tag('a', { class: 'sk-link', href, target: '_blank', rel: 'noopener noreferrer', download: file.name }, escapeHtml(label));
+  const size =
+    file.size === undefined ? '' : tag('span', { class: 'sk-file-size' }, escapeHtml(`${Math.max(1, Math.round(file.size / 1024))} KB`));
+  return tag(
+    'div',
+    { class: 'sk-file-card', 'data-file-id': file.id },
+    tag('span', { class: 'sk-file-icon' }, '📄') + tag('span', { class: 'sk-file-name' }, name) + size,
+  );
 }
 
 function reactionsHtml(message: JsonRecord, ctx: RenderContext): string {
@@ -64,7 +76,13 @@ function reactionsHtml(message: JsonRecord, ctx: RenderContext): string {
     const char = emojiChar(name, ctx);
     return tag(
       'button',
-      { type: 'button', class: `sk-reaction${mine ? ' sk-reacted' : ''}`, 'data-reaction': name, 'aria-pressed': mine ? 'true' : 'false', title: `:${name}:` },
+      {
+        type: 'button',
+        class: `sk-reaction${mine ? ' sk-reacted' : ''}`,
+        'data-reaction': name,
+        'aria-pressed': mine ? 'true' : 'false',
+        title: `:${name}:`,
+      },
       tag('span', { class: 'sk-emoji' }, escapeHtml(char ?? `:${name}:`)) + tag('span', { class: 'sk-reaction-count' }, String(count)),
     );
   });
@@ -75,8 +93,19 @@ function attachmentsHtml(message: JsonRecord, ctx: RenderContext): string {
   return records(message, 'attachments')
     .map((a) => {
       const color = str(a, 'color') ?? '';
-      const bar = /^#?[0-9a-f]{3,8}$/i.test(color) ? (color.startsWith('#') ? color : `#${color}`) : color === 'good' ? '#2eb67d' : color === 'danger' ? '#e01e5a' : color === 'warning' ? '#ecb22e' : '#dddddd';
-      const body = arr(a, 'blocks').length > 0 ? renderBlocks(a['blocks'], ctx) : renderMrkdwn(str(a, 'text') ?? str(a, 'fallback') ?? '', ctx);
+      const bar = /^#?[0-9a-f]{3,8}$/i.test(color)
+        ? color.startsWith('#')
+          ? color
+          : `#${color}`
+        : color === 'good'
+          ? '#2eb67d'
+          : color === 'danger'
+            ? '#e01e5a'
+            : color === 'warning'
+              ? '#ecb22e'
+              : '#dddddd';
+      const body =
+        arr(a, 'blocks').length > 0 ? renderBlocks(a['blocks'], ctx) : renderMrkdwn(str(a, 'text') ?? str(a, 'fallback') ?? '', ctx);
       const title = str(a, 'title') === undefined ? '' : tag('div', { class: 'sk-attachment-title' }, escapeHtml(str(a, 'title') ?? ''));
       return tag('div', { class: 'sk-attachment', style: `border-left-color:${bar}` }, title + body);
     })
@@ -94,20 +123,40 @@ export function renderMessage(message: unknown, ctx: RenderContext, options: Mes
   const content =
     blocks.length > 0
       ? renderBlocks(blocks, ctx)
-      : tag('div', { class: 'sk-mrkdwn sk-message-text' }, bool(m, 'mrkdwn') === false ? renderPlainText(text, ctx) : renderMrkdwn(text, ctx));
+      : tag(
+          'div',
+          { class: 'sk-mrkdwn sk-message-text' },
+          bool(m, 'mrkdwn') === false ? renderPlainText(text, ctx) : renderMrkdwn(text, ctx),
+        );
   const time =
     seconds === undefined || !Number.isFinite(seconds)
       ? ''
-      : tag('time', { class: 'sk-time', datetime: new Date(seconds * 1000).toISOString(), title: formatSlackDate(seconds, '{date_long} at {time_secs}', ctx) }, escapeHtml(formatSlackDate(seconds, '{time}', ctx)));
+      : tag(
+          'time',
+          {
+            class: 'sk-time',
+            datetime: new Date(seconds * 1000).toISOString(),
+            title: formatSlackDate(seconds, '{date_long} at {time_secs}', ctx),
+          },
+          escapeHtml(formatSlackDate(seconds, '{time}', ctx)),
+        );
   const initial = escapeHtml((who.name.trim()[0] ?? '?').toUpperCase());
   const avatarSrc = who.avatar === undefined ? null : safeImageUrl(who.avatar);
-  const avatar = tag('div', { class: 'sk-avatar', 'aria-hidden': 'true' }, avatarSrc === null ? initial : voidTag('img', { src: avatarSrc, alt: '' }));
+  const avatar = tag(
+    'div',
+    { class: 'sk-avatar', 'aria-hidden': 'true' },
+    avatarSrc === null ? initial : voidTag('img', { src: avatarSrc, alt: '' }),
+  );
   const replies = num(m, 'reply_count') ?? 0;
   const threadTs = str(m, 'thread_ts') ?? ts;
   const threadLink =
     options.inThread === true || replies === 0
       ? ''
-      : tag('button', { type: 'button', class: 'sk-thread-link', 'data-thread-ts': threadTs }, escapeHtml(`${replies} ${replies === 1 ? 'reply' : 'replies'}`));
+      : tag(
+          'button',
+          { type: 'button', class: 'sk-thread-link', 'data-thread-ts': threadTs },
+          escapeHtml(`${replies} ${replies === 1 ? 'reply' : 'replies'}`),
+        );
   const edited = rec(m, 'edited') === undefined ? '' : tag('span', { class: 'sk-edited' }, '(edited)');
   return tag(
     'div',
@@ -122,11 +171,17 @@ export function renderMessage(message: unknown, ctx: RenderContext, options: Mes
       tag(
         'div',
         { class: 'sk-message-body' },
-        tag('div', { class: 'sk-message-head' }, tag('span', { class: 'sk-author' }, escapeHtml(who.name)) + (who.app ? tag('span', { class: 'sk-app-badge' }, 'APP') : '') + time) +
+        tag(
+          'div',
+          { class: 'sk-message-head' },
+          tag('span', { class: 'sk-author' }, escapeHtml(who.name)) + (who.app ? tag('span', { class: 'sk-app-badge' }, 'APP') : '') + time,
+        ) +
           (ephemeral ? tag('div', { class: 'sk-ephemeral-note' }, '👁️ Only visible to you') : '') +
           tag('form', { class: 'sk-message-blocks', 'data-message-form': true, 'data-ts': ts, novalidate: true }, content) +
           edited +
-          records(m, 'files').map((f) => fileHtml(f, ctx)).join('') +
+          records(m, 'files')
+            .map((f) => fileHtml(f, ctx))
+            .join('') +
           attachmentsHtml(m, ctx) +
           reactionsHtml(m, ctx) +
           threadLink,

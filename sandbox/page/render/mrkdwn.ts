@@ -76,7 +76,8 @@ function renderLines(text: string, ctx: RenderContext, options: MrkdwnOptions): 
     plain = [];
   };
   const flushQuote = () => {
-    if (quote.length > 0) parts.push(tag('blockquote', { class: 'sk-quote' }, quote.map((l) => renderInline(l, ctx, options)).join('<br>')));
+    if (quote.length > 0)
+      parts.push(tag('blockquote', { class: 'sk-quote' }, quote.map((l) => renderInline(l, ctx, options)).join('<br>')));
     quote = [];
   };
   for (let i = 0; i < lines.length; i++) {
@@ -198,9 +199,14 @@ function renderSpecial(head: string, label: string | undefined, ctx: RenderConte
     const [ts, format, linkUrl] = head.slice(5).split('^');
     const seconds = Number(ts);
     const fallback = escapeHtml(decodeEntities(label ?? ts ?? ''));
-    if (ts === undefined || ts === '' || !Number.isFinite(seconds) || format === undefined) return tag('span', { class: 'sk-date' }, fallback);
+    if (ts === undefined || ts === '' || !Number.isFinite(seconds) || format === undefined)
+      return tag('span', { class: 'sk-date' }, fallback);
     const text = escapeHtml(formatSlackDate(seconds, decodeEntities(format), ctx));
-    const html = tag('time', { class: 'sk-date', datetime: new Date(seconds * 1000).toISOString(), title: decodeEntities(label ?? '') || undefined }, text);
+    const html = tag(
+      'time',
+      { class: 'sk-date', datetime: new Date(seconds * 1000).toISOString(), title: decodeEntities(label ?? '') || undefined },
+      text,
+    );
     return linkUrl === undefined ? html : link(decodeEntities(linkUrl), html);
   }
   if (head === 'here' || head === 'channel' || head === 'everyone') {

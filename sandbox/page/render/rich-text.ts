@@ -35,7 +35,10 @@ function inline(el: JsonRecord, ctx: RenderContext): string {
       const url = str(el, 'url') ?? '';
       const label = nl2br(escapeHtml(str(el, 'text') ?? url));
       const safe = safeLinkUrl(url);
-      return styled(safe === null ? label : tag('a', { class: 'sk-link', href: safe, target: '_blank', rel: 'noopener noreferrer' }, label), style);
+      return styled(
+        safe === null ? label : tag('a', { class: 'sk-link', href: safe, target: '_blank', rel: 'noopener noreferrer' }, label),
+        style,
+      );
     }
     case 'user': {
       const id = str(el, 'user_id') ?? '';
@@ -61,7 +64,10 @@ function inline(el: JsonRecord, ctx: RenderContext): string {
     case 'date': {
       const ts = num(el, 'timestamp');
       const zone = str(el, 'timezone');
-      const text = ts === undefined ? (str(el, 'fallback') ?? '') : formatSlackDate(ts, str(el, 'format') ?? '{date_short} {time}', zone === undefined ? ctx : { ...ctx, timeZone: zone });
+      const text =
+        ts === undefined
+          ? (str(el, 'fallback') ?? '')
+          : formatSlackDate(ts, str(el, 'format') ?? '{date_short} {time}', zone === undefined ? ctx : { ...ctx, timeZone: zone });
       const html = tag('time', { class: 'sk-date' }, escapeHtml(text));
       const href = safeLinkUrl(str(el, 'url') ?? '');
       return styled(href === null ? html : tag('a', { class: 'sk-link', href, target: '_blank', rel: 'noopener noreferrer' }, html), style);
@@ -76,7 +82,10 @@ function inline(el: JsonRecord, ctx: RenderContext): string {
   }
 }
 
-const inlines = (container: JsonRecord, ctx: RenderContext) => records(container, 'elements').map((e) => inline(e, ctx)).join('');
+const inlines = (container: JsonRecord, ctx: RenderContext) =>
+  records(container, 'elements')
+    .map((e) => inline(e, ctx))
+    .join('');
 
 function richElement(el: JsonRecord, ctx: RenderContext): string {
   switch (str(el, 'type')) {
@@ -90,12 +99,18 @@ function richElement(el: JsonRecord, ctx: RenderContext): string {
       const ordered = str(el, 'style') === 'ordered';
       const indent = num(el, 'indent') ?? 0;
       const offset = num(el, 'offset') ?? 0;
-      const items = records(el, 'elements').map((item) => tag('li', {}, inlines(item, ctx))).join('');
-      return tag(ordered ? 'ol' : 'ul', {
-        class: `sk-rt-list sk-rt-indent-${Math.min(Math.max(indent, 0), 8)}${(num(el, 'border') ?? 0) > 0 ? ' sk-rt-border' : ''}`,
-        start: ordered && offset > 0 ? offset + 1 : undefined,
-        'data-style': ordered ? 'ordered' : 'bullet',
-      }, items);
+      const items = records(el, 'elements')
+        .map((item) => tag('li', {}, inlines(item, ctx)))
+        .join('');
+      return tag(
+        ordered ? 'ol' : 'ul',
+        {
+          class: `sk-rt-list sk-rt-indent-${Math.min(Math.max(indent, 0), 8)}${(num(el, 'border') ?? 0) > 0 ? ' sk-rt-border' : ''}`,
+          start: ordered && offset > 0 ? offset + 1 : undefined,
+          'data-style': ordered ? 'ordered' : 'bullet',
+        },
+        items,
+      );
     }
     default:
       return unsupported('element', str(el, 'type') ?? '');
@@ -103,5 +118,7 @@ function richElement(el: JsonRecord, ctx: RenderContext): string {
 }
 
 export function renderRichText(block: JsonRecord, ctx: RenderContext): string {
-  return records(block, 'elements').map((e) => richElement(e, ctx)).join('');
+  return records(block, 'elements')
+    .map((e) => richElement(e, ctx))
+    .join('');
 }

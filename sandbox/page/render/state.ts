@@ -122,7 +122,10 @@ export function stateValue(ref: ElementRef, raw: readonly string[], ctx: RenderC
     case 'rich_text_input':
       return {
         type: ref.type,
-        rich_text_value: { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: first === null ? [] : [{ type: 'text', text: first }] }] },
+        rich_text_value: {
+          type: 'rich_text',
+          elements: [{ type: 'rich_text_section', elements: first === null ? [] : [{ type: 'text', text: first }] }],
+        },
       };
     case 'file_input':
       // The sandbox does not upload files picked in a form.
@@ -149,7 +152,12 @@ export function stateFromFormValues(source: unknown, entries: FormEntries, ctx: 
 }
 
 /** One entry of a block_actions payload's `actions`. */
-export type BlockAction = Readonly<Record<string, unknown>> & { readonly type: string; readonly block_id: string; readonly action_id: string; readonly action_ts: string };
+export type BlockAction = Readonly<Record<string, unknown>> & {
+  readonly type: string;
+  readonly block_id: string;
+  readonly action_id: string;
+  readonly action_ts: string;
+};
 
 export interface ActionInput {
   /** The form's entries when the action happened (for selects, inputs, pickers). */

@@ -38,14 +38,16 @@ function isEmpty(v: StateValue): boolean {
   return false;
 }
 
-const emptyRequired = (v: StateValue, optional: boolean): string | null => (!optional && isEmpty(v) ? 'Please complete this required field.' : null);
+const emptyRequired = (v: StateValue, optional: boolean): string | null =>
+  !optional && isEmpty(v) ? 'Please complete this required field.' : null;
 
 function badValue(v: StateValue, element: unknown): string | null {
   if (!('value' in v) || v.value === null) return null;
   if (v.type === 'number_input') {
     const n = Number(v.value);
     const decimal = bool(element, 'is_decimal_allowed') === true;
-    if (!Number.isFinite(n) || (!decimal && !Number.isInteger(n))) return decimal ? 'Please enter a number.' : 'Please enter a whole number.';
+    if (!Number.isFinite(n) || (!decimal && !Number.isInteger(n)))
+      return decimal ? 'Please enter a number.' : 'Please enter a whole number.';
     const min = num(element, 'min_value');
     const max = num(element, 'max_value');
     if (min !== undefined && n < min) return `Please enter a number of at least ${min}.`;

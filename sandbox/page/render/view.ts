@@ -39,13 +39,20 @@ export function renderView(view: unknown, ctx: RenderContext, options: ViewOptio
       'data-notify-on-close': bool(view, 'notify_on_close') === true ? 'true' : undefined,
       'data-clear-on-close': bool(view, 'clear_on_close') === true ? 'true' : undefined,
     },
-    tag('div', { class: 'sk-modal-header' }, tag('div', { class: 'sk-modal-title' }, title) + tag('button', { type: 'button', class: 'sk-modal-x', 'data-view-action': 'close', 'aria-label': 'Close' }, '×')) +
+    tag(
+      'div',
+      { class: 'sk-modal-header' },
+      tag('div', { class: 'sk-modal-title' }, title) +
+        tag('button', { type: 'button', class: 'sk-modal-x', 'data-view-action': 'close', 'aria-label': 'Close' }, '×'),
+    ) +
       tag('div', { class: 'sk-modal-body' }, body) +
       tag(
         'div',
         { class: 'sk-modal-footer' },
         tag('button', { type: 'button', class: 'sk-btn', 'data-view-action': 'close' }, close) +
-          (submit === undefined ? '' : tag('button', { type: 'button', class: 'sk-btn sk-btn-primary', 'data-view-action': 'submit' }, textHtml(submit, ctx))),
+          (submit === undefined
+            ? ''
+            : tag('button', { type: 'button', class: 'sk-btn sk-btn-primary', 'data-view-action': 'submit' }, textHtml(submit, ctx))),
       ),
   );
 }

@@ -31,7 +31,10 @@ const id = identifierFromSnowflake;
 
 /** The rule goes in the service's schema (where the bot may create rules); both names come from the user's. */
 export function newPolicyChange(session: AccessSession, user: Identifier, ip: Ipv4): PendingChange & { kind: 'network' } {
-  const stem = user.name.toUpperCase().replace(/[^A-Z0-9_]/g, '_').slice(0, 180);
+  const stem = user.name
+    .toUpperCase()
+    .replace(/[^A-Z0-9_]/g, '_')
+    .slice(0, 180);
   const rule = { database: session.service.database, schema: session.service.schema, name: `SPCS_ACCESS_${stem}_RULE` };
   return { kind: 'network', user: user.name, ip, rule, policy: `SPCS_ACCESS_${stem}_POLICY` };
 }
@@ -89,7 +92,11 @@ export function statementsOf(session: AccessSession, change: PendingChange): Sql
       return [accessStatements.addToRule(fqOf(change.rule), change.existing, ipOf(change))];
     case 'network': {
       const rule = fqOf(change.rule);
-      return [accessStatements.createIngressRule(rule, ipOf(change)), accessStatements.createPolicy(id(change.policy), rule), accessStatements.setUserPolicy(id(change.user), id(change.policy))];
+      return [
+        accessStatements.createIngressRule(rule, ipOf(change)),
+        accessStatements.createPolicy(id(change.policy), rule),
+        accessStatements.setUserPolicy(id(change.user), id(change.policy)),
+      ];
     }
   }
 }
@@ -160,14 +167,20 @@ export async function applyChange(
       const now = await describeNetworkRule(deps.snowflake, fqOf(change.rule));
       if (now === null || !sameList(now.values, change.existing)) {
         await deps.audit.append({ ...base, event: 'change_failed', atMs: deps.now(), detail: 'rule changed since confirmation' });
-        return { ok: false, notice: `:warning: Network rule ${inlineCode(fqOf(change.rule).sql)} changed after you confirmed; nothing was run. Start the step again to see its current entries.` };
+        return {
+          ok: false,
+          notice: `:warning: Network rule ${inlineCode(fqOf(change.rule).sql)} changed after you confirmed; nothing was run. Start the step again to see its current entries.`,
+        };
       }
     }
     for (const statement of statements) await runAccessStatement(deps.snowflake, statement);
   } catch (err) {
     const failure = isSnowflakeError(err) ? err.failure : null;
     await deps.audit.append({ ...base, event: 'change_failed', atMs: deps.now(), detail: failure?.kind ?? 'unexpected' });
-    const exists = failure?.kind === 'already_exists' ? ` An object of that name already exists; drop it, or add the address to the rule of the policy the user already has.` : '';
+    const exists =
+      failure?.kind === 'already_exists'
+        ? ` An object of that name already exists; drop it, or add the address to the rule of the policy the user already has.`
+        : '';
     return { ok: false, notice: `${describeFailure(failure, action)}${exists}` };
   }
   await deps.audit.append({ ...base, event: 'change_applied', atMs: deps.now(), detail: texts.join(';\n') });

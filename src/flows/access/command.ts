@@ -26,13 +26,24 @@ export function createAccessCommand(deps: AccessDeps): Subcommand {
     try {
       const resolved = await resolveService(deps.snowflake, arg);
       if (resolved.state === 'missing') {
-        return buildAccessNoticeView(`:mag: Service ${inlineCode(displayArg(arg))} was not found or not authorized for the bot's role. See the services it can see with \`/spcs list\`.`);
+        return buildAccessNoticeView(
+          `:mag: Service ${inlineCode(displayArg(arg))} was not found or not authorized for the bot's role. See the services it can see with \`/spcs list\`.`,
+        );
       }
       if (resolved.state === 'ambiguous') {
-        return buildAccessNoticeView(`Several services are called ${inlineCode(displayArg(arg))}; run it again with the full name, e.g. ${resolved.candidates.slice(0, 5).map((c) => inlineCode(`/spcs access ${c.sql}`)).join(', ')}.`);
+        return buildAccessNoticeView(
+          `Several services are called ${inlineCode(displayArg(arg))}; run it again with the full name, e.g. ${resolved.candidates
+            .slice(0, 5)
+            .map((c) => inlineCode(`/spcs access ${c.sql}`))
+            .join(', ')}.`,
+        );
       }
       const s = resolved.service;
-      const session = await loadOverview(deps.snowflake, { ...base, service: { database: s.databaseName, schema: s.schemaName, name: s.name }, serviceStatus: s.status }, true);
+      const session = await loadOverview(
+        deps.snowflake,
+        { ...base, service: { database: s.databaseName, schema: s.schemaName, name: s.name }, serviceStatus: s.status },
+        true,
+      );
       await rt.sessions.save(session);
       return overviewView(session);
     } catch (err) {
@@ -44,17 +55,30 @@ export function createAccessCommand(deps: AccessDeps): Subcommand {
   return {
     name: 'access',
     usage: ACCESS_USAGE,
-    summary: 'Set up REST access to a service step by step: network policy, service role grant, endpoint URL, PAT or key-pair auth, and a test call.',
+    summary:
+      'Set up REST access to a service step by step: network policy, service role grant, endpoint URL, PAT or key-pair auth, and a test call.',
     examples: [...EXAMPLES],
     async run({ ack, argv, command, client }) {
       const arg = parseOneService(argv, ACCESS_USAGE, EXAMPLES[0]);
       if (!arg.ok) return ack(arg.reply);
       await ack();
       const id = rt.sessions.newId();
-      const opened = await client.views.open({ trigger_id: command.trigger_id, view: buildAccessBusyView(id, `Reading ${inlineCode(displayArg(arg.value))}…`) });
+      const opened = await client.views.open({
+        trigger_id: command.trigger_id,
+        view: buildAccessBusyView(id, `Reading ${inlineCode(displayArg(arg.value))}…`),
+      });
       const viewId = opened.view?.id;
       if (viewId === undefined) return;
-      const base = { id, userId: command.user_id, teamId: command.team_id, channelId: command.channel_id, botUser: '', botRole: null, snowflakeUser: '', methods: [] };
+      const base = {
+        id,
+        userId: command.user_id,
+        teamId: command.team_id,
+        channelId: command.channel_id,
+        botUser: '',
+        botRole: null,
+        snowflakeUser: '',
+        methods: [],
+      };
       const view = await firstView(arg.value, base);
       await rt.show(client, { viewId, ...(opened.view?.hash !== undefined && { hash: opened.view.hash }) }, view);
     },

@@ -1,4 +1,11 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import {
@@ -17,7 +24,6 @@ import {
   type EndpointModel,
   type MethodModel,
 } from '../../blocks/access.js';
-import { describeFailure } from '../../blocks/observe-kit.js';
 import { inlineCode } from '../../blocks/text.js';
 import { createActionGuard } from '../shared/permissions.js';
 import { applyChange, locksBotOut, lockoutWarning, parseGrantRole, parseNetworkForm, statementsFor, summaryOf } from './changes.js';
@@ -93,7 +99,14 @@ export function createAccessRuntime(deps: AccessDeps) {
 
   /** null when the user may change Snowflake; otherwise the refusal (already audited by the guard). */
   function refuse(session: AccessSession, userId: string, doing: string): Promise<string | null> {
-    return guard.refuse({ action: 'manage', doing, target: fqOf(session.service).sql, userId, teamId: session.teamId, channelId: session.channelId });
+    return guard.refuse({
+      action: 'manage',
+      doing,
+      target: fqOf(session.service).sql,
+      userId,
+      teamId: session.teamId,
+      channelId: session.channelId,
+    });
   }
 
   /** Saves the session (without a pending change or notice unless given) and returns its overview. */
@@ -132,11 +145,15 @@ async function onAction(deps: AccessDeps, rt: Runtime, args: ActionArgs): Promis
       // Checked here so a non-manager learns at once, and again when the change runs.
       const refusal = await rt.refuse(session, args.body.user.id, DOING[kind]);
       if (refusal !== null) return rt.show(args.client, target, await rt.toOverview(session, refusal));
-      const form = kind === 'network' ? buildNetworkForm({ sessionId: session.id, service, snowflakeUser: session.snowflakeUser, botUser: session.botUser }) : buildGrantForm({ sessionId: session.id, service });
+      const form =
+        kind === 'network'
+          ? buildNetworkForm({ sessionId: session.id, service, snowflakeUser: session.snowflakeUser, botUser: session.botUser })
+          : buildGrantForm({ sessionId: session.id, service });
       return rt.show(args.client, target, form);
     }
     case AccessIds.openTest:
-      if (session.endpoint?.state !== 'ready' || session.methods.length === 0) return rt.show(args.client, target, await rt.toOverview(session, 'The endpoint is not ready to test yet.'));
+      if (session.endpoint?.state !== 'ready' || session.methods.length === 0)
+        return rt.show(args.client, target, await rt.toOverview(session, 'The endpoint is not ready to test yet.'));
       return rt.show(args.client, target, testFormView(session, session.endpoint.host));
     case AccessIds.refresh: {
       await rt.show(args.client, target, buildAccessBusyView(session.id, `Reading ${inlineCode(service)} again…`));
@@ -150,11 +167,25 @@ async function onAction(deps: AccessDeps, rt: Runtime, args: ActionArgs): Promis
 
 async function onNetworkForm(deps: AccessDeps, rt: Runtime, session: AccessSession, { ack, view, client }: ViewArgs): Promise<void> {
   const values = view.state.values;
-  const form = parseNetworkForm({ user: textOf(values, AccessIds.user), ip: textOf(values, AccessIds.clientIp) }, { user: AccessIds.user, ip: AccessIds.clientIp });
+  const form = parseNetworkForm(
+    { user: textOf(values, AccessIds.user), ip: textOf(values, AccessIds.clientIp) },
+    { user: AccessIds.user, ip: AccessIds.clientIp },
+  );
   if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, `Checking the network policies of Snowflake user ${inlineCode(form.user.name)} and of the account…`) });
+  await ack({
+    response_action: 'update',
+    view: buildAccessBusyView(
+      session.id,
+      `Checking the network policies of Snowflake user ${inlineCode(form.user.name)} and of the account…`,
+    ),
+  });
   const plan = await planNetworkAccess(deps.snowflake, session, form.user, form.ip);
-  const checked: AccessSession = { ...session, snowflakeUser: form.user.name, networkPolicy: plan.userPolicy, accountPolicy: plan.accountPolicy };
+  const checked: AccessSession = {
+    ...session,
+    snowflakeUser: form.user.name,
+    networkPolicy: plan.userPolicy,
+    accountPolicy: plan.accountPolicy,
+  };
   if (plan.kind === 'nothing') return rt.show(client, { viewId: view.id }, await rt.toOverview(checked, plan.notice));
   const change = plan.change;
   await rt.sessions.save({ ...checked, pending: change });
@@ -162,7 +193,12 @@ async function onNetworkForm(deps: AccessDeps, rt: Runtime, session: AccessSessi
   await rt.show(
     client,
     { viewId: view.id },
-    buildNetworkConfirm({ sessionId: session.id, summary: summaryOf(checked, change), statements: statementsFor(checked, change), ...(lockout !== undefined && { lockout }) }),
+    buildNetworkConfirm({
+      sessionId: session.id,
+      summary: summaryOf(checked, change),
+      statements: statementsFor(checked, change),
+      ...(lockout !== undefined && { lockout }),
+    }),
   );
 }
 
@@ -171,22 +207,45 @@ async function onGrantForm(rt: Runtime, session: AccessSession, { ack, view }: V
   if (!role.ok) return ack({ response_action: 'errors', errors: { [AccessIds.role]: role.message } });
   const change: PendingChange = { kind: 'grant', role: role.role.name };
   await rt.sessions.save({ ...session, pending: change });
-  await ack({ response_action: 'update', view: buildGrantConfirm({ sessionId: session.id, summary: summaryOf(session, change), statements: statementsFor(session, change) }) });
+  await ack({
+    response_action: 'update',
+    view: buildGrantConfirm({ sessionId: session.id, summary: summaryOf(session, change), statements: statementsFor(session, change) }),
+  });
 }
 
 /** The confirm view's submit: re-checks the permission, runs the statements, audits, shows the overview. */
-async function onConfirm(deps: AccessDeps, rt: Runtime, session: AccessSession, kinds: readonly PendingChange['kind'][], { ack, view, body, client }: ViewArgs): Promise<void> {
+async function onConfirm(
+  deps: AccessDeps,
+  rt: Runtime,
+  session: AccessSession,
+  kinds: readonly PendingChange['kind'][],
+  { ack, view, body, client }: ViewArgs,
+): Promise<void> {
   const change = session.pending;
-  if (change === undefined || !kinds.includes(change.kind)) return ack({ response_action: 'update', view: await rt.toOverview(session, 'That confirmation is out of date; start the step again.') });
+  if (change === undefined || !kinds.includes(change.kind))
+    return ack({
+      response_action: 'update',
+      view: await rt.toOverview(session, 'That confirmation is out of date; start the step again.'),
+    });
   const kind = change.kind;
-  if (locksBotOut(session, change) && !(view.state.values[AccessIds.ackLockout]?.[AccessIds.ackLockout]?.selected_options ?? []).some((o) => o.value === LOCKOUT_ACK_VALUE)) {
-    return ack({ response_action: 'errors', errors: { [AccessIds.ackLockout]: "Tick this to go on: the policy would refuse the bot's own logins from every other address (390422). Or go back and name the caller's own Snowflake user." } });
+  if (
+    locksBotOut(session, change) &&
+    !(view.state.values[AccessIds.ackLockout]?.[AccessIds.ackLockout]?.selected_options ?? []).some((o) => o.value === LOCKOUT_ACK_VALUE)
+  ) {
+    return ack({
+      response_action: 'errors',
+      errors: {
+        [AccessIds.ackLockout]:
+          "Tick this to go on: the policy would refuse the bot's own logins from every other address (390422). Or go back and name the caller's own Snowflake user.",
+      },
+    });
   }
   const refusal = await rt.refuse(session, body.user.id, DOING[kind]);
   if (refusal !== null) return ack({ response_action: 'update', view: await rt.toOverview(session, refusal) });
   await ack({ response_action: 'update', view: buildAccessBusyView(session.id, 'Running the statements…') });
   const result = await applyChange(deps, session, change);
-  const after: AccessSession = result.ok && change.kind !== 'grant' ? { ...session, snowflakeUser: change.user, networkPolicy: change.policy } : session;
+  const after: AccessSession =
+    result.ok && change.kind !== 'grant' ? { ...session, snowflakeUser: change.user, networkPolicy: change.policy } : session;
   await rt.show(client, { viewId: view.id }, await rt.toOverview(after, result.notice));
 }
 
@@ -196,7 +255,8 @@ async function onConfirm(deps: AccessDeps, rt: Runtime, session: AccessSession, 
  */
 async function onTestForm(deps: AccessDeps, rt: Runtime, session: AccessSession, { ack, view, client }: ViewArgs): Promise<void> {
   const endpoint = session.endpoint;
-  if (endpoint?.state !== 'ready') return ack({ response_action: 'update', view: await rt.toOverview(session, 'The endpoint is not ready to test yet.') });
+  if (endpoint?.state !== 'ready')
+    return ack({ response_action: 'update', view: await rt.toOverview(session, 'The endpoint is not ready to test yet.') });
   const values = view.state.values;
   const methodName = selectedOf(values, AccessIds.method);
   const method = session.methods.find((m) => m.name === methodName);
@@ -207,13 +267,25 @@ async function onTestForm(deps: AccessDeps, rt: Runtime, session: AccessSession,
   const patProblem = checkPatShape(textOf(values, AccessIds.pat));
   if (patProblem !== null) errors[AccessIds.pat] = patProblem;
   const pat = textOf(values, AccessIds.pat);
-  if (method === undefined || sample === null || !sample.ok || pat === undefined || patProblem !== null) return ack({ response_action: 'errors', errors });
+  if (method === undefined || sample === null || !sample.ok || pat === undefined || patProblem !== null)
+    return ack({ response_action: 'errors', errors });
 
   const publicUrl = `https://${endpoint.host}/${restPath(method.name)}`;
   const sendUrl = `${ingressBaseUrl(endpoint.host, deps.ingressUrlOverride)}/${restPath(method.name)}`;
   await ack({ response_action: 'update', view: buildAccessBusyView(session.id, `Calling ${inlineCode(`POST ${publicUrl}`)}…`) });
-  const outcome = await callInferenceEndpoint({ url: sendUrl, pat, values: sample.values, timeoutMs: deps.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS }, deps.fetch);
-  rt.log.info({ service: fqOf(session.service).sql, method: method.name, outcome: outcome.kind, status: outcome.kind === 'response' ? outcome.status : undefined }, 'access REST test done');
+  const outcome = await callInferenceEndpoint(
+    { url: sendUrl, pat, values: sample.values, timeoutMs: deps.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS },
+    deps.fetch,
+  );
+  rt.log.info(
+    {
+      service: fqOf(session.service).sql,
+      method: method.name,
+      outcome: outcome.kind,
+      status: outcome.kind === 'response' ? outcome.status : undefined,
+    },
+    'access REST test done',
+  );
   await rt.show(
     client,
     { viewId: view.id },
@@ -253,5 +325,6 @@ export function registerAccess(app: App, deps: AccessDeps): void {
   const rt = createAccessRuntime(deps);
   const callback = new RegExp(`^${ACCESS_CALLBACK_PREFIX.replace('.', '\\.')}`);
   app.view<ViewSubmitAction>({ callback_id: callback, type: 'view_submission' }, (args) => onSubmit(deps, rt, args));
-  for (const actionId of BUTTONS) app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, (args) => onAction(deps, rt, args));
+  for (const actionId of BUTTONS)
+    app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, (args) => onAction(deps, rt, args));
 }

@@ -74,22 +74,30 @@ async function loadMethods(db: QueryRunner, service: Fq): Promise<{ model: Acces
   return {
     model: { fq: served.model.sql, version: served.version },
     // Table functions cannot back an online service; they have no REST route.
-    methods: functions.filter((f) => !f.isTableFunction).map((f) => ({ name: f.name, inputs: f.inputs.map((i) => ({ name: i.name, type: i.type })) })),
+    methods: functions
+      .filter((f) => !f.isTableFunction)
+      .map((f) => ({ name: f.name, inputs: f.inputs.map((i) => ({ name: i.name, type: i.type })) })),
   };
 }
 
 async function loadEndpoint(db: QueryRunner, service: Fq): Promise<AccessEndpoint> {
   const endpoint = await getInferenceEndpoint(db, fqOf(service));
-  return endpoint.state === 'ready' ? { state: 'ready', host: endpoint.host } : endpoint.state === 'provisioning' ? { state: 'provisioning', message: endpoint.message } : { state: 'absent' };
+  return endpoint.state === 'ready'
+    ? { state: 'ready', host: endpoint.host }
+    : endpoint.state === 'provisioning'
+      ? { state: 'provisioning', message: endpoint.message }
+      : { state: 'absent' };
 }
 
 /** Everything the overview shows, read fresh; `first` also reads who the bot is and the model's methods. */
 export async function loadOverview(db: QueryRunner, session: AccessSession, first: boolean): Promise<AccessSession> {
   const notes: string[] = [];
   const [identity, endpoint, methods, accountPolicy] = await Promise.all([
-    first ? attempt(notes, 'read the bot\'s Snowflake user', () => currentIdentity(db)) : Promise.resolve(undefined),
-    attempt(notes, 'read the service\'s endpoints', () => loadEndpoint(db, session.service)),
-    first ? attempt(notes, 'find the model version this service serves', () => loadMethods(db, session.service)) : Promise.resolve(undefined),
+    first ? attempt(notes, "read the bot's Snowflake user", () => currentIdentity(db)) : Promise.resolve(undefined),
+    attempt(notes, "read the service's endpoints", () => loadEndpoint(db, session.service)),
+    first
+      ? attempt(notes, 'find the model version this service serves', () => loadMethods(db, session.service))
+      : Promise.resolve(undefined),
     attempt(notes, 'read the account-level network policy', () => getAccountNetworkPolicy(db)),
   ]);
   let next: AccessSession = { ...session, accountPolicy, ...(endpoint !== undefined && { endpoint }) };

@@ -25,12 +25,27 @@ import { newPolicyChange } from './changes.js';
  * - neither: a new rule and policy set on the user.
  */
 export type NetworkPlan =
-  | { readonly kind: 'propose'; readonly change: PendingChange & { kind: 'network' | 'rule' }; readonly userPolicy: string | null; readonly accountPolicy: string | null }
-  | { readonly kind: 'nothing'; readonly notice: string; readonly userPolicy: string | null | undefined; readonly accountPolicy: string | null | undefined };
+  | {
+      readonly kind: 'propose';
+      readonly change: PendingChange & { kind: 'network' | 'rule' };
+      readonly userPolicy: string | null;
+      readonly accountPolicy: string | null;
+    }
+  | {
+      readonly kind: 'nothing';
+      readonly notice: string;
+      readonly userPolicy: string | null | undefined;
+      readonly accountPolicy: string | null | undefined;
+    };
 
 const failureText = (err: unknown, doing: string) => describeFailure(isSnowflakeError(err) ? err.failure : null, doing);
 
-async function addToPolicyRule(db: QueryRunner, user: Identifier, policy: string, ip: Ipv4): Promise<PendingChange & { kind: 'rule' } | string> {
+async function addToPolicyRule(
+  db: QueryRunner,
+  user: Identifier,
+  policy: string,
+  ip: Ipv4,
+): Promise<(PendingChange & { kind: 'rule' }) | string> {
   const shown = inlineCode(policy);
   let description: NetworkPolicyDescription;
   try {
@@ -38,7 +53,8 @@ async function addToPolicyRule(db: QueryRunner, user: Identifier, policy: string
   } catch (err) {
     return `${failureText(err, `read network policy ${policy}`)}\nUser ${inlineCode(user.name)} already has network policy ${shown}; ask its owner to allow ${inlineCode(ip)} in one of its network rules.`;
   }
-  if (description.allowedIps.some((v) => rangeContains(v, ip))) return `:white_check_mark: Network policy ${shown} of user ${inlineCode(user.name)} already allows ${inlineCode(ip)}; nothing to change.`;
+  if (description.allowedIps.some((v) => rangeContains(v, ip)))
+    return `:white_check_mark: Network policy ${shown} of user ${inlineCode(user.name)} already allows ${inlineCode(ip)}; nothing to change.`;
   let candidate: (PendingChange & { kind: 'rule' }) | null = null;
   for (const rule of description.allowedRules) {
     const found = await describeNetworkRule(db, rule).catch(() => null);
@@ -61,7 +77,12 @@ export async function planNetworkAccess(db: QueryRunner, session: AccessSession,
   const [account, own] = await Promise.allSettled([getAccountNetworkPolicy(db), getUserNetworkPolicy(db, user)]);
   const accountPolicy = account.status === 'fulfilled' ? account.value : undefined;
   if (own.status === 'rejected') {
-    return { kind: 'nothing', notice: failureText(own.reason, `read the network policy of user ${user.name}`), userPolicy: undefined, accountPolicy };
+    return {
+      kind: 'nothing',
+      notice: failureText(own.reason, `read the network policy of user ${user.name}`),
+      userPolicy: undefined,
+      accountPolicy,
+    };
   }
   const userPolicy = own.value;
   if (userPolicy !== null) {
@@ -73,7 +94,12 @@ export async function planNetworkAccess(db: QueryRunner, session: AccessSession,
   if (accountPolicy === undefined) {
     // Unknown is not "none": a new user-level policy would override an account policy we could not see.
     const why = account.status === 'rejected' ? failureText(account.reason, 'read the account-level network policy') : '';
-    return { kind: 'nothing', notice: `${why}\nUser ${inlineCode(user.name)} has no network policy of its own; an account administrator can tell whether the account's policy covers it.`, userPolicy, accountPolicy };
+    return {
+      kind: 'nothing',
+      notice: `${why}\nUser ${inlineCode(user.name)} has no network policy of its own; an account administrator can tell whether the account's policy covers it.`,
+      userPolicy,
+      accountPolicy,
+    };
   }
   if (accountPolicy !== null) {
     return {

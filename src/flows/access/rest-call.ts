@@ -22,9 +22,11 @@ export function ingressBaseUrl(host: string, overrideTemplate: string | undefine
 
 /** A PAT's shape, checked before it goes into a header; the message never repeats the value. */
 export function checkPatShape(pat: string | undefined): string | null {
-  if (pat === undefined || pat.trim() === '') return 'Token: required, a programmatic access token (Snowsight → User Menu → Preferences → Programmatic Access Tokens).';
+  if (pat === undefined || pat.trim() === '')
+    return 'Token: required, a programmatic access token (Snowsight → User Menu → Preferences → Programmatic Access Tokens).';
   // It goes inside Token="…" in a header: quotes, spaces and control characters cannot be part of a real token.
-  if (!/^[\x21-\x7e]+$/.test(pat.trim()) || pat.includes('"')) return 'Token: that does not look like a programmatic access token (it has spaces, quotes or non-ASCII characters). Paste the token only.';
+  if (!/^[\x21-\x7e]+$/.test(pat.trim()) || pat.includes('"'))
+    return 'Token: that does not look like a programmatic access token (it has spaces, quotes or non-ASCII characters). Paste the token only.';
   if (pat.length > 8192) return 'Token: too long to be a programmatic access token.';
   return null;
 }
@@ -68,7 +70,8 @@ export async function callInferenceEndpoint(request: RestCallRequest, fetchFn: t
     const text = await res.text();
     return { kind: 'response', status: res.status, statusText: res.statusText, ...readable(text, request.pat.trim()) };
   } catch (err) {
-    if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) return { kind: 'timeout', timeoutMs: request.timeoutMs };
+    if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+      return { kind: 'timeout', timeoutMs: request.timeoutMs };
     return { kind: 'unreachable', reason: describeFetchError(err) };
   }
 }

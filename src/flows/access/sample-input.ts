@@ -17,7 +17,9 @@ export interface MethodShape {
 }
 
 export type SampleValue = number | string | boolean;
-export type SampleResult = { readonly ok: true; readonly values: readonly SampleValue[] } | { readonly ok: false; readonly message: string };
+export type SampleResult =
+  | { readonly ok: true; readonly values: readonly SampleValue[] }
+  | { readonly ok: false; readonly message: string };
 
 type Kind = 'integer' | 'number' | 'boolean' | 'text';
 
@@ -70,7 +72,12 @@ function coerce(raw: unknown, input: SignatureInput, position: number): { ok: tr
   switch (kind) {
     case 'integer':
     case 'number': {
-      const n = typeof raw === 'number' ? raw : fromText !== null && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(fromText) ? Number(fromText) : NaN;
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : fromText !== null && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(fromText)
+            ? Number(fromText)
+            : NaN;
       if (!Number.isFinite(n)) return { ok: false, message: `${label} must be a number; got ${shown}` };
       if (kind === 'integer' && !Number.isInteger(n)) return { ok: false, message: `${label} must be a whole number; got ${shown}` };
       return { ok: true, value: n };

@@ -109,7 +109,14 @@ export function handlers(deps: ApprovalDeps) {
     reason: RefusalReason | 'not_found',
     tell: (text: string) => Promise<unknown>,
   ) => {
-    await deps.audit.append({ event: 'refused', deploymentId, actor: userId, atMs: deps.now(), planHash: d?.planHash ?? '', detail: reason });
+    await deps.audit.append({
+      event: 'refused',
+      deploymentId,
+      actor: userId,
+      atMs: deps.now(),
+      planHash: d?.planHash ?? '',
+      detail: reason,
+    });
     if (reason === 'expired' && d !== null) {
       await deps.audit.append({ event: 'expired', deploymentId, atMs: deps.now(), planHash: d.planHash });
       await deps.notifier.summary(deploymentId);
@@ -121,8 +128,18 @@ export function handlers(deps: ApprovalDeps) {
   const approved = async (outcome: Extract<ApprovalOutcome, { outcome: 'approved' }>, userId: string) => {
     const d = outcome.deployment;
     const at = deps.now();
-    await deps.audit.append({ event: 'approved', deploymentId: d.id, actor: userId, atMs: at, planHash: d.planHash, detail: d.approvals.map((a) => a.userId).join(',') });
-    await deps.store.update(d.id, (c) => ({ ...c, execution: c.execution ?? { phase: 'queued', phaseSinceMs: at, milestones: ['approved'] } }));
+    await deps.audit.append({
+      event: 'approved',
+      deploymentId: d.id,
+      actor: userId,
+      atMs: at,
+      planHash: d.planHash,
+      detail: d.approvals.map((a) => a.userId).join(','),
+    });
+    await deps.store.update(d.id, (c) => ({
+      ...c,
+      execution: c.execution ?? { phase: 'queued', phaseSinceMs: at, milestones: ['approved'] },
+    }));
     await deps.notifier.summary(d.id);
     await deps.notifier.milestone(d.id, 'approved');
     await deps.enqueueDeploy(d.id);
@@ -134,7 +151,8 @@ export function handlers(deps: ApprovalDeps) {
       await ack();
       const userId = body.user.id;
       const target = Target.safeParse(action.value ?? '');
-      if (!target.success) return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This button is not valid.' }));
+      if (!target.success)
+        return void (await respond({ response_type: 'ephemeral', replace_original: false, text: 'This button is not valid.' }));
       const { d: id, h: shownHash } = target.data;
       const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
       const current = await deps.store.get(id);
@@ -143,7 +161,14 @@ export function handlers(deps: ApprovalDeps) {
       const outcome = await deps.store.approve(id, { userId, isApprover }, shownHash, deps.policy, deps.now());
       if (outcome.outcome === 'refused') return refuse(outcome.deployment, id, userId, outcome.reason, tell);
       if (outcome.outcome === 'recorded') {
-        await deps.audit.append({ event: 'approval_recorded', deploymentId: id, actor: userId, atMs: deps.now(), planHash: outcome.deployment.planHash, detail: `${outcome.count}/${outcome.required}` });
+        await deps.audit.append({
+          event: 'approval_recorded',
+          deploymentId: id,
+          actor: userId,
+          atMs: deps.now(),
+          planHash: outcome.deployment.planHash,
+          detail: `${outcome.count}/${outcome.required}`,
+        });
         await deps.notifier.summary(id);
         await tell(`Your approval is recorded: ${outcome.count} of ${outcome.required}.`);
         return;
@@ -161,7 +186,8 @@ export function handlers(deps: ApprovalDeps) {
       if (d === null) return refuse(null, target.data.d, userId, 'not_found', tell);
       // The same gate as at submit, checked now so nobody types a reason for nothing.
       const isApprover = userId === d.requestedBy || (await deps.approvers.isApprover(userId, d.channelId));
-      const precheck = d.state !== 'pending' ? 'already_decided' : d.planHash !== target.data.h ? 'plan_changed' : isApprover ? null : 'not_an_approver';
+      const precheck =
+        d.state !== 'pending' ? 'already_decided' : d.planHash !== target.data.h ? 'plan_changed' : isApprover ? null : 'not_an_approver';
       if (precheck !== null) return refuse(d, d.id, userId, precheck, tell);
       await client.views.open({ trigger_id: body.trigger_id, view: buildRejectModal(d) });
     },
@@ -178,7 +204,14 @@ export function handlers(deps: ApprovalDeps) {
       const outcome = await deps.store.reject(d.id, { userId, isApprover }, target.data.h, reason ?? undefined, deps.policy, deps.now());
       const tell = (text: string) => client.chat.postEphemeral({ channel: d.channelId, user: userId, text });
       if (outcome.outcome === 'refused') return refuse(outcome.deployment, d.id, userId, outcome.reason, tell);
-      await deps.audit.append({ event: 'rejected', deploymentId: d.id, actor: userId, atMs: deps.now(), planHash: d.planHash, ...(reason ? { detail: reason } : {}) });
+      await deps.audit.append({
+        event: 'rejected',
+        deploymentId: d.id,
+        actor: userId,
+        atMs: deps.now(),
+        planHash: d.planHash,
+        ...(reason ? { detail: reason } : {}),
+      });
       await deps.notifier.summary(d.id);
       logDeploymentStep(deps.logger, d, 'rejected', { rejectedBy: userId });
     },

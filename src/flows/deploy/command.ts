@@ -37,7 +37,14 @@ export function createDeployCommand(deps: DeployWizardDeps): Subcommand {
     summary: 'Deploy a Model Registry model to Snowpark Container Services, step by step, with approval.',
     examples: ['/spcs deploy', '/spcs deploy ML_DB.REGISTRY.IRIS_CLASSIFIER V1'],
     async run({ ack, argv, command, client }) {
-      const refusal = await deps.guard?.refuse({ action: 'deploy', doing: 'request a deployment', target: argv[0] ?? '', userId: command.user_id, teamId: command.team_id, channelId: command.channel_id });
+      const refusal = await deps.guard?.refuse({
+        action: 'deploy',
+        doing: 'request a deployment',
+        target: argv[0] ?? '',
+        userId: command.user_id,
+        teamId: command.team_id,
+        channelId: command.channel_id,
+      });
       if (refusal) return ack({ response_type: 'ephemeral', text: refusal });
       const args = parseDeployArgs(argv);
       if (!args.ok) {
@@ -63,7 +70,10 @@ export function createDeployCommand(deps: DeployWizardDeps): Subcommand {
       const loading = loadModelLists(deps.catalog, draft);
       const ready = await settledAtOnce(loading);
       const shown = ready ?? draft;
-      const [, opened] = await Promise.all([rt.drafts.save(shown), client.views.open({ trigger_id: command.trigger_id, view: viewFor(shown, ready === undefined) })]);
+      const [, opened] = await Promise.all([
+        rt.drafts.save(shown),
+        client.views.open({ trigger_id: command.trigger_id, view: viewFor(shown, ready === undefined) }),
+      ]);
       const view = opened.view;
       if (ready !== undefined || view?.id === undefined) return;
       await rt.fill(client, { viewId: view.id, ...(view.hash !== undefined && { hash: view.hash }) }, draft, () => loading);

@@ -24,4 +24,3 @@ export interface DeployWizardDeps {
   readonly guard?: ActionGuard;
   readonly logger: Logger;
 }
-

@@ -41,7 +41,11 @@ function dropUnknown(draft: Draft, what: string, value: string | undefined, list
  * A listing from the catalog that must hold `pick` when there is one: a remembered listing
  * without it is asked for again, fresh, before the pick is called unknown.
  */
-async function listingWith<T>(pick: string | undefined, names: (list: T) => readonly string[], load: (fresh: boolean) => Promise<T>): Promise<T> {
+async function listingWith<T>(
+  pick: string | undefined,
+  names: (list: T) => readonly string[],
+  load: (fresh: boolean) => Promise<T>,
+): Promise<T> {
   const remembered = await load(false);
   return pick === undefined || names(remembered).includes(pick) ? remembered : load(true);
 }
@@ -87,15 +91,19 @@ export async function loadModelLists(catalog: RegistryCatalog, start: Draft): Pr
     draft = await guarded(draft, `list the models in ${database}.${schema}`, async () => {
       // A typed version missing from a remembered listing also asks again: it may be new.
       const wanted = m().name === undefined ? undefined : `${m().name ?? ''}/${m().version ?? ''}`;
-      const keys = (listing: readonly ModelListing[]) =>
-        listing.flatMap((x) => [`${x.name}/`, ...x.versions.map((v) => `${x.name}/${v}`)]);
+      const keys = (listing: readonly ModelListing[]) => listing.flatMap((x) => [`${x.name}/`, ...x.versions.map((v) => `${x.name}/${v}`)]);
       const models = await listingWith(wanted, keys, (fresh) => catalog.models(database, schema, fresh));
       return { ...draft, lists: { ...lists(), models: models.map((x) => ({ ...x, versions: [...x.versions] })) } };
     });
   }
   const models = lists().models;
   if (models === undefined) return draft;
-  check = dropUnknown(draft, `Model ${database}.${schema}.`, m().name, models.map((x) => x.name));
+  check = dropUnknown(
+    draft,
+    `Model ${database}.${schema}.`,
+    m().name,
+    models.map((x) => x.name),
+  );
   if (!check.known) return { ...check.draft, model: { database, schema } };
   const name = m().name;
   if (name === undefined) return draft;
@@ -180,5 +188,8 @@ export function checkExistingService(db: QueryRunner, draft: Draft): Promise<Dra
  */
 export function checkSpecDelivery(capabilities: PlatformCapabilities, dir: SpecDirectory | undefined, draft: Draft): Promise<Draft> {
   const { specDelivery: _old, ...rest } = draft;
-  return guarded(rest, 'read SYSTEM$ML_PLATFORM_CAPABILITIES', async () => ({ ...rest, specDelivery: await decideSpecDelivery(capabilities, dir) }));
+  return guarded(rest, 'read SYSTEM$ML_PLATFORM_CAPABILITIES', async () => ({
+    ...rest,
+    specDelivery: await decideSpecDelivery(capabilities, dir),
+  }));
 }

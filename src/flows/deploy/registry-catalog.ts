@@ -65,10 +65,16 @@ export function createRegistryCatalog(db: QueryRunner, options: CatalogOptions):
   return {
     databases: (fresh = false) => databases('', fresh, async () => (await listDatabases(db)).map((d) => d.name)),
     schemas: (database, fresh = false) =>
-      schemas(database, fresh, async () => (await listSchemas(db, id(database))).map((s) => s.name).filter((s) => s !== 'INFORMATION_SCHEMA')),
+      schemas(database, fresh, async () =>
+        (await listSchemas(db, id(database))).map((s) => s.name).filter((s) => s !== 'INFORMATION_SCHEMA'),
+      ),
     models: (database, schema, fresh = false) =>
       models(`${database}.${schema}`, fresh, async () =>
-        (await listModels(db, qualify(id(database), id(schema)))).map((x) => ({ name: x.name, versions: [...x.versions], defaultVersion: x.defaultVersionName })),
+        (await listModels(db, qualify(id(database), id(schema)))).map((x) => ({
+          name: x.name,
+          versions: [...x.versions],
+          defaultVersion: x.defaultVersionName,
+        })),
       ),
     version: (m, fresh = false) =>
       versions(`${m.database}.${m.schema}.${m.name}.${m.version}`, fresh, async () => {

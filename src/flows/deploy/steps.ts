@@ -88,7 +88,13 @@ function submitExistingPool(draft: Draft, values: StateValues): StepResult {
   if (pool.gpu !== null && draft.versionInfo?.hasGpuRuntime !== true) {
     return errors({ [WizardIds.pool]: gpuRefusal(draft, `${pool.name} is a GPU pool (${pool.gpu.perNode} x ${pool.gpu.type}) and`) });
   }
-  const next = withPool(draft, { kind: 'existing', name: pool.name, instanceFamily: pool.instanceFamily, gpu: pool.gpu, state: pool.state });
+  const next = withPool(draft, {
+    kind: 'existing',
+    name: pool.name,
+    instanceFamily: pool.instanceFamily,
+    gpu: pool.gpu,
+    state: pool.state,
+  });
   const result = goTo(next, 'instances');
   if (result.kind !== 'step' || !isSuspended(pool)) return result;
   return { ...result, draft: { ...result.draft, notice: `${pool.name} is ${suspendedNote(pool)}.` } };
@@ -113,12 +119,26 @@ function submitNewPool(draft: Draft, values: StateValues): StepResult {
   if (!max.ok) problems[WizardIds.newPoolMaxNodes] = max.message;
   if (!name.ok || family === undefined || !min.ok || !max.ok || Object.keys(problems).length > 0) return errors(problems);
   const autoResume = checkedOf(values, WizardIds.newPoolAutoResume).includes('auto_resume');
-  const request = { name: name.value, instanceFamily: identifierFromSnowflake(family.name), minNodes: min.value, maxNodes: max.value, autoResume };
+  const request = {
+    name: name.value,
+    instanceFamily: identifierFromSnowflake(family.name),
+    minNodes: min.value,
+    maxNodes: max.value,
+    autoResume,
+  };
   for (const problem of checkComputePoolRequest(request)) {
     problems[problem.startsWith('Min nodes') ? WizardIds.newPoolMinNodes : WizardIds.newPoolMaxNodes] = problem;
   }
   if (Object.keys(problems).length > 0) return errors(problems);
-  const pool = { kind: 'create' as const, name: name.value.name, instanceFamily: family.name, gpu: family.gpu, minNodes: min.value, maxNodes: max.value, autoResume };
+  const pool = {
+    kind: 'create' as const,
+    name: name.value.name,
+    instanceFamily: family.name,
+    gpu: family.gpu,
+    minNodes: min.value,
+    maxNodes: max.value,
+    autoResume,
+  };
   return goTo(withPool(draft, pool), 'instances');
 }
 

@@ -1,4 +1,11 @@
-import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { buildWizardView, LIST_SELECTS, WizardIds, type ListSelect } from '../../blocks/deploy-wizard.js';
@@ -40,7 +47,11 @@ export function createWizardRuntime(deps: DeployWizardDeps, drafts: DraftStore =
 
   async function show(client: WebClient, target: ViewTarget, draft: Draft): Promise<void> {
     try {
-      await client.views.update({ view_id: target.viewId, ...(target.hash !== undefined && { hash: target.hash }), view: viewFor(draft, false) });
+      await client.views.update({
+        view_id: target.viewId,
+        ...(target.hash !== undefined && { hash: target.hash }),
+        view: viewFor(draft, false),
+      });
     } catch (err) {
       // hash_conflict / not_found: the person moved on or closed the modal; their newer view wins.
       log.debug({ err, step: draft.step }, 'deploy wizard view not updated');
@@ -82,7 +93,12 @@ async function onSubmit(deps: DeployWizardDeps, rt: Runtime, { ack, view, client
       return ack({ response_action: 'update', view: buildKeptServiceView(draft, result.info) });
     case 'submit':
       try {
-        await deps.requester.request({ request: result.request, requestedBy: draft.userId, teamId: draft.teamId, channelId: draft.channelId });
+        await deps.requester.request({
+          request: result.request,
+          requestedBy: draft.userId,
+          teamId: draft.teamId,
+          channelId: draft.channelId,
+        });
       } catch (err) {
         deps.logger.error({ err }, 'deploy request was not accepted');
         const notice = 'The request could not be handed to the approval gate. Nothing was deployed; try Request approval again.';

@@ -10,7 +10,8 @@ export function createAutoSuspendCommand(deps: ManageDeps): Subcommand {
   return createChangeCommand(deps, {
     name: 'autosuspend',
     usage: AUTOSUSPEND_USAGE,
-    summary: 'Set after how many idle seconds a service suspends itself: 0 turns it off, otherwise at least 300 (Snowflake\'s minimum); after you confirm. Managers only.',
+    summary:
+      "Set after how many idle seconds a service suspends itself: 0 turns it off, otherwise at least 300 (Snowflake's minimum); after you confirm. Managers only.",
     examples: ['/spcs autosuspend ML_DB.SERVING.IRIS_SVC 3600', '/spcs autosuspend IRIS_SVC 0'],
     parse: (rest) => {
       const [secondsText, ...extra] = rest;

@@ -1,4 +1,11 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import { notInChannel, slackErrorCode } from '../../slack-errors.js';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
@@ -41,14 +48,18 @@ function refusalText(reason: RefusalReason | 'not_found' | 'not_requester', op: 
     case 'not_requester':
       return `Only <@${op?.requestedBy ?? 'the requester'}>, who asked for this change, can confirm or cancel it.`;
     case 'not_an_approver':
-      return policy.approvers.length === 0 ? 'Only members of this channel can approve changes here.' : 'You are not one of the approvers (SPCS_APPROVERS), directly or through a user group.';
+      return policy.approvers.length === 0
+        ? 'Only members of this channel can approve changes here.'
+        : 'You are not one of the approvers (SPCS_APPROVERS), directly or through a user group.';
     case 'own_request':
       return 'You requested this change, so someone else has to approve it.';
     case 'expired':
       return 'This request has expired (SPCS_APPROVAL_TTL). Ask again.';
     case 'already_decided':
       // Expired by the expiry job before this click: say so rather than "already decided".
-      return op?.state === 'expired' ? refusalText('expired', op, policy) : 'This change was already confirmed, cancelled, decided or expired.';
+      return op?.state === 'expired'
+        ? refusalText('expired', op, policy)
+        : 'This change was already confirmed, cancelled, decided or expired.';
     case 'plan_changed':
       return 'The change differs from the one this message shows. Look at the current request.';
     case 'already_approved_by_you':
@@ -74,8 +85,15 @@ function planChange(op: Operation): ParseResult<Run> {
     const pool = parseIdentifier(op.service, 'Compute pool', { allowQuoted: true });
     if (!family.ok) return family;
     if (!pool.ok) return pool;
-    const request = { name: pool.value, instanceFamily: family.value, minNodes: change.minNodes, maxNodes: change.maxNodes, autoResume: change.autoResume };
-    if (createComputePoolStatement(request).text !== change.statement) return { ok: false, message: 'the statement differs from the one confirmed' };
+    const request = {
+      name: pool.value,
+      instanceFamily: family.value,
+      minNodes: change.minNodes,
+      maxNodes: change.maxNodes,
+      autoResume: change.autoResume,
+    };
+    if (createComputePoolStatement(request).text !== change.statement)
+      return { ok: false, message: 'the statement differs from the one confirmed' };
     return { ok: true, value: (db) => createComputePool(db, request) };
   }
   const name = parseQualifiedName(op.service, 'Service', { parts: 3, allowQuoted: true });
@@ -97,40 +115,77 @@ function planChange(op: Operation): ParseResult<Run> {
 }
 
 export function gateHandlers(deps: ManageDeps) {
-  const audit = (event: 'refused' | 'approval_recorded' | 'approved' | 'rejected' | 'change_applied' | 'change_failed', op: Operation, actor: string | undefined, detail?: string) =>
-    deps.audit.append({ event, deploymentId: op.id, atMs: deps.now(), planHash: op.planHash, action: op.change.kind, target: op.service, ...(actor !== undefined && { actor }), ...(detail !== undefined && { detail }) });
+  const audit = (
+    event: 'refused' | 'approval_recorded' | 'approved' | 'rejected' | 'change_applied' | 'change_failed',
+    op: Operation,
+    actor: string | undefined,
+    detail?: string,
+  ) =>
+    deps.audit.append({
+      event,
+      deploymentId: op.id,
+      atMs: deps.now(),
+      planHash: op.planHash,
+      action: op.change.kind,
+      target: op.service,
+      ...(actor !== undefined && { actor }),
+      ...(detail !== undefined && { detail }),
+    });
 
-  const refreshSummary = (client: Pick<WebClient, 'chat'>, op: Operation) => refreshChangeSummary(client, op, deps.policy.requiredApprovals, deps.logger);
+  const refreshSummary = (client: Pick<WebClient, 'chat'>, op: Operation) =>
+    refreshChangeSummary(client, op, deps.policy.requiredApprovals, deps.logger);
 
   /**
    * Applies an approved change: the guard chain once more (policy may have changed since the
    * click), the SQL, the outcome on the record, in the audit and in the service's thread.
    */
-  const execute = async (client: Pick<WebClient, 'chat'>, approved: Operation, tellActor: (text: string) => Promise<unknown>): Promise<void> => {
-    const check = decideExecution(policyFor(approved, deps.policy), { ...approved, currentPlanHash: operationHash(approved.service, approved.change) });
+  const execute = async (
+    client: Pick<WebClient, 'chat'>,
+    approved: Operation,
+    tellActor: (text: string) => Promise<unknown>,
+  ): Promise<void> => {
+    const check = decideExecution(policyFor(approved, deps.policy), {
+      ...approved,
+      currentPlanHash: operationHash(approved.service, approved.change),
+    });
     const run = planChange(approved);
     let result: { ok: true; status: string } | { ok: false; failure: string };
     if (!check.ok || !run.ok) {
-      result = { ok: false, failure: `:no_entry: Not applied: the request no longer passes the approval rules (${check.ok ? (run.ok ? '' : run.message) : check.reason}).` };
+      result = {
+        ok: false,
+        failure: `:no_entry: Not applied: the request no longer passes the approval rules (${check.ok ? (run.ok ? '' : run.message) : check.reason}).`,
+      };
     } else {
       try {
         result = { ok: true, status: await run.value(deps.snowflake) };
       } catch (err) {
         deps.logger.warn({ err, operationId: approved.id }, 'service change failed');
-        result = { ok: false, failure: describeFailure(isSnowflakeError(err) ? err.failure : null, `${CHANGE_VERBS[approved.change.kind]} ${approved.service}`) };
+        result = {
+          ok: false,
+          failure: describeFailure(isSnowflakeError(err) ? err.failure : null, `${CHANGE_VERBS[approved.change.kind]} ${approved.service}`),
+        };
       }
     }
     const message = buildChangeOutcome(approved, result);
-    const done = (await deps.operations.update(approved.id, (c) => ({ ...c, outcome: { ok: result.ok, text: message.text, atMs: deps.now() } }))) ?? approved;
+    const done =
+      (await deps.operations.update(approved.id, (c) => ({ ...c, outcome: { ok: result.ok, text: message.text, atMs: deps.now() } }))) ??
+      approved;
     await audit(result.ok ? 'change_applied' : 'change_failed', done, undefined, result.ok ? result.status : result.failure);
     const where = done.thread ?? { channelId: done.channelId, ts: undefined };
     await client.chat
-      .postMessage({ channel: where.channelId, text: message.text, blocks: message.blocks, ...(where.ts !== undefined && { thread_ts: where.ts }) })
+      .postMessage({
+        channel: where.channelId,
+        text: message.text,
+        blocks: message.blocks,
+        ...(where.ts !== undefined && { thread_ts: where.ts }),
+      })
       .catch(async (err: unknown) => {
         deps.logger.warn({ err, operationId: done.id, channelId: where.channelId }, 'posting the change outcome in the channel failed');
         // The one who clicked still learns the outcome, and how to let the bot post next time.
         if (notInChannel(slackErrorCode(err))) {
-          await tellActor(`${message.text}\n:warning: I'm not in <#${where.channelId}>, so I could not post this there. Invite me with \`/invite @spcs\`.`).catch(() => undefined);
+          await tellActor(
+            `${message.text}\n:warning: I'm not in <#${where.channelId}>, so I could not post this there. Invite me with \`/invite @spcs\`.`,
+          ).catch(() => undefined);
         }
       });
     await refreshSummary(client, done);
@@ -154,44 +209,73 @@ export function gateHandlers(deps: ManageDeps) {
   };
 
   /** Confirm (own gate) and Approve (approvers' gate) are one transition: decideApprovalClick under compare-and-set. */
-  const approveClick = (asRequester: boolean) => async (args: ButtonArgs): Promise<void> => {
-    const loaded = await load(args);
-    if (loaded === null) return;
-    const { userId, tell, target, current } = loaded;
-    if (asRequester !== (current.gate === 'self')) return void (await tell('This button does not belong to this request.'));
-    if (asRequester && userId !== current.requestedBy) return void (await tell(refusalText('not_requester', current, deps.policy)));
-    // The requester must still be a manager when confirming; approvers are governed by SPCS_APPROVERS instead.
-    const refusal = asRequester ? await deps.guard.refuse({ action: 'manage', doing: CHANGE_VERBS[current.change.kind], target: current.service, userId, channelId: current.channelId }) : null;
-    if (refusal !== null) return void (await tell(refusal));
-    const isApprover = asRequester || (await deps.approvers.isApprover(userId, current.channelId));
-    const outcome = await deps.operations.approve(current.id, { userId, isApprover }, target.h, policyFor(current, deps.policy), deps.now());
-    if (outcome.outcome === 'refused') {
-      if (outcome.record !== null) await audit('refused', outcome.record, userId, outcome.reason);
-      if (outcome.reason === 'expired' && outcome.record !== null) await refreshSummary(args.client, outcome.record);
-      return void (await tell(refusalText(outcome.reason, outcome.record, deps.policy)));
-    }
-    if (outcome.outcome === 'recorded') {
-      await audit('approval_recorded', outcome.record, userId, `${outcome.count}/${outcome.required}`);
+  const approveClick =
+    (asRequester: boolean) =>
+    async (args: ButtonArgs): Promise<void> => {
+      const loaded = await load(args);
+      if (loaded === null) return;
+      const { userId, tell, target, current } = loaded;
+      if (asRequester !== (current.gate === 'self')) return void (await tell('This button does not belong to this request.'));
+      if (asRequester && userId !== current.requestedBy) return void (await tell(refusalText('not_requester', current, deps.policy)));
+      // The requester must still be a manager when confirming; approvers are governed by SPCS_APPROVERS instead.
+      const refusal = asRequester
+        ? await deps.guard.refuse({
+            action: 'manage',
+            doing: CHANGE_VERBS[current.change.kind],
+            target: current.service,
+            userId,
+            channelId: current.channelId,
+          })
+        : null;
+      if (refusal !== null) return void (await tell(refusal));
+      const isApprover = asRequester || (await deps.approvers.isApprover(userId, current.channelId));
+      const outcome = await deps.operations.approve(
+        current.id,
+        { userId, isApprover },
+        target.h,
+        policyFor(current, deps.policy),
+        deps.now(),
+      );
+      if (outcome.outcome === 'refused') {
+        if (outcome.record !== null) await audit('refused', outcome.record, userId, outcome.reason);
+        if (outcome.reason === 'expired' && outcome.record !== null) await refreshSummary(args.client, outcome.record);
+        return void (await tell(refusalText(outcome.reason, outcome.record, deps.policy)));
+      }
+      if (outcome.outcome === 'recorded') {
+        await audit('approval_recorded', outcome.record, userId, `${outcome.count}/${outcome.required}`);
+        await refreshSummary(args.client, outcome.record);
+        return void (await tell(`Your approval is recorded: ${outcome.count} of ${outcome.required}.`));
+      }
+      await audit('approved', outcome.record, userId, outcome.record.approvals.map((a) => a.userId).join(','));
+      if (asRequester)
+        await args.respond({
+          replace_original: true,
+          text: `Confirmed: applying ${CHANGE_VERBS[current.change.kind]} ${current.service}…`,
+        });
       await refreshSummary(args.client, outcome.record);
-      return void (await tell(`Your approval is recorded: ${outcome.count} of ${outcome.required}.`));
-    }
-    await audit('approved', outcome.record, userId, outcome.record.approvals.map((a) => a.userId).join(','));
-    if (asRequester) await args.respond({ replace_original: true, text: `Confirmed: applying ${CHANGE_VERBS[current.change.kind]} ${current.service}…` });
-    await refreshSummary(args.client, outcome.record);
-    await execute(args.client, outcome.record, (text) => args.respond({ response_type: 'ephemeral', replace_original: false, text }));
-  };
+      await execute(args.client, outcome.record, (text) => args.respond({ response_type: 'ephemeral', replace_original: false, text }));
+    };
 
   /** Cancel (own gate): the requester withdraws at once. */
   const cancelClick = async (args: ButtonArgs): Promise<void> => {
     const loaded = await load(args);
     if (loaded === null) return;
     const { userId, tell, target, current } = loaded;
-    if (current.gate === 'self' && userId !== current.requestedBy) return void (await tell(refusalText('not_requester', current, deps.policy)));
+    if (current.gate === 'self' && userId !== current.requestedBy)
+      return void (await tell(refusalText('not_requester', current, deps.policy)));
     const isApprover = current.gate === 'self' || (await deps.approvers.isApprover(userId, current.channelId));
-    const outcome = await deps.operations.reject(current.id, { userId, isApprover }, target.h, undefined, policyFor(current, deps.policy), deps.now());
+    const outcome = await deps.operations.reject(
+      current.id,
+      { userId, isApprover },
+      target.h,
+      undefined,
+      policyFor(current, deps.policy),
+      deps.now(),
+    );
     if (outcome.outcome === 'refused') return void (await tell(refusalText(outcome.reason, outcome.record, deps.policy)));
     await audit('rejected', outcome.record, userId);
-    if (current.gate === 'self') return void (await args.respond({ replace_original: true, text: `Cancelled: ${current.service} was not changed.` }));
+    if (current.gate === 'self')
+      return void (await args.respond({ replace_original: true, text: `Cancelled: ${current.service} was not changed.` }));
     await refreshSummary(args.client, outcome.record);
   };
 
@@ -218,10 +302,19 @@ export function gateHandlers(deps: ManageDeps) {
     if (current === null) return;
     const reason = args.view.state.values[ManageIds.reasonBlock]?.[ManageIds.reasonInput]?.value?.trim() || undefined;
     const isApprover = await deps.approvers.isApprover(userId, current.channelId);
-    const outcome = await deps.operations.reject(current.id, { userId, isApprover }, target.data.h, reason, policyFor(current, deps.policy), deps.now());
+    const outcome = await deps.operations.reject(
+      current.id,
+      { userId, isApprover },
+      target.data.h,
+      reason,
+      policyFor(current, deps.policy),
+      deps.now(),
+    );
     if (outcome.outcome === 'refused') {
       const text = refusalText(outcome.reason, outcome.record, deps.policy);
-      return void (await args.client.chat.postEphemeral({ channel: current.channelId, user: userId, text }).catch((err: unknown) => deps.logger.warn({ err }, 'could not post the refusal')));
+      return void (await args.client.chat
+        .postEphemeral({ channel: current.channelId, user: userId, text })
+        .catch((err: unknown) => deps.logger.warn({ err }, 'could not post the refusal')));
     }
     await audit('rejected', outcome.record, userId, reason);
     await refreshSummary(args.client, outcome.record);

@@ -1,4 +1,13 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  StaticSelectAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import { z } from 'zod';
 import { buildAutoSuspendModal, buildScaleModal, ManageIds } from '../../blocks/manage.js';
 import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
@@ -24,7 +33,13 @@ export type { ManageDeps } from './deps.js';
 
 /** The service-changing commands, in the order help lists them. */
 export function createManageCommands(deps: ManageDeps): Subcommand[] {
-  return [createSuspendCommand(deps), createResumeCommand(deps), createScaleCommand(deps), createAutoSuspendCommand(deps), createDropCommand(deps)];
+  return [
+    createSuspendCommand(deps),
+    createResumeCommand(deps),
+    createScaleCommand(deps),
+    createAutoSuspendCommand(deps),
+    createDropCommand(deps),
+  ];
 }
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -34,72 +49,88 @@ type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 const ModalContext = jsonText(z.object({ service: z.string(), channel: z.string() }));
 
 /** Modal text fields by block and action id. */
-function valueOf(args: SubmitArgs, block: string, action: string): string | undefined {
+function textValueOf(args: SubmitArgs, block: string, action: string): string | undefined {
   return args.view.state.values[block]?.[action]?.value ?? undefined;
 }
 
 export function handlers(deps: ManageDeps) {
   /** Suspend / Resume / Drop under `/spcs status`: the same request as the typed command. */
-  const direct = (kind: 'suspend' | 'resume' | 'drop') => async (args: ButtonArgs): Promise<void> => {
-    await args.ack();
-    const arg = parseServiceArg(args.action.value);
-    const change: ChangeFor = () => ({ kind });
-    await replyAfterAck(deps, args.respond, `${kind} the service`, async () =>
-      arg.ok ? requestChange(deps, requesterOf(args, channelOf(args)), arg.value, kind, change) : notice('That button no longer names a service; run `/spcs status` again.'),
-    );
-  };
+  const direct =
+    (kind: 'suspend' | 'resume' | 'drop') =>
+    async (args: ButtonArgs): Promise<void> => {
+      await args.ack();
+      const arg = parseServiceArg(args.action.value);
+      const change: ChangeFor = () => ({ kind });
+      await replyAfterAck(deps, args.respond, `${kind} the service`, async () =>
+        arg.ok
+          ? requestChange(deps, requesterOf(args, channelOf(args)), arg.value, kind, change)
+          : notice('That button no longer names a service; run `/spcs status` again.'),
+      );
+    };
 
   /** Scale / Auto-suspend under `/spcs status`: a modal for the numbers (the guard runs first, so no form for nothing). */
-  const withModal = (kind: 'scale' | 'autosuspend') => async (args: ButtonArgs): Promise<void> => {
-    await args.ack();
-    const service = args.action.value ?? '';
-    const refusal = await deps.guard.refuse({ action: 'manage', doing: kind === 'scale' ? 'scale' : 'set auto-suspend of', target: service, userId: args.body.user.id, channelId: channelOf(args) });
-    if (refusal !== null) return void (await args.respond({ response_type: 'ephemeral', replace_original: false, text: refusal }));
-    const metadata = JSON.stringify({ service, channel: channelOf(args) });
-    const view = kind === 'scale' ? buildScaleModal(service, metadata) : buildAutoSuspendModal(service, metadata);
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view });
-  };
+  const withModal =
+    (kind: 'scale' | 'autosuspend') =>
+    async (args: ButtonArgs): Promise<void> => {
+      await args.ack();
+      const service = args.action.value ?? '';
+      const refusal = await deps.guard.refuse({
+        action: 'manage',
+        doing: kind === 'scale' ? 'scale' : 'set auto-suspend of',
+        target: service,
+        userId: args.body.user.id,
+        channelId: channelOf(args),
+      });
+      if (refusal !== null) return void (await args.respond({ response_type: 'ephemeral', replace_original: false, text: refusal }));
+      const metadata = JSON.stringify({ service, channel: channelOf(args) });
+      const view = kind === 'scale' ? buildScaleModal(service, metadata) : buildAutoSuspendModal(service, metadata);
+      await args.client.views.open({ trigger_id: args.body.trigger_id, view });
+    };
 
   /**
    * A modal's numbers: field errors in the ack (no SQL); then the same request as the command,
    * whose confirmation comes as an ephemeral message in the channel.
    */
-  const submitted = (kind: 'scale' | 'autosuspend') => async (args: SubmitArgs): Promise<void> => {
-    const context = ModalContext.safeParse(args.view.private_metadata);
-    const arg = parseServiceArg(context.success ? context.data.service : undefined);
-    if (!context.success || !arg.ok) return void (await args.ack());
-    const errors: Record<string, string> = {};
-    let changeFor: ChangeFor;
-    if (kind === 'scale') {
-      const minText = valueOf(args, ManageIds.minBlock, ManageIds.minInput)?.trim() ?? '';
-      const min = minText === '' ? undefined : wholeNumber(minText);
-      const max = wholeNumber(valueOf(args, ManageIds.maxBlock, ManageIds.maxInput));
-      if (min === null) errors[ManageIds.minBlock] = 'A whole number, 0 or more (or leave it empty to keep the current value).';
-      if (max === null) errors[ManageIds.maxBlock] = 'A whole number of at least 1.';
-      for (const problem of min === null || max === null ? [] : checkInstanceBounds({ min: min ?? 0, max })) {
-        if (problem.startsWith('Min')) errors[ManageIds.minBlock] ??= problem;
-        else errors[ManageIds.maxBlock] ??= problem;
+  const submitted =
+    (kind: 'scale' | 'autosuspend') =>
+    async (args: SubmitArgs): Promise<void> => {
+      const context = ModalContext.safeParse(args.view.private_metadata);
+      const arg = parseServiceArg(context.success ? context.data.service : undefined);
+      if (!context.success || !arg.ok) return void (await args.ack());
+      const errors: Record<string, string> = {};
+      let changeFor: ChangeFor;
+      if (kind === 'scale') {
+        const minText = textValueOf(args, ManageIds.minBlock, ManageIds.minInput)?.trim() ?? '';
+        const min = minText === '' ? undefined : wholeNumber(minText);
+        const max = wholeNumber(textValueOf(args, ManageIds.maxBlock, ManageIds.maxInput));
+        if (min === null) errors[ManageIds.minBlock] = 'A whole number, 0 or more (or leave it empty to keep the current value).';
+        if (max === null) errors[ManageIds.maxBlock] = 'A whole number of at least 1.';
+        for (const problem of min === null || max === null ? [] : checkInstanceBounds({ min: min ?? 0, max })) {
+          if (problem.startsWith('Min')) errors[ManageIds.minBlock] ??= problem;
+          else errors[ManageIds.maxBlock] ??= problem;
+        }
+        changeFor = (service): ServiceChange | string => scaleChange(service, min ?? undefined, max ?? 1);
+      } else {
+        const seconds = wholeNumber(textValueOf(args, ManageIds.secondsBlock, ManageIds.secondsInput));
+        const problem = seconds === null ? null : checkAutoSuspendSeconds(seconds);
+        if (seconds === null) errors[ManageIds.secondsBlock] = 'A whole number of seconds, 0 or more (0 turns auto-suspend off).';
+        else if (problem !== null) errors[ManageIds.secondsBlock] = `${problem}.`;
+        changeFor = () => ({ kind: 'autosuspend', seconds: seconds ?? 0 });
       }
-      changeFor = (service): ServiceChange | string => scaleChange(service, min ?? undefined, max ?? 1);
-    } else {
-      const seconds = wholeNumber(valueOf(args, ManageIds.secondsBlock, ManageIds.secondsInput));
-      const problem = seconds === null ? null : checkAutoSuspendSeconds(seconds);
-      if (seconds === null) errors[ManageIds.secondsBlock] = 'A whole number of seconds, 0 or more (0 turns auto-suspend off).';
-      else if (problem !== null) errors[ManageIds.secondsBlock] = `${problem}.`;
-      changeFor = () => ({ kind: 'autosuspend', seconds: seconds ?? 0 });
-    }
-    if (Object.keys(errors).length > 0) return void (await args.ack({ response_action: 'errors', errors }));
-    await args.ack();
-    const who = requesterOf(args, context.data.channel);
-    // A view submission has no response_url: the confirmation comes as an ephemeral message.
-    let reply: ObserveMessage;
-    try {
-      reply = await requestChange(deps, who, arg.value, kind, changeFor);
-    } catch (err) {
-      reply = failureMessage(deps, err, `${kind} the service`);
-    }
-    await args.client.chat.postEphemeral({ channel: who.channelId, user: who.userId, text: reply.text, blocks: reply.blocks }).catch((err: unknown) => deps.logger.warn({ err }, 'could not post the confirmation'));
-  };
+      if (Object.keys(errors).length > 0) return void (await args.ack({ response_action: 'errors', errors }));
+      await args.ack();
+      const who = requesterOf(args, context.data.channel);
+      // A view submission has no response_url: the confirmation comes as an ephemeral message.
+      let reply: ObserveMessage;
+      try {
+        reply = await requestChange(deps, who, arg.value, kind, changeFor);
+      } catch (err) {
+        reply = failureMessage(deps, err, `${kind} the service`);
+      }
+      await args.client.chat
+        .postEphemeral({ channel: who.channelId, user: who.userId, text: reply.text, blocks: reply.blocks })
+        .catch((err: unknown) => deps.logger.warn({ err }, 'could not post the confirmation'));
+    };
 
   return {
     ...gateHandlers(deps),

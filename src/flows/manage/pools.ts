@@ -1,4 +1,12 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, StaticSelectAction, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  StaticSelectAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import { z } from 'zod';
 import { AUTO_RESUME_OPTION, buildChangeConfirmation, buildCreatePoolModal, ManageIds } from '../../blocks/manage.js';
 import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
@@ -32,21 +40,37 @@ const CreateContext = jsonText(z.object({ channel: z.string() }));
  * the requester's own confirmation (the gate's Confirm / Cancel).
  */
 export async function requestPoolChange(deps: ManageDeps, who: Requester, pool: Identifier, change: PoolChange): Promise<ObserveMessage> {
-  const refusal = await deps.guard.refuse({ action: 'manage', doing: CHANGE_VERBS[change.kind], target: pool.name, userId: who.userId, teamId: who.teamId, channelId: who.channelId });
+  const refusal = await deps.guard.refuse({
+    action: 'manage',
+    doing: CHANGE_VERBS[change.kind],
+    target: pool.name,
+    userId: who.userId,
+    teamId: who.teamId,
+    channelId: who.channelId,
+  });
   if (refusal !== null) return notice(refusal);
   const found = await findComputePool(deps.snowflake, pool);
   if (change.kind === 'pool_create') {
-    if (found !== null) return notice(`Nothing to do: compute pool ${inlineCode(pool.sql)} exists already (${found.state}, ${found.instanceFamily}).`);
+    if (found !== null)
+      return notice(`Nothing to do: compute pool ${inlineCode(pool.sql)} exists already (${found.state}, ${found.instanceFamily}).`);
   } else {
     if (found === null) return notice(`Compute pool ${inlineCode(pool.sql)} was not found or the bot's role cannot see it.`);
     const suspended = found.state === 'SUSPENDED' || found.state === 'STOPPING';
-    if (change.kind === 'pool_suspend' && suspended) return notice(`Nothing to do: ${inlineCode(pool.sql)} is already ${found.state.toLowerCase()}.`);
-    if (change.kind === 'pool_resume' && !suspended) return notice(`Nothing to do: ${inlineCode(pool.sql)} is ${found.state}, not suspended.`);
+    if (change.kind === 'pool_suspend' && suspended)
+      return notice(`Nothing to do: ${inlineCode(pool.sql)} is already ${found.state.toLowerCase()}.`);
+    if (change.kind === 'pool_resume' && !suspended)
+      return notice(`Nothing to do: ${inlineCode(pool.sql)} is ${found.state}, not suspended.`);
   }
   const before =
     found === null
       ? { status: 'NOT CREATED', minInstances: null, maxInstances: null, autoSuspendSecs: null }
-      : { status: found.state, minInstances: found.minNodes, maxInstances: found.maxNodes, autoSuspendSecs: found.autoSuspendSecs, numServices: found.numServices };
+      : {
+          status: found.state,
+          minInstances: found.minNodes,
+          maxInstances: found.maxNodes,
+          autoSuspendSecs: found.autoSuspendSecs,
+          numServices: found.numServices,
+        };
   const op = await openRequest(deps, who, pool.sql, change, before, { gate: 'self' });
   return buildChangeConfirmation(op);
 }
@@ -54,11 +78,17 @@ export async function requestPoolChange(deps: ManageDeps, who: Requester, pool: 
 /** Modal fields by block and action id: text, the selected option, the checked options. */
 function fieldsOf(args: SubmitArgs, block: string, action: string) {
   const state = args.view.state.values[block]?.[action];
-  return { text: state?.value ?? undefined, selected: state?.selected_option?.value ?? undefined, checked: (state?.selected_options ?? []).map((o) => o.value) };
+  return {
+    text: state?.value ?? undefined,
+    selected: state?.selected_option?.value ?? undefined,
+    checked: (state?.selected_options ?? []).map((o) => o.value),
+  };
 }
 
 /** The Create pool modal, checked field by field with no SQL; the pool's name and the change on success. */
-export function readCreatePool(args: SubmitArgs): { ok: true; pool: Identifier; change: PoolChange } | { ok: false; errors: Record<string, string> } {
+export function readCreatePool(
+  args: SubmitArgs,
+): { ok: true; pool: Identifier; change: PoolChange } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const name = parseIdentifier(fieldsOf(args, ManageIds.poolNameBlock, ManageIds.poolNameInput).text?.trim() ?? '', 'Pool name');
   if (!name.ok) errors[ManageIds.poolNameBlock] = name.message;
@@ -71,14 +101,24 @@ export function readCreatePool(args: SubmitArgs): { ok: true; pool: Identifier; 
   if (max === null) errors[ManageIds.poolMaxBlock] = 'Max nodes: a whole number of at least 1.';
   const autoResume = fieldsOf(args, ManageIds.poolAutoResumeBlock, ManageIds.poolAutoResumeInput).checked.includes(AUTO_RESUME_OPTION);
   if (!name.ok || family === null || !family.ok || min === null || max === null) return { ok: false, errors };
-  const request = { name: name.value, instanceFamily: identifierFromSnowflake(family.value.name), minNodes: min, maxNodes: max, autoResume };
+  const request = {
+    name: name.value,
+    instanceFamily: identifierFromSnowflake(family.value.name),
+    minNodes: min,
+    maxNodes: max,
+    autoResume,
+  };
   for (const problem of checkComputePoolRequest(request)) {
     const block = problem.startsWith('Min nodes') ? ManageIds.poolMinBlock : ManageIds.poolMaxBlock;
     errors[block] ??= problem;
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const statement = createComputePoolStatement(request).text;
-  return { ok: true, pool: name.value, change: { kind: 'pool_create', instanceFamily: family.value.name, minNodes: min, maxNodes: max, autoResume, statement } };
+  return {
+    ok: true,
+    pool: name.value,
+    change: { kind: 'pool_create', instanceFamily: family.value.name, minNodes: min, maxNodes: max, autoResume, statement },
+  };
 }
 
 export function poolHandlers(deps: ManageDeps) {
@@ -87,7 +127,13 @@ export function poolHandlers(deps: ManageDeps) {
     await args.ack();
     const channel = channelOf(args);
     const tell = (reply: ObserveMessage) => args.respond({ ...reply, blocks: reply.blocks, replace_original: false });
-    const refusal = await deps.guard.refuse({ action: 'manage', doing: CHANGE_VERBS.pool_create, target: '', userId: args.body.user.id, channelId: channel });
+    const refusal = await deps.guard.refuse({
+      action: 'manage',
+      doing: CHANGE_VERBS.pool_create,
+      target: '',
+      userId: args.body.user.id,
+      channelId: channel,
+    });
     if (refusal !== null) return void (await tell(notice(refusal)));
     try {
       const families = await listInstanceFamilies(deps.snowflake);
@@ -104,7 +150,7 @@ export function poolHandlers(deps: ManageDeps) {
     const pool = choice.success ? parseIdentifier(choice.data.p, 'Compute pool', { allowQuoted: true }) : null;
     const kind = choice.success && choice.data.k === 'resume' ? 'pool_resume' : 'pool_suspend';
     await replyAfterAck(deps, args.respond, `${CHANGE_VERBS[kind]}`, async () =>
-      pool !== null && pool.ok
+      pool?.ok
         ? requestPoolChange(deps, requesterOf(args, channelOf(args)), identifierFromSnowflake(pool.value.name), { kind })
         : notice('That option no longer names a pool; run `/spcs pools` again.'),
     );
@@ -124,7 +170,9 @@ export function poolHandlers(deps: ManageDeps) {
     } catch (err) {
       reply = failureMessage(deps, err, CHANGE_VERBS.pool_create);
     }
-    await args.client.chat.postEphemeral({ channel: who.channelId, user: who.userId, text: reply.text, blocks: reply.blocks }).catch((err: unknown) => deps.logger.warn({ err }, 'could not post the confirmation'));
+    await args.client.chat
+      .postEphemeral({ channel: who.channelId, user: who.userId, text: reply.text, blocks: reply.blocks })
+      .catch((err: unknown) => deps.logger.warn({ err }, 'could not post the confirmation'));
   };
 
   return { create, change, createSubmitted };

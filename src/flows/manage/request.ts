@@ -4,7 +4,15 @@ import { buildChangeConfirmation, buildChangeSummary } from '../../blocks/manage
 import { notice, usageError, type ObserveMessage } from '../../blocks/observe-kit.js';
 import { inlineCode } from '../../blocks/text.js';
 import { FINAL_PHASES, type Deployment } from '../../domain/deployment.js';
-import { CHANGE_VERBS, newOperationId, operationHash, type Operation, type OperationChange, type ServiceChange, type ServiceSnapshot } from '../../domain/operation.js';
+import {
+  CHANGE_VERBS,
+  newOperationId,
+  operationHash,
+  type Operation,
+  type OperationChange,
+  type ServiceChange,
+  type ServiceSnapshot,
+} from '../../domain/operation.js';
 import type { ServiceInfo } from '../../snowflake/index.js';
 import { replyAfterAck } from '../shared/reply.js';
 import { displayArg, parseServiceArg, withService, type ServiceArg } from '../shared/service-ref.js';
@@ -20,7 +28,10 @@ export interface Requester {
 }
 
 /** The requester of a click or a modal submission, answering in `channelId`. */
-export function requesterOf(args: { body: { user: { id: string; team_id?: string }; team?: { id: string } | null }; client: Requester['client'] }, channelId: string): Requester {
+export function requesterOf(
+  args: { body: { user: { id: string; team_id?: string }; team?: { id: string } | null }; client: Requester['client'] },
+  channelId: string,
+): Requester {
   return { userId: args.body.user.id, teamId: args.body.team?.id ?? args.body.user.team_id ?? '', channelId, client: args.client };
 }
 
@@ -43,7 +54,8 @@ function inFlight(deployments: readonly Deployment[]): Deployment | undefined {
 /** Nothing to do: the service is already where the change would take it. */
 function noop(change: ServiceChange, service: ServiceInfo): string | null {
   if (change.kind === 'suspend' && (service.status === 'SUSPENDED' || service.status === 'SUSPENDING')) return 'is already suspended';
-  if (change.kind === 'resume' && service.status !== 'SUSPENDED' && service.status !== 'SUSPENDING') return `is ${service.status}, not suspended`;
+  if (change.kind === 'resume' && service.status !== 'SUSPENDED' && service.status !== 'SUSPENDING')
+    return `is ${service.status}, not suspended`;
   return null;
 }
 
@@ -53,31 +65,66 @@ function noop(change: ServiceChange, service: ServiceInfo): string | null {
  * the requester's own confirmation otherwise) → store and audit the request → the confirmation
  * (returned) or the approval summary (posted in the channel).
  */
-export async function requestChange(deps: ManageDeps, who: Requester, arg: ServiceArg, kind: ServiceChange['kind'], changeFor: ChangeFor): Promise<ObserveMessage> {
-  const refusal = await deps.guard.refuse({ action: 'manage', doing: CHANGE_VERBS[kind], target: displayArg(arg), userId: who.userId, teamId: who.teamId, channelId: who.channelId });
+export async function requestChange(
+  deps: ManageDeps,
+  who: Requester,
+  arg: ServiceArg,
+  kind: ServiceChange['kind'],
+  changeFor: ChangeFor,
+): Promise<ObserveMessage> {
+  const refusal = await deps.guard.refuse({
+    action: 'manage',
+    doing: CHANGE_VERBS[kind],
+    target: displayArg(arg),
+    userId: who.userId,
+    teamId: who.teamId,
+    channelId: who.channelId,
+  });
   if (refusal !== null) return notice(refusal);
   return withService(deps.snowflake, arg, async ({ service, name }) => {
     const change = changeFor(service);
     if (typeof change === 'string') return notice(change);
     const already = noop(change, service);
     if (already !== null) return notice(`Nothing to do: ${inlineCode(name.sql)} ${already}.`);
-    const deployments = await deps.deployments.forService({ database: service.databaseName, schema: service.schemaName, name: service.name });
+    const deployments = await deps.deployments.forService({
+      database: service.databaseName,
+      schema: service.schemaName,
+      name: service.name,
+    });
     const flying = inFlight(deployments);
     const threadOf = deployments.find((d) => d.messageTs !== undefined);
     const gateReason = flying !== undefined ? `deployment_in_flight:${flying.id}` : change.kind === 'drop' ? 'drop' : undefined;
-    const op = await openRequest(deps, who, name.sql, change, { status: service.status, minInstances: service.minInstances, maxInstances: service.maxInstances, autoSuspendSecs: service.autoSuspendSecs, minReadyInstances: service.minReadyInstances }, {
-      gate: gateReason === undefined ? 'self' : 'approval',
-      ...(gateReason !== undefined && { gateReason }),
-      ...(threadOf?.messageTs !== undefined && { thread: { channelId: threadOf.channelId, ts: threadOf.messageTs } }),
-    });
+    const op = await openRequest(
+      deps,
+      who,
+      name.sql,
+      change,
+      {
+        status: service.status,
+        minInstances: service.minInstances,
+        maxInstances: service.maxInstances,
+        autoSuspendSecs: service.autoSuspendSecs,
+        minReadyInstances: service.minReadyInstances,
+      },
+      {
+        gate: gateReason === undefined ? 'self' : 'approval',
+        ...(gateReason !== undefined && { gateReason }),
+        ...(threadOf?.messageTs !== undefined && { thread: { channelId: threadOf.channelId, ts: threadOf.messageTs } }),
+      },
+    );
     if (op.gate === 'self') return buildChangeConfirmation(op);
     const summary = buildChangeSummary(op, deps.policy.requiredApprovals);
-    const posted = await who.client.chat.postMessage({ channel: op.channelId, text: summary.text, blocks: summary.blocks }).catch((err: unknown) => {
-      if (notInChannel(slackErrorCode(err))) return null;
-      throw err;
-    });
+    const posted = await who.client.chat
+      .postMessage({ channel: op.channelId, text: summary.text, blocks: summary.blocks })
+      .catch((err: unknown) => {
+        if (notInChannel(slackErrorCode(err))) return null;
+        throw err;
+      });
     // The request stays pending without its message and expires by itself; nothing changes in Snowflake.
-    if (posted === null) return notice(`:warning: I'm not in <#${op.channelId}>, so I cannot post the request for approval. Invite me with \`/invite @spcs\`, then try again.`);
+    if (posted === null)
+      return notice(
+        `:warning: I'm not in <#${op.channelId}>, so I cannot post the request for approval. Invite me with \`/invite @spcs\`, then try again.`,
+      );
     if (posted.ts !== undefined) await deps.operations.update(op.id, (c) => ({ ...c, messageTs: posted.ts ?? '' }));
     // Scheduled once the summary is known, so the expiry job can replace its buttons.
     await deps.expiry.schedule('operation', op.id, op.requestedAtMs);
@@ -109,12 +156,25 @@ export async function openRequest(
     approvals: [],
   };
   await deps.operations.create(op);
-  await deps.audit.append({ event: 'change_requested', deploymentId: op.id, actor: who.userId, teamId: who.teamId, channelId: who.channelId, atMs: op.requestedAtMs, planHash: op.planHash, action: change.kind, target, ...(op.gateReason !== undefined && { detail: op.gateReason }) });
+  await deps.audit.append({
+    event: 'change_requested',
+    deploymentId: op.id,
+    actor: who.userId,
+    teamId: who.teamId,
+    channelId: who.channelId,
+    atMs: op.requestedAtMs,
+    planHash: op.planHash,
+    action: change.kind,
+    target,
+    ...(op.gateReason !== undefined && { detail: op.gateReason }),
+  });
   return op;
 }
 
 function gateReasonTextFor(op: Operation): string {
-  return op.change.kind === 'drop' && op.gateReason === 'drop' ? 'Dropping a service needs approval.' : 'A deployment of this service is in flight, so this change needs approval.';
+  return op.change.kind === 'drop' && op.gateReason === 'drop'
+    ? 'Dropping a service needs approval.'
+    : 'A deployment of this service is in flight, so this change needs approval.';
 }
 
 /** Help and argument parsing of one change command; `parse` answers a wrong argument with a problem. */
@@ -139,8 +199,15 @@ export function createChangeCommand(deps: ManageDeps, spec: ChangeCommandSpec): 
       if (!arg.ok) return args.ack(usageError(arg.message, spec.usage, spec.examples[0]));
       if (typeof changeFor === 'string') return args.ack(usageError(changeFor, spec.usage, spec.examples[0]));
       await args.ack();
-      const who: Requester = { userId: args.command.user_id, teamId: args.command.team_id, channelId: args.command.channel_id, client: args.client };
-      await replyAfterAck(deps, args.respond, `${CHANGE_VERBS[spec.name]} the service`, () => requestChange(deps, who, arg.value, spec.name, changeFor));
+      const who: Requester = {
+        userId: args.command.user_id,
+        teamId: args.command.team_id,
+        channelId: args.command.channel_id,
+        client: args.client,
+      };
+      await replyAfterAck(deps, args.respond, `${CHANGE_VERBS[spec.name]} the service`, () =>
+        requestChange(deps, who, arg.value, spec.name, changeFor),
+      );
     },
   };
 }

@@ -50,7 +50,8 @@ export async function observe(deps: ObserveDeps, service: ServiceInfo, name: Qua
     attempt('read the metrics', getServiceMetrics(db, name), []),
     attempt('read the platform events', getServiceEvents(db, name), []),
   ]);
-  const pool = shown === null ? null : { ...shown, errorCode: poolStatus?.errorCode ?? null, statusMessage: poolStatus?.statusMessage ?? null };
+  const pool =
+    shown === null ? null : { ...shown, errorCode: poolStatus?.errorCode ?? null, statusMessage: poolStatus?.statusMessage ?? null };
   return {
     service: { name: name.toString(), status: service.status, computePool: service.computePool, autoResume: service.autoResume },
     containers: containers.filter((c) => c.containerName !== null),
@@ -78,7 +79,8 @@ export function createDiagnoseCommand(deps: ObserveDeps): Subcommand {
     {
       name: 'diagnose',
       usage: DIAGNOSE_USAGE,
-      summary: 'Check status, containers, logs and metrics against known problems (OOM, pool at capacity, privileges…) and say what to try.',
+      summary:
+        'Check status, containers, logs and metrics against known problems (OOM, pool at capacity, privileges…) and say what to try.',
       examples: [EXAMPLE, '/spcs diagnose IRIS_SVC'],
       doing: 'diagnose the service',
     },

@@ -38,18 +38,25 @@ function serviceOf(args: ButtonArgs): ServiceArg | null {
 
 export function handlers(deps: ObserveDeps) {
   /** Ack at once, then the same work as the typed command, answered through response_url. */
-  const onButton = (doing: string, work: (service: ServiceArg, args: ButtonArgs) => Promise<ObserveMessage | null>) =>
+  const onButton =
+    (doing: string, work: (service: ServiceArg, args: ButtonArgs) => Promise<ObserveMessage | null>) =>
     async (args: ButtonArgs): Promise<void> => {
       await args.ack();
       const service = serviceOf(args);
-      await replyAfterAck(deps, args.respond, doing, async () => (service === null ? notice('That button no longer names a service; run `/spcs status` again.') : work(service, args)));
+      await replyAfterAck(deps, args.respond, doing, async () =>
+        service === null ? notice('That button no longer names a service; run `/spcs status` again.') : work(service, args),
+      );
     };
   const channelOf = (args: ButtonArgs): string | undefined => args.body.channel?.id ?? args.body.container?.['channel_id'];
   return {
     logs: onButton('read the logs', (service, args) => {
       const channel = channelOf(args);
       const target = channel === undefined ? null : { client: args.client, channel };
-      return showLogs(deps, { service, container: 'model-inference', lines: DEFAULT_LINES, history: false, file: false, previous: false, instance: null }, target);
+      return showLogs(
+        deps,
+        { service, container: 'model-inference', lines: DEFAULT_LINES, history: false, file: false, previous: false, instance: null },
+        target,
+      );
     }),
     /** Previous / current container and other instances, from the buttons under a logs message. */
     logView: async (args: ButtonArgs): Promise<void> => {

@@ -75,13 +75,19 @@ export function parseLogArgs(argv: readonly string[]): Parsed {
       return { ok: false, message: `Unknown option ${word}: expected --lines N, --instance N, --previous, --history or --file` };
     } else positional.push(word);
   }
-  if (previous && history) return { ok: false, message: '--previous and --history do not go together: --previous reads the container before its last restart, --history the event table.' };
+  if (previous && history)
+    return {
+      ok: false,
+      message:
+        '--previous and --history do not go together: --previous reads the container before its last restart, --history the event table.',
+    };
   const [serviceText, containerText, ...extra] = positional;
   if (extra.length > 0) return { ok: false, message: 'Too many words: expected a service and at most one container.' };
   const service = parseServiceArg(serviceText);
   if (!service.ok) return service;
   const container = containerText ?? INFERENCE_CONTAINER;
-  if (!CONTAINER.test(container)) return { ok: false, message: `Container: letters, digits and dashes, like model-inference or proxy (got ${container})` };
+  if (!CONTAINER.test(container))
+    return { ok: false, message: `Container: letters, digits and dashes, like model-inference or proxy (got ${container})` };
   return { ok: true, value: { service: service.value, container: container.toLowerCase(), lines, history, file, previous, instance } };
 }
 
@@ -116,12 +122,20 @@ function notRunningReason(err: unknown): string | null {
   // for), with the container's documented message before it (monitoring-services).
   const status = /^(.*?),\s*Container Status: [A-Z_]+/m.exec(err.message);
   if (status?.[1] !== undefined && status[1].trim() !== '') return status[1].trim();
-  const state = /Compute pool node\(s\) are being provisioned|Pending scheduling|Waiting to start|Readiness probe is failing[^\n]*|Failed to pull image|not (?:yet )?(?:running|started|ready)|suspended/i.exec(err.message);
+  const state =
+    /Compute pool node\(s\) are being provisioned|Pending scheduling|Waiting to start|Readiness probe is failing[^\n]*|Failed to pull image|not (?:yet )?(?:running|started|ready)|suspended/i.exec(
+      err.message,
+    );
   return state === null && err.code !== '391213' ? null : (state?.[0] ?? err.message.split('\n')[0] ?? 'not running');
 }
 
 const historyLine = (l: LogLine): string =>
-  `${l.timestamp?.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') ?? ''}${l.instanceId === null ? '' : ` [${l.instanceId}]`} ${l.log}`.trim();
+  `${
+    l.timestamp
+      ?.toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z') ?? ''
+  }${l.instanceId === null ? '' : ` [${l.instanceId}]`} ${l.log}`.trim();
 
 async function historyOf(deps: ObserveDeps, name: QualifiedName, req: LogRequest): Promise<string[]> {
   const rows = await getServiceLogHistory(deps.snowflake, name, { container: req.container, limit: req.lines });
@@ -134,12 +148,16 @@ async function goneServiceLogs(deps: ObserveDeps, req: LogRequest): Promise<LogV
   const notFound = `:mag: Service ${inlineCode(display)} was not found or not authorized.`;
   // The event table is keyed by database, schema and name: a bare name could mix up services.
   if (req.service.kind !== 'qualified') {
-    return notice(`${notFound} If it was dropped, give its full name (DATABASE.SCHEMA.SERVICE) to read its logs from the event table; see the services the bot can see with ${inlineCode('/spcs list')}.`);
+    return notice(
+      `${notFound} If it was dropped, give its full name (DATABASE.SCHEMA.SERVICE) to read its logs from the event table; see the services the bot can see with ${inlineCode('/spcs list')}.`,
+    );
   }
   const found = await getLogsFromEventTable(deps.snowflake, req.service.name, { container: req.container, limit: req.lines });
   switch (found.state) {
     case 'no_event_table':
-      return notice(`${notFound} The account has no event table (EVENT_TABLE), so a dropped service leaves no logs to read. See ${inlineCode('/spcs list')}.`);
+      return notice(
+        `${notFound} The account has no event table (EVENT_TABLE), so a dropped service leaves no logs to read. See ${inlineCode('/spcs list')}.`,
+      );
     case 'no_warehouse':
       return notice(
         `${notFound} If it was dropped, its logs are in the event table ${inlineCode(found.table)}, but reading a table needs a warehouse and the bot's Snowflake connection has none. ` +
@@ -152,7 +170,14 @@ async function goneServiceLogs(deps: ObserveDeps, req: LogRequest): Promise<LogV
             `See the services the bot can see with ${inlineCode('/spcs list')}.`,
         );
       }
-      return { service: display, container: req.container, source: 'event_table', gone: true, days: found.days, lines: [...found.lines].reverse().map(historyLine) };
+      return {
+        service: display,
+        container: req.container,
+        source: 'event_table',
+        gone: true,
+        days: found.days,
+        lines: [...found.lines].reverse().map(historyLine),
+      };
   }
 }
 
@@ -165,7 +190,9 @@ async function containerState(deps: ObserveDeps, name: QualifiedName, req: LogRe
   const instanceId = req.instance ?? instances[0] ?? '0';
   const row = mine.find((c) => c.instanceId === instanceId);
   if (row === undefined) {
-    return notice(`Instance ${inlineCode(instanceId)} of ${inlineCode(name.toString())} runs no ${inlineCode(req.container)} container. Instances: ${instances.map(inlineCode).join(', ')}.`);
+    return notice(
+      `Instance ${inlineCode(instanceId)} of ${inlineCode(name.toString())} runs no ${inlineCode(req.container)} container. Instances: ${instances.map(inlineCode).join(', ')}.`,
+    );
   }
   return { instanceId, instances, restartCount: row.restartCount ?? 0, lastExitCode: row.lastExitCode };
 }
@@ -175,7 +202,9 @@ export async function loadLogs(deps: ObserveDeps, req: LogRequest): Promise<LogV
   const display = displayArg(req.service);
   const resolved = await resolveService(deps.snowflake, req.service);
   if (resolved.state === 'ambiguous') {
-    return notice(`Several services are called ${inlineCode(display)}: ${resolved.candidates.map((c) => inlineCode(c.toString())).join(', ')}. Give the full name.`);
+    return notice(
+      `Several services are called ${inlineCode(display)}: ${resolved.candidates.map((c) => inlineCode(c.toString())).join(', ')}. Give the full name.`,
+    );
   }
   if (resolved.state === 'missing') return goneServiceLogs(deps, req);
   const service = resolved.name.toString();
@@ -233,7 +262,14 @@ export function createLogsCommand(deps: ObserveDeps): Subcommand {
     usage: LOGS_USAGE,
     summary:
       'Show a container’s log: model-inference by default, or proxy; `--previous` for the container before its last restart (where an OOM kill shows); history when it is not running; the event table once the service is gone.',
-    examples: ['/spcs logs ML_DB.SERVING.IRIS_SVC', EXAMPLE, '/spcs logs IRIS_SVC --previous', '/spcs logs IRIS_SVC --instance 1', '/spcs logs IRIS_SVC --history', '/spcs logs IRIS_SVC --lines 1000 --file'],
+    examples: [
+      '/spcs logs ML_DB.SERVING.IRIS_SVC',
+      EXAMPLE,
+      '/spcs logs IRIS_SVC --previous',
+      '/spcs logs IRIS_SVC --instance 1',
+      '/spcs logs IRIS_SVC --history',
+      '/spcs logs IRIS_SVC --lines 1000 --file',
+    ],
     async run({ ack, argv, respond, client, command }) {
       const parsed = parseLogArgs(argv);
       if (!parsed.ok) return ack(usageError(parsed.message, LOGS_USAGE, EXAMPLE));

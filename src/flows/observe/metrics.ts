@@ -42,9 +42,13 @@ const ENABLE_HINT =
 async function noMetricsNotice(db: QueryRunner, service: ServiceInfo, name: QualifiedName): Promise<ObserveMessage> {
   const described = await describeService(db, name).catch(() => null);
   const shown = inlineCode(name.toString());
-  if (described === null) return notice(`:bar_chart: No metrics for ${shown} in the last hour, and its specification could not be read. ${ENABLE_HINT}`);
+  if (described === null)
+    return notice(`:bar_chart: No metrics for ${shown} in the last hour, and its specification could not be read. ${ENABLE_HINT}`);
   const groups = platformMonitorGroups(described.spec);
-  if (groups === null) return notice(`:bar_chart: No metrics for ${shown}: its specification has no \`platformMonitor\`, so none are collected. ${ENABLE_HINT}`);
+  if (groups === null)
+    return notice(
+      `:bar_chart: No metrics for ${shown}: its specification has no \`platformMonitor\`, so none are collected. ${ENABLE_HINT}`,
+    );
   return notice(
     `:bar_chart: No metrics for ${shown} in the last hour (status ${service.status}; collecting ${groups.map(inlineCode).join(', ') || 'no groups'}): ` +
       'no container ran in that hour, or the first samples are still on their way (they take a few minutes).',
@@ -60,14 +64,14 @@ export function postMetrics(deps: ObserveDeps, arg: ServiceArg, target: UploadTa
     const png = await renderChartPng(metricsChartSpec(view));
     const safe = name.toString().replace(/[^A-Za-z0-9_.-]+/g, '_');
     return uploadFile(
-        target,
-        {
-          filename: `${safe}-metrics.png`,
-          title: `Metrics: ${name.toString()} (last hour)`,
-          comment: metricsSummary(view),
-          bytes: png,
-          altText: `Memory, CPU and GPU usage of ${name.toString()} over the last hour against the container limits`,
-        },
+      target,
+      {
+        filename: `${safe}-metrics.png`,
+        title: `Metrics: ${name.toString()} (last hour)`,
+        comment: metricsSummary(view),
+        bytes: png,
+        altText: `Memory, CPU and GPU usage of ${name.toString()} over the last hour against the container limits`,
+      },
       deps.logger,
     );
   });
@@ -80,7 +84,8 @@ export function createMetricsCommand(deps: ObserveDeps): Subcommand {
     {
       name: 'metrics',
       usage: METRICS_USAGE,
-      summary: 'Chart memory, CPU and GPU use of the last hour against the container limits (posted to the channel); needs platformMonitor in the service spec.',
+      summary:
+        'Chart memory, CPU and GPU use of the last hour against the container limits (posted to the channel); needs platformMonitor in the service spec.',
       examples: [EXAMPLE, '/spcs metrics IRIS_SVC'],
       doing: 'read the metrics',
     },

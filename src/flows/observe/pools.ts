@@ -12,7 +12,8 @@ export function createPoolsCommand(deps: ObserveDeps): Subcommand {
   return {
     name: 'pools',
     usage: POOLS_USAGE,
-    summary: 'Show the compute pools: instance family, GPUs per node, nodes, state and services. Managers can create, suspend and resume pools from it.',
+    summary:
+      'Show the compute pools: instance family, GPUs per node, nodes, state and services. Managers can create, suspend and resume pools from it.',
     examples: [POOLS_USAGE],
     async run({ ack, argv, respond }) {
       if (argv.length > 0) return ack(usageError('`/spcs pools` takes no arguments.', POOLS_USAGE, POOLS_USAGE));

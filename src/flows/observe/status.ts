@@ -13,7 +13,8 @@ export function showStatus(deps: ObserveDeps, arg: ServiceArg): Promise<ObserveM
     const [containers, endpoint] = await Promise.all([
       listServiceContainers(deps.snowflake, name).catch((err: unknown) => {
         // No MONITOR on the service: show what SHOW SERVICES gave, and name the missing grant.
-        if (isSnowflakeError(err) && err.kind === 'insufficient_privileges') return { unavailable: describeFailure(err.failure, 'read the containers') };
+        if (isSnowflakeError(err) && err.kind === 'insufficient_privileges')
+          return { unavailable: describeFailure(err.failure, 'read the containers') };
         throw err;
       }),
       getInferenceEndpoint(deps.snowflake, name).catch(() => null),

@@ -39,7 +39,8 @@ export async function uploadFile(target: UploadTarget, upload: Upload, logger: L
     if (notInChannel(code)) {
       return notice(`:warning: I could not post ${inlineCode(upload.filename)} here: invite me to the channel first (\`/invite @spcs\`).`);
     }
-    return notice(`:warning: Slack refused the upload of ${inlineCode(upload.filename)}${code === '' ? '' : ` (${code})`}. Try again in a moment.`);
+    return notice(
+      `:warning: Slack refused the upload of ${inlineCode(upload.filename)}${code === '' ? '' : ` (${code})`}. Try again in a moment.`,
+    );
   }
 }
-

@@ -19,10 +19,7 @@ export interface Permissions {
 export type PermissionLists = Readonly<Record<GuardedAction, readonly string[]>>;
 
 /** Permissions over the shared Slack membership look-up: an empty list lets everyone act. */
-export function createPermissions(
-  lists: PermissionLists,
-  members: Pick<MemberDirectory, 'isListed'>,
-): Permissions {
+export function createPermissions(lists: PermissionLists, members: Pick<MemberDirectory, 'isListed'>): Permissions {
   return {
     async can(action, userId) {
       const listed = lists[action];

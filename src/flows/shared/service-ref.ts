@@ -23,12 +23,15 @@ import {
  * database the bot's role can see (the same scope as `/spcs list`). One match is used; several ask
  * for the full name; none is "not found or not authorized".
  */
-export type ServiceArg = { readonly kind: 'qualified'; readonly name: QualifiedName } | { readonly kind: 'bare'; readonly name: Identifier };
+export type ServiceArg =
+  | { readonly kind: 'qualified'; readonly name: QualifiedName }
+  | { readonly kind: 'bare'; readonly name: Identifier };
 
 export const SERVICE_SHAPE = 'DATABASE.SCHEMA.SERVICE';
 
 export function parseServiceArg(text: string | undefined): ParseResult<ServiceArg> {
-  if (text === undefined || text.trim() === '') return { ok: false, message: `Service: required (${SERVICE_SHAPE}, or just the service name)` };
+  if (text === undefined || text.trim() === '')
+    return { ok: false, message: `Service: required (${SERVICE_SHAPE}, or just the service name)` };
   const dots = text.split('.').length - 1;
   if (dots === 0) {
     const name = parseIdentifier(text, 'Service', { allowQuoted: true });
@@ -64,8 +67,7 @@ export function nameOf(service: ServiceInfo): QualifiedName {
 }
 
 /** 002003 and 003001 on one database mean "skip it", not "fail the whole listing". */
-const skippable = (err: unknown): boolean =>
-  isSnowflakeError(err) && (err.kind === 'not_found' || err.kind === 'insufficient_privileges');
+const skippable = (err: unknown): boolean => isSnowflakeError(err) && (err.kind === 'not_found' || err.kind === 'insufficient_privileges');
 
 export interface ServicesEverywhere {
   readonly services: ServiceInfo[];

@@ -55,10 +55,7 @@ export function writeConnectionsToml(home: string, emu: Emulator, other = 'other
 }
 
 /** A client built exactly the way the app builds one: environment → parseSnowflakeEnv → createSnowflakeClient. */
-export function clientFor(
-  env: Record<string, string | undefined>,
-  options: ClientOptions = {},
-): SnowflakeClient {
+export function clientFor(env: Record<string, string | undefined>, options: ClientOptions = {}): SnowflakeClient {
   const parsed = parseSnowflakeEnv(env);
   if (!parsed.ok) throw new Error(`test env is invalid: ${parsed.problems.join('; ')}`);
   return createSnowflakeClient(parsed.config, { resultPollMs: 20, retryBaseDelayMs: 10, ...options });
