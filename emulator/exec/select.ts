@@ -324,6 +324,18 @@ const EXECUTION_STATUS = { running: 'RUNNING', success: 'SUCCESS', error: 'FAILE
  * emulator received, newest first, up to RESULT_LIMIT (default 100, at most 10,000), the current
  * user's own unless the role is ACCOUNTADMIN (docs functions/query_history).
  */
+/** Scanning a table runs on a warehouse; metadata statements (SHOW, CALL SYSTEM$…) do not. */
+function requireWarehouse(x: Exec): void {
+  if (x.ctx.warehouse === null) {
+    throw new SqlError(
+      '000606',
+      '57P03',
+      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n",
+      'EXECUTION',
+    );
+  }
+}
+
 function queryHistorySource(x: Exec, src: Extract<SelectSource, { k: 'infoFn' }>): Source {
   const parts = src.name.parts.map((p) => p.value);
   const fn = parts.at(-1) ?? '';
@@ -341,14 +353,7 @@ function queryHistorySource(x: Exec, src: Extract<SelectSource, { k: 'infoFn' }>
   for (const k of Object.keys(src.args)) {
     if (!allowed.includes(k)) throw new SqlError('001044', '42P13', `SQL compilation error:\nInvalid argument ${k} for function ${fn}`);
   }
-  if (x.ctx.warehouse === null) {
-    throw new SqlError(
-      '000606',
-      '57P03',
-      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n",
-      'EXECUTION',
-    );
-  }
+  requireWarehouse(x);
   const arg = (name: string) => {
     const e = src.args[name];
     return e === undefined ? undefined : evalExpr(x, e, {}, new Map()).v;
@@ -407,15 +412,7 @@ function eventTableSource(x: Exec, src: Extract<SelectSource, { k: 'table' }>): 
   if (key !== key3(et.database, et.schema, et.name) || !canSee(st, x.ctx.role, 'EVENT_TABLE', key)) {
     throw doesNotExist('Object', displayName(db, schema, name));
   }
-  // Scanning a table runs on a warehouse; metadata statements (SHOW, CALL SYSTEM$…) do not.
-  if (x.ctx.warehouse === null) {
-    throw new SqlError(
-      '000606',
-      '57P03',
-      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n",
-      'EXECUTION',
-    );
-  }
+  requireWarehouse(x);
   const rows = eventTableRows(x.sim, x.now).map((r) => ({
     TIMESTAMP: r.timestamp,
     START_TIMESTAMP: null,

@@ -33,7 +33,7 @@ export interface ObservedPool {
   readonly maxNodes: number;
   readonly activeNodes: number | null;
   readonly autoResume: boolean | null;
-  /** SHOW COMPUTE POOLS `error_code` / `status_message`: Snowflake's own word on a failing pool. */
+  /** DESCRIBE COMPUTE POOL `error_code` / `status_message`: Snowflake's own word on a failing pool. */
   readonly errorCode?: string | null;
   readonly statusMessage?: string | null;
 }
@@ -264,7 +264,7 @@ const GPU_MEMORY_LOG = /CUDA out of memory|CUDA error: out of memory|CUBLAS_STAT
  * "Compute pool node(s) are being provisioned" while the instance waits for a node; the older
  * "Pending scheduling" (snowflake-ml-python's deploy client waits on it) is still recognised.
  */
-const PENDING_SCHEDULING = /pending scheduling|node\(s\) are being provisioned/i;
+export const WAITING_FOR_NODE = /pending scheduling|node\(s\) are being provisioned/i;
 const READINESS_FAILING = /readiness probe is failing/i;
 const IMAGE_PULL = /failed to pull image|image name uses an invalid format/i;
 const OOM_EVENT = /OOMKilled/i;
@@ -360,7 +360,7 @@ const repeatedRestarts: Rule = (o) => {
 };
 
 const pendingScheduling: Rule = (o) => {
-  const pending = o.containers.filter((c) => PENDING_SCHEDULING.test(c.message ?? ''));
+  const pending = o.containers.filter((c) => WAITING_FOR_NODE.test(c.message ?? ''));
   if (pending.length === 0) return null;
   const pool = o.pool;
   const atMax = pool !== null && pool.activeNodes !== null && pool.activeNodes >= pool.maxNodes;

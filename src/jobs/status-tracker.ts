@@ -3,6 +3,7 @@ import { logDeploymentStep } from './deployment-log.js';
 import { qualifiedService } from '../domain/deploy-request.js';
 import { classifyServiceStatus, deployEnding } from '../domain/deploy-progress.js';
 import { isFollowed, PHASES, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
+import { WAITING_FOR_NODE } from '../domain/diagnosis.js';
 import { withLogScope } from '../logger.js';
 import {
   BUILD_CONTAINER,
@@ -359,12 +360,9 @@ export function describeDuration(ms: number): string {
 }
 
 /**
- * An instance waiting for a node ("Compute pool node(s) are being provisioned", as Snowflake
- * documents it in monitoring-services; the older "Pending scheduling" too) with every node of the
+ * An instance waiting for a node (WAITING_FOR_NODE, the diagnosis's rule) with every node of the
  * pool busy: waiting for capacity, not for a node to boot.
  */
-const WAITING_FOR_NODE = /node\(s\) are being provisioned|pending scheduling/i;
-
 async function poolAtCapacity(deps: TrackerDeps, d: Deployment, service: QualifiedName): Promise<boolean> {
   const containers = await listServiceContainers(deps.snowflake, service).catch(() => []);
   if (!containers.some((c) => WAITING_FOR_NODE.test(c.message ?? ''))) return false;

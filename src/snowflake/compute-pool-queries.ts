@@ -29,7 +29,7 @@ const PoolRow = z.object({
   is_exclusive: nullableBoolean,
   application: optionalText,
   // Why a pool fails, in Snowflake's words: documented for DESCRIBE COMPUTE POOL only (BCR 2024_06
-  // bcr-1594; see describeComputePoolStatus); read here too should SHOW ever carry them.
+  // bcr-1594; see describeComputePool); read here too should SHOW ever carry them.
   error_code: optionalText,
   status_message: optionalText,
 });
@@ -60,6 +60,8 @@ export interface ComputePoolInfo {
   readonly updatedOn: Date | null;
 }
 
+const blankToNull = (v: string | null | undefined): string | null => (v === null || v === undefined || v.trim() === '' ? null : v.trim());
+
 function toPool(r: z.infer<typeof PoolRow>): ComputePoolInfo {
   return {
     name: r.name,
@@ -78,8 +80,8 @@ function toPool(r: z.infer<typeof PoolRow>): ComputePoolInfo {
     comment: r.comment,
     isExclusive: r.is_exclusive,
     application: r.application,
-    errorCode: r.error_code === null || r.error_code === undefined || r.error_code.trim() === '' ? null : r.error_code,
-    statusMessage: r.status_message === null || r.status_message === undefined || r.status_message.trim() === '' ? null : r.status_message,
+    errorCode: blankToNull(r.error_code),
+    statusMessage: blankToNull(r.status_message),
     createdOn: r.created_on,
     resumedOn: r.resumed_on,
     updatedOn: r.updated_on,
@@ -98,22 +100,15 @@ export async function findComputePool(db: QueryRunner, pool: Identifier): Promis
   return row === undefined ? null : toPool(row);
 }
 
-const PoolStatusRow = z.object({ name: text, error_code: optionalText, status_message: optionalText });
-
-const blankToNull = (v: string | null | undefined): string | null => (v === null || v === undefined || v.trim() === '' ? null : v.trim());
-
 /**
- * A pool's error_code and status_message, which only DESCRIBE COMPUTE POOL has (BCR 2024_06
- * bcr-1594; sql-reference/sql/desc-compute-pool): e.g. 392507 when nodes of its instance family
- * cannot be provisioned, 392508 when pending services cannot make it scale up. Null when gone.
+ * One pool by DESCRIBE COMPUTE POOL: SHOW's columns plus error_code and status_message, which only
+ * DESCRIBE has (BCR 2024_06 bcr-1594; sql-reference/sql/desc-compute-pool), e.g. 392507 when nodes
+ * of its instance family cannot be provisioned, 392508 when pending services cannot make it scale up.
  */
-export async function describeComputePoolStatus(
-  db: QueryRunner,
-  pool: Identifier,
-): Promise<{ readonly errorCode: string | null; readonly statusMessage: string | null } | null> {
-  const rows = await db.query(sql`DESCRIBE COMPUTE POOL ${pool}`.repeatable(), PoolStatusRow);
+export async function describeComputePool(db: QueryRunner, pool: Identifier): Promise<ComputePoolInfo | null> {
+  const rows = await db.query(sql`DESCRIBE COMPUTE POOL ${pool}`.repeatable(), PoolRow);
   const row = rows[0];
-  return row === undefined ? null : { errorCode: blankToNull(row.error_code), statusMessage: blankToNull(row.status_message) };
+  return row === undefined ? null : toPool(row);
 }
 
 const FamilyRow = z.object({

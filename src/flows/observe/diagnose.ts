@@ -2,7 +2,7 @@ import { buildDiagnosis } from '../../blocks/observe-diagnosis.js';
 import type { ObserveMessage } from '../../blocks/observe-kit.js';
 import { diagnose, peaksOf, type ObservedPrivilegeFailure, type ServiceObservations } from '../../domain/diagnosis.js';
 import {
-  describeComputePoolStatus,
+  describeComputePool,
   findComputePool,
   getServiceLogHistory,
   getServiceEvents,
@@ -41,17 +41,19 @@ export async function observe(deps: ObserveDeps, service: ServiceInfo, name: Qua
   };
   const db = deps.snowflake;
   const poolName = identifierFromSnowflake(service.computePool);
-  const [containers, shown, poolStatus, families, logs, samples, events] = await Promise.all([
+  const [containers, pool, families, logs, samples, events] = await Promise.all([
     attempt('read the containers', listServiceContainers(db, name), []),
-    attempt('read the compute pool', findComputePool(db, poolName), null),
-    attempt('describe the compute pool', describeComputePoolStatus(db, poolName), null),
+    // DESCRIBE has the pool's error; SHOW, which needs no more than a grant on it, if DESCRIBE is refused.
+    attempt(
+      'read the compute pool',
+      describeComputePool(db, poolName).catch(() => findComputePool(db, poolName)),
+      null,
+    ),
     attempt('read the instance families', listInstanceFamilies(db), []),
     attempt('read the log history', getServiceLogHistory(db, name, { limit: LOG_LINES }), []),
     attempt('read the metrics', getServiceMetrics(db, name), []),
     attempt('read the platform events', getServiceEvents(db, name), []),
   ]);
-  const pool =
-    shown === null ? null : { ...shown, errorCode: poolStatus?.errorCode ?? null, statusMessage: poolStatus?.statusMessage ?? null };
   return {
     service: { name: name.toString(), status: service.status, computePool: service.computePool, autoResume: service.autoResume },
     containers: containers.filter((c) => c.containerName !== null),
