@@ -1,4 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { AccessEffect, SnowflakeFailure } from '../snowflake/index.js';
+import { describeFailure } from './observe-kit.js';
 import { escapeMrkdwn, inlineCode } from './text.js';
 
 /**
@@ -67,11 +69,24 @@ const codeBlock = (text: string, budget = MAX_TEXT - 10): string => {
   return `\`\`\`${body.replaceAll('```', "'''")}\`\`\``;
 };
 
-function modal(callbackId: string, sessionId: string, blocks: KnownBlock[], submit?: string): ModalView {
+/**
+ * What a view's private_metadata carries: the session id and, on a confirmation, the hash of the
+ * plan it shows, so the submit runs only that plan (the flow parses it back with zod).
+ */
+export interface AccessTarget {
+  readonly sessionId: string;
+  readonly planHash?: string;
+}
+
+export function encodeAccessTarget(target: AccessTarget): string {
+  return JSON.stringify({ s: target.sessionId, ...(target.planHash !== undefined && { h: target.planHash }) });
+}
+
+function modal(callbackId: string, target: string | AccessTarget, blocks: KnownBlock[], submit?: string): ModalView {
   return {
     type: 'modal',
     callback_id: callbackId,
-    private_metadata: sessionId,
+    private_metadata: encodeAccessTarget(typeof target === 'string' ? { sessionId: target } : target),
     title: { type: 'plain_text', text: TITLE },
     close: { type: 'plain_text', text: 'Close' },
     ...(submit !== undefined && { submit: { type: 'plain_text', text: submit } }),
@@ -274,22 +289,72 @@ export function buildNetworkForm(m: {
   );
 }
 
+/** A change as the confirm view and the result describe it; names as Snowflake renders them. */
+export type AccessChangeModel =
+  | { readonly kind: 'grant'; readonly service: string; readonly role: string }
+  | {
+      readonly kind: 'rule';
+      readonly user: string;
+      readonly policy: string;
+      readonly rule: string;
+      readonly ip: string;
+      /** The rule's entries as shown, kept in front of the new one. */
+      readonly existing: readonly string[];
+    }
+  | { readonly kind: 'network'; readonly user: string; readonly policy: string; readonly rule: string; readonly ip: string };
+
+/** The bot's own user is about to get a policy: who, from where, and whose user to use instead. */
+export interface LockoutModel {
+  readonly user: string;
+  readonly ip: string;
+  /** The person's own Snowflake user, when known and not the bot's. */
+  readonly instead?: string;
+}
+
 export interface ConfirmModel {
   readonly sessionId: string;
-  /** What running them does, in one sentence. */
-  readonly summary: string;
-  /** The statements exactly as they will run. */
+  readonly change: AccessChangeModel;
+  /** The statements exactly as they will run, from the plan. */
   readonly statements: readonly string[];
+  /** The plan's sha256: shown, and carried to the submit, which runs nothing if the plan differs. */
+  readonly planHash: string;
   /** A blocking warning: shown first, and the submit needs its checkbox ticked. */
-  readonly lockout?: string;
+  readonly lockout?: LockoutModel;
+}
+
+/** What running the change does, in one or two sentences. */
+export function describeChange(c: AccessChangeModel): string {
+  switch (c.kind) {
+    case 'grant':
+      return `Let role ${inlineCode(c.role)} call ${inlineCode(c.service)}'s endpoints.`;
+    case 'rule': {
+      const n = c.existing.length;
+      return (
+        `Snowflake user ${inlineCode(c.user)} has network policy ${inlineCode(c.policy)}. Add ${inlineCode(c.ip)} to its rule ${inlineCode(c.rule)}, ` +
+        `keeping its ${n} existing entr${n === 1 ? 'y' : 'ies'}${n === 0 ? '' : ` (${c.existing.map(inlineCode).join(', ')})`}. The policy itself is not replaced.`
+      );
+    }
+    case 'network':
+      return `Snowflake user ${inlineCode(c.user)} is subject to no network policy (none of its own, none on the account). Allow calls from ${inlineCode(c.ip)} only: a network rule ${inlineCode(c.rule)}, a network policy ${inlineCode(c.policy)} with it, set on the user.`;
+  }
+}
+
+/** The blocking warning for a policy on the bot's own user. */
+export function lockoutWarning(m: LockoutModel): string {
+  return (
+    `:no_entry: *${inlineCode(m.user)} is the bot's own Snowflake user.* A user-level network policy governs every login of that user: ` +
+    `once it is set, the bot's own logins from any address other than ${inlineCode(m.ip)} are refused (Snowflake error 390422), ` +
+    `and the bot stops working wherever it runs from another address. Use the Snowflake user of the person who calls the endpoint instead` +
+    `${m.instead === undefined ? '' : ` (e.g. ${inlineCode(m.instead)})`}.`
+  );
 }
 
 /** The checkbox that must be ticked before a policy goes on the bot's own user. */
 export const LOCKOUT_ACK_VALUE = 'ack';
 
-function lockoutBlocks(warning: string): KnownBlock[] {
+function lockoutBlocks(m: LockoutModel): KnownBlock[] {
   return [
-    section(warning),
+    section(lockoutWarning(m)),
     {
       type: 'input',
       block_id: AccessIds.ackLockout,
@@ -308,15 +373,19 @@ function lockoutBlocks(warning: string): KnownBlock[] {
   ];
 }
 
+const sqlList = (statements: readonly string[]) => statements.map((s) => `${s};`).join('\n');
+
 function buildConfirm(callbackId: string, m: ConfirmModel, submit: string): ModalView {
   return modal(
     callbackId,
-    m.sessionId,
+    { sessionId: m.sessionId, planHash: m.planHash },
     [
       ...(m.lockout === undefined ? [] : lockoutBlocks(m.lockout)),
-      section(m.summary),
-      section(`These statements will run, in this order, as the bot's role:\n${codeBlock(m.statements.map((s) => `${s};`).join('\n'))}`),
-      context('Nothing has run yet. Only SPCS_MANAGERS may run them; the change is audited.'),
+      section(describeChange(m.change)),
+      section(`These statements will run, in this order, as the bot's role:\n${codeBlock(sqlList(m.statements))}`),
+      context(
+        `Nothing has run yet. Only SPCS_MANAGERS may run them; the change is audited. Plan ${inlineCode(`sha256:${m.planHash.slice(0, 12)}`)}: if the statements differ when you submit, nothing runs.`,
+      ),
       backButton(),
     ],
     submit,
@@ -325,6 +394,115 @@ function buildConfirm(callbackId: string, m: ConfirmModel, submit: string): Moda
 
 export const buildNetworkConfirm = (m: ConfirmModel): ModalView => buildConfirm(AccessIds.networkConfirm, m, 'Run these statements');
 export const buildGrantConfirm = (m: ConfirmModel): ModalView => buildConfirm(AccessIds.grantConfirm, m, 'Grant');
+
+/** One statement of a run, for the result: what it is, whether it ran, what it left, how to undo it. */
+export interface RunStepModel {
+  readonly statement: string;
+  readonly state: 'ran' | 'failed' | 'not_run';
+  readonly effect: AccessEffect;
+  readonly undo: string | null;
+}
+
+export type AccessRunModel =
+  | { readonly status: 'applied'; readonly change: AccessChangeModel }
+  | { readonly status: 'plan_changed'; readonly planHash: string }
+  | { readonly status: 'rule_changed'; readonly rule: string }
+  | { readonly status: 'precondition_unreadable'; readonly rule: string; readonly failure: SnowflakeFailure | null }
+  | { readonly status: 'failed'; readonly failure: SnowflakeFailure | null; readonly steps: readonly RunStepModel[] };
+
+function doneText(c: AccessChangeModel): string {
+  switch (c.kind) {
+    case 'grant':
+      return `Role ${inlineCode(c.role)} may now call the endpoint.`;
+    case 'network':
+      return `User ${inlineCode(c.user)} now has network policy ${inlineCode(c.policy)}, allowing ${inlineCode(c.ip)}.`;
+    case 'rule':
+      return `Network rule ${inlineCode(c.rule)} of policy ${inlineCode(c.policy)} now also allows ${inlineCode(c.ip)}.`;
+  }
+}
+
+/** The failure sentence's "Could not …". */
+function doingOf(e: AccessEffect): string {
+  switch (e.kind) {
+    case 'rule_created':
+      return `create network rule ${e.rule}`;
+    case 'policy_created':
+      return `create network policy ${e.policy}`;
+    case 'user_policy_set':
+      return `set network policy ${e.policy} on user ${e.user}`;
+    case 'rule_values_set':
+      return `add the address to network rule ${e.rule}`;
+    case 'endpoint_usage_granted':
+      return `grant ALL_ENDPOINTS_USAGE to role ${e.role}`;
+  }
+}
+
+function existsText(e: AccessEffect): string {
+  switch (e.kind) {
+    case 'rule_created':
+      return `network rule ${inlineCode(e.rule)} exists`;
+    case 'policy_created':
+      return `network policy ${inlineCode(e.policy)} exists`;
+    case 'user_policy_set':
+      return `user ${inlineCode(e.user)} has network policy ${inlineCode(e.policy)}`;
+    case 'rule_values_set':
+      return `network rule ${inlineCode(e.rule)} holds the new list`;
+    case 'endpoint_usage_granted':
+      return `role ${inlineCode(e.role)} may call ${inlineCode(e.service)}`;
+  }
+}
+
+const STEP_MARK: Readonly<Record<RunStepModel['state'], string>> = {
+  ran: ':white_check_mark: ran',
+  failed: ':x: failed',
+  not_run: ':white_circle: not run',
+};
+
+/** A failed run: the failure, then each statement's outcome, what exists now, and the two ways on. */
+function describeFailedRun(failure: SnowflakeFailure | null, steps: readonly RunStepModel[]): string {
+  const failed = steps.find((s) => s.state === 'failed');
+  const head = `${describeFailure(failure, failed === undefined ? 'run the statements' : doingOf(failed.effect))}${
+    failure?.kind === 'already_exists'
+      ? ' An object of that name already exists; drop it, or add the address to the rule of the policy the user already has.'
+      : ''
+  }`;
+  if (steps.length === 1) return head;
+  const lines = steps.map((s, i) => `${STEP_MARK[s.state]} ${i + 1}. ${inlineCode(s.statement)}`);
+  const lost =
+    failure?.kind === 'transient' || failure?.kind === 'session_expired'
+      ? '\nThe failed statement may have run before its answer was lost: check before running it again.'
+      : '';
+  const ran = steps.filter((s) => s.state === 'ran');
+  if (ran.length === 0) return `${head}\n${lines.join('\n')}\nNothing was changed: the first statement failed.${lost}`;
+  const undo = ran
+    .map((s) => s.undo)
+    .filter((u): u is string => u !== null)
+    .reverse();
+  return [
+    head,
+    lines.join('\n'),
+    `*Exists now:* ${ran.map((s) => existsText(s.effect)).join('; ')}.${lost}`,
+    ...(undo.length === 0 ? [] : [`*To undo it*, run as a role that may (in this order):\n${codeBlock(sqlList(undo), 800)}`]),
+    '*Or finish it:* once the cause above is fixed, run the statements that failed or did not run, in order, as a role that may. ' +
+      'Running this step again from the bot stops at the first statement while what it created exists.',
+  ].join('\n');
+}
+
+/** The overview's notice after a confirmed change ran, or was refused before anything ran. */
+export function describeAccessRun(m: AccessRunModel): string {
+  switch (m.status) {
+    case 'applied':
+      return `:white_check_mark: ${doneText(m.change)}`;
+    case 'plan_changed':
+      return `:warning: The statements are no longer the ones you confirmed (plan ${inlineCode(`sha256:${m.planHash.slice(0, 12)}`)}); nothing was run. Start the step again to see them as they are now.`;
+    case 'rule_changed':
+      return `:warning: Network rule ${inlineCode(m.rule)} changed after you confirmed; nothing was run. Start the step again to see its current entries.`;
+    case 'precondition_unreadable':
+      return `${describeFailure(m.failure, `re-read network rule ${m.rule} before changing it`)} Nothing was run.`;
+    case 'failed':
+      return describeFailedRun(m.failure, m.steps);
+  }
+}
 
 export function buildGrantForm(m: { readonly sessionId: string; readonly service: string }): ModalView {
   return modal(

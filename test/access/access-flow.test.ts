@@ -146,7 +146,7 @@ describe('/spcs access', () => {
       const view = await waitForView(t, viewId, 'access.overview', (v) => viewText(v).includes('lacks a privilege'));
       expect(viewText(view)).toContain('GRANT CREATE NETWORK RULE ON SCHEMA ML_DB.SERVING TO ROLE');
       const failed = (await auditEntries(t.keyPrefix)).filter((e) => e['event'] === 'change_failed');
-      expect(failed).toEqual([expect.objectContaining({ actor: MANAGER.id, detail: 'insufficient_privileges' })]);
+      expect(failed).toEqual([expect.objectContaining({ actor: MANAGER.id, detail: 'insufficient_privileges at statement 1 of 3' })]);
     } finally {
       t.emulator.faults.clear();
     }

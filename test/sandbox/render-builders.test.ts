@@ -492,16 +492,18 @@ function allOutputs(): Record<string, Surface> {
     'network confirm': modal(
       buildNetworkConfirm({
         sessionId: 'a1',
-        summary: 'Create a rule and a policy.',
+        change: { kind: 'network', user: 'ANALYST', policy: 'P', rule: 'ML_DB.SERVING.R', ip: '203.0.113.7' },
         statements: ["CREATE NETWORK RULE R MODE = INGRESS VALUE_LIST = ('203.0.113.7')"],
+        planHash: '0'.repeat(64),
       }),
     ),
     'grant form': modal(buildGrantForm({ sessionId: 'a1', service: 'ML_DB.SERVING.IRIS_SVC' })),
     'grant confirm': modal(
       buildGrantConfirm({
         sessionId: 'a1',
-        summary: 'Grant it.',
+        change: { kind: 'grant', service: 'ML_DB.SERVING.IRIS_SVC', role: 'ANALYST' },
         statements: ['GRANT SERVICE ROLE ML_DB.SERVING.IRIS_SVC!ALL_ENDPOINTS_USAGE TO ROLE ANALYST'],
+        planHash: '0'.repeat(64),
       }),
     ),
     'test form': modal(

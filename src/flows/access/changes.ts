@@ -1,19 +1,16 @@
-import { createHash } from 'node:crypto';
-import { describeFailure } from '../../blocks/observe-kit.js';
-import { inlineCode } from '../../blocks/text.js';
+import { describeAccessRun, type AccessChangeModel, type AccessRunModel, type LockoutModel } from '../../blocks/access.js';
 import {
-  accessStatements,
-  describeNetworkRule,
-  grantEndpointUsageStatement,
+  buildAccessPlan,
   identifierFromSnowflake,
-  isSnowflakeError,
   parseIdentifier,
   parseIpv4,
-  runAccessStatement,
+  runAccessPlan,
+  type AccessChange,
+  type AccessPlan,
+  type AccessPlanRun,
   type Identifier,
   type Ipv4,
   type QueryRunner,
-  type Sql,
 } from '../../snowflake/index.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import { fqOf } from './lookups.js';
@@ -22,9 +19,9 @@ import type { AccessSession, PendingChange } from '../../store/access-session-st
 /**
  * The changes `/spcs access` makes (seed: "REST API Access Setup"): a network rule + policy set on
  * a user, an address added to the rule of a user's existing policy, and the ALL_ENDPOINTS_USAGE
- * service role granted to a role. Each is shown as the exact statements first (built in
- * src/snowflake, so the text shown is the text run) and runs only after the confirm view's
- * submit; each run is audited.
+ * service role granted to a role. The plan (statements, precondition, hash) is built in
+ * src/snowflake/access-plan.ts from the session's pending change, once for the confirm view and
+ * again at submit; it runs only when both hash alike, and each run is audited.
  */
 
 const id = identifierFromSnowflake;
@@ -62,19 +59,11 @@ export function parseGrantRole(text: string | undefined): { ok: true; role: Iden
 
 const sameUser = (a: string, b: string) => a !== '' && a.replaceAll('"', '').toUpperCase() === b.replaceAll('"', '').toUpperCase();
 
-/** True when the change puts a new policy on the bot's own user: its own next logins would be filtered. */
-export function locksBotOut(session: AccessSession, change: PendingChange): boolean {
-  return change.kind === 'network' && sameUser(change.user, session.botUser);
-}
-
-/** The blocking warning the confirm view shows (and its submit requires ticking) for the bot's own user. */
-export function lockoutWarning(session: AccessSession, change: PendingChange & { kind: 'network' }): string {
-  return (
-    `:no_entry: *${inlineCode(change.user)} is the bot's own Snowflake user.* A user-level network policy governs every login of that user: ` +
-    `once it is set, the bot's own logins from any address other than ${inlineCode(change.ip)} are refused (Snowflake error 390422), ` +
-    `and the bot stops working wherever it runs from another address. Use the Snowflake user of the person who calls the endpoint instead` +
-    `${session.snowflakeUser !== '' && !sameUser(session.snowflakeUser, session.botUser) ? ` (e.g. ${inlineCode(session.snowflakeUser)})` : ''}.`
-  );
+/** The warning's model when the change puts a new policy on the bot's own user (its own next logins would be filtered). */
+export function lockoutOf(session: AccessSession, change: PendingChange): LockoutModel | undefined {
+  if (change.kind !== 'network' || !sameUser(change.user, session.botUser)) return undefined;
+  const other = session.snowflakeUser !== '' && !sameUser(session.snowflakeUser, session.botUser);
+  return { user: change.user, ip: change.ip, ...(other && { instead: session.snowflakeUser }) };
 }
 
 function ipOf(change: { ip: string }): Ipv4 {
@@ -83,41 +72,33 @@ function ipOf(change: { ip: string }): Ipv4 {
   return ip.value;
 }
 
-/** The statements as they will run, in order. */
-export function statementsOf(session: AccessSession, change: PendingChange): Sql[] {
+/** The stored change with its names rebuilt as Snowflake resolved them. */
+function accessChangeOf(session: AccessSession, change: PendingChange): AccessChange {
   switch (change.kind) {
     case 'grant':
-      return [grantEndpointUsageStatement(fqOf(session.service), id(change.role))];
+      return { kind: 'grant', service: fqOf(session.service), role: id(change.role) };
     case 'rule':
-      return [accessStatements.addToRule(fqOf(change.rule), change.existing, ipOf(change))];
-    case 'network': {
-      const rule = fqOf(change.rule);
-      return [
-        accessStatements.createIngressRule(rule, ipOf(change)),
-        accessStatements.createPolicy(id(change.policy), rule),
-        accessStatements.setUserPolicy(id(change.user), id(change.policy)),
-      ];
-    }
-  }
-}
-
-export const statementsFor = (session: AccessSession, change: PendingChange): string[] => statementsOf(session, change).map((s) => s.text);
-
-export function summaryOf(session: AccessSession, change: PendingChange): string {
-  const service = fqOf(session.service).sql;
-  switch (change.kind) {
-    case 'grant':
-      return `Let role ${inlineCode(change.role)} call ${inlineCode(service)}'s endpoints.`;
-    case 'rule':
-      return (
-        `Snowflake user ${inlineCode(change.user)} has network policy ${inlineCode(change.policy)}. Add ${inlineCode(change.ip)} to its rule ${inlineCode(fqOf(change.rule).sql)}, ` +
-        `keeping its ${change.existing.length} existing entr${change.existing.length === 1 ? 'y' : 'ies'}${change.existing.length === 0 ? '' : ` (${change.existing.map(inlineCode).join(', ')})`}. The policy itself is not replaced.`
-      );
+      return { kind: 'rule', rule: fqOf(change.rule), existing: change.existing, ip: ipOf(change) };
     case 'network':
-      return `Snowflake user ${inlineCode(change.user)} is subject to no network policy (none of its own, none on the account). Allow calls from ${inlineCode(change.ip)} only: a network rule ${inlineCode(fqOf(change.rule).sql)}, a network policy ${inlineCode(change.policy)} with it, set on the user.`;
+      return { kind: 'network', user: id(change.user), ip: ipOf(change), rule: fqOf(change.rule), policy: id(change.policy) };
   }
 }
 
+/** The plan of the pending change: what the confirm view shows and what its submit runs. */
+export const planOf = (session: AccessSession, change: PendingChange): AccessPlan => buildAccessPlan(accessChangeOf(session, change));
+
+export function changeModel(session: AccessSession, change: PendingChange): AccessChangeModel {
+  switch (change.kind) {
+    case 'grant':
+      return { kind: 'grant', service: fqOf(session.service).sql, role: change.role };
+    case 'rule':
+      return { ...change, rule: fqOf(change.rule).sql };
+    case 'network':
+      return { kind: 'network', user: change.user, policy: change.policy, rule: fqOf(change.rule).sql, ip: change.ip };
+  }
+}
+
+/** The audit's `action`. */
 function actionOf(change: PendingChange): string {
   switch (change.kind) {
     case 'grant':
@@ -129,60 +110,75 @@ function actionOf(change: PendingChange): string {
   }
 }
 
-function doneText(change: PendingChange): string {
-  switch (change.kind) {
-    case 'grant':
-      return `Role ${inlineCode(change.role)} may now call the endpoint.`;
-    case 'network':
-      return `User ${inlineCode(change.user)} now has network policy ${inlineCode(change.policy)}, allowing ${inlineCode(change.ip)}.`;
-    case 'rule':
-      return `Network rule ${inlineCode(fqOf(change.rule).sql)} of policy ${inlineCode(change.policy)} now also allows ${inlineCode(change.ip)}.`;
+function runModel(session: AccessSession, change: PendingChange, run: AccessPlanRun): AccessRunModel {
+  const rule = change.kind === 'grant' ? '' : fqOf(change.rule).sql;
+  switch (run.status) {
+    case 'applied':
+      return { status: 'applied', change: changeModel(session, change) };
+    case 'plan_changed':
+      return { status: 'plan_changed', planHash: run.confirmedHash };
+    case 'rule_changed':
+      return { status: 'rule_changed', rule };
+    case 'precondition_unreadable':
+      return { status: 'precondition_unreadable', rule, failure: run.failure };
+    case 'failed':
+      return {
+        status: 'failed',
+        failure: run.failure,
+        steps: run.outcomes.map((o) => ({
+          statement: o.step.statement.text,
+          state: o.state,
+          effect: o.step.effect,
+          undo: o.step.undo?.text ?? null,
+        })),
+      };
   }
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+/** The audit entry of a run: applied, refused before anything ran, or failed at a statement. */
+function auditOf(
+  run: AccessPlanRun,
+  texts: readonly string[],
+): { event: 'change_applied' | 'change_failed' | 'execution_refused'; detail: string } {
+  switch (run.status) {
+    case 'applied':
+      return { event: 'change_applied', detail: texts.join(';\n') };
+    case 'plan_changed':
+    case 'rule_changed':
+      return { event: 'execution_refused', detail: run.status };
+    case 'precondition_unreadable':
+      return { event: 'change_failed', detail: `${run.failure?.kind ?? 'unexpected'} reading the rule` };
+    case 'failed':
+      return { event: 'change_failed', detail: `${run.failure?.kind ?? 'unexpected'} at statement ${run.failedAt + 1} of ${texts.length}` };
+  }
+}
 
-/** Runs the confirmed change; returns the sentence for the overview. Audited either way. */
+/**
+ * Runs the confirmed change: the plan is rebuilt from the session and must hash to `confirmedHash`,
+ * the one the confirm view showed. Returns the sentence for the overview; audited either way, with
+ * the confirmed hash.
+ */
 export async function applyChange(
   deps: { readonly snowflake: QueryRunner; readonly audit: Pick<AuditLog, 'append'>; readonly now: () => number },
   session: AccessSession,
   change: PendingChange,
+  confirmedHash: string,
 ): Promise<{ ok: boolean; notice: string }> {
-  const statements = statementsOf(session, change);
-  const texts = statements.map((s) => s.text);
-  const action = actionOf(change);
-  const base = {
+  const plan = planOf(session, change);
+  const run = await runAccessPlan(deps.snowflake, plan, confirmedHash);
+  await deps.audit.append({
+    ...auditOf(
+      run,
+      plan.steps.map((s) => s.statement.text),
+    ),
     deploymentId: '',
-    // The hash binds the entry to the exact statements the person confirmed.
-    planHash: createHash('sha256').update(texts.join(';\n')).digest('hex'),
+    planHash: confirmedHash,
     actor: session.userId,
     teamId: session.teamId,
     channelId: session.channelId,
-    action,
+    action: actionOf(change),
     target: fqOf(session.service).sql,
-  };
-  try {
-    if (change.kind === 'rule') {
-      // SET VALUE_LIST replaces the list: if someone changed the rule since, running ours would drop their entries.
-      const now = await describeNetworkRule(deps.snowflake, fqOf(change.rule));
-      if (now === null || !sameList(now.values, change.existing)) {
-        await deps.audit.append({ ...base, event: 'change_failed', atMs: deps.now(), detail: 'rule changed since confirmation' });
-        return {
-          ok: false,
-          notice: `:warning: Network rule ${inlineCode(fqOf(change.rule).sql)} changed after you confirmed; nothing was run. Start the step again to see its current entries.`,
-        };
-      }
-    }
-    for (const statement of statements) await runAccessStatement(deps.snowflake, statement);
-  } catch (err) {
-    const failure = isSnowflakeError(err) ? err.failure : null;
-    await deps.audit.append({ ...base, event: 'change_failed', atMs: deps.now(), detail: failure?.kind ?? 'unexpected' });
-    const exists =
-      failure?.kind === 'already_exists'
-        ? ` An object of that name already exists; drop it, or add the address to the rule of the policy the user already has.`
-        : '';
-    return { ok: false, notice: `${describeFailure(failure, action)}${exists}` };
-  }
-  await deps.audit.append({ ...base, event: 'change_applied', atMs: deps.now(), detail: texts.join(';\n') });
-  return { ok: true, notice: `:white_check_mark: ${doneText(change)}` };
+    atMs: deps.now(),
+  });
+  return { ok: run.status === 'applied', notice: describeAccessRun(runModel(session, change, run)) };
 }

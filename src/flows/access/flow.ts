@@ -21,12 +21,14 @@ import {
   buildTestForm,
   buildTestResult,
   LOCKOUT_ACK_VALUE,
+  type ConfirmModel,
   type EndpointModel,
   type MethodModel,
 } from '../../blocks/access.js';
 import { inlineCode } from '../../blocks/text.js';
 import { createActionGuard } from '../shared/permissions.js';
-import { applyChange, locksBotOut, lockoutWarning, parseGrantRole, parseNetworkForm, statementsFor, summaryOf } from './changes.js';
+import { z } from 'zod';
+import { applyChange, changeModel, lockoutOf, parseGrantRole, parseNetworkForm, planOf } from './changes.js';
 import { planNetworkAccess } from './network-plan.js';
 import type { AccessDeps } from './deps.js';
 import { fqOf, loadOverview } from './lookups.js';
@@ -75,6 +77,33 @@ export function overviewView(session: AccessSession): ModalView {
     methods: methodModels(session),
     ...(session.notice !== undefined && { notice: session.notice }),
   });
+}
+
+/** private_metadata as encodeAccessTarget wrote it: the session id, and on a confirmation the plan hash. */
+const AccessTarget = z.object({ s: z.string(), h: z.string().optional() });
+
+function targetOf(privateMetadata: string): { sessionId: string; planHash: string | undefined } {
+  let json: unknown;
+  try {
+    json = JSON.parse(privateMetadata);
+  } catch {
+    json = null;
+  }
+  const parsed = AccessTarget.safeParse(json);
+  return parsed.success ? { sessionId: parsed.data.s, planHash: parsed.data.h } : { sessionId: '', planHash: undefined };
+}
+
+/** The confirm view's model: the plan built once here, its statements and hash shown as they will run. */
+function confirmModel(session: AccessSession, change: PendingChange): ConfirmModel {
+  const plan = planOf(session, change);
+  const lockout = lockoutOf(session, change);
+  return {
+    sessionId: session.id,
+    change: changeModel(session, change),
+    statements: plan.steps.map((s) => s.statement.text),
+    planHash: plan.hash,
+    ...(lockout !== undefined && { lockout }),
+  };
 }
 
 function testFormView(session: AccessSession, host: string, selected?: string): ModalView {
@@ -134,7 +163,7 @@ async function onAction(deps: AccessDeps, rt: Runtime, args: ActionArgs): Promis
   const view = args.body.view;
   if (view === undefined) return;
   const target = { viewId: view.id, hash: view.hash };
-  const session = await rt.sessions.get(view.private_metadata);
+  const session = await rt.sessions.get(targetOf(view.private_metadata).sessionId);
   if (session === null) return rt.show(args.client, target, buildAccessNoticeView(EXPIRED_TEXT));
   const actionId = args.action.type === 'button' ? args.action.action_id : '';
   const service = fqOf(session.service).sql;
@@ -187,19 +216,8 @@ async function onNetworkForm(deps: AccessDeps, rt: Runtime, session: AccessSessi
     accountPolicy: plan.accountPolicy,
   };
   if (plan.kind === 'nothing') return rt.show(client, { viewId: view.id }, await rt.toOverview(checked, plan.notice));
-  const change = plan.change;
-  await rt.sessions.save({ ...checked, pending: change });
-  const lockout = change.kind === 'network' && locksBotOut(checked, change) ? lockoutWarning(checked, change) : undefined;
-  await rt.show(
-    client,
-    { viewId: view.id },
-    buildNetworkConfirm({
-      sessionId: session.id,
-      summary: summaryOf(checked, change),
-      statements: statementsFor(checked, change),
-      ...(lockout !== undefined && { lockout }),
-    }),
-  );
+  await rt.sessions.save({ ...checked, pending: plan.change });
+  await rt.show(client, { viewId: view.id }, buildNetworkConfirm(confirmModel(checked, plan.change)));
 }
 
 async function onGrantForm(rt: Runtime, session: AccessSession, { ack, view }: ViewArgs): Promise<void> {
@@ -207,13 +225,10 @@ async function onGrantForm(rt: Runtime, session: AccessSession, { ack, view }: V
   if (!role.ok) return ack({ response_action: 'errors', errors: { [AccessIds.role]: role.message } });
   const change: PendingChange = { kind: 'grant', role: role.role.name };
   await rt.sessions.save({ ...session, pending: change });
-  await ack({
-    response_action: 'update',
-    view: buildGrantConfirm({ sessionId: session.id, summary: summaryOf(session, change), statements: statementsFor(session, change) }),
-  });
+  await ack({ response_action: 'update', view: buildGrantConfirm(confirmModel(session, change)) });
 }
 
-/** The confirm view's submit: re-checks the permission, runs the statements, audits, shows the overview. */
+/** The confirm view's submit: re-checks the permission, runs the confirmed plan, audits, shows the overview. */
 async function onConfirm(
   deps: AccessDeps,
   rt: Runtime,
@@ -229,7 +244,7 @@ async function onConfirm(
     });
   const kind = change.kind;
   if (
-    locksBotOut(session, change) &&
+    lockoutOf(session, change) !== undefined &&
     !(view.state.values[AccessIds.ackLockout]?.[AccessIds.ackLockout]?.selected_options ?? []).some((o) => o.value === LOCKOUT_ACK_VALUE)
   ) {
     return ack({
@@ -243,7 +258,8 @@ async function onConfirm(
   const refusal = await rt.refuse(session, body.user.id, DOING[kind]);
   if (refusal !== null) return ack({ response_action: 'update', view: await rt.toOverview(session, refusal) });
   await ack({ response_action: 'update', view: buildAccessBusyView(session.id, 'Running the statements…') });
-  const result = await applyChange(deps, session, change);
+  // The hash the confirm view showed; the plan rebuilt now must match it, or nothing runs.
+  const result = await applyChange(deps, session, change, targetOf(view.private_metadata).planHash ?? '');
   const after: AccessSession =
     result.ok && change.kind !== 'grant' ? { ...session, snowflakeUser: change.user, networkPolicy: change.policy } : session;
   await rt.show(client, { viewId: view.id }, await rt.toOverview(after, result.notice));
@@ -300,7 +316,7 @@ async function onTestForm(deps: AccessDeps, rt: Runtime, session: AccessSession,
 }
 
 async function onSubmit(deps: AccessDeps, rt: Runtime, args: ViewArgs): Promise<void> {
-  const session = await rt.sessions.get(args.view.private_metadata);
+  const session = await rt.sessions.get(targetOf(args.view.private_metadata).sessionId);
   if (session === null) return args.ack({ response_action: 'update', view: buildAccessNoticeView(EXPIRED_TEXT) });
   switch (args.view.callback_id) {
     case AccessIds.networkForm:
