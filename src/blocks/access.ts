@@ -289,6 +289,42 @@ export function buildNetworkForm(m: {
   );
 }
 
+/** Why the network step proposes nothing for a user and an address. */
+export type NetworkNothingModel =
+  | { readonly kind: 'user_policy_unreadable'; readonly user: string; readonly failure: SnowflakeFailure | null }
+  | {
+      readonly kind: 'policy_unreadable';
+      readonly user: string;
+      readonly policy: string;
+      readonly ip: string;
+      readonly failure: SnowflakeFailure | null;
+    }
+  /** `rule`: the rule of the policy that allows it, when that is where it was found. */
+  | { readonly kind: 'already_allowed'; readonly user: string; readonly policy: string; readonly ip: string; readonly rule?: string }
+  | { readonly kind: 'no_owned_rule'; readonly user: string; readonly policy: string; readonly ip: string }
+  /** The account's policy could not be read (`failure` undefined: no reason known). */
+  | { readonly kind: 'account_unknown'; readonly user: string; readonly failure: SnowflakeFailure | null | undefined }
+  | { readonly kind: 'account_governs'; readonly user: string; readonly accountPolicy: string; readonly ip: string };
+
+/** The overview's notice when the network step has nothing to propose. */
+export function describeNetworkNothing(m: NetworkNothingModel): string {
+  const user = inlineCode(m.user);
+  switch (m.kind) {
+    case 'user_policy_unreadable':
+      return describeFailure(m.failure, `read the network policy of user ${m.user}`);
+    case 'policy_unreadable':
+      return `${describeFailure(m.failure, `read network policy ${m.policy}`)}\nUser ${user} already has network policy ${inlineCode(m.policy)}; ask its owner to allow ${inlineCode(m.ip)} in one of its network rules.`;
+    case 'already_allowed':
+      return `:white_check_mark: Network policy ${inlineCode(m.policy)} of user ${user} already allows ${inlineCode(m.ip)}${m.rule === undefined ? '' : ` (rule ${inlineCode(m.rule)})`}; nothing to change.`;
+    case 'no_owned_rule':
+      return `:information_source: User ${user} has network policy ${inlineCode(m.policy)}, but it has no IPv4 ingress network rule the bot's role owns. Ask the policy's owner to allow ${inlineCode(m.ip)}; replacing the policy would drop what it allows today.`;
+    case 'account_unknown':
+      return `${m.failure === undefined ? '' : describeFailure(m.failure, 'read the account-level network policy')}\nUser ${user} has no network policy of its own; an account administrator can tell whether the account's policy covers it.`;
+    case 'account_governs':
+      return `:white_check_mark: User ${user} has no network policy of its own, so the account-level policy ${inlineCode(m.accountPolicy)} governs its logins. That satisfies the PAT rule; nothing to create. If calls from ${inlineCode(m.ip)} are refused, an account administrator adds it to that policy's rules.`;
+  }
+}
+
 /** A change as the confirm view and the result describe it; names as Snowflake renders them. */
 export type AccessChangeModel =
   | { readonly kind: 'grant'; readonly service: string; readonly role: string }

@@ -20,6 +20,7 @@ import {
   buildNetworkForm,
   buildTestForm,
   buildTestResult,
+  describeNetworkNothing,
   LOCKOUT_ACK_VALUE,
   type ConfirmModel,
   type EndpointModel,
@@ -215,7 +216,8 @@ async function onNetworkForm(deps: AccessDeps, rt: Runtime, session: AccessSessi
     networkPolicy: plan.userPolicy,
     accountPolicy: plan.accountPolicy,
   };
-  if (plan.kind === 'nothing') return rt.show(client, { viewId: view.id }, await rt.toOverview(checked, plan.notice));
+  if (plan.kind === 'nothing')
+    return rt.show(client, { viewId: view.id }, await rt.toOverview(checked, describeNetworkNothing(plan.reason)));
   await rt.sessions.save({ ...checked, pending: plan.change });
   await rt.show(client, { viewId: view.id }, buildNetworkConfirm(confirmModel(checked, plan.change)));
 }

@@ -1,5 +1,4 @@
-import { describeFailure } from '../../blocks/observe-kit.js';
-import { inlineCode } from '../../blocks/text.js';
+import type { NetworkNothingModel } from '../../blocks/access.js';
 import {
   describeNetworkPolicy,
   describeNetworkRule,
@@ -12,6 +11,7 @@ import {
   type Ipv4,
   type NetworkPolicyDescription,
   type QueryRunner,
+  type SnowflakeFailure,
 } from '../../snowflake/index.js';
 import type { AccessSession, PendingChange } from '../../store/access-session-store.js';
 import { newPolicyChange } from './changes.js';
@@ -33,44 +33,39 @@ export type NetworkPlan =
     }
   | {
       readonly kind: 'nothing';
-      readonly notice: string;
+      /** Why nothing is proposed; src/blocks words it. */
+      readonly reason: NetworkNothingModel;
       readonly userPolicy: string | null | undefined;
       readonly accountPolicy: string | null | undefined;
     };
 
-const failureText = (err: unknown, doing: string) => describeFailure(isSnowflakeError(err) ? err.failure : null, doing);
+const failureOf = (err: unknown): SnowflakeFailure | null => (isSnowflakeError(err) ? err.failure : null);
 
 async function addToPolicyRule(
   db: QueryRunner,
   user: Identifier,
   policy: string,
   ip: Ipv4,
-): Promise<(PendingChange & { kind: 'rule' }) | string> {
-  const shown = inlineCode(policy);
+): Promise<(PendingChange & { kind: 'rule' }) | NetworkNothingModel> {
+  const about = { user: user.name, policy, ip };
   let description: NetworkPolicyDescription;
   try {
     description = await describeNetworkPolicy(db, identifierFromSnowflake(policy));
   } catch (err) {
-    return `${failureText(err, `read network policy ${policy}`)}\nUser ${inlineCode(user.name)} already has network policy ${shown}; ask its owner to allow ${inlineCode(ip)} in one of its network rules.`;
+    return { kind: 'policy_unreadable', ...about, failure: failureOf(err) };
   }
-  if (description.allowedIps.some((v) => rangeContains(v, ip)))
-    return `:white_check_mark: Network policy ${shown} of user ${inlineCode(user.name)} already allows ${inlineCode(ip)}; nothing to change.`;
+  if (description.allowedIps.some((v) => rangeContains(v, ip))) return { kind: 'already_allowed', ...about };
   let candidate: (PendingChange & { kind: 'rule' }) | null = null;
   for (const rule of description.allowedRules) {
     const found = await describeNetworkRule(db, rule).catch(() => null);
     if (found === null || found.type !== 'IPV4' || found.mode !== 'INGRESS') continue;
-    if (found.values.some((v) => rangeContains(v, ip))) {
-      return `:white_check_mark: Network policy ${shown} of user ${inlineCode(user.name)} already allows ${inlineCode(ip)} (rule ${inlineCode(rule.sql)}); nothing to change.`;
-    }
+    if (found.values.some((v) => rangeContains(v, ip))) return { kind: 'already_allowed', ...about, rule: rule.sql };
     const [database, schema, name] = rule.parts.map((p) => p.name);
     if (candidate === null && database !== undefined && schema !== undefined && name !== undefined) {
       candidate = { kind: 'rule', user: user.name, ip, policy, rule: { database, schema, name }, existing: [...found.values] };
     }
   }
-  return (
-    candidate ??
-    `:information_source: User ${inlineCode(user.name)} has network policy ${shown}, but it has no IPv4 ingress network rule the bot's role owns. Ask the policy's owner to allow ${inlineCode(ip)}; replacing the policy would drop what it allows today.`
-  );
+  return candidate ?? { kind: 'no_owned_rule', ...about };
 }
 
 export async function planNetworkAccess(db: QueryRunner, session: AccessSession, user: Identifier, ip: Ipv4): Promise<NetworkPlan> {
@@ -79,7 +74,7 @@ export async function planNetworkAccess(db: QueryRunner, session: AccessSession,
   if (own.status === 'rejected') {
     return {
       kind: 'nothing',
-      notice: failureText(own.reason, `read the network policy of user ${user.name}`),
+      reason: { kind: 'user_policy_unreadable', user: user.name, failure: failureOf(own.reason) },
       userPolicy: undefined,
       accountPolicy,
     };
@@ -87,16 +82,16 @@ export async function planNetworkAccess(db: QueryRunner, session: AccessSession,
   const userPolicy = own.value;
   if (userPolicy !== null) {
     const step = await addToPolicyRule(db, user, userPolicy, ip);
-    return typeof step === 'string'
-      ? { kind: 'nothing', notice: step, userPolicy, accountPolicy }
+    return step.kind !== 'rule'
+      ? { kind: 'nothing', reason: step, userPolicy, accountPolicy }
       : { kind: 'propose', change: step, userPolicy, accountPolicy: accountPolicy ?? null };
   }
   if (accountPolicy === undefined) {
     // Unknown is not "none": a new user-level policy would override an account policy we could not see.
-    const why = account.status === 'rejected' ? failureText(account.reason, 'read the account-level network policy') : '';
+    const failure = account.status === 'rejected' ? failureOf(account.reason) : undefined;
     return {
       kind: 'nothing',
-      notice: `${why}\nUser ${inlineCode(user.name)} has no network policy of its own; an account administrator can tell whether the account's policy covers it.`,
+      reason: { kind: 'account_unknown', user: user.name, failure },
       userPolicy,
       accountPolicy,
     };
@@ -104,7 +99,7 @@ export async function planNetworkAccess(db: QueryRunner, session: AccessSession,
   if (accountPolicy !== null) {
     return {
       kind: 'nothing',
-      notice: `:white_check_mark: User ${inlineCode(user.name)} has no network policy of its own, so the account-level policy ${inlineCode(accountPolicy)} governs its logins. That satisfies the PAT rule; nothing to create. If calls from ${inlineCode(ip)} are refused, an account administrator adds it to that policy's rules.`,
+      reason: { kind: 'account_governs', user: user.name, accountPolicy, ip },
       userPolicy,
       accountPolicy,
     };
