@@ -1,7 +1,18 @@
-import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import type { AccessEffect, SnowflakeFailure } from '../snowflake/index.js';
-import { describeFailure } from './observe-kit.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+import type { KnownBlock, ModalView } from '@slack/types';
+import {
+  actions,
+  button,
+  codeBlock,
+  context,
+  describeFailure,
+  divider,
+  escapeMrkdwn,
+  inlineCode,
+  option,
+  section,
+  textInput,
+  type FailureModel,
+} from './kit.js';
 
 /**
  * Views of `/spcs access <service>`: one modal that pages (views.update / response_action update)
@@ -44,30 +55,8 @@ export const AccessIds = {
 export const ACCESS_CALLBACK_PREFIX = 'access.';
 
 const TITLE = 'REST access';
-const MAX_TEXT = 2900;
-
-const section = (text: string): KnownBlock => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text },
-});
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
-const divider: KnownBlock = { type: 'divider' };
-const button = (
-  text: string,
-  actionId: string,
-  style?: 'primary' | 'danger',
-): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; style?: 'primary' | 'danger' } => ({
-  type: 'button',
-  text: { type: 'plain_text', text },
-  action_id: actionId,
-  ...(style !== undefined && { style }),
-});
-const actions = (...elements: ReturnType<typeof button>[]): KnownBlock => ({ type: 'actions', elements });
-const codeBlock = (text: string, budget = MAX_TEXT - 10): string => {
-  const body = text.length > budget ? `${text.slice(0, budget)}\n… (${text.length - budget} more characters)` : text;
-  // Three backticks inside would end the block early.
-  return `\`\`\`${body.replaceAll('```', "'''")}\`\`\``;
-};
+/** Room for a code block inside one section, with its heading. */
+const CODE_BUDGET = 2890;
 
 /**
  * What a view's private_metadata carries: the session id and, on a confirmation, the hash of the
@@ -91,27 +80,6 @@ function modal(callbackId: string, target: string | AccessTarget, blocks: KnownB
     close: { type: 'plain_text', text: 'Close' },
     ...(submit !== undefined && { submit: { type: 'plain_text', text: submit } }),
     blocks,
-  };
-}
-
-function textInput(
-  id: string,
-  label: string,
-  options: { initial?: string; placeholder?: string; hint?: string; optional?: boolean; multiline?: boolean } = {},
-): KnownBlock {
-  return {
-    type: 'input',
-    block_id: id,
-    label: { type: 'plain_text', text: label },
-    optional: options.optional === true,
-    ...(options.hint !== undefined && { hint: { type: 'plain_text', text: options.hint } }),
-    element: {
-      type: 'plain_text_input',
-      action_id: id,
-      ...(options.multiline === true && { multiline: true }),
-      ...(options.initial !== undefined && { initial_value: options.initial }),
-      ...(options.placeholder !== undefined && { placeholder: { type: 'plain_text', text: options.placeholder } }),
-    },
   };
 }
 
@@ -187,7 +155,7 @@ function networkSection(m: AccessOverviewModel): KnownBlock[] {
   const label = m.snowflakeUser === '' ? 'Check a Snowflake user' : needed ? 'Set up a network policy' : 'Check another user or address';
   return [
     section(`*1. Network policy*\n${networkState(m)}`),
-    actions(button(label, AccessIds.openNetwork, needed || m.snowflakeUser === '' ? 'primary' : undefined)),
+    actions([button(label, AccessIds.openNetwork, needed || m.snowflakeUser === '' ? { style: 'primary' } : {})]),
   ];
 }
 
@@ -219,13 +187,13 @@ export function buildAccessOverview(m: AccessOverviewModel): ModalView {
     divider,
     section(
       `*2. Service role*\nThe caller's default role needs ${inlineCode(`${m.service}!ALL_ENDPOINTS_USAGE`)}:\n` +
-        codeBlock(`GRANT SERVICE ROLE ${m.service}!ALL_ENDPOINTS_USAGE TO ROLE <ROLE_NAME>;`),
+        codeBlock(`GRANT SERVICE ROLE ${m.service}!ALL_ENDPOINTS_USAGE TO ROLE <ROLE_NAME>;`, { budget: CODE_BUDGET }),
     ),
-    actions(button('Grant to a role', AccessIds.openGrant)),
+    actions([button('Grant to a role', AccessIds.openGrant)]),
     divider,
     section(`*3. Endpoint URL*\n${endpointText(m.endpoint)}`),
   );
-  if (m.endpoint.state === 'provisioning' || m.endpoint.state === 'unknown') blocks.push(actions(button('Refresh', AccessIds.refresh)));
+  if (m.endpoint.state === 'provisioning' || m.endpoint.state === 'unknown') blocks.push(actions([button('Refresh', AccessIds.refresh)]));
   blocks.push(
     divider,
     section(
@@ -240,9 +208,9 @@ export function buildAccessOverview(m: AccessOverviewModel): ModalView {
     const example =
       first === undefined
         ? ''
-        : `\n${codeBlock(`curl -X POST '${url}/${first.path}' \\\n  -H 'Authorization: Snowflake Token="<PAT>"' -H 'Content-Type: application/json' \\\n  -d '{"data": [[0, ${first.example}]]}'`, 1200)}`;
+        : `\n${codeBlock(`curl -X POST '${url}/${first.path}' \\\n  -H 'Authorization: Snowflake Token="<PAT>"' -H 'Content-Type: application/json' \\\n  -d '{"data": [[0, ${first.example}]]}'`, { budget: 1200 })}`;
     blocks.push(section(`*5. Test the endpoint*\nMethods${m.model ? ` of ${inlineCode(m.model)}` : ''}:\n${methods}${example}`));
-    if (m.endpoint.state === 'ready') blocks.push(actions(button('Test the endpoint', AccessIds.openTest, 'primary')));
+    if (m.endpoint.state === 'ready') blocks.push(actions([button('Test the endpoint', AccessIds.openTest, { style: 'primary' })]));
   } else {
     const why = m.model === null ? 'I could not find which model version this service serves' : "I could not read the model's signatures";
     blocks.push(
@@ -254,7 +222,7 @@ export function buildAccessOverview(m: AccessOverviewModel): ModalView {
   return modal(AccessIds.overview, m.sessionId, blocks);
 }
 
-const backButton = () => actions(button('Back', AccessIds.back));
+const backButton = () => actions([button('Back', AccessIds.back)]);
 
 export function buildNetworkForm(m: {
   readonly sessionId: string;
@@ -291,19 +259,19 @@ export function buildNetworkForm(m: {
 
 /** Why the network step proposes nothing for a user and an address. */
 export type NetworkNothingModel =
-  | { readonly kind: 'user_policy_unreadable'; readonly user: string; readonly failure: SnowflakeFailure | null }
+  | { readonly kind: 'user_policy_unreadable'; readonly user: string; readonly failure: FailureModel | null }
   | {
       readonly kind: 'policy_unreadable';
       readonly user: string;
       readonly policy: string;
       readonly ip: string;
-      readonly failure: SnowflakeFailure | null;
+      readonly failure: FailureModel | null;
     }
   /** `rule`: the rule of the policy that allows it, when that is where it was found. */
   | { readonly kind: 'already_allowed'; readonly user: string; readonly policy: string; readonly ip: string; readonly rule?: string }
   | { readonly kind: 'no_owned_rule'; readonly user: string; readonly policy: string; readonly ip: string }
   /** The account's policy could not be read (`failure` undefined: no reason known). */
-  | { readonly kind: 'account_unknown'; readonly user: string; readonly failure: SnowflakeFailure | null | undefined }
+  | { readonly kind: 'account_unknown'; readonly user: string; readonly failure: FailureModel | null | undefined }
   | { readonly kind: 'account_governs'; readonly user: string; readonly accountPolicy: string; readonly ip: string };
 
 /** The overview's notice when the network step has nothing to propose. */
@@ -418,7 +386,7 @@ function buildConfirm(callbackId: string, m: ConfirmModel, submit: string): Moda
     [
       ...(m.lockout === undefined ? [] : lockoutBlocks(m.lockout)),
       section(describeChange(m.change)),
-      section(`These statements will run, in this order, as the bot's role:\n${codeBlock(sqlList(m.statements))}`),
+      section(`These statements will run, in this order, as the bot's role:\n${codeBlock(sqlList(m.statements), { budget: CODE_BUDGET })}`),
       context(
         `Nothing has run yet. Only SPCS_MANAGERS may run them; the change is audited. Plan ${inlineCode(`sha256:${m.planHash.slice(0, 12)}`)}: if the statements differ when you submit, nothing runs.`,
       ),
@@ -431,11 +399,19 @@ function buildConfirm(callbackId: string, m: ConfirmModel, submit: string): Moda
 export const buildNetworkConfirm = (m: ConfirmModel): ModalView => buildConfirm(AccessIds.networkConfirm, m, 'Run these statements');
 export const buildGrantConfirm = (m: ConfirmModel): ModalView => buildConfirm(AccessIds.grantConfirm, m, 'Grant');
 
+/** What one statement leaves behind once it ran (src/snowflake's AccessEffect fits it). */
+export type AccessEffectModel =
+  | { readonly kind: 'rule_created'; readonly rule: string }
+  | { readonly kind: 'policy_created'; readonly policy: string }
+  | { readonly kind: 'user_policy_set'; readonly user: string; readonly policy: string }
+  | { readonly kind: 'rule_values_set'; readonly rule: string }
+  | { readonly kind: 'endpoint_usage_granted'; readonly role: string; readonly service: string };
+
 /** One statement of a run, for the result: what it is, whether it ran, what it left, how to undo it. */
 export interface RunStepModel {
   readonly statement: string;
   readonly state: 'ran' | 'failed' | 'not_run';
-  readonly effect: AccessEffect;
+  readonly effect: AccessEffectModel;
   readonly undo: string | null;
 }
 
@@ -443,8 +419,8 @@ export type AccessRunModel =
   | { readonly status: 'applied'; readonly change: AccessChangeModel }
   | { readonly status: 'plan_changed'; readonly planHash: string }
   | { readonly status: 'rule_changed'; readonly rule: string }
-  | { readonly status: 'precondition_unreadable'; readonly rule: string; readonly failure: SnowflakeFailure | null }
-  | { readonly status: 'failed'; readonly failure: SnowflakeFailure | null; readonly steps: readonly RunStepModel[] };
+  | { readonly status: 'precondition_unreadable'; readonly rule: string; readonly failure: FailureModel | null }
+  | { readonly status: 'failed'; readonly failure: FailureModel | null; readonly steps: readonly RunStepModel[] };
 
 function doneText(c: AccessChangeModel): string {
   switch (c.kind) {
@@ -458,7 +434,7 @@ function doneText(c: AccessChangeModel): string {
 }
 
 /** The failure sentence's "Could not …". */
-function doingOf(e: AccessEffect): string {
+function doingOf(e: AccessEffectModel): string {
   switch (e.kind) {
     case 'rule_created':
       return `create network rule ${e.rule}`;
@@ -473,7 +449,7 @@ function doingOf(e: AccessEffect): string {
   }
 }
 
-function existsText(e: AccessEffect): string {
+function existsText(e: AccessEffectModel): string {
   switch (e.kind) {
     case 'rule_created':
       return `network rule ${inlineCode(e.rule)} exists`;
@@ -495,7 +471,7 @@ const STEP_MARK: Readonly<Record<RunStepModel['state'], string>> = {
 };
 
 /** A failed run: the failure, then each statement's outcome, what exists now, and the two ways on. */
-function describeFailedRun(failure: SnowflakeFailure | null, steps: readonly RunStepModel[]): string {
+function describeFailedRun(failure: FailureModel | null, steps: readonly RunStepModel[]): string {
   const failed = steps.find((s) => s.state === 'failed');
   const head = `${describeFailure(failure, failed === undefined ? 'run the statements' : doingOf(failed.effect))}${
     failure?.kind === 'already_exists'
@@ -518,7 +494,7 @@ function describeFailedRun(failure: SnowflakeFailure | null, steps: readonly Run
     head,
     lines.join('\n'),
     `*Exists now:* ${ran.map((s) => existsText(s.effect)).join('; ')}.${lost}`,
-    ...(undo.length === 0 ? [] : [`*To undo it*, run as a role that may (in this order):\n${codeBlock(sqlList(undo), 800)}`]),
+    ...(undo.length === 0 ? [] : [`*To undo it*, run as a role that may (in this order):\n${codeBlock(sqlList(undo), { budget: 800 })}`]),
     '*Or finish it:* once the cause above is fixed, run the statements that failed or did not run, in order, as a role that may. ' +
       'Running this step again from the bot stops at the first statement while what it created exists.',
   ].join('\n');
@@ -564,10 +540,7 @@ export interface TestFormModel {
 }
 
 export function buildTestForm(m: TestFormModel): ModalView {
-  const options: PlainTextOption[] = m.methods.map((x) => ({
-    text: { type: 'plain_text', text: x.signature.length > 75 ? `${x.signature.slice(0, 74)}…` : x.signature },
-    value: x.name,
-  }));
+  const options = m.methods.map((x) => option(x.signature, x.name));
   const selected = options.find((o) => o.value === m.selected) ?? options[0];
   const method = m.methods.find((x) => x.name === m.selected) ?? m.methods[0];
   return modal(
@@ -640,21 +613,21 @@ function outcomeHeadline(outcome: TestResultModel['outcome']): string {
 export function buildTestResult(m: TestResultModel): ModalView {
   const blocks: KnownBlock[] = [
     section(outcomeHeadline(m.outcome)),
-    section(`*Request*\n${inlineCode(`POST ${m.url}`)}\n${codeBlock(m.requestBody, 800)}`),
+    section(`*Request*\n${inlineCode(`POST ${m.url}`)}\n${codeBlock(m.requestBody, { budget: 800 })}`),
   ];
   if (m.sentTo !== undefined) blocks.push(context(`Sent to ${inlineCode(m.sentTo)} (SPCS_INGRESS_URL_OVERRIDE).`));
   if (m.outcome.kind === 'response')
-    blocks.push(section(`*Response*${m.outcome.body === '' ? ' (empty)' : `\n${codeBlock(m.outcome.body, 2400)}`}`));
+    blocks.push(section(`*Response*${m.outcome.body === '' ? ' (empty)' : `\n${codeBlock(m.outcome.body, { budget: 2400 })}`}`));
   blocks.push(
     section(
       '*From your own code*\n' +
         codeBlock(
           `import requests\n\nurl = "${m.url}"\nheaders = {"Authorization": 'Snowflake Token="<PAT>"'}\nresponse = requests.post(url, json=${m.requestBody}, headers=headers)\nprint(response.status_code, response.json())`,
-          1200,
+          { budget: 1200 },
         ),
     ),
     context('The token you typed was used for this request only and is gone from this view.'),
-    actions(button('Test again', AccessIds.openTest), button('Back', AccessIds.back)),
+    actions([button('Test again', AccessIds.openTest), button('Back', AccessIds.back)]),
   );
   return modal(AccessIds.testResult, m.sessionId, blocks);
 }

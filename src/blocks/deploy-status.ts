@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { qualifiedService, type ModelFunctionSummary } from '../domain/deploy-request.js';
 import type { Deployment, Execution, Milestone, Phase } from '../domain/deployment.js';
 import { REMEDIES, type Remedy } from '../domain/diagnosis.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+import { codeBlock as fencedCode, escapeMrkdwn, inlineCode, section } from './kit.js';
 
 /** The status line of the summary message and the thread replies for each milestone. */
 
@@ -51,18 +51,8 @@ export function buildStatusLine(d: Deployment): string {
   return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.phaseSinceMs)})${why}`;
 }
 
-const FENCE = '```';
-
-/** Text in a code block that it cannot close, cut to fit Slack's 3000-character section limit. */
-function codeBlock(text: string, max = 2800): string {
-  const safe = escapeMrkdwn(text).replaceAll(FENCE, "'''");
-  const cut = safe.length > max ? `…${safe.slice(safe.length - max)}` : safe;
-  return `${FENCE}${cut}${FENCE}`;
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
-}
+/** Text in a code block that it cannot close, its end kept within Slack's 3000-character section limit. */
+const codeBlock = (text: string) => fencedCode(text, { budget: 2800, keep: 'tail', escape: true });
 
 /** A value of the input's type, so the REST example runs as pasted. */
 function placeholder(type: string): string {

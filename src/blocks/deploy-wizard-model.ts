@@ -1,8 +1,8 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { ModelFunctionSummary } from '../domain/deploy-request.js';
 import type { Draft } from '../store/draft-store.js';
-import { context, mrkdwn, noticeBlocks, option, wizardModal, WizardIds } from './deploy-wizard-kit.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+import { noticeBlocks, wizardModal, WizardIds } from './deploy-wizard-frame.js';
+import { context, escapeMrkdwn, inlineCode, option, section } from './kit.js';
 
 /** Step 1: the registered model and version, each picked from what Snowflake lists. */
 
@@ -36,7 +36,7 @@ function versionDetails(draft: Draft): KnownBlock[] {
   const gpu = info.hasGpuRuntime
     ? ':white_check_mark: GPU runtime: yes — it can run on a GPU pool.'
     : ':heavy_minus_sign: GPU runtime: no — it runs on CPU pools only.';
-  return [mrkdwn(`*Functions this version exposes*\n${fns}`.slice(0, 2900)), mrkdwn(gpu)];
+  return [section(`*Functions this version exposes*\n${fns}`.slice(0, 2900)), section(gpu)];
 }
 
 export function buildModelStep(draft: Draft, loading: boolean): ModalView {

@@ -1,8 +1,8 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { GpuSpec } from '../domain/deploy-request.js';
 import type { Draft, FamilyRow, PoolRow } from '../store/draft-store.js';
-import { backButton, bold, context, mrkdwn, noticeBlocks, numberInput, option, wizardModal, WizardIds } from './deploy-wizard-kit.js';
-import { escapeMrkdwn } from './text.js';
+import { backButton, noticeBlocks, wizardModal, WizardIds } from './deploy-wizard-frame.js';
+import { actions, bold, button, context, escapeMrkdwn, numberInput, option, section, textInput } from './kit.js';
 
 /** Step 3: the compute pool, as a table of what exists, or a new pool created after approval. */
 
@@ -52,7 +52,7 @@ export function poolTable(pools: readonly PoolRow[]): KnownBlock[] {
     shown++;
   }
   sections.push(current);
-  const blocks = sections.map(mrkdwn);
+  const blocks = sections.map(section);
   if (shown < pools.length) blocks.push(context(`…and ${pools.length - shown} more pools: type a name in the picker to find them.`));
   return blocks;
 }
@@ -80,7 +80,7 @@ function existingPoolBlocks(draft: Draft, loading: boolean): KnownBlock[] {
   const selected = draft.pool?.kind === 'existing' ? draft.pool.name : undefined;
   const createText = noPoolFits(draft) ? 'No pool fits this model: create a new pool' : 'Create a new pool instead';
   return [
-    mrkdwn(pools.length === 0 ? 'No compute pools are visible to the bot.' : '*Available compute pools*'),
+    section(pools.length === 0 ? 'No compute pools are visible to the bot.' : '*Available compute pools*'),
     ...(pools.length === 0 ? [] : poolTable(pools)),
     context(recommendation(draft)),
     {
@@ -96,11 +96,7 @@ function existingPoolBlocks(draft: Draft, loading: boolean): KnownBlock[] {
         ...(selected !== undefined && { initial_option: option(selected, selected) }),
       },
     },
-    {
-      type: 'actions',
-      block_id: WizardIds.createPool,
-      elements: [{ type: 'button', action_id: WizardIds.createPool, text: { type: 'plain_text', text: createText }, value: 'create' }],
-    },
+    actions([button(createText, WizardIds.createPool, { value: 'create' })], WizardIds.createPool),
   ];
 }
 
@@ -114,18 +110,11 @@ function createPoolBlocks(draft: Draft): KnownBlock[] {
   return [
     context('The pool is created only after the deployment is approved: `CREATE COMPUTE POOL IF NOT EXISTS … AUTO_RESUME = TRUE`.'),
     context(recommendation(draft)),
-    {
-      type: 'input',
-      block_id: WizardIds.newPoolName,
-      label: { type: 'plain_text', text: 'New pool name' },
-      hint: { type: 'plain_text', text: 'Letters, digits, _ or $, starting with a letter or _.' },
-      element: {
-        type: 'plain_text_input',
-        action_id: WizardIds.newPoolName,
-        max_length: 255,
-        ...(chosen && { initial_value: chosen.name }),
-      },
-    },
+    textInput(WizardIds.newPoolName, 'New pool name', {
+      initial: chosen?.name,
+      maxLength: 255,
+      hint: 'Letters, digits, _ or $, starting with a letter or _.',
+    }),
     {
       type: 'input',
       block_id: WizardIds.newPoolFamily,
@@ -155,18 +144,7 @@ function createPoolBlocks(draft: Draft): KnownBlock[] {
         }),
       },
     },
-    {
-      type: 'actions',
-      block_id: WizardIds.useExistingPool,
-      elements: [
-        {
-          type: 'button',
-          action_id: WizardIds.useExistingPool,
-          text: { type: 'plain_text', text: 'Use an existing pool instead' },
-          value: 'existing',
-        },
-      ],
-    },
+    actions([button('Use an existing pool instead', WizardIds.useExistingPool, { value: 'existing' })], WizardIds.useExistingPool),
   ];
 }
 

@@ -1,9 +1,9 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
 import type { Draft, ExistingServiceInfo } from '../store/draft-store.js';
-import { backButton, bold, context, mrkdwn, noticeBlocks, option, wizardModal, WizardIds } from './deploy-wizard-kit.js';
+import { backButton, noticeBlocks, wizardModal, WizardIds } from './deploy-wizard-frame.js';
+import { bold, context, escapeMrkdwn, option, section } from './kit.js';
 import { gpuText, suspendedNote } from './deploy-wizard-pool.js';
-import { escapeMrkdwn } from './text.js';
 
 /** Steps 6 and 7: what to do about a service of the same name, and the summary a person submits. */
 
@@ -42,7 +42,7 @@ export function buildExistingStep(draft: Draft, loading: boolean): ModalView {
   const initial = draft.existingService === 'drop_and_recreate' ? option(CHOICE_TEXT.drop_and_recreate, 'drop_and_recreate') : undefined;
   const blocks: KnownBlock[] = [
     ...noticeBlocks(draft),
-    mrkdwn(`A service named ${bold(serviceLabel(draft))} already exists:\n${existingStatusLines(draft.existing)}`),
+    section(`A service named ${bold(serviceLabel(draft))} already exists:\n${existingStatusLines(draft.existing)}`),
     {
       type: 'input',
       block_id: WizardIds.existingChoice,
@@ -93,7 +93,7 @@ function deliveryBlocks(draft: Draft, loading: boolean): KnownBlock[] {
         ),
       ];
     case 'refused':
-      return [mrkdwn(`:no_entry: *This deployment cannot be sent.* ${escapeMrkdwn(delivery.message)}`)];
+      return [section(`:no_entry: *This deployment cannot be sent.* ${escapeMrkdwn(delivery.message)}`)];
   }
 }
 
@@ -101,7 +101,7 @@ export function buildReviewStep(draft: Draft, request: DeployRequest, loading = 
   const refused = draft.specDelivery?.kind === 'refused';
   const blocks: KnownBlock[] = [
     ...noticeBlocks(draft),
-    mrkdwn(`*Summary*\n${summaryLines(request).join('\n')}`),
+    section(`*Summary*\n${summaryLines(request).join('\n')}`),
     ...deliveryBlocks(draft, loading),
     ...(refused
       ? []
@@ -120,7 +120,7 @@ export function buildKeptServiceView(draft: Draft, info: ExistingServiceInfo): M
   const view = wizardModal(
     draft,
     'existing',
-    [mrkdwn(`Keeping the existing service ${bold(serviceLabel(draft))}; nothing will be deployed.\n${existingStatusLines(info)}`)],
+    [section(`Keeping the existing service ${bold(serviceLabel(draft))}; nothing will be deployed.\n${existingStatusLines(info)}`)],
     null,
   );
   return { ...view, callback_id: `${view.callback_id}.kept`, private_metadata: '', close: { type: 'plain_text', text: 'Done' } };
@@ -132,6 +132,6 @@ export function buildExpiredView(): ModalView {
     type: 'modal',
     title: { type: 'plain_text', text: 'Deploy' },
     close: { type: 'plain_text', text: 'Close' },
-    blocks: [mrkdwn('This deploy wizard has expired or was already submitted. Run `/spcs deploy` again to start over.')],
+    blocks: [section('This deploy wizard has expired or was already submitted. Run `/spcs deploy` again to start over.')],
   };
 }

@@ -1,7 +1,8 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { GpuSpec } from '../domain/deploy-request.js';
 import type { Draft } from '../store/draft-store.js';
-import { backButton, bold, context, mrkdwn, noticeBlocks, numberInput, option, wizardModal, WizardIds } from './deploy-wizard-kit.js';
+import { backButton, noticeBlocks, wizardModal, WizardIds } from './deploy-wizard-frame.js';
+import { bold, context, numberInput, option, section } from './kit.js';
 
 /** Steps 4 and 5: how far the service may scale out, and how many workers each instance runs. */
 
@@ -10,7 +11,7 @@ export const MAX_INSTANCES_LIMIT = 100;
 export function buildInstancesStep(draft: Draft): ModalView {
   const blocks: KnownBlock[] = [
     ...noticeBlocks(draft),
-    mrkdwn(
+    section(
       'How many max instances would you like for the service?\n' +
         '• *1 instance*: suitable for development/testing or low traffic\n' +
         '• *2+ instances*: recommended for production workloads expecting higher load',
@@ -28,13 +29,13 @@ export const WORKERS_MANUAL = 'manual';
 function gpuWorkers(draft: Draft, poolName: string, gpu: GpuSpec): KnownBlock[] {
   const initial = typeof draft.numWorkers === 'number' ? draft.numWorkers : undefined;
   return [
-    mrkdwn(
+    section(
       'GPUs are spread equally among workers. Each worker needs its own copy of the model in GPU memory.\n\n' +
         'If your model fits into a single GPU, you can start by setting num_workers to the number of GPUs available.\n' +
         'Example: if your model needs 2 A10 GPUs and you have 4 available (GPU_NV_M), then num_workers must be 2.',
     ),
     context(':bulb: If you see backpressure and GPU utilization is not very high, consider tuning up the number of workers.'),
-    mrkdwn(
+    section(
       `Based on your compute pool (${bold(poolName)} with ${gpu.perNode} GPUs):\n• gpu_requests will be set to *${gpu.perNode}* (max available for this node)`,
     ),
     numberInput({
@@ -53,7 +54,7 @@ function cpuWorkers(draft: Draft): KnownBlock[] {
   const auto = option('Use auto-picker (recommended)', WORKERS_AUTO);
   const byHand = option('Specify num_workers manually', WORKERS_MANUAL);
   return [
-    mrkdwn(
+    section(
       'For CPU inference, we recommend leaving num_workers unset: Snowflake will auto-pick an appropriate value based on your workload.',
     ),
     {
@@ -76,7 +77,7 @@ export function buildWorkersStep(draft: Draft): ModalView {
   const pool = draft.pool;
   const gpu = pool?.gpu ?? null;
   const blocks: KnownBlock[] = [
-    mrkdwn("*Now let's configure num_workers.*"),
+    section("*Now let's configure num_workers.*"),
     ...noticeBlocks(draft),
     ...(gpu !== null && pool !== undefined ? gpuWorkers(draft, pool.name, gpu) : cpuWorkers(draft)),
     backButton(),

@@ -7,7 +7,7 @@ import { buildPoolStep } from './deploy-wizard-pool.js';
 import { buildExistingStep, buildReviewStep } from './deploy-wizard-review.js';
 import { buildInstancesStep, buildWorkersStep } from './deploy-wizard-sizing.js';
 
-export { WizardIds, LIST_SELECTS, callbackIdFor, type ListSelect } from './deploy-wizard-kit.js';
+export { WizardIds, LIST_SELECTS, callbackIdFor, type ListSelect } from './deploy-wizard-frame.js';
 
 export interface WizardViewModel {
   readonly draft: Draft;

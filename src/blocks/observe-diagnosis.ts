@@ -1,7 +1,16 @@
 import type { KnownBlock } from '@slack/types';
 import type { Finding, Severity } from '../domain/diagnosis.js';
-import { context, header, MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, message, section, type ObserveMessage } from './observe-kit.js';
-import { escapeMrkdwn } from './text.js';
+import {
+  clip,
+  context,
+  escapeMrkdwn,
+  header,
+  MAX_MESSAGE_BLOCKS,
+  MAX_SECTION_TEXT,
+  message,
+  section,
+  type EphemeralMessage,
+} from './kit.js';
 
 export interface DiagnosisView {
   readonly service: string;
@@ -24,11 +33,10 @@ function findingText(f: Finding): string {
         .map((e) => escapeMrkdwn(e))
         .join('; ')}`,
     );
-  const text = lines.join('\n');
-  return text.length > MAX_SECTION_TEXT ? `${text.slice(0, MAX_SECTION_TEXT - 1)}…` : text;
+  return clip(lines.join('\n'), MAX_SECTION_TEXT);
 }
 
-export function buildDiagnosis(view: DiagnosisView): ObserveMessage {
+export function buildDiagnosis(view: DiagnosisView): EphemeralMessage {
   const blocks: KnownBlock[] = [
     header(`Diagnosis: ${view.service}`),
     context(`Status ${view.status}. Looked at ${escapeMrkdwn(view.looked)}.`),

@@ -1,22 +1,33 @@
 import type { KnownBlock } from '@slack/types';
-import type { InferenceEndpoint, ServiceInfo } from '../snowflake/index.js';
-import {
-  context,
-  formatAutoSuspend,
-  header,
-  MAX_MESSAGE_BLOCKS,
-  message,
-  plural,
-  section,
-  statusMarker,
-  type ObserveMessage,
-} from './observe-kit.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+import { context, escapeMrkdwn, header, inlineCode, MAX_MESSAGE_BLOCKS, message, plural, section, type EphemeralMessage } from './kit.js';
+import { formatAutoSuspend, statusMarker } from './observe-common.js';
+
+/** A service as the list and status views show it; the flow maps SHOW SERVICES rows to it. */
+export interface ServiceModel {
+  readonly databaseName: string;
+  readonly schemaName: string;
+  readonly name: string;
+  /** Upper case: RUNNING, SUSPENDED, FAILED … */
+  readonly status: string;
+  readonly computePool: string;
+  readonly currentInstances: number | null;
+  readonly targetInstances: number | null;
+  readonly minInstances: number | null;
+  readonly maxInstances: number | null;
+  readonly autoSuspendSecs: number | null;
+  readonly autoResume: boolean | null;
+}
+
+/** The service's `inference` endpoint as the views show it. */
+export type ServiceEndpointModel =
+  | { readonly state: 'ready'; readonly host: string; readonly url: string }
+  | { readonly state: 'provisioning' }
+  | { readonly state: 'absent' };
 
 export interface ListedService {
-  readonly service: ServiceInfo;
+  readonly service: ServiceModel;
   /** Null when it was not looked up (not running) or could not be read. */
-  readonly endpoint: InferenceEndpoint | null;
+  readonly endpoint: ServiceEndpointModel | null;
 }
 
 export interface ServiceListView {
@@ -30,13 +41,13 @@ export interface ServiceListView {
 /** Header + context + one section per service + the "and N more" line stay within 50 blocks. */
 export const MAX_LISTED_SERVICES = MAX_MESSAGE_BLOCKS - 4;
 
-export function instancesText(s: ServiceInfo): string {
+export function instancesText(s: ServiceModel): string {
   const current = s.currentInstances ?? 0;
   const target = s.targetInstances ?? '?';
   return `${current}/${target} (min ${s.minInstances ?? '?'}, max ${s.maxInstances ?? '?'})`;
 }
 
-export function endpointText(endpoint: InferenceEndpoint | null): string {
+export function endpointText(endpoint: ServiceEndpointModel | null): string {
   if (endpoint === null) return '—';
   switch (endpoint.state) {
     case 'ready':
@@ -48,7 +59,7 @@ export function endpointText(endpoint: InferenceEndpoint | null): string {
   }
 }
 
-export function buildServiceList(view: ServiceListView): ObserveMessage {
+export function buildServiceList(view: ServiceListView): EphemeralMessage {
   const where = view.scope === null ? 'every database the bot can see' : inlineCode(view.scope);
   const blocks: KnownBlock[] = [header(`SPCS services (${view.services.length})`)];
   const notes = [`In ${where}.`];

@@ -1,6 +1,16 @@
 import type { KnownBlock } from '@slack/types';
-import { context, header, message, section, tailCodeBlock, type ObserveMessage } from './observe-kit.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+import {
+  actions,
+  button,
+  context,
+  escapeMrkdwn,
+  header,
+  inlineCode,
+  message,
+  section,
+  tailCodeBlock,
+  type EphemeralMessage,
+} from './kit.js';
 
 export type LogSource =
   /** SYSTEM$GET_SERVICE_LOGS: the running container's own log. */
@@ -96,29 +106,25 @@ function stateNotes(view: LogView): string[] {
   return notes;
 }
 
-function button(
-  text: string,
-  actionId: string,
-  value: LogButtonValue,
-): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; value: string } {
-  return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value: JSON.stringify(value) };
-}
+/** A logs button carries what it asks for, as JSON. */
+const logButton = (text: string, actionId: string, value: LogButtonValue) => button(text, actionId, { value: JSON.stringify(value) });
 
 /** Previous / current container and the other instances, for live logs of a running service. */
 function actionsOf(view: LogView): KnownBlock[] {
   const st = view.state;
   if (st === undefined || (view.source !== 'live' && view.source !== 'previous')) return [];
   const base = { s: view.service, c: view.container, i: st.instanceId, n: view.requestedLines ?? 100 };
-  const elements: ReturnType<typeof button>[] = [];
-  if (view.source === 'live' && st.restartCount > 0) elements.push(button('Previous container', LogActions.previous, { ...base, p: true }));
-  if (view.source === 'previous') elements.push(button('Current container', LogActions.current, { ...base, p: false }));
+  const elements: ReturnType<typeof logButton>[] = [];
+  if (view.source === 'live' && st.restartCount > 0)
+    elements.push(logButton('Previous container', LogActions.previous, { ...base, p: true }));
+  if (view.source === 'previous') elements.push(logButton('Current container', LogActions.current, { ...base, p: false }));
   for (const id of st.instances.filter((i) => i !== st.instanceId).slice(0, MAX_INSTANCE_BUTTONS)) {
-    elements.push(button(`Instance ${id}`, `${LogActions.instancePrefix}${id}`, { ...base, i: id, p: false }));
+    elements.push(logButton(`Instance ${id}`, `${LogActions.instancePrefix}${id}`, { ...base, i: id, p: false }));
   }
-  return elements.length === 0 ? [] : [{ type: 'actions', block_id: 'observe.logs.actions', elements }];
+  return elements.length === 0 ? [] : [actions(elements, 'observe.logs.actions')];
 }
 
-export function buildLogMessage(view: LogView, usage: { readonly fileHint: string }): ObserveMessage {
+export function buildLogMessage(view: LogView, usage: { readonly fileHint: string }): EphemeralMessage {
   const title = `Logs: ${view.service} / ${view.container}${view.source === 'previous' ? ' (previous container)' : ''}`;
   const blocks: KnownBlock[] = [header(title.slice(0, 150))];
   const notes: string[] = [];

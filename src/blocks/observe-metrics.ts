@@ -1,5 +1,4 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { InstanceFamilyInfo, MetricPoint } from '../snowflake/index.js';
 import { MEMORY_NEAR_LIMIT } from '../domain/diagnosis.js';
 
 /**
@@ -7,14 +6,32 @@ import { MEMORY_NEAR_LIMIT } from '../domain/diagnosis.js';
  * Both are pure functions of the samples and the pool's instance family.
  */
 
+/** One platform-metric sample (SPCS_GET_METRICS): usage or limit of one container at one time. */
+export interface MetricSample {
+  readonly timestamp: Date | null;
+  /** e.g. container.memory.usage, container.memory.limit, container.gpu.utilization. */
+  readonly metricName: string;
+  readonly value: number | null;
+  readonly instanceId?: string | null;
+  readonly containerName: string | null;
+}
+
+/** The pool's instance family, as the summary names it. */
+export interface MetricsFamilyModel {
+  readonly name: string;
+  readonly vcpu: number | null;
+  readonly memoryGib: number | null;
+  readonly gpu: { readonly type: string; readonly perNode: number; readonly memoryGib: number | null } | null;
+}
+
 export interface MetricsView {
   /** DB.SCHEMA.SERVICE */
   readonly service: string;
   readonly pool: string;
   /** The pool's instance family, for the title; null when unknown. Limits come from the samples. */
-  readonly family: InstanceFamilyInfo | null;
-  /** SPCS_GET_METRICS rows of the last hour, any order, limit metrics included. */
-  readonly samples: readonly MetricPoint[];
+  readonly family: MetricsFamilyModel | null;
+  /** The last hour's samples, any order, limit metrics included. */
+  readonly samples: readonly MetricSample[];
 }
 
 const GIB = 1024 ** 3;
@@ -41,7 +58,7 @@ interface Panel {
 /** The latest value of a container's limit metric, scaled; null when the group is not collected. */
 function limitMetric(name: string, scale: number): (view: MetricsView, container: string) => number | null {
   return (view, container) => {
-    let latest: MetricPoint | null = null;
+    let latest: MetricSample | null = null;
     for (const s of view.samples) {
       if (s.metricName !== name || s.value === null || (s.containerName ?? 'container') !== container) continue;
       if (latest === null || (s.timestamp?.getTime() ?? 0) >= (latest.timestamp?.getTime() ?? 0)) latest = s;
@@ -78,7 +95,7 @@ interface Point {
 }
 
 /** Series key: the container, with the instance when the service has several. */
-function seriesOf(view: MetricsView, s: MetricPoint): string {
+function seriesOf(view: MetricsView, s: MetricSample): string {
   const container = s.containerName ?? 'container';
   const instances = new Set(view.samples.map((x) => x.instanceId ?? null));
   return instances.size > 1 && s.instanceId != null ? `${container} #${s.instanceId}` : container;
@@ -118,7 +135,7 @@ export interface PanelPeak {
 /** The highest value of each panel that has data, with that container's limit. */
 export function metricPeaks(view: MetricsView): PanelPeak[] {
   return PANELS.flatMap((panel) => {
-    let top: { sample: MetricPoint; value: number } | null = null;
+    let top: { sample: MetricSample; value: number } | null = null;
     for (const s of view.samples) {
       if (s.metricName !== panel.metric || s.value === null) continue;
       const value = s.value * panel.scale;
@@ -134,7 +151,7 @@ export function metricPeaks(view: MetricsView): PanelPeak[] {
 
 const round = (n: number): string => (n >= 10 ? n.toFixed(0) : n.toFixed(n >= 1 ? 1 : 2));
 
-function familyText(family: InstanceFamilyInfo | null): string {
+function familyText(family: MetricsFamilyModel | null): string {
   if (family === null) return 'instance family unknown';
   const parts = [family.vcpu === null ? null : `${family.vcpu} vCPU`, family.memoryGib === null ? null : `${family.memoryGib} GiB`];
   if (family.gpu !== null)

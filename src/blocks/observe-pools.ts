@@ -1,11 +1,41 @@
 import type { KnownBlock } from '@slack/types';
-import type { ComputePoolInfo, InstanceFamilyInfo } from '../snowflake/index.js';
-import { context, header, MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, message, plural, section, type ObserveMessage } from './observe-kit.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+import {
+  button,
+  context,
+  escapeMrkdwn,
+  header,
+  inlineCode,
+  MAX_MESSAGE_BLOCKS,
+  MAX_SECTION_TEXT,
+  message,
+  option,
+  plural,
+  section,
+  type EphemeralMessage,
+} from './kit.js';
+
+/** A compute pool as the table shows it; the flow maps SHOW COMPUTE POOLS rows to it. */
+export interface PoolModel {
+  readonly name: string;
+  /** IDLE, ACTIVE, SUSPENDED, STARTING, STOPPING, RESIZING (as text: new states must not break the table). */
+  readonly state: string;
+  readonly instanceFamily: string;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+  readonly activeNodes: number | null;
+  readonly numServices: number | null;
+  readonly autoResume: boolean | null;
+}
+
+/** An instance family's GPUs per node; null for CPU-only families. */
+export interface PoolFamilyModel {
+  readonly name: string;
+  readonly gpu: { readonly type: string; readonly perNode: number } | null;
+}
 
 export interface PoolTableView {
-  readonly pools: readonly ComputePoolInfo[];
-  readonly families: readonly InstanceFamilyInfo[];
+  readonly pools: readonly PoolModel[];
+  readonly families: readonly PoolFamilyModel[];
 }
 
 /** The pool actions under `/spcs pools` (handled by the manage flow, managers only). */
@@ -21,19 +51,16 @@ export function encodePoolChoice(pool: string, kind: 'suspend' | 'resume'): stri
 }
 
 /** Create pool, and one Suspend or Resume option per pool (a select, so any number of pools fits one block). */
-function poolActions(pools: readonly ComputePoolInfo[]): KnownBlock {
+function poolActions(pools: readonly PoolModel[]): KnownBlock {
   const options = pools.slice(0, 100).map((p) => {
     const kind = p.state === 'SUSPENDED' || p.state === 'STOPPING' ? 'resume' : 'suspend';
-    return {
-      text: { type: 'plain_text' as const, text: `${kind === 'resume' ? 'Resume' : 'Suspend'} ${p.name}`.slice(0, 75) },
-      value: encodePoolChoice(p.name, kind),
-    };
+    return option(`${kind === 'resume' ? 'Resume' : 'Suspend'} ${p.name}`, encodePoolChoice(p.name, kind));
   });
   return {
     type: 'actions',
     block_id: PoolActions.block,
     elements: [
-      { type: 'button', text: { type: 'plain_text', text: 'Create pool' }, action_id: PoolActions.create, value: 'create' },
+      button('Create pool', PoolActions.create, { value: 'create' }),
       ...(options.length === 0
         ? []
         : [
@@ -57,12 +84,12 @@ const NOT_READY: Readonly<Record<string, string>> = {
   RESIZING: 'resizing',
 };
 
-function gpuText(family: InstanceFamilyInfo | undefined): string {
+function gpuText(family: PoolFamilyModel | undefined): string {
   if (family === undefined) return '?';
   return family.gpu === null ? 'None' : `${family.gpu.perNode} x ${family.gpu.type}`;
 }
 
-function rowOf(p: ComputePoolInfo, family: InstanceFamilyInfo | undefined): string[] {
+function rowOf(p: PoolModel, family: PoolFamilyModel | undefined): string[] {
   const flag = p.state in NOT_READY ? ' !' : '';
   return [
     p.name,
@@ -102,7 +129,7 @@ function tableSections(rows: readonly string[][]): string[] {
   return sections.map((s) => `\`\`\`\n${head ?? ''}\n${s}\n\`\`\``);
 }
 
-export function buildPoolTable(view: PoolTableView): ObserveMessage {
+export function buildPoolTable(view: PoolTableView): EphemeralMessage {
   const families = new Map(view.families.map((f) => [f.name, f]));
   const pools = [...view.pools].sort((a, b) => a.name.localeCompare(b.name));
   const blocks: KnownBlock[] = [header(`Compute pools (${pools.length})`)];

@@ -1,18 +1,19 @@
 import type { KnownBlock } from '@slack/types';
-import type { InferenceEndpoint, ServiceContainer, ServiceInfo } from '../snowflake/index.js';
-import { endpointText, instancesText } from './observe-list.js';
 import {
+  actions,
+  button,
   context,
-  formatAutoSuspend,
+  escapeMrkdwn,
   header,
+  inlineCode,
   MAX_MESSAGE_BLOCKS,
   message,
   plural,
   section,
-  statusMarker,
-  type ObserveMessage,
-} from './observe-kit.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+  type EphemeralMessage,
+} from './kit.js';
+import { formatAutoSuspend, statusMarker } from './observe-common.js';
+import { endpointText, instancesText, type ServiceEndpointModel, type ServiceModel } from './observe-list.js';
 
 /** Buttons under a service's status; each value is the service's qualified name (SQL form). */
 export const StatusActions = {
@@ -27,19 +28,30 @@ export const StatusActions = {
   drop: 'manage.drop',
 } as const;
 
+/** One container of one instance, as SHOW SERVICE CONTAINERS reports it. */
+export interface ContainerModel {
+  /** Null while the service has no instance. */
+  readonly containerName: string | null;
+  readonly instanceId: string | null;
+  readonly status: string | null;
+  readonly restartCount: number | null;
+  readonly lastExitCode: number | null;
+  readonly message: string | null;
+}
+
 export interface ServiceStatusView {
-  readonly service: ServiceInfo;
+  readonly service: ServiceModel;
   /** The qualified name as SQL text: the value the buttons carry. */
   readonly qualifiedName: string;
-  readonly endpoint: InferenceEndpoint | null;
-  /** Rows of SHOW SERVICE CONTAINERS, or why they could not be read (already a sentence). */
-  readonly containers: readonly ServiceContainer[] | { readonly unavailable: string };
+  readonly endpoint: ServiceEndpointModel | null;
+  /** The containers, or why they could not be read (already a sentence). */
+  readonly containers: readonly ContainerModel[] | { readonly unavailable: string };
 }
 
 /** Blocks besides the containers: header, summary, note, "and N more", two action rows. */
 const MAX_CONTAINERS = MAX_MESSAGE_BLOCKS - 7;
 
-function containerLine(c: ServiceContainer): string {
+function containerLine(c: ContainerModel): string {
   const name = `*${escapeMrkdwn(c.containerName ?? 'container')}*${c.instanceId === null ? '' : ` (instance ${escapeMrkdwn(c.instanceId)})`}`;
   const facts = [
     `${statusMarker(c.status ?? '')} ${escapeMrkdwn(c.status ?? 'UNKNOWN')}`,
@@ -69,7 +81,7 @@ function containersBlocks(view: ServiceStatusView): KnownBlock[] {
   return blocks;
 }
 
-export function buildServiceStatus(view: ServiceStatusView): ObserveMessage {
+export function buildServiceStatus(view: ServiceStatusView): EphemeralMessage {
   const s = view.service;
   const fq = `${s.databaseName}.${s.schemaName}.${s.name}`;
   const summary: KnownBlock = {
@@ -82,37 +94,31 @@ export function buildServiceStatus(view: ServiceStatusView): ObserveMessage {
       { type: 'mrkdwn', text: `*Endpoint*\n${endpointText(view.endpoint)}` },
     ],
   };
-  const button = (
-    text: string,
-    actionId: string,
-    style?: 'danger',
-  ): { type: 'button'; text: { type: 'plain_text'; text: string }; action_id: string; value: string; style?: 'danger' } => ({
-    type: 'button',
-    text: { type: 'plain_text', text },
-    action_id: actionId,
-    value: view.qualifiedName,
-    ...(style !== undefined && { style }),
-  });
+  // Every button carries the service's name.
+  const serviceButton = (text: string, actionId: string, style?: 'danger') =>
+    button(text, actionId, { value: view.qualifiedName, ...(style !== undefined && { style }) });
   const suspended = s.status === 'SUSPENDED' || s.status === 'SUSPENDING';
   const blocks: KnownBlock[] = [
     header(`Service ${s.name}`),
     summary,
     ...containersBlocks(view),
-    {
-      type: 'actions',
-      block_id: 'observe.status.actions',
-      elements: [button('Logs', StatusActions.logs), button('Metrics', StatusActions.metrics), button('Diagnose', StatusActions.diagnose)],
-    },
-    {
-      type: 'actions',
-      block_id: 'manage.status.actions',
-      elements: [
-        suspended ? button('Resume', StatusActions.resume) : button('Suspend', StatusActions.suspend),
-        button('Scale', StatusActions.scale),
-        button('Auto-suspend', StatusActions.autoSuspend),
-        button('Drop', StatusActions.drop, 'danger'),
+    actions(
+      [
+        serviceButton('Logs', StatusActions.logs),
+        serviceButton('Metrics', StatusActions.metrics),
+        serviceButton('Diagnose', StatusActions.diagnose),
       ],
-    },
+      'observe.status.actions',
+    ),
+    actions(
+      [
+        suspended ? serviceButton('Resume', StatusActions.resume) : serviceButton('Suspend', StatusActions.suspend),
+        serviceButton('Scale', StatusActions.scale),
+        serviceButton('Auto-suspend', StatusActions.autoSuspend),
+        serviceButton('Drop', StatusActions.drop, 'danger'),
+      ],
+      'manage.status.actions',
+    ),
   ];
   return message(`${fq} is ${s.status}`, blocks);
 }

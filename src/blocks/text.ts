@@ -1,12 +1,5 @@
 /**
- * Slack's mrkdwn control characters. Text that came from a person is escaped so it cannot
- * become a mention (`<!channel>`), a link or broken markup.
+ * Shim: mrkdwn escaping moved to ./kit.js; these re-exports serve modules not yet moved
+ * (src/blocks/manage.ts, src/blocks/deploy-summary.ts, flows, the notifier). Remove once nothing imports this file.
  */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Puts person-supplied text in an inline code span that it cannot close. */
-export function inlineCode(text: string): string {
-  return `\`${escapeMrkdwn(text).replace(/`/g, "'")}\``;
-}
+export { escapeMrkdwn, inlineCode } from './kit.js';

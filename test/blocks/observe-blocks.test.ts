@@ -1,76 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import { buildDiagnosis } from '../../src/blocks/observe-diagnosis.js';
-import { MAX_MESSAGE_BLOCKS, tailCodeBlock } from '../../src/blocks/observe-kit.js';
+import { MAX_MESSAGE_BLOCKS, tailCodeBlock } from '../../src/blocks/kit.js';
 import { buildServiceList } from '../../src/blocks/observe-list.js';
 import { buildLogMessage } from '../../src/blocks/observe-logs.js';
 import { metricsChartSpec } from '../../src/blocks/observe-metrics.js';
 import { buildPoolTable } from '../../src/blocks/observe-pools.js';
 import { buildServiceStatus } from '../../src/blocks/observe-status.js';
-import type { ComputePoolInfo, ServiceContainer, ServiceInfo } from '../../src/snowflake/index.js';
+import type { ServiceModel } from '../../src/blocks/observe-list.js';
+import type { PoolModel } from '../../src/blocks/observe-pools.js';
+import type { ContainerModel } from '../../src/blocks/observe-status.js';
 import { blocksText, validateBlocks } from '../support/fake-slack.js';
 
-const service = (name: string, over: Partial<ServiceInfo> = {}): ServiceInfo => ({
+const service = (name: string, over: Partial<ServiceModel> = {}): ServiceModel => ({
   name,
   status: 'RUNNING',
   databaseName: 'DB',
   schemaName: 'S',
-  owner: null,
   computePool: 'POOL',
-  dnsName: null,
   currentInstances: 1,
   targetInstances: 1,
-  minReadyInstances: 1,
   minInstances: 1,
   maxInstances: 2,
   autoResume: true,
   autoSuspendSecs: 1800,
-  externalAccessIntegrations: [],
-  comment: null,
-  queryWarehouse: null,
-  isJob: false,
-  isUpgrading: false,
-  specDigest: null,
-  createdOn: null,
-  updatedOn: null,
-  resumedOn: null,
-  suspendedOn: null,
   ...over,
 });
-const pool = (name: string, state = 'ACTIVE'): ComputePoolInfo => ({
+const pool = (name: string, state = 'ACTIVE'): PoolModel => ({
   name,
   state,
   minNodes: 1,
   maxNodes: 2,
   instanceFamily: 'CPU_X64_XS',
   numServices: 1,
-  numJobs: 0,
-  autoSuspendSecs: 3600,
   autoResume: true,
   activeNodes: 1,
-  idleNodes: 0,
-  targetNodes: 1,
-  owner: null,
-  comment: null,
-  isExclusive: false,
-  application: null,
-  errorCode: null,
-  statusMessage: null,
-  createdOn: null,
-  resumedOn: null,
-  updatedOn: null,
 });
-const container = (i: number): ServiceContainer => ({
-  serviceName: 'SVC',
-  serviceStatus: 'RUNNING',
+const container = (i: number): ContainerModel => ({
   instanceId: String(i),
-  instanceStatus: 'READY',
   containerName: 'model-inference',
   status: 'READY',
   message: `<!channel> ${'x'.repeat(600)}`,
-  imageName: null,
-  imageDigest: null,
   restartCount: 0,
-  startTime: null,
   lastExitCode: null,
 });
 
@@ -166,16 +136,7 @@ describe('observe block builders stay within Slack limits', () => {
       metricsChartSpec({
         service: 'DB.S.SVC',
         pool: 'POOL',
-        family: {
-          name: 'CPU_X64_XS',
-          description: null,
-          vcpu: 1,
-          memoryGib: 6,
-          storageGib: null,
-          gpu: null,
-          currentNodeUsage: null,
-          message: null,
-        },
+        family: { name: 'CPU_X64_XS', vcpu: 1, memoryGib: 6, gpu: null },
         samples,
       }),
     );

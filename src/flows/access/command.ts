@@ -1,7 +1,6 @@
 import type { ModalView } from '@slack/types';
 import { buildAccessBusyView, buildAccessNoticeView } from '../../blocks/access.js';
-import { describeFailure } from '../../blocks/observe-kit.js';
-import { inlineCode } from '../../blocks/text.js';
+import { describeFailure, inlineCode } from '../../blocks/kit.js';
 import { isSnowflakeError } from '../../snowflake/index.js';
 import { displayArg, parseOneService, resolveService, type ServiceArg } from '../shared/service-ref.js';
 import type { Subcommand } from '../subcommand.js';

@@ -26,7 +26,7 @@ import {
   type EndpointModel,
   type MethodModel,
 } from '../../blocks/access.js';
-import { inlineCode } from '../../blocks/text.js';
+import { inlineCode } from '../../blocks/kit.js';
 import { createActionGuard } from '../shared/permissions.js';
 import { z } from 'zod';
 import { applyChange, changeModel, lockoutOf, parseGrantRole, parseNetworkForm, planOf } from './changes.js';

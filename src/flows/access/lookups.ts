@@ -1,4 +1,4 @@
-import { describeFailure } from '../../blocks/observe-kit.js';
+import { describeFailure } from '../../blocks/kit.js';
 import {
   currentIdentity,
   getAccountNetworkPolicy,

@@ -1,19 +1,20 @@
 import { buildServiceList, MAX_LISTED_SERVICES, type ListedService } from '../../blocks/observe-list.js';
-import { usageError } from '../../blocks/observe-kit.js';
+import { usageError } from '../../blocks/kit.js';
 import { getInferenceEndpoint, listServices, parseQualifiedName, type QualifiedName, type ServiceInfo } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
 import { replyAfterAck } from '../shared/reply.js';
 import type { ObserveDeps } from './deps.js';
 import { listServicesEverywhere, nameOf } from '../shared/service-ref.js';
+import { endpointModel, serviceModel } from './view-models.js';
 
 export const LIST_USAGE = '/spcs list [DATABASE.SCHEMA]';
 const EXAMPLE = '/spcs list ML_DB.SERVING';
 
 /** Endpoint of a running service; null when not running or unreadable (the list still shows). */
 async function endpointOf(deps: ObserveDeps, s: ServiceInfo): Promise<ListedService> {
-  if (s.status !== 'RUNNING') return { service: s, endpoint: null };
+  if (s.status !== 'RUNNING') return { service: serviceModel(s), endpoint: null };
   const endpoint = await getInferenceEndpoint(deps.snowflake, nameOf(s)).catch(() => null);
-  return { service: s, endpoint };
+  return { service: serviceModel(s), endpoint: endpointModel(endpoint) };
 }
 
 const byName = (a: ServiceInfo, b: ServiceInfo): number =>
@@ -27,7 +28,7 @@ async function loadList(deps: ObserveDeps, schema: QualifiedName | null) {
   const sorted = [...found.services].sort(byName);
   // Endpoints only for the services that will be shown: one SHOW ENDPOINTS each.
   const shown = await Promise.all(sorted.slice(0, MAX_LISTED_SERVICES).map((s) => endpointOf(deps, s)));
-  const rest = sorted.slice(MAX_LISTED_SERVICES).map((service) => ({ service, endpoint: null }));
+  const rest = sorted.slice(MAX_LISTED_SERVICES).map((s) => ({ service: serviceModel(s), endpoint: null }));
   return buildServiceList({ scope: schema?.toString() ?? null, services: [...shown, ...rest], skipped: found.skipped });
 }
 

@@ -16,6 +16,7 @@ import {
 } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
 import type { ObserveDeps } from './deps.js';
+import { metricSample, metricsFamilyModel } from './view-models.js';
 import { createServiceCommand, withService, type ServiceArg } from '../shared/service-ref.js';
 import { uploadFile, type UploadTarget } from './upload.js';
 
@@ -60,7 +61,12 @@ export function postMetrics(deps: ObserveDeps, arg: ServiceArg, target: UploadTa
   return withService(deps.snowflake, arg, async ({ service, name }) => {
     const [samples, family] = await Promise.all([getServiceMetrics(deps.snowflake, name), familyOfService(deps.snowflake, service)]);
     if (samples.length === 0) return noMetricsNotice(deps.snowflake, service, name);
-    const view: MetricsView = { service: name.toString(), pool: service.computePool, family, samples };
+    const view: MetricsView = {
+      service: name.toString(),
+      pool: service.computePool,
+      family: family === null ? null : metricsFamilyModel(family),
+      samples: samples.map(metricSample),
+    };
     const png = await renderChartPng(metricsChartSpec(view));
     const safe = name.toString().replace(/[^A-Za-z0-9_.-]+/g, '_');
     return uploadFile(

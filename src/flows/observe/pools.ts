@@ -1,9 +1,10 @@
 import { buildPoolTable } from '../../blocks/observe-pools.js';
-import { usageError } from '../../blocks/observe-kit.js';
+import { usageError } from '../../blocks/kit.js';
 import { listComputePools, listInstanceFamilies } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
 import { replyAfterAck } from '../shared/reply.js';
 import type { ObserveDeps } from './deps.js';
+import { poolFamilyModel, poolModel } from './view-models.js';
 
 export const POOLS_USAGE = '/spcs pools';
 
@@ -20,7 +21,7 @@ export function createPoolsCommand(deps: ObserveDeps): Subcommand {
       await ack();
       await replyAfterAck(deps, respond, 'list the compute pools', async () => {
         const [pools, families] = await Promise.all([listComputePools(deps.snowflake), listInstanceFamilies(deps.snowflake)]);
-        return buildPoolTable({ pools, families });
+        return buildPoolTable({ pools: pools.map(poolModel), families: families.map(poolFamilyModel) });
       });
     },
   };

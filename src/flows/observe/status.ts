@@ -1,14 +1,15 @@
-import { describeFailure, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { describeFailure, type EphemeralMessage } from '../../blocks/kit.js';
 import { buildServiceStatus } from '../../blocks/observe-status.js';
 import { getInferenceEndpoint, isSnowflakeError, listServiceContainers } from '../../snowflake/index.js';
 import type { Subcommand } from '../subcommand.js';
 import type { ObserveDeps } from './deps.js';
 import { createServiceCommand, withService, type ServiceArg } from '../shared/service-ref.js';
+import { containerModel, endpointModel, serviceModel } from './view-models.js';
 
 export const STATUS_USAGE = '/spcs status <service>';
 const EXAMPLE = '/spcs status ML_DB.SERVING.IRIS_SVC';
 
-export function showStatus(deps: ObserveDeps, arg: ServiceArg): Promise<ObserveMessage> {
+export function showStatus(deps: ObserveDeps, arg: ServiceArg): Promise<EphemeralMessage> {
   return withService(deps.snowflake, arg, async ({ service, name }) => {
     const [containers, endpoint] = await Promise.all([
       listServiceContainers(deps.snowflake, name).catch((err: unknown) => {
@@ -19,7 +20,12 @@ export function showStatus(deps: ObserveDeps, arg: ServiceArg): Promise<ObserveM
       }),
       getInferenceEndpoint(deps.snowflake, name).catch(() => null),
     ]);
-    return buildServiceStatus({ service, qualifiedName: name.sql, endpoint, containers });
+    return buildServiceStatus({
+      service: serviceModel(service),
+      qualifiedName: name.sql,
+      endpoint: endpointModel(endpoint),
+      containers: 'unavailable' in containers ? containers : containers.map(containerModel),
+    });
   });
 }
 

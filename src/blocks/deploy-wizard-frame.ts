@@ -1,10 +1,11 @@
-import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { Draft, WizardStep } from '../store/draft-store.js';
-import { escapeMrkdwn } from './text.js';
+import { actions, button, escapeMrkdwn, section } from './kit.js';
 
 /**
- * Shared pieces of the deploy wizard's views: the ids every step module renders (block_id equals
- * action_id for inputs, so `errors` keyed by block_id land on the right field) and small builders.
+ * The deploy wizard's frame: the ids every step module renders (block_id equals action_id for
+ * inputs, so `errors` keyed by block_id land on the right field), the step modal, Back, the notice.
+ * Block Kit pieces come from ./kit.js.
  */
 export const WizardIds = {
   callbackPrefix: 'deploy.wizard.',
@@ -52,51 +53,11 @@ export const STEP_TITLES: Readonly<Record<WizardStep, string>> = {
 
 export const callbackIdFor = (step: WizardStep) => `${WizardIds.callbackPrefix}${step}`;
 
-/** Slack limits a plain_text option's text to 75 characters. */
-export const option = (text: string, value: string): PlainTextOption => ({
-  text: { type: 'plain_text', text: text.length > 75 ? `${text.slice(0, 74)}…` : text },
-  value,
-});
-
-export const mrkdwn = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
-export const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
-
-/** A name from Snowflake or a person, safe in mrkdwn. */
-export const bold = (text: string) => `*${escapeMrkdwn(text)}*`;
-
 export function noticeBlocks(draft: Draft): KnownBlock[] {
-  return draft.notice === undefined ? [] : [mrkdwn(`:warning: ${escapeMrkdwn(draft.notice)}`)];
+  return draft.notice === undefined ? [] : [section(`:warning: ${escapeMrkdwn(draft.notice)}`)];
 }
 
-export const backButton = (): KnownBlock => ({
-  type: 'actions',
-  block_id: WizardIds.back,
-  elements: [{ type: 'button', action_id: WizardIds.back, text: { type: 'plain_text', text: '◀ Back' }, value: 'back' }],
-});
-
-export const numberInput = (opts: {
-  id: string;
-  label: string;
-  min: number;
-  max?: number;
-  initial?: number | undefined;
-  optional?: boolean;
-  hint?: string;
-}): KnownBlock => ({
-  type: 'input',
-  block_id: opts.id,
-  optional: opts.optional ?? false,
-  label: { type: 'plain_text', text: opts.label },
-  ...(opts.hint !== undefined && { hint: { type: 'plain_text', text: opts.hint } }),
-  element: {
-    type: 'number_input',
-    action_id: opts.id,
-    is_decimal_allowed: false,
-    min_value: String(opts.min),
-    ...(opts.max !== undefined && { max_value: String(opts.max) }),
-    ...(opts.initial !== undefined && { initial_value: String(opts.initial) }),
-  },
-});
+export const backButton = (): KnownBlock => actions([button('◀ Back', WizardIds.back, { value: 'back' })], WizardIds.back);
 
 const STEP_NUMBER: Readonly<Record<WizardStep, number>> = {
   model: 1,
