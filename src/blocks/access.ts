@@ -344,7 +344,7 @@ export function describeChange(c: AccessChangeModel): string {
 }
 
 /** The blocking warning for a policy on the bot's own user. */
-export function lockoutWarning(m: LockoutModel): string {
+function lockoutWarning(m: LockoutModel): string {
   return (
     `:no_entry: *${inlineCode(m.user)} is the bot's own Snowflake user.* A user-level network policy governs every login of that user: ` +
     `once it is set, the bot's own logins from any address other than ${inlineCode(m.ip)} are refused (Snowflake error 390422), ` +

@@ -41,7 +41,7 @@ export const LIST_SELECTS = [
 ] as const;
 export type ListSelect = (typeof LIST_SELECTS)[number];
 
-export const STEP_TITLES: Readonly<Record<WizardStep, string>> = {
+const STEP_TITLES: Readonly<Record<WizardStep, string>> = {
   model: 'Model',
   location: 'Location',
   pool: 'Pool',

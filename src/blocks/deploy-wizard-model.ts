@@ -23,7 +23,7 @@ function listSelect(id: string, label: string, selected: string | undefined, pla
   };
 }
 
-export function describeFunction(f: ModelFunctionSummary): string {
+function describeFunction(f: ModelFunctionSummary): string {
   const inputs = f.inputs.map((i) => `${i.name} ${i.type}`).join(', ');
   const outputs = f.outputs.map((o) => o.name).join(', ');
   return `${inlineCode(`${f.name}(${inputs})`)}${outputs === '' ? '' : ` → ${escapeMrkdwn(outputs)}`}`;

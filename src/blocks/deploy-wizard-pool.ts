@@ -37,7 +37,7 @@ function poolLine(p: PoolRow): string {
 }
 
 /** The seed's table as sections, each within Slack's text limit. */
-export function poolTable(pools: readonly PoolRow[]): KnownBlock[] {
+function poolTable(pools: readonly PoolRow[]): KnownBlock[] {
   const sections: string[] = [];
   let current = '*Pool · Instance family · GPUs/Node · Min/Max nodes · Active nodes · State · Services*';
   let shown = 0;
@@ -68,7 +68,7 @@ function recommendation(draft: Draft): string {
 }
 
 /** No pool of the kind the model needs: the wizard offers to create one. */
-export function noPoolFits(draft: Draft): boolean {
+function noPoolFits(draft: Draft): boolean {
   const pools = draft.lists.pools ?? [];
   const wantsGpu = draft.versionInfo?.hasGpuRuntime === true;
   return !pools.some((p) => (wantsGpu ? p.gpu !== null : p.gpu === null));
@@ -100,7 +100,7 @@ function existingPoolBlocks(draft: Draft, loading: boolean): KnownBlock[] {
   ];
 }
 
-export const familyOptionText = (f: FamilyRow) =>
+const familyOptionText = (f: FamilyRow) =>
   `${f.name} · ${f.gpu === null ? 'CPU' : gpuText(f.gpu)}${f.vcpu === null ? '' : ` · ${f.vcpu} vCPU`}`;
 
 function createPoolBlocks(draft: Draft): KnownBlock[] {

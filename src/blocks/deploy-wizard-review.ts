@@ -25,7 +25,7 @@ function instancesText(info: ExistingServiceInfo): string {
   return `${info.currentInstances ?? '?'} running (min ${info.minInstances ?? '?'} / max ${info.maxInstances ?? '?'})`;
 }
 
-export function existingStatusLines(info: ExistingServiceInfo): string {
+function existingStatusLines(info: ExistingServiceInfo): string {
   return [
     `• Status: *${escapeMrkdwn(info.status)}*`,
     `• Compute pool: ${escapeMrkdwn(info.computePool)}`,
@@ -60,7 +60,7 @@ export function buildExistingStep(draft: Draft, loading: boolean): ModalView {
 }
 
 /** The seed's summary lines, from the exact request the approvers will see. */
-export function summaryLines(request: DeployRequest): string[] {
+function summaryLines(request: DeployRequest): string[] {
   const pool = request.pool;
   const kind = pool.gpu === null ? 'CPU' : `GPU, ${gpuText(pool.gpu)}`;
   const poolLine =

@@ -123,7 +123,7 @@ function limitsOf(view: MetricsView, panel: Panel, points: readonly Point[]): { 
   });
 }
 
-export interface PanelPeak {
+interface PanelPeak {
   readonly title: string;
   readonly unit: string;
   readonly peak: number;
@@ -133,7 +133,7 @@ export interface PanelPeak {
 }
 
 /** The highest value of each panel that has data, with that container's limit. */
-export function metricPeaks(view: MetricsView): PanelPeak[] {
+function metricPeaks(view: MetricsView): PanelPeak[] {
   return PANELS.flatMap((panel) => {
     let top: { sample: MetricSample; value: number } | null = null;
     for (const s of view.samples) {

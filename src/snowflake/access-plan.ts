@@ -54,7 +54,7 @@ export interface AccessPlan {
 }
 
 /** sha256 over the statement texts joined by `;\n` (the audit's earlier hash, so entries compare). */
-export function accessPlanHash(statements: readonly Sql[]): string {
+function accessPlanHash(statements: readonly Sql[]): string {
   return createHash('sha256')
     .update(statements.map((s) => s.text).join(';\n'))
     .digest('hex');

@@ -117,9 +117,9 @@ export function getAccountNetworkPolicy(db: QueryRunner): Promise<string | null>
 
 declare const cidrBrand: unique symbol;
 /** One IPv4 address as a /32 range, the only kind of value the bot adds to a rule. */
-export type Ipv4HostRange = string & { readonly [cidrBrand]: true };
+type Ipv4HostRange = string & { readonly [cidrBrand]: true };
 
-export const hostRange = (ip: Ipv4): Ipv4HostRange => `${ip}/32` as Ipv4HostRange;
+const hostRange = (ip: Ipv4): Ipv4HostRange => `${ip}/32` as Ipv4HostRange;
 
 /** True when a rule value (`a.b.c.d` or `a.b.c.d/n`, as Snowflake stores IPV4 rules) covers `ip`. */
 export function rangeContains(range: string, ip: Ipv4): boolean {

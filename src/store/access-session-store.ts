@@ -63,7 +63,7 @@ export type SessionRedis = EphemeralRedis;
 
 export type AccessSessionStore = EphemeralJsonStore<AccessSession>;
 
-export const SESSION_TTL_SECONDS = 60 * 60;
+const SESSION_TTL_SECONDS = 60 * 60;
 
 export function createAccessSessionStore(deps: { readonly redis: SessionRedis; readonly keyPrefix: string }): AccessSessionStore {
   return createEphemeralJsonStore({

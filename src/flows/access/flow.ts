@@ -48,7 +48,7 @@ export interface ViewTarget {
 }
 
 const DEFAULT_REST_TIMEOUT_MS = 30_000;
-export const EXPIRED_TEXT = ':hourglass: This access session expired (after an hour). Run `/spcs access <service>` again.';
+const EXPIRED_TEXT = ':hourglass: This access session expired (after an hour). Run `/spcs access <service>` again.';
 
 /** block_id equals action_id for every input of these views. */
 const textOf = (values: StateValues, id: string): string | undefined => values[id]?.[id]?.value ?? undefined;

@@ -52,7 +52,7 @@ const normalized = (name: string) => name.replaceAll('"', '').toUpperCase();
  * There is no reverse look-up, so the registry is searched, the service's own database first
  * (where snowflake-ml-python users usually keep both).
  */
-export async function findServedModel(db: QueryRunner, service: Fq): Promise<{ model: QualifiedName; version: string } | null> {
+async function findServedModel(db: QueryRunner, service: Fq): Promise<{ model: QualifiedName; version: string } | null> {
   const target = normalized(`${service.database}.${service.schema}.${service.name}`);
   const databases = (await listDatabases(db)).map((d) => d.name).filter((d) => d !== service.database);
   for (const database of [service.database, ...databases]) {

@@ -10,7 +10,7 @@ import type { SampleValue } from './sample-input.js';
  */
 
 /** Where `{host}` is replaced by the ingress host in SPCS_INGRESS_URL_OVERRIDE. */
-export const INGRESS_HOST_PLACEHOLDER = '{host}';
+const INGRESS_HOST_PLACEHOLDER = '{host}';
 
 /**
  * The base URL for an ingress host from SHOW ENDPOINTS: `https://<host>`, or the configured

@@ -1,5 +1,5 @@
 import { buildDiagnosis } from '../../blocks/observe-diagnosis.js';
-import type { ObserveMessage } from '../../blocks/observe-kit.js';
+import type { EphemeralMessage } from '../../blocks/kit.js';
 import { diagnose, peaksOf, type ObservedPrivilegeFailure, type ServiceObservations } from '../../domain/diagnosis.js';
 import {
   describeComputePool,
@@ -66,7 +66,7 @@ export async function observe(deps: ObserveDeps, service: ServiceInfo, name: Qua
   };
 }
 
-export function showDiagnosis(deps: ObserveDeps, arg: ServiceArg): Promise<ObserveMessage> {
+export function showDiagnosis(deps: ObserveDeps, arg: ServiceArg): Promise<EphemeralMessage> {
   return withService(deps.snowflake, arg, async ({ service, name }) => {
     const o = await observe(deps, service, name);
     const looked = `status, ${o.containers.length} containers, pool ${o.pool?.name ?? service.computePool}, ${o.logLines.length} log lines, ${o.peaks.length === 0 ? 'no metrics' : 'the last hour of metrics'}, ${o.events?.length ?? 0} platform events`;

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { type EphemeralMessage, notice } from '../../blocks/kit.js';
 import { LOG_ACTION_PATTERN } from '../../blocks/observe-logs.js';
 import { StatusActions } from '../../blocks/observe-status.js';
 import type { Subcommand } from '../subcommand.js';
@@ -39,7 +39,7 @@ function serviceOf(args: ButtonArgs): ServiceArg | null {
 export function handlers(deps: ObserveDeps) {
   /** Ack at once, then the same work as the typed command, answered through response_url. */
   const onButton =
-    (doing: string, work: (service: ServiceArg, args: ButtonArgs) => Promise<ObserveMessage | null>) =>
+    (doing: string, work: (service: ServiceArg, args: ButtonArgs) => Promise<EphemeralMessage | null>) =>
     async (args: ButtonArgs): Promise<void> => {
       await args.ack();
       const service = serviceOf(args);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { type EphemeralMessage, inlineCode, notice, usageError } from '../../blocks/kit.js';
 import { buildLogMessage, logFileText, type LogButtonValue, type LogContainerState, type LogView } from '../../blocks/observe-logs.js';
-import { notice, usageError, type ObserveMessage } from '../../blocks/observe-kit.js';
-import { inlineCode } from '../../blocks/text.js';
 import {
   getLogsFromEventTable,
   getServiceLogHistory,
@@ -143,7 +142,7 @@ async function historyOf(deps: ObserveDeps, name: QualifiedName, req: LogRequest
 }
 
 /** A service the bot cannot see: if it was dropped, its lines are still in the account event table. */
-async function goneServiceLogs(deps: ObserveDeps, req: LogRequest): Promise<LogView | ObserveMessage> {
+async function goneServiceLogs(deps: ObserveDeps, req: LogRequest): Promise<LogView | EphemeralMessage> {
   const display = displayArg(req.service);
   const notFound = `:mag: Service ${inlineCode(display)} was not found or not authorized.`;
   // The event table is keyed by database, schema and name: a bare name could mix up services.
@@ -182,7 +181,11 @@ async function goneServiceLogs(deps: ObserveDeps, req: LogRequest): Promise<LogV
 }
 
 /** Instance and restarts of the container (SHOW SERVICE CONTAINERS); null when unreadable or not placed yet. */
-async function containerState(deps: ObserveDeps, name: QualifiedName, req: LogRequest): Promise<LogContainerState | ObserveMessage | null> {
+async function containerState(
+  deps: ObserveDeps,
+  name: QualifiedName,
+  req: LogRequest,
+): Promise<LogContainerState | EphemeralMessage | null> {
   const rows = await listServiceContainers(deps.snowflake, name).catch(() => null);
   const mine = (rows ?? []).filter((c) => c.containerName === req.container && c.instanceId !== null);
   const instances = [...new Set(mine.map((c) => c.instanceId ?? ''))].sort((a, b) => Number(a) - Number(b));
@@ -198,7 +201,7 @@ async function containerState(deps: ObserveDeps, name: QualifiedName, req: LogRe
 }
 
 /** Live lines when the container runs; its history when asked or when it does not run; the event table when the service is gone. */
-export async function loadLogs(deps: ObserveDeps, req: LogRequest): Promise<LogView | ObserveMessage> {
+export async function loadLogs(deps: ObserveDeps, req: LogRequest): Promise<LogView | EphemeralMessage> {
   const display = displayArg(req.service);
   const resolved = await resolveService(deps.snowflake, req.service);
   if (resolved.state === 'ambiguous') {
@@ -237,7 +240,7 @@ export async function loadLogs(deps: ObserveDeps, req: LogRequest): Promise<LogV
 }
 
 /** Renders the logs, or uploads them as a file when asked (`--file`). */
-export async function showLogs(deps: ObserveDeps, req: LogRequest, target: UploadTarget | null): Promise<ObserveMessage | null> {
+export async function showLogs(deps: ObserveDeps, req: LogRequest, target: UploadTarget | null): Promise<EphemeralMessage | null> {
   const loaded = await loadLogs(deps, req);
   if (!('source' in loaded)) return loaded;
   if (!req.file || target === null || loaded.lines.length === 0) return buildLogMessage(loaded, { fileHint: FILE_HINT });

@@ -1,6 +1,5 @@
 import { metricsChartSpec, metricsSummary, type MetricsView } from '../../blocks/observe-metrics.js';
-import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
-import { inlineCode } from '../../blocks/text.js';
+import { type EphemeralMessage, inlineCode, notice } from '../../blocks/kit.js';
 import { renderChartPng } from '../../charts/render-png.js';
 import {
   describeService,
@@ -40,7 +39,7 @@ const ENABLE_HINT =
  * Why a service has no samples: its spec has no platformMonitor (the usual case), or it has one and
  * nothing ran in the last hour. DESCRIBE SERVICE tells them apart.
  */
-async function noMetricsNotice(db: QueryRunner, service: ServiceInfo, name: QualifiedName): Promise<ObserveMessage> {
+async function noMetricsNotice(db: QueryRunner, service: ServiceInfo, name: QualifiedName): Promise<EphemeralMessage> {
   const described = await describeService(db, name).catch(() => null);
   const shown = inlineCode(name.toString());
   if (described === null)
@@ -57,7 +56,7 @@ async function noMetricsNotice(db: QueryRunner, service: ServiceInfo, name: Qual
 }
 
 /** Reads the last hour of metrics, draws them and posts the PNG to the channel. */
-export function postMetrics(deps: ObserveDeps, arg: ServiceArg, target: UploadTarget): Promise<ObserveMessage | null> {
+export function postMetrics(deps: ObserveDeps, arg: ServiceArg, target: UploadTarget): Promise<EphemeralMessage | null> {
   return withService(deps.snowflake, arg, async ({ service, name }) => {
     const [samples, family] = await Promise.all([getServiceMetrics(deps.snowflake, name), familyOfService(deps.snowflake, service)]);
     if (samples.length === 0) return noMetricsNotice(deps.snowflake, service, name);

@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
-import { inlineCode } from '../../blocks/text.js';
+import { type EphemeralMessage, inlineCode, notice } from '../../blocks/kit.js';
 import type { Logger } from '../../logger.js';
 import { notInChannel, slackErrorCode } from '../../slack-errors.js';
 
@@ -22,7 +21,7 @@ export interface Upload {
  * files.uploadV2 into the channel. Returns null on success, or the message to show the person
  * when Slack refuses (e.g. the bot is not in the channel).
  */
-export async function uploadFile(target: UploadTarget, upload: Upload, logger: Logger): Promise<ObserveMessage | null> {
+export async function uploadFile(target: UploadTarget, upload: Upload, logger: Logger): Promise<EphemeralMessage | null> {
   try {
     await target.client.filesUploadV2({
       channel_id: target.channel,
