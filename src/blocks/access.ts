@@ -51,6 +51,29 @@ export const AccessIds = {
   pat: 'access.pat_secret',
 } as const;
 
+/** The access flow's short sentences: notices, "working" lines and field errors. */
+export const AccessText = {
+  expired: ':hourglass: This access session expired (after an hour). Run `/spcs access <service>` again.',
+  endpointNotReady: 'The endpoint is not ready to test yet.',
+  staleConfirmation: 'That confirmation is out of date; start the step again.',
+  tickLockout:
+    "Tick this to go on: the policy would refuse the bot's own logins from every other address (390422). Or go back and name the caller's own Snowflake user.",
+  pickMethod: "Method: pick one of the service's methods.",
+  badUser: (problem: string) => `${problem}. Type the Snowflake user the PAT belongs to (yours), e.g. JANE_DOE.`,
+  running: 'Running the statements…',
+  reading: (service: string) => `Reading ${inlineCode(service)}…`,
+  rereading: (service: string) => `Reading ${inlineCode(service)} again…`,
+  checkingPolicies: (user: string) => `Checking the network policies of Snowflake user ${inlineCode(user)} and of the account…`,
+  calling: (url: string) => `Calling ${inlineCode(`POST ${url}`)}…`,
+  serviceMissing: (service: string) =>
+    `:mag: Service ${inlineCode(service)} was not found or not authorized for the bot's role. See the services it can see with \`/spcs list\`.`,
+  serviceAmbiguous: (service: string, candidates: readonly string[]) =>
+    `Several services are called ${inlineCode(service)}; run it again with the full name, e.g. ${candidates
+      .slice(0, 5)
+      .map((c) => inlineCode(`/spcs access ${c}`))
+      .join(', ')}.`,
+} as const;
+
 /** Every view_submission of this modal starts with this prefix. */
 export const ACCESS_CALLBACK_PREFIX = 'access.';
 

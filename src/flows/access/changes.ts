@@ -1,4 +1,4 @@
-import { describeAccessRun, type AccessChangeModel, type AccessRunModel, type LockoutModel } from '../../blocks/access.js';
+import { AccessText, describeAccessRun, type AccessChangeModel, type AccessRunModel, type LockoutModel } from '../../blocks/access.js';
 import {
   buildAccessPlan,
   identifierFromSnowflake,
@@ -46,7 +46,7 @@ export function parseNetworkForm(
   const errors: FieldErrors = {};
   const user = parseIdentifier(values.user ?? '', 'Snowflake user', { allowQuoted: true });
   const ip = parseIpv4(values.ip ?? '', 'Client IP');
-  if (!user.ok) errors[ids.user] = `${user.message}. Type the Snowflake user the PAT belongs to (yours), e.g. JANE_DOE.`;
+  if (!user.ok) errors[ids.user] = AccessText.badUser(user.message);
   if (!ip.ok) errors[ids.ip] = ip.message;
   if (!user.ok || !ip.ok) return { ok: false, errors };
   return { ok: true, user: user.value, ip: ip.value };

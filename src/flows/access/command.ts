@@ -1,6 +1,6 @@
 import type { ModalView } from '@slack/types';
-import { buildAccessBusyView, buildAccessNoticeView } from '../../blocks/access.js';
-import { describeFailure, inlineCode } from '../../blocks/kit.js';
+import { AccessText, buildAccessBusyView, buildAccessNoticeView } from '../../blocks/access.js';
+import { describeFailure } from '../../blocks/kit.js';
 import { isSnowflakeError } from '../../snowflake/index.js';
 import { displayArg, parseOneService, resolveService, type ServiceArg } from '../shared/service-ref.js';
 import type { Subcommand } from '../subcommand.js';
@@ -25,16 +25,14 @@ export function createAccessCommand(deps: AccessDeps): Subcommand {
     try {
       const resolved = await resolveService(deps.snowflake, arg);
       if (resolved.state === 'missing') {
-        return buildAccessNoticeView(
-          `:mag: Service ${inlineCode(displayArg(arg))} was not found or not authorized for the bot's role. See the services it can see with \`/spcs list\`.`,
-        );
+        return buildAccessNoticeView(AccessText.serviceMissing(displayArg(arg)));
       }
       if (resolved.state === 'ambiguous') {
         return buildAccessNoticeView(
-          `Several services are called ${inlineCode(displayArg(arg))}; run it again with the full name, e.g. ${resolved.candidates
-            .slice(0, 5)
-            .map((c) => inlineCode(`/spcs access ${c.sql}`))
-            .join(', ')}.`,
+          AccessText.serviceAmbiguous(
+            displayArg(arg),
+            resolved.candidates.map((c) => c.sql),
+          ),
         );
       }
       const s = resolved.service;
@@ -64,7 +62,7 @@ export function createAccessCommand(deps: AccessDeps): Subcommand {
       const id = rt.sessions.newId();
       const opened = await client.views.open({
         trigger_id: command.trigger_id,
-        view: buildAccessBusyView(id, `Reading ${inlineCode(displayArg(arg.value))}…`),
+        view: buildAccessBusyView(id, AccessText.reading(displayArg(arg.value))),
       });
       const viewId = opened.view?.id;
       if (viewId === undefined) return;

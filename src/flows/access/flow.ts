@@ -10,6 +10,7 @@ import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import {
   AccessIds,
+  AccessText,
   ACCESS_CALLBACK_PREFIX,
   buildAccessBusyView,
   buildAccessNoticeView,
@@ -26,7 +27,6 @@ import {
   type EndpointModel,
   type MethodModel,
 } from '../../blocks/access.js';
-import { inlineCode } from '../../blocks/kit.js';
 import { createActionGuard } from '../shared/permissions.js';
 import { z } from 'zod';
 import { applyChange, changeModel, lockoutOf, parseGrantRole, parseNetworkForm, planOf } from './changes.js';
@@ -48,7 +48,6 @@ export interface ViewTarget {
 }
 
 const DEFAULT_REST_TIMEOUT_MS = 30_000;
-const EXPIRED_TEXT = ':hourglass: This access session expired (after an hour). Run `/spcs access <service>` again.';
 
 /** block_id equals action_id for every input of these views. */
 const textOf = (values: StateValues, id: string): string | undefined => values[id]?.[id]?.value ?? undefined;
@@ -165,7 +164,7 @@ async function onAction(deps: AccessDeps, rt: Runtime, args: ActionArgs): Promis
   if (view === undefined) return;
   const target = { viewId: view.id, hash: view.hash };
   const session = await rt.sessions.get(targetOf(view.private_metadata).sessionId);
-  if (session === null) return rt.show(args.client, target, buildAccessNoticeView(EXPIRED_TEXT));
+  if (session === null) return rt.show(args.client, target, buildAccessNoticeView(AccessText.expired));
   const actionId = args.action.type === 'button' ? args.action.action_id : '';
   const service = fqOf(session.service).sql;
   switch (actionId) {
@@ -183,10 +182,10 @@ async function onAction(deps: AccessDeps, rt: Runtime, args: ActionArgs): Promis
     }
     case AccessIds.openTest:
       if (session.endpoint?.state !== 'ready' || session.methods.length === 0)
-        return rt.show(args.client, target, await rt.toOverview(session, 'The endpoint is not ready to test yet.'));
+        return rt.show(args.client, target, await rt.toOverview(session, AccessText.endpointNotReady));
       return rt.show(args.client, target, testFormView(session, session.endpoint.host));
     case AccessIds.refresh: {
-      await rt.show(args.client, target, buildAccessBusyView(session.id, `Reading ${inlineCode(service)} again…`));
+      await rt.show(args.client, target, buildAccessBusyView(session.id, AccessText.rereading(service)));
       const loaded = await loadOverview(deps.snowflake, session, false);
       return rt.show(args.client, { viewId: view.id }, await rt.toOverview(loaded, loaded.notice));
     }
@@ -204,10 +203,7 @@ async function onNetworkForm(deps: AccessDeps, rt: Runtime, session: AccessSessi
   if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
   await ack({
     response_action: 'update',
-    view: buildAccessBusyView(
-      session.id,
-      `Checking the network policies of Snowflake user ${inlineCode(form.user.name)} and of the account…`,
-    ),
+    view: buildAccessBusyView(session.id, AccessText.checkingPolicies(form.user.name)),
   });
   const plan = await planNetworkAccess(deps.snowflake, session, form.user, form.ip);
   const checked: AccessSession = {
@@ -242,7 +238,7 @@ async function onConfirm(
   if (change === undefined || !kinds.includes(change.kind))
     return ack({
       response_action: 'update',
-      view: await rt.toOverview(session, 'That confirmation is out of date; start the step again.'),
+      view: await rt.toOverview(session, AccessText.staleConfirmation),
     });
   const kind = change.kind;
   if (
@@ -252,14 +248,13 @@ async function onConfirm(
     return ack({
       response_action: 'errors',
       errors: {
-        [AccessIds.ackLockout]:
-          "Tick this to go on: the policy would refuse the bot's own logins from every other address (390422). Or go back and name the caller's own Snowflake user.",
+        [AccessIds.ackLockout]: AccessText.tickLockout,
       },
     });
   }
   const refusal = await rt.refuse(session, body.user.id, DOING[kind]);
   if (refusal !== null) return ack({ response_action: 'update', view: await rt.toOverview(session, refusal) });
-  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, 'Running the statements…') });
+  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, AccessText.running) });
   // The hash the confirm view showed; the plan rebuilt now must match it, or nothing runs.
   const result = await applyChange(deps, session, change, targetOf(view.private_metadata).planHash ?? '');
   const after: AccessSession =
@@ -274,13 +269,13 @@ async function onConfirm(
 async function onTestForm(deps: AccessDeps, rt: Runtime, session: AccessSession, { ack, view, client }: ViewArgs): Promise<void> {
   const endpoint = session.endpoint;
   if (endpoint?.state !== 'ready')
-    return ack({ response_action: 'update', view: await rt.toOverview(session, 'The endpoint is not ready to test yet.') });
+    return ack({ response_action: 'update', view: await rt.toOverview(session, AccessText.endpointNotReady) });
   const values = view.state.values;
   const methodName = selectedOf(values, AccessIds.method);
   const method = session.methods.find((m) => m.name === methodName);
   const errors: Record<string, string> = {};
   const sample = method === undefined ? null : parseSampleInput(textOf(values, AccessIds.sample), method);
-  if (method === undefined) errors[AccessIds.method] = "Method: pick one of the service's methods.";
+  if (method === undefined) errors[AccessIds.method] = AccessText.pickMethod;
   if (sample !== null && !sample.ok) errors[AccessIds.sample] = sample.message;
   const patProblem = checkPatShape(textOf(values, AccessIds.pat));
   if (patProblem !== null) errors[AccessIds.pat] = patProblem;
@@ -290,7 +285,7 @@ async function onTestForm(deps: AccessDeps, rt: Runtime, session: AccessSession,
 
   const publicUrl = `https://${endpoint.host}/${restPath(method.name)}`;
   const sendUrl = `${ingressBaseUrl(endpoint.host, deps.ingressUrlOverride)}/${restPath(method.name)}`;
-  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, `Calling ${inlineCode(`POST ${publicUrl}`)}…`) });
+  await ack({ response_action: 'update', view: buildAccessBusyView(session.id, AccessText.calling(publicUrl)) });
   const outcome = await callInferenceEndpoint(
     { url: sendUrl, pat, values: sample.values, timeoutMs: deps.restTimeoutMs ?? DEFAULT_REST_TIMEOUT_MS },
     deps.fetch,
@@ -319,7 +314,7 @@ async function onTestForm(deps: AccessDeps, rt: Runtime, session: AccessSession,
 
 async function onSubmit(deps: AccessDeps, rt: Runtime, args: ViewArgs): Promise<void> {
   const session = await rt.sessions.get(targetOf(args.view.private_metadata).sessionId);
-  if (session === null) return args.ack({ response_action: 'update', view: buildAccessNoticeView(EXPIRED_TEXT) });
+  if (session === null) return args.ack({ response_action: 'update', view: buildAccessNoticeView(AccessText.expired) });
   switch (args.view.callback_id) {
     case AccessIds.networkForm:
       return onNetworkForm(deps, rt, session, args);
