@@ -71,3 +71,4 @@ export {
 } from './deploy-spec-delivery.js';
 export * from './observability-queries.js';
 export * from './access-queries.js';
+export * from './change-queries.js';
