@@ -162,8 +162,16 @@ function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
         },
       ];
     }
-    case 'approved':
-      return [context(`:white_check_mark: Approved by ${people(op.approvals)}`)];
+    case 'approved': {
+      const phase = op.execution?.phase;
+      const running =
+        phase === 'executing'
+          ? [context(':hourglass_flowing_sand: Applying…')]
+          : phase === 'needs_attention'
+            ? [context(':warning: Needs attention: I cannot tell whether it took effect. See the message below it.')]
+            : [];
+      return [context(`:white_check_mark: Approved by ${people(op.approvals)}`), ...running];
+    }
     case 'rejected': {
       const r = op.rejection;
       const who = r === undefined ? ':x: Rejected.' : `:x: Rejected by <@${r.userId}> (${slackDate(r.atMs)}).`;

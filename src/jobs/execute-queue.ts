@@ -172,6 +172,18 @@ export async function runChange(deps: ExecuteDeps, operationId: string): Promise
       return needsAttention(deps, op, 'the statements rebuilt from the request differ from the ones recorded');
   }
 
+  /** Looks at the target; what decideFromObservation makes of it, with the words for a person when it cannot tell. */
+  const look = async (statement: Sql): Promise<{ effect: 'applied' | 'not_applied' } | { effect: 'unknown'; why: string }> => {
+    const seen = await observeChangeTarget(deps.snowflake, current.service, current.change);
+    const effect = decideFromObservation(current.change, seen);
+    deps.logger.info({ operationId, statement: statement.text, effect }, 'looked at Snowflake before sending again');
+    if (effect !== 'unknown') return { effect };
+    return {
+      effect,
+      why: seen.kind === 'failed' ? `looking at it failed: ${seen.why}` : 'Snowflake shows neither the old nor the new state',
+    };
+  };
+
   for (const [index, statement] of statements.entries()) {
     const recorded = current.execution?.statements[index];
     if (recorded?.outcome === 'accepted') continue;
@@ -179,16 +191,9 @@ export async function runChange(deps: ExecuteDeps, operationId: string): Promise
     if (inDoubt) {
       // Only the first unanswered statement can have been sent; the ones after it were not.
       inDoubt = false;
-      const seen = await observeChangeTarget(deps.snowflake, current.service, current.change);
-      const effect = decideFromObservation(current.change, seen);
-      deps.logger.info({ operationId, statement: statement.text, effect }, 'looked at Snowflake before sending again');
-      if (effect === 'unknown')
-        return needsAttention(
-          deps,
-          current,
-          seen.kind === 'failed' ? `looking at it failed: ${seen.why}` : 'Snowflake shows neither the old nor the new state',
-        );
-      if (effect === 'applied') {
+      const seen = await look(statement);
+      if (seen.effect === 'unknown') return needsAttention(deps, current, seen.why);
+      if (seen.effect === 'applied') {
         current = (await recordStatement(deps, operationId, index, { outcome: 'accepted', learnedBy: 'observed' })) ?? current;
         continue;
       }
@@ -199,6 +204,15 @@ export async function runChange(deps: ExecuteDeps, operationId: string): Promise
     } catch (err) {
       const failure = isSnowflakeError(err) ? err.failure : null;
       deps.logger.warn({ err, operationId, statement: statement.text }, 'service change failed');
+      // No answer is not a refusal: Snowflake may have taken it (a DROP or CREATE is never retried), so look first.
+      if (failure?.kind === 'transient' || failure?.kind === 'session_expired') {
+        const seen = await look(statement);
+        if (seen.effect === 'unknown') return needsAttention(deps, current, `Snowflake did not answer, and ${seen.why}`);
+        if (seen.effect === 'applied') {
+          current = (await recordStatement(deps, operationId, index, { outcome: 'accepted', learnedBy: 'observed' })) ?? current;
+          continue;
+        }
+      }
       current =
         (await recordStatement(deps, operationId, index, { outcome: 'failed', failureKind: failure?.kind ?? 'unknown' })) ?? current;
       return finish(deps, current, {

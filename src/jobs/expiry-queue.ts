@@ -1,7 +1,7 @@
 import { logDeploymentStep } from './deployment-log.js';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
-import type { ApprovalPolicy } from '../domain/approval-policy.js';
+import type { ApprovalPolicy, GateKind } from '../domain/approval-policy.js';
 import type { Deployment } from '../domain/deployment.js';
 import type { Operation } from '../domain/operation.js';
 import { withLogScope, type Logger } from '../logger.js';
@@ -20,8 +20,8 @@ import { queuePrefix, type QueueConnection } from './queues.js';
 
 export const EXPIRY_QUEUE = 'approval-expiry';
 
-/** The records that expire: deployments (job `expire`) and change requests (job `expire-operation`). */
-export type ExpiringKind = 'deployment' | 'operation';
+/** The records that expire: every kind behind the gate (deployments: job `expire`; change requests: job `expire-operation`). */
+export type ExpiringKind = GateKind;
 
 /** A deployment's job keeps the data it always had, so jobs queued before change requests expired still parse. */
 export const ExpiryJob = z.union([z.object({ deploymentId: z.string() }), z.object({ operationId: z.string() })]);
