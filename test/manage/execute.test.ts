@@ -19,7 +19,7 @@ import { eventually } from '../deploy-approval/helpers.js';
 import { clientFor, envFor } from '../snowflake/support/emulator.js';
 import { blocksText, waitUntil } from '../support/fake-slack.js';
 import { startTestBot, TEST_REDIS_URL, type TestBot } from '../support/test-bot.js';
-import { CHANNEL, clickEphemeral, MANAGE_ENV, MANAGER, messageMatching, SERVICE, spcsAs } from './support.js';
+import { CHANNEL, clickEphemeral, MANAGE_ENV, MANAGER, messageMatching, OUTSIDER, SERVICE, spcsAs } from './support.js';
 
 let t: TestBot;
 let redis: Redis;
@@ -169,6 +169,20 @@ describe('a worker that finds a change executing (its predecessor died)', () => 
     expect(blocksText(first.blocks ?? [])).toContain(statement);
     expect((await operations.get('o0cannottel'))?.execution?.phase).toBe('needs_attention');
     expect(sent(statement)).toBe(0);
+
+    // Only a manager may answer for Snowflake.
+    const before = t.fake.ephemerals().length;
+    await t.slack.clickButton({ channel: CHANNEL, ts: first.ts }, 'manage.mark_done', { user: { id: OUTSIDER } });
+    const refusal = await waitUntil(
+      () =>
+        t.fake
+          .ephemerals()
+          .slice(before)
+          .find((e) => e.user === OUTSIDER),
+      { timeoutMs: 5_000, message: 'no refusal' },
+    );
+    expect(refusal.text).toContain('SPCS_MANAGERS');
+    expect((await operations.get('o0cannottel'))?.execution?.phase).toBe('needs_attention');
 
     // Retry: the worker looks again; still nothing to see, so a person is asked again (a second message).
     await t.slack.clickButton({ channel: CHANNEL, ts: first.ts }, 'manage.retry', { user: { id: MANAGER } });
