@@ -150,17 +150,14 @@ export async function runChange(deps: ExecuteDeps, operationId: string): Promise
       });
     }
     // Claimed by a compare-and-set, so of two workers handed the same change only one sends it.
-    const claimed = await deps.operations.transition<Operation | null>(op.id, (c) =>
-      c === null || c.execution !== undefined
-        ? { result: null }
-        : (() => {
-            const next: Operation = {
-              ...c,
-              execution: { phase: 'executing', sinceMs: deps.now(), round: 1, statements: texts.map((text) => ({ text })) },
-            };
-            return { write: next, result: next };
-          })(),
-    );
+    const claimed = await deps.operations.transition<Operation | null>(op.id, (c) => {
+      if (c === null || c.execution !== undefined) return { result: null };
+      const next: Operation = {
+        ...c,
+        execution: { phase: 'executing', sinceMs: deps.now(), round: 1, statements: texts.map((text) => ({ text })) },
+      };
+      return { write: next, result: next };
+    });
     // Another run claimed it between the read and the write: that one sends it.
     if (claimed === null) return 'waiting';
     current = claimed;
