@@ -5,9 +5,9 @@ import { APPROVAL_STATES, Decision } from './deployment.js';
 
 /**
  * A change to a running service (issue 5 "Management"), from request to outcome. It is a record
- * of its own beside deployments, but behind the same gate: the same compare-and-set store
- * (versioned-record.ts), the same guard chain (decideApprovalClick / decideRejection /
- * decideExecution) and the same audit stream. `gate` says who must agree: the requester alone
+ * of its own beside deployments, but behind the same gate: the same store (gate-store.ts), the
+ * same guard chain (decideApprovalClick / decideRejection / decideExecution), the same listeners
+ * (src/flows/gate/) and the same audit stream. The execute worker runs it (src/jobs/execute-queue.ts). `gate` says who must agree: the requester alone
  * (`self`: suspend, resume, scale, auto-suspend) or approvers per SPCS_APPROVERS (`approval`: drop,
  * and any change to a service with a deployment in flight).
  */
