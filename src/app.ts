@@ -10,10 +10,19 @@ import { createManageCommands, registerManageActions } from './flows/manage/inde
 import { createMemberDirectory } from './flows/shared/membership.js';
 import { createActionGuard, createPermissions } from './flows/shared/permissions.js';
 import { OperationStore } from './store/operation-store.js';
-import { createDeploymentRequester, registerApproval } from './flows/approval/index.js';
+import { createDeploymentRequester } from './flows/approval/index.js';
+import { registerGate } from './flows/gate/index.js';
 import { createObserveCommands, registerObserveActions } from './flows/observe/index.js';
 import { registerSpcsCommand } from './flows/spcs-command.js';
 import { createDeployQueue, createDeployWorker, enqueueDeploy, scheduleApprovedSweep, type SweepOptions } from './jobs/deploy-queue.js';
+import {
+  createExecuteQueue,
+  createExecuteWorker,
+  enqueueExecute,
+  resolveAttention,
+  scheduleChangeSweep,
+  type ChangeSweepOptions,
+} from './jobs/execute-queue.js';
 import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, createNotifyWorkers } from './jobs/notifier.js';
 import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
@@ -46,6 +55,8 @@ export interface BotOverrides {
   readonly catalogNow?: () => number;
   /** The sweep of approved deployments without a job (default every 30 s, 30 s after approval). */
   readonly sweep?: SweepOptions;
+  /** The sweep of approved service/pool changes without a job (default every 30 s, 30 s after approval). */
+  readonly changeSweep?: ChangeSweepOptions;
   /** Where deploy.yml is written before a PUT (default the OS temporary directory). */
   readonly specDirectory?: SpecDirectory;
 }
@@ -80,7 +91,8 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     const deployQueue = createDeployQueue(queueConnection);
     const statusQueue = createStatusQueue(queueConnection);
     const expiryQueue = createExpiryQueue(queueConnection);
-    const queues = [notifyQueues.summaries, notifyQueues.replies, deployQueue, statusQueue, expiryQueue];
+    const executeQueue = createExecuteQueue(queueConnection);
+    const queues = [notifyQueues.summaries, notifyQueues.replies, deployQueue, statusQueue, expiryQueue, executeQueue];
     for (const queue of queues) reportErrors(queue, logger);
     closers.push(async () => void (redisUp() && (await Promise.all(queues.map((q) => q.close())))));
     const notifier = createNotifier(notifyQueues);
@@ -103,6 +115,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       const workers: Worker[] = [
         ...createNotifyWorkers(queueConnection, {
           store,
+          operations,
           slots: createSendSlots(redis, keyPrefix, overrides.slackPace ?? SLACK_PACE),
           replies: notifyQueues.replies,
           slack: slackForWorkers,
@@ -120,15 +133,21 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         ),
         createStatusWorker(queueConnection, { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs }),
         createExpiryWorker(queueConnection, {
-          store,
-          operations,
+          stores: { deployment: store, operation: operations },
           audit,
           notifier,
-          slack: slackForWorkers,
           policy: config.approval,
           logger,
           now: Date.now,
         }),
+        createExecuteWorker(
+          queueConnection,
+          { operations, audit, notifier, snowflake, policy: config.approval, logger, now: Date.now },
+          {
+            sweepQueue: executeQueue,
+            ...(overrides.changeSweep?.graceMs !== undefined && { sweepGraceMs: overrides.changeSweep.graceMs }),
+          },
+        ),
       ];
       // Not awaited: with Redis down the process still starts (and /readyz says why); the
       // scheduler is written as soon as Redis answers.
@@ -137,6 +156,9 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       );
       void scheduleApprovedSweep(deployQueue, overrides.sweep?.everyMs).catch((err: unknown) =>
         logger.error({ err }, 'could not schedule the sweep of approved deployments'),
+      );
+      void scheduleChangeSweep(executeQueue, overrides.changeSweep?.everyMs).catch((err: unknown) =>
+        logger.error({ err }, 'could not schedule the sweep of approved changes'),
       );
       for (const worker of workers) reportErrors(worker, logger);
       // close() lets running jobs finish; with Redis gone they cannot report back, so force it.
@@ -192,7 +214,6 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         expiry,
         audit,
         guard,
-        approvers,
         policy: config.approval,
         logger,
         now: Date.now,
@@ -207,12 +228,18 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       registerDeployWizard(slack.app, deploy);
       registerObserveActions(slack.app, observe);
       registerAccess(slack.app, access);
-      registerApproval(slack.app, {
-        store,
+      const enqueueChange = (id: string) => enqueueExecute(executeQueue, id);
+      registerGate(slack.app, {
+        deployments: store,
+        operations,
         audit,
         notifier,
         approvers,
+        guard,
         enqueueDeploy: (id) => enqueueDeploy(deployQueue, id),
+        enqueueChange,
+        resolveAttention: (id, action, actor) =>
+          resolveAttention({ operations, audit, notifier, now: Date.now, enqueue: enqueueChange }, id, action, actor),
         policy: config.approval,
         logger,
         now: Date.now,

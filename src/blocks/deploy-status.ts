@@ -27,6 +27,7 @@ const PHASE_TEXT: Record<Phase, string> = {
   failed: ':red_circle: Failed',
   timed_out: ':red_circle: Timed out',
   cancelled: ':no_entry: Cancelled',
+  needs_attention: ':warning: Needs attention: a person has to check',
 };
 
 export function buildStatusLine(d: Deployment): string {
@@ -46,8 +47,8 @@ export function buildStatusLine(d: Deployment): string {
           ? ' (REST endpoint provisioning)'
           : '';
   // A deployment that ended without running says why on the summary too, in Snowflake's words.
-  const why =
-    e.failure === undefined || e.phase === 'running' ? '' : `\n>${escapeMrkdwn(e.failure.message.split('\n')[0] ?? '').slice(0, 300)}`;
+  const said = e.phase === 'needs_attention' ? e.attention?.detail : e.phase === 'running' ? undefined : e.failure?.message;
+  const why = said === undefined ? '' : `\n>${escapeMrkdwn(said.split('\n')[0] ?? '').slice(0, 300)}`;
   return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.phaseSinceMs)})${why}`;
 }
 
@@ -201,5 +202,16 @@ export function buildMilestoneMessage(d: Deployment, milestone: Milestone): Slac
     }
     case 'failed':
       return { text: `${qualifiedService(d.request)} did not deploy`, blocks: failureBlocks(d) };
+    case 'needs_attention':
+      return {
+        text: `${qualifiedService(d.request)} needs attention`,
+        blocks: [
+          section(
+            `:warning: *Needs attention:* ${escapeMrkdwn(d.execution?.attention?.detail ?? 'the outcome of the deployment is not known')}.\n` +
+              'It was *not* sent again, so that it cannot deploy twice. When you know more, use the buttons on the summary above: ' +
+              '*Check again* looks once more (it never sends the deployment), *Mark as failed* closes it.',
+          ),
+        ],
+      };
   }
 }

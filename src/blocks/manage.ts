@@ -13,6 +13,10 @@ export const ManageIds = {
   approve: 'manage.approve',
   reject: 'manage.reject',
   gateActions: 'manage.gate',
+  /** Under a change that needs attention: a person checked and it took effect / look again and send it if not. */
+  markDone: 'manage.mark_done',
+  retry: 'manage.retry',
+  attentionActions: 'manage.attention',
   rejectModal: 'manage.reject_modal',
   reasonBlock: 'manage.reason',
   reasonInput: 'manage.reason_input',
@@ -158,8 +162,16 @@ function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
         },
       ];
     }
-    case 'approved':
-      return [context(`:white_check_mark: Approved by ${people(op.approvals)}`)];
+    case 'approved': {
+      const phase = op.execution?.phase;
+      const running =
+        phase === 'executing'
+          ? [context(':hourglass_flowing_sand: Applying…')]
+          : phase === 'needs_attention'
+            ? [context(':warning: Needs attention: I cannot tell whether it took effect. See the message below it.')]
+            : [];
+      return [context(`:white_check_mark: Approved by ${people(op.approvals)}`), ...running];
+    }
     case 'rejected': {
       const r = op.rejection;
       const who = r === undefined ? ':x: Rejected.' : `:x: Rejected by <@${r.userId}> (${slackDate(r.atMs)}).`;
@@ -195,6 +207,31 @@ export function buildChangeOutcome(
     ? `:white_check_mark: <@${op.requestedBy}> asked to ${what}: done. ${changeLines(op.change, op.before).join(' ')}`
     : `${result.failure} (requested by <@${op.requestedBy}>)`;
   return { text: result.ok ? `Done: ${what}` : `Failed: ${what}`, blocks: [section(text)] };
+}
+
+/**
+ * Posted when a worker cannot tell whether a change took effect (its predecessor died around the
+ * statement and Snowflake could not be read, or shows something else): what to check, and two
+ * buttons for the person who checked.
+ */
+export function buildChangeAttention(op: Operation): SlackMessage {
+  const what = `${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}`;
+  const statements = (op.execution?.statements ?? []).filter((s) => s.outcome === undefined).map((s) => s.text);
+  const why = op.execution?.note === undefined ? '' : ` (${escapeMrkdwn(op.execution.note)})`;
+  const target = encodeOperationTarget(op);
+  return {
+    text: `Needs attention: ${what}`,
+    blocks: [
+      section(
+        `:warning: <@${op.requestedBy}> asked to ${what}. The worker stopped while sending it, and I cannot tell whether Snowflake took it${why}. I did not send it again. *Retry* looks again and sends it only if it did not take effect.\n*Check in Snowflake:*\n\`\`\`${statements.join('\n')}\`\`\``,
+      ),
+      {
+        type: 'actions',
+        block_id: ManageIds.attentionActions,
+        elements: [button('I checked: mark done', ManageIds.markDone, target, 'primary'), button('Retry', ManageIds.retry, target)],
+      },
+    ],
+  };
 }
 
 /** Asks the approver who clicked Reject for an optional reason; `private_metadata` carries the request and the plan shown. */

@@ -200,3 +200,20 @@ export function decideRejectionClick<
   const rejection = { userId: clicker.userId, atMs: nowMs, ...(reason !== undefined && reason !== '' && { reason }) };
   return { write: { ...current, state: 'rejected', rejection }, refusal: null };
 }
+
+/**
+ * The kinds of record behind the gate. Each has its own store key (`<prefix>:<kind>:<id>`) and a
+ * flow-side adapter (src/flows/gate/); a new kind (e.g. `access` for grants) adds a name here, a
+ * zod codec with the GatedRecord fields, and an adapter.
+ */
+export const GATE_KINDS = ['deployment', 'operation'] as const;
+export type GateKind = (typeof GATE_KINDS)[number];
+
+/** Who must agree: the requester alone confirming once (`self`), or approvers per SPCS_APPROVERS (`approval`). */
+export const GATES = ['self', 'approval'] as const;
+export type Gate = (typeof GATES)[number];
+
+/** The gate's rules for a record: the configured policy for approvers, or the requester alone confirming once. */
+export function policyFor(gate: Gate, policy: ApprovalPolicy): ApprovalPolicy {
+  return gate === 'approval' ? policy : { ...policy, approvers: [], requiredApprovals: 1, allowSelfApproval: true };
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ATTENTION_REASONS } from './deploy-recovery.js';
 import { DeployRequest } from './deploy-request.js';
 
 /**
@@ -19,6 +20,7 @@ export const PHASES = [
   'failed', // final
   'timed_out', // final: 30 minutes in one phase
   'cancelled', // final: policy re-check refused at job start, or cancelled in Snowflake
+  'needs_attention', // a worker could not tell whether Snowflake took the CALL: a person decides
 ] as const;
 export type Phase = (typeof PHASES)[number];
 export const FINAL_PHASES: readonly Phase[] = ['running', 'failed', 'timed_out', 'cancelled'];
@@ -41,6 +43,7 @@ export type Decision = z.infer<typeof Decision>;
 /** Thread replies, each posted exactly once per deployment. */
 export const MILESTONES = [
   'approved',
+  'needs_attention',
   'build_started',
   'build_done',
   'starting',
@@ -64,6 +67,16 @@ export const Execution = z.object({
    */
   endpointPending: z.boolean().optional(),
   failure: z.object({ kind: FailureKind, message: z.string(), logTail: z.array(z.string()), privilege: z.string().optional() }).optional(),
+  /** Why a person has to look (phase needs_attention), and who resolved it. */
+  attention: z
+    .object({
+      reason: z.enum(ATTENTION_REASONS),
+      detail: z.string(),
+      /** When the CALL was about to go out: a service created since then may be this deployment's. */
+      submittingSinceMs: z.number(),
+      resolvedBy: z.string().optional(),
+    })
+    .optional(),
   /** What the last status round saw (SHOW SERVICES fields); a change triggers a closer look. */
   observed: z.string().optional(),
   milestones: z.array(z.enum(MILESTONES)).default([]),
@@ -72,6 +85,7 @@ export type Execution = z.infer<typeof Execution>;
 
 /** Whether the status tracker still follows the deployment: not final yet, or running with its endpoint to come. */
 export function isFollowed(e: Execution): boolean {
+  if (e.phase === 'needs_attention') return false;
   return !FINAL_PHASES.includes(e.phase) || (e.phase === 'running' && e.endpointPending === true);
 }
 

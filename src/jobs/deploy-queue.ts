@@ -3,6 +3,7 @@ import { logDeploymentStep } from './deployment-log.js';
 import { z } from 'zod';
 import { decideExecution, type ApprovalPolicy } from '../domain/approval-policy.js';
 import { planHash, qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
+import { decideSubmissionRecovery, type AttentionReason, type HistoryLookup, type ServiceLookup } from '../domain/deploy-recovery.js';
 import { FINAL_PHASES, isFollowed, type Deployment, type Execution, type FailureKind, type Phase } from '../domain/deployment.js';
 import { withLogScope, type Logger } from '../logger.js';
 import {
@@ -12,6 +13,7 @@ import {
   deployModel,
   deployTag,
   findDeployQuery,
+  findService,
   dropService,
   isSnowflakeError,
   parseIdentifier,
@@ -37,7 +39,7 @@ export const DEPLOY_QUEUE = 'deploy';
 
 export const DeployJob = z.object({ deploymentId: z.string() });
 export type DeployJob = z.infer<typeof DeployJob>;
-export type DeployOutcome = 'submitted' | 'resumed' | 'already_final' | 'cancelled' | 'failed' | 'swept';
+export type DeployOutcome = 'submitted' | 'resumed' | 'already_final' | 'cancelled' | 'failed' | 'swept' | 'needs_attention';
 export type DeployQueue = Queue<DeployJob, DeployOutcome>;
 
 export function createDeployQueue({ connection, keyPrefix }: QueueConnection): DeployQueue {
@@ -171,7 +173,9 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
     return 'resumed';
   }
   if (execution !== undefined && FINAL_PHASES.includes(execution.phase)) return 'already_final';
-  if (execution?.phase === 'submitting') return recoverSubmission(deps, d);
+  // A worker stopped mid-CALL, or a person asked to look again: find out, never send it again.
+  if (execution?.phase === 'submitting' || execution?.phase === 'needs_attention')
+    return recoverSubmission(deps, d, execution.attention?.submittingSinceMs ?? execution.phaseSinceMs);
 
   const check = decideExecution(deps.policy, { ...d, currentPlanHash: planHash(d.request) });
   if (!check.ok) {
@@ -248,37 +252,64 @@ async function followQuery(deps: DeployDeps, d: Deployment, queryId: string, how
 
 /**
  * A worker stopped after it began sending the CALL and before it stored the query id. The CALL is
- * tagged with the deployment id, so the query history tells whether Snowflake took it; it is never
- * sent a second time. Where the history cannot be read, a person has to look.
+ * tagged with the deployment id, so the query history tells whether Snowflake took it, and SHOW
+ * SERVICES whether a service appeared; it is never sent a second time. Where neither can tell
+ * (decideSubmissionRecovery), the deployment waits for a person: phase needs_attention.
  */
-async function recoverSubmission(deps: DeployDeps, d: Deployment): Promise<DeployOutcome> {
+async function recoverSubmission(deps: DeployDeps, d: Deployment, submittingSinceMs: number): Promise<DeployOutcome> {
   const service = requireQualifiedName(qualifiedService(d.request), 'Service', 3);
-  const database = service.container.container;
-  let found: Awaited<ReturnType<typeof findDeployQuery>>;
-  try {
-    found = await findDeployQuery(deps.snowflake, database, deployTag(d.id));
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    await fail(
-      deps,
-      d.id,
-      'deploy_error',
-      `The worker stopped while sending the deployment, and the query history could not be read to find out whether Snowflake took it (${why}). It was not sent again, to avoid deploying twice: check SHOW SERVICES LIKE '${service.name.name}' IN SCHEMA ${service.container.sql}, and the query history for QUERY_TAG '${deployTag(d.id)}', before requesting it again.`,
-    );
-    return 'failed';
+  const tag = deployTag(d.id);
+  const history = await lookUp(async (): Promise<HistoryLookup> => {
+    const found = await findDeployQuery(deps.snowflake, service.container.container, tag);
+    return found === null ? { kind: 'absent' } : { kind: 'found', queryId: found.queryId };
+  });
+  const existing =
+    history.kind === 'found'
+      ? ({ kind: 'absent' } as const)
+      : await lookUp(async (): Promise<ServiceLookup> => {
+          const row = await findService(deps.snowflake, service);
+          return row === null ? { kind: 'absent' } : { kind: 'present', createdOnMs: row.createdOn?.getTime() ?? null };
+        });
+  const decision = decideSubmissionRecovery(history, existing, submittingSinceMs);
+  switch (decision.kind) {
+    case 'follow':
+      await followQuery(deps, d, decision.queryId, 'recovered');
+      return 'resumed';
+    case 'not_taken':
+      await fail(
+        deps,
+        d.id,
+        'deploy_error',
+        `The worker stopped while sending the deployment, and Snowflake's query history has no CALL SYSTEM$DEPLOY_MODEL tagged '${tag}', nor is there a new service ${service.sql}: Snowflake did not take it. It was not sent again; request the deployment again.`,
+      );
+      return 'failed';
+    case 'needs_attention': {
+      const why = [history, existing].flatMap((l) => (l.kind === 'unreadable' ? [l.why] : [])).join('; ');
+      const detail = `${ATTENTION_TEXT[decision.reason](service.sql, tag)}${why === '' ? '' : ` (${why})`}`;
+      await setPhase(deps, d.id, 'needs_attention', { attention: { reason: decision.reason, detail, submittingSinceMs } });
+      await deps.notifier.milestone(d.id, 'needs_attention');
+      return 'needs_attention';
+    }
   }
-  if (found !== null) {
-    await followQuery(deps, d, found.queryId, 'recovered');
-    return 'resumed';
-  }
-  await fail(
-    deps,
-    d.id,
-    'deploy_error',
-    `The worker stopped while sending the deployment, and Snowflake's query history has no CALL SYSTEM$DEPLOY_MODEL tagged '${deployTag(d.id)}': Snowflake did not take it. It was not sent again; request the deployment again.`,
-  );
-  return 'failed';
 }
+
+/** A read whose failure is an answer ("could not tell"), not an error of the job. */
+async function lookUp<T>(read: () => Promise<T>): Promise<T | { readonly kind: 'unreadable'; readonly why: string }> {
+  try {
+    return await read();
+  } catch (err) {
+    return { kind: 'unreadable', why: err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err) };
+  }
+}
+
+const ATTENTION_TEXT: Readonly<Record<AttentionReason, (service: string, tag: string) => string>> = {
+  history_unreadable: (service, tag) =>
+    `The worker stopped while sending the deployment, and the query history could not be read to find out whether Snowflake took it. ${service} does not exist (yet: the image may still be building). Check the query history for QUERY_TAG '${tag}'`,
+  service_without_query: (service, tag) =>
+    `The worker stopped while sending the deployment. ${service} was created since, but no CALL tagged '${tag}' is in the query history, so there is no deploy query to follow. Check SHOW SERVICES and the query history`,
+  service_unreadable: (service, tag) =>
+    `The worker stopped while sending the deployment, and SHOW SERVICES could not be read to find out whether ${service} was created. Check it, and the query history for QUERY_TAG '${tag}'`,
+};
 
 /** The sweep's job scheduler: one sweep per interval across all workers. */
 const SWEEP_SCHEDULER = 'sweep-approved';

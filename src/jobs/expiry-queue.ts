@@ -1,13 +1,12 @@
-import type { WebClient } from '@slack/web-api';
 import { logDeploymentStep } from './deployment-log.js';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
-import type { ApprovalPolicy } from '../domain/approval-policy.js';
+import type { ApprovalPolicy, GateKind } from '../domain/approval-policy.js';
+import type { Deployment } from '../domain/deployment.js';
+import type { Operation } from '../domain/operation.js';
 import { withLogScope, type Logger } from '../logger.js';
 import type { AuditLog } from '../store/audit-log.js';
-import type { DeploymentStore } from '../store/deployment-store.js';
-import type { OperationStore } from '../store/operation-store.js';
-import { refreshChangeSummary } from './change-summary.js';
+import type { GatedRecord, GateStore } from '../store/gate-store.js';
 import type { Notifier } from './notifier.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
 
@@ -21,8 +20,8 @@ import { queuePrefix, type QueueConnection } from './queues.js';
 
 export const EXPIRY_QUEUE = 'approval-expiry';
 
-/** The records that expire: deployments (job `expire`) and change requests (job `expire-operation`). */
-export type ExpiringKind = 'deployment' | 'operation';
+/** The records that expire: every kind behind the gate (deployments: job `expire`; change requests: job `expire-operation`). */
+export type ExpiringKind = GateKind;
 
 /** A deployment's job keeps the data it always had, so jobs queued before change requests expired still parse. */
 export const ExpiryJob = z.union([z.object({ deploymentId: z.string() }), z.object({ operationId: z.string() })]);
@@ -65,54 +64,51 @@ export function createExpiryScheduler(
 }
 
 export interface ExpiryDeps {
-  readonly store: DeploymentStore;
-  readonly operations: Pick<OperationStore, 'expire'>;
-  readonly audit: AuditLog;
-  readonly notifier: Notifier;
-  /** Where a change request's summary is re-rendered (the notifier renders deployments'). */
-  readonly slack: Pick<WebClient, 'chat'>;
-  readonly policy: Pick<ApprovalPolicy, 'ttlMs' | 'requiredApprovals'>;
+  /** The gate stores, by the kind of record they hold: expiry is the gate store's, once for all kinds. */
+  readonly stores: {
+    readonly deployment: Pick<GateStore<Deployment>, 'expire'>;
+    readonly operation: Pick<GateStore<Operation>, 'expire'>;
+  };
+  readonly audit: Pick<AuditLog, 'append'>;
+  /** Re-renders the summary (buttons give way to Expired), for either kind. */
+  readonly notifier: Pick<Notifier, 'summary' | 'changeSummary'>;
+  readonly policy: Pick<ApprovalPolicy, 'ttlMs'>;
   readonly logger: Logger;
   readonly now: () => number;
 }
 
 const EXPIRED_DETAIL = 'no decision within SPCS_APPROVAL_TTL';
 
-type ExpiryStep = { readonly outcome: 'not_due'; readonly dueAtMs: number } | { readonly outcome: Exclude<ExpiryResult, 'not_due'> };
-
-/** Expires the request if it is due; moves the job to when it is due otherwise. */
-export function processExpiry(deps: ExpiryDeps) {
-  const expireDeployment = async (id: string): Promise<ExpiryStep> => {
-    const result = await deps.store.expire(id, deps.policy.ttlMs, deps.now());
-    if (result.outcome === 'expired') {
+/** What differs per kind after an expiry: the audit entry's subject fields, and which summary to re-render. */
+function afterExpiry(deps: ExpiryDeps) {
+  return {
+    deployment: async (d: Deployment) => {
+      await deps.audit.append({ event: 'expired', deploymentId: d.id, atMs: deps.now(), planHash: d.planHash, detail: EXPIRED_DETAIL });
+      await deps.notifier.summary(d.id);
+      logDeploymentStep(deps.logger, d, 'expired', { detail: EXPIRED_DETAIL });
+    },
+    operation: async (op: Operation) => {
       await deps.audit.append({
         event: 'expired',
-        deploymentId: id,
-        atMs: deps.now(),
-        planHash: result.deployment.planHash,
-        detail: EXPIRED_DETAIL,
-      });
-      await deps.notifier.summary(id);
-      logDeploymentStep(deps.logger, result.deployment, 'expired', { detail: EXPIRED_DETAIL });
-    }
-    return result;
-  };
-
-  const expireOperation = async (id: string): Promise<ExpiryStep> => {
-    const result = await deps.operations.expire(id, deps.policy.ttlMs, deps.now());
-    if (result.outcome === 'expired') {
-      const op = result.record;
-      await deps.audit.append({
-        event: 'expired',
-        deploymentId: id,
+        deploymentId: op.id,
         atMs: deps.now(),
         planHash: op.planHash,
         action: op.change.kind,
         target: op.service,
         detail: EXPIRED_DETAIL,
       });
-      await refreshChangeSummary(deps.slack, op, deps.policy.requiredApprovals, deps.logger);
-    }
+      await deps.notifier.changeSummary(op.id);
+      deps.logger.info('change request expired');
+    },
+  };
+}
+
+/** Expires the request if it is due; moves the job to when it is due otherwise. */
+export function processExpiry(deps: ExpiryDeps) {
+  const after = afterExpiry(deps);
+  const expire = async <T extends GatedRecord>(store: Pick<GateStore<T>, 'expire'>, id: string, then: (record: T) => Promise<void>) => {
+    const result = await store.expire(id, deps.policy.ttlMs, deps.now());
+    if (result.outcome === 'expired') await then(result.record);
     return result;
   };
 
@@ -122,12 +118,14 @@ export function processExpiry(deps: ExpiryDeps) {
     const data = parsed.data;
     const scope = 'deploymentId' in data ? { deploymentId: data.deploymentId } : { operationId: data.operationId };
     return withLogScope(scope, async () => {
-      const result = await ('deploymentId' in data ? expireDeployment(data.deploymentId) : expireOperation(data.operationId));
+      const result =
+        'deploymentId' in data
+          ? await expire(deps.stores.deployment, data.deploymentId, after.deployment)
+          : await expire(deps.stores.operation, data.operationId, after.operation);
       if (result.outcome === 'not_due') {
         await job.moveToDelayed(result.dueAtMs, token);
         throw new DelayedError();
       }
-      if (result.outcome === 'expired' && 'operationId' in data) deps.logger.info('change request expired');
       return result.outcome;
     });
   };

@@ -2,6 +2,9 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { buildDeploySummary } from '../blocks/deploy-summary.js';
+import { buildChangeAttention, buildChangeOutcome, buildChangeSummary } from '../blocks/manage.js';
+import { EXECUTION_PHASES, type ExecutionPhase, type Operation } from '../domain/operation.js';
+import type { OperationStore } from '../store/operation-store.js';
 import { buildMilestoneMessage } from '../blocks/deploy-status.js';
 import { qualifiedService } from '../domain/deploy-request.js';
 import { escapeMrkdwn } from '../blocks/text.js';
@@ -30,6 +33,15 @@ const SUMMARY_CONCURRENCY = 8;
 export const NotifyJob = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('summary'), deploymentId: z.string(), slotTaken: z.boolean().optional() }),
   z.object({ kind: z.literal('milestone'), deploymentId: z.string(), milestone: z.enum(MILESTONES), slotTaken: z.boolean().optional() }),
+  // Service and pool change requests (issue 13): the approval summary's edit, and the outcome in the thread.
+  z.object({ kind: z.literal('change_summary'), operationId: z.string(), slotTaken: z.boolean().optional() }),
+  z.object({
+    kind: z.literal('change_outcome'),
+    operationId: z.string(),
+    phase: z.enum(EXECUTION_PHASES),
+    round: z.number().int(),
+    slotTaken: z.boolean().optional(),
+  }),
 ]);
 export type NotifyJob = z.infer<typeof NotifyJob>;
 export type NotifyQueue = Queue<NotifyJob, void>;
@@ -60,6 +72,10 @@ export interface Notifier {
   summary(deploymentId: string): Promise<void>;
   /** Post the milestone's thread reply, once per deployment. */
   milestone(deploymentId: string, milestone: Milestone): Promise<void>;
+  /** Re-render a change request's approval summary (approvers' gate only; others have none). */
+  changeSummary(operationId: string): Promise<void>;
+  /** Post a change's outcome (done, failed) or its call for attention, once per execution round. */
+  changeOutcome(operationId: string, phase: ExecutionPhase, round: number): Promise<void>;
 }
 
 export function createNotifier(queues: NotifyQueues): Notifier {
@@ -88,11 +104,31 @@ export function createNotifier(queues: NotifyQueues): Notifier {
         },
       );
     },
+    async changeSummary(operationId) {
+      await queues.summaries.add(
+        'change_summary',
+        { kind: 'change_summary', operationId },
+        {
+          deduplication: { id: `summary-${operationId}`, keepLastIfActive: true },
+          attempts: DURABLE_ATTEMPTS,
+          removeOnComplete: true,
+        },
+      );
+    },
+    async changeOutcome(operationId, phase, round) {
+      await queues.replies.add(
+        'change_outcome',
+        { kind: 'change_outcome', operationId, phase, round },
+        { jobId: `${operationId}-${phase}-${round}`, attempts: DURABLE_ATTEMPTS, removeOnComplete: { age: 7 * 86_400 } },
+      );
+    },
   };
 }
 
 export interface NotifyDeps {
   readonly store: DeploymentStore;
+  /** Change requests, for the change_* jobs (a process that sends none may leave it out). */
+  readonly operations?: Pick<OperationStore, 'get'>;
   readonly slots: SendSlots;
   /** The reply queue: a reply waits while an earlier reply of its deployment is still queued. */
   readonly replies: Pick<NotifyQueue, 'getJobState'>;
@@ -108,6 +144,8 @@ export function processNotify(deps: NotifyDeps) {
     const parsed = NotifyJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad notify job: ${parsed.error.message}`);
     const data = parsed.data;
+    if (data.kind === 'change_summary' || data.kind === 'change_outcome')
+      return withLogScope({ operationId: data.operationId }, () => notifyChange(deps, job, data, token));
     await withLogScope({ deploymentId: data.deploymentId }, async () => {
       const d = await deps.store.get(data.deploymentId);
       if (d === null) throw new UnrecoverableError(`deployment ${data.deploymentId} not found`);
@@ -180,7 +218,11 @@ async function earlierReplyQueued(deps: NotifyDeps, deploymentId: string, milest
 const milestoneJobId = (deploymentId: string, milestone: Milestone) => `${deploymentId}-${milestone}`;
 
 /** The Slack call a job makes for the deployment as it is now. */
-function sendFor(deps: NotifyDeps, d: Deployment, data: NotifyJob): { method: PacedMethod; run: () => Promise<void> } {
+function sendFor(
+  deps: NotifyDeps,
+  d: Deployment,
+  data: Extract<NotifyJob, { kind: 'summary' | 'milestone' }>,
+): { method: PacedMethod; run: () => Promise<void> } {
   if (data.kind === 'summary') {
     const message = buildDeploySummary(d, deps.requiredApprovals);
     const ts = d.messageTs;
@@ -249,7 +291,7 @@ function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, co
   );
   worker.on('failed', (job, err) =>
     deps.logger.warn(
-      { err, jobId: job?.id, deploymentId: job?.data.deploymentId, attemptsMade: job?.attemptsMade },
+      { err, jobId: job?.id, ...(job !== undefined && idsOf(job.data)), attemptsMade: job?.attemptsMade },
       `posting a deployment's ${job?.name ?? 'notification'} to Slack failed`,
     ),
   );
@@ -265,4 +307,99 @@ function isRateLimited(err: unknown): err is { retryAfter: number } {
     'retryAfter' in err &&
     typeof err.retryAfter === 'number'
   );
+}
+
+function idsOf(data: NotifyJob): { deploymentId: string } | { operationId: string } {
+  return 'deploymentId' in data ? { deploymentId: data.deploymentId } : { operationId: data.operationId };
+}
+
+type ChangeJob = Extract<NotifyJob, { kind: 'change_summary' | 'change_outcome' }>;
+
+/**
+ * A change request's Slack side, from the record as it is when the job runs: the summary edit
+ * (approvers' gate) or the outcome in the service's thread (or the channel). Paced like the
+ * deployment's sends. When the bot is not in the channel, the person who confirmed or last
+ * approved learns the outcome where only they see it.
+ */
+async function notifyChange(deps: NotifyDeps, job: Job<unknown>, data: ChangeJob, token: string | undefined): Promise<void> {
+  const op = (await deps.operations?.get(data.operationId)) ?? null;
+  if (op === null) throw new UnrecoverableError(`operation ${data.operationId} not found`);
+  const send = sendChange(deps, op, data);
+  if (send === null) return;
+  const scope = { channelId: send.channel, teamId: op.teamId };
+  const waitMs = data.slotTaken === true ? 0 : await deps.slots.reserve(send.method, scope);
+  const moreMs = waitMs > 0 ? 0 : await deps.slots.acquire(send.method, scope);
+  if (waitMs > 0 || moreMs > 0) {
+    if (data.slotTaken !== true) await job.updateData({ ...data, slotTaken: true });
+    await job.moveToDelayed(Date.now() + waitMs + moreMs, token);
+    throw new DelayedError();
+  }
+  try {
+    await send.run();
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (!cannotSucceed(code)) throw err;
+    deps.logger.error(
+      { err, code, method: send.method, channelId: send.channel, kind: data.kind },
+      `posting the change's ${data.kind} failed: Slack answered ${code}; not retrying`,
+    );
+    if (data.kind === 'change_outcome' && notInChannel(code)) await tellConfirmer(deps, op, send.text, send.channel);
+    throw new UnrecoverableError(`${send.method} in ${send.channel}: ${code}`);
+  }
+}
+
+function sendChange(
+  deps: NotifyDeps,
+  op: Operation,
+  data: ChangeJob,
+): { method: PacedMethod; channel: string; text: string; run: () => Promise<void> } | null {
+  if (data.kind === 'change_summary') {
+    const ts = op.messageTs;
+    if (op.gate !== 'approval' || ts === undefined) return null;
+    const summary = buildChangeSummary(op, deps.requiredApprovals);
+    return {
+      method: 'chat.update',
+      channel: op.channelId,
+      text: summary.text,
+      run: async () => void (await deps.slack.chat.update({ channel: op.channelId, ts, text: summary.text, blocks: summary.blocks })),
+    };
+  }
+  const message =
+    data.phase === 'needs_attention'
+      ? buildChangeAttention(op)
+      : data.phase === 'done'
+        ? buildChangeOutcome(op, { ok: true, status: '' })
+        : data.phase === 'failed'
+          ? buildChangeOutcome(op, { ok: false, failure: op.execution?.note ?? ':warning: The change failed.' })
+          : null;
+  if (message === null) return null;
+  const where = op.thread ?? { channelId: op.channelId, ts: undefined };
+  return {
+    method: 'chat.postMessage',
+    channel: where.channelId,
+    text: message.text,
+    run: async () =>
+      void (await deps.slack.chat.postMessage({
+        channel: where.channelId,
+        text: message.text,
+        blocks: message.blocks,
+        ...(where.ts !== undefined && { thread_ts: where.ts }),
+      })),
+  };
+}
+
+/** The bot is not in the channel: whoever confirmed (or last approved) learns the outcome where only they see it, or in a DM. */
+async function tellConfirmer(deps: NotifyDeps, op: Operation, outcome: string, channel: string): Promise<void> {
+  const user = op.approvals.at(-1)?.userId ?? op.requestedBy;
+  const text = `${outcome}\n:warning: I'm not in <#${channel}>, so I could not post this there. Invite me with \`/invite @spcs\`.`;
+  try {
+    await deps.slack.chat.postEphemeral({ channel, user, text });
+  } catch (err) {
+    deps.logger.debug({ err }, 'ephemeral refused too; telling the confirmer in a direct message');
+    await deps.slack.chat
+      .postMessage({ channel: user, text })
+      .catch((dmErr: unknown) =>
+        deps.logger.error({ err: dmErr, user }, 'telling the confirmer that the bot is not in the channel failed'),
+      );
+  }
 }

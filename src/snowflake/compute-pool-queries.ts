@@ -219,18 +219,21 @@ export async function createComputePool(db: QueryRunner, req: CreateComputePoolR
   return rows[0]?.status ?? '';
 }
 
+/** ALTER COMPUTE POOL … SUSPEND / RESUME, built once so an approval can hash the text (issue 13). */
+export function suspendComputePoolStatement(pool: Identifier): Sql {
+  return sql`ALTER COMPUTE POOL ${pool} SUSPEND`.repeatable().requires(`OPERATE ON COMPUTE POOL ${pool.sql}`);
+}
+
+export function resumeComputePoolStatement(pool: Identifier): Sql {
+  return sql`ALTER COMPUTE POOL ${pool} RESUME`.repeatable().requires(`OPERATE ON COMPUTE POOL ${pool.sql}`);
+}
+
 export async function suspendComputePool(db: QueryRunner, pool: Identifier): Promise<string> {
-  const rows = await db.query(
-    sql`ALTER COMPUTE POOL ${pool} SUSPEND`.repeatable().requires(`OPERATE ON COMPUTE POOL ${pool.sql}`),
-    StatusRow,
-  );
+  const rows = await db.query(suspendComputePoolStatement(pool), StatusRow);
   return rows[0]?.status ?? '';
 }
 
 export async function resumeComputePool(db: QueryRunner, pool: Identifier): Promise<string> {
-  const rows = await db.query(
-    sql`ALTER COMPUTE POOL ${pool} RESUME`.repeatable().requires(`OPERATE ON COMPUTE POOL ${pool.sql}`),
-    StatusRow,
-  );
+  const rows = await db.query(resumeComputePoolStatement(pool), StatusRow);
   return rows[0]?.status ?? '';
 }

@@ -71,4 +71,5 @@ export {
 } from './deploy-spec-delivery.js';
 export * from './observability-queries.js';
 export * from './access-queries.js';
+export * from './change-queries.js';
 export * from './access-plan.js';

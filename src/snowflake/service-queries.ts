@@ -336,12 +336,26 @@ async function statusOf(db: QueryRunner, statement: Sql): Promise<string> {
   return rows[0]?.status ?? '';
 }
 
+/** The statement texts a service change sends, built once so the approval can hash them (issue 13). */
+export function suspendServiceStatement(service: QualifiedName): Sql {
+  return sql`ALTER SERVICE ${service} SUSPEND`.repeatable().requires(`OPERATE ON SERVICE ${service.sql}`);
+}
+
+export function resumeServiceStatement(service: QualifiedName): Sql {
+  return sql`ALTER SERVICE ${service} RESUME`.repeatable().requires(`OPERATE ON SERVICE ${service.sql}`);
+}
+
 export function suspendService(db: QueryRunner, service: QualifiedName): Promise<string> {
-  return statusOf(db, sql`ALTER SERVICE ${service} SUSPEND`.repeatable().requires(`OPERATE ON SERVICE ${service.sql}`));
+  return statusOf(db, suspendServiceStatement(service));
 }
 
 export function resumeService(db: QueryRunner, service: QualifiedName): Promise<string> {
-  return statusOf(db, sql`ALTER SERVICE ${service} RESUME`.repeatable().requires(`OPERATE ON SERVICE ${service.sql}`));
+  return statusOf(db, resumeServiceStatement(service));
+}
+
+/** Runs one statement built here whose answer is a `status` row (ALTER, DROP, CREATE). */
+export function runStatusStatement(db: QueryRunner, statement: Sql): Promise<string> {
+  return statusOf(db, statement);
 }
 
 /** Checks instance bounds; returns problems a person can act on (empty when fine). */
@@ -367,22 +381,34 @@ export function minReadyFor(newMin: number, currentMinReady: number | null): num
 const SET_PROPERTIES = (service: QualifiedName) => `OWNERSHIP ON SERVICE ${service.sql}`;
 
 /** ALTER SERVICE … SET MIN_INSTANCES = n MAX_INSTANCES = n [MIN_READY_INSTANCES = n]. Throws RangeError on invalid bounds. */
-export function setServiceInstances(
-  db: QueryRunner,
+export function setServiceInstancesStatement(
   service: QualifiedName,
   bounds: { readonly min: number; readonly max: number; readonly minReady?: number | undefined },
-): Promise<string> {
+): Sql {
   const problems = checkInstanceBounds(bounds);
   const minReady = bounds.minReady;
   if (minReady !== undefined && (!Number.isInteger(minReady) || minReady < 0 || minReady > bounds.min)) {
     problems.push('Min ready instances: a whole number, at most min instances');
   }
-  if (problems.length > 0) return Promise.reject(new RangeError(problems.join('; ')));
+  if (problems.length > 0) throw new RangeError(problems.join('; '));
   const statement =
     minReady === undefined
       ? sql`ALTER SERVICE ${service} SET MIN_INSTANCES = ${int(bounds.min)} MAX_INSTANCES = ${int(bounds.max)}`
       : sql`ALTER SERVICE ${service} SET MIN_INSTANCES = ${int(bounds.min)} MAX_INSTANCES = ${int(bounds.max)} MIN_READY_INSTANCES = ${int(minReady)}`;
-  return statusOf(db, statement.repeatable().requires(SET_PROPERTIES(service)));
+  return statement.repeatable().requires(SET_PROPERTIES(service));
+}
+
+/** Runs setServiceInstancesStatement; rejects with RangeError on invalid bounds. */
+export function setServiceInstances(
+  db: QueryRunner,
+  service: QualifiedName,
+  bounds: { readonly min: number; readonly max: number; readonly minReady?: number | undefined },
+): Promise<string> {
+  try {
+    return statusOf(db, setServiceInstancesStatement(service, bounds));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** Snowflake's AUTO_SUSPEND_SECS for a service: 0 (off) or at least this (docs: ALTER SERVICE, "300 seconds or more"). */
@@ -398,14 +424,27 @@ export function checkAutoSuspendSeconds(seconds: number): string | null {
 }
 
 /** ALTER SERVICE … SET AUTO_SUSPEND_SECS = n (0 turns auto-suspend off). Throws RangeError on a value Snowflake refuses. */
-export function setServiceAutoSuspend(db: QueryRunner, service: QualifiedName, seconds: number): Promise<string> {
+export function setServiceAutoSuspendStatement(service: QualifiedName, seconds: number): Sql {
   const problem = checkAutoSuspendSeconds(seconds);
-  if (problem !== null) return Promise.reject(new RangeError(problem));
-  return statusOf(db, sql`ALTER SERVICE ${service} SET AUTO_SUSPEND_SECS = ${int(seconds)}`.repeatable().requires(SET_PROPERTIES(service)));
+  if (problem !== null) throw new RangeError(problem);
+  return sql`ALTER SERVICE ${service} SET AUTO_SUSPEND_SECS = ${int(seconds)}`.repeatable().requires(SET_PROPERTIES(service));
+}
+
+/** Runs setServiceAutoSuspendStatement; rejects with RangeError on a value Snowflake refuses. */
+export function setServiceAutoSuspend(db: QueryRunner, service: QualifiedName, seconds: number): Promise<string> {
+  try {
+    return statusOf(db, setServiceAutoSuspendStatement(service, seconds));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 /** DROP SERVICE [IF EXISTS]. Never retried. */
-export function dropService(db: QueryRunner, service: QualifiedName, options: { readonly ifExists?: boolean } = {}): Promise<string> {
+export function dropServiceStatement(service: QualifiedName, options: { readonly ifExists?: boolean } = {}): Sql {
   const statement = options.ifExists === true ? sql`DROP SERVICE IF EXISTS ${service}` : sql`DROP SERVICE ${service}`;
-  return statusOf(db, statement.requires(`OWNERSHIP ON SERVICE ${service.sql}`));
+  return statement.requires(`OWNERSHIP ON SERVICE ${service.sql}`);
+}
+
+export function dropService(db: QueryRunner, service: QualifiedName, options: { readonly ifExists?: boolean } = {}): Promise<string> {
+  return statusOf(db, dropServiceStatement(service, options));
 }

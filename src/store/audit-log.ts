@@ -23,6 +23,9 @@ export const AUDIT_EVENTS = [
   'change_requested',
   'change_applied',
   'change_failed',
+  // Changes run by the execute worker (issue 13): it cannot tell whether one took effect; a person answered.
+  'change_needs_attention',
+  'change_resolved',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

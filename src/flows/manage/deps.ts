@@ -9,16 +9,14 @@ import type { ActionGuard } from '../shared/permissions.js';
 
 /** What the management flows (services and pools) need; app.ts builds it. */
 export interface ManageDeps {
-  /** SHOW SERVICES/POOLS, ALTER SERVICE/COMPUTE POOL, DROP SERVICE, CREATE COMPUTE POOL. */
+  /** SHOW SERVICES / COMPUTE POOLS (the changes themselves run in the execute worker). */
   readonly snowflake: QueryRunner;
-  readonly operations: OperationStore;
+  readonly operations: Pick<OperationStore, 'create' | 'update'>;
   /** Where a service's thread is, and whether it has a deployment in flight. */
   readonly deployments: Pick<DeploymentStore, 'forService'>;
   readonly audit: Pick<AuditLog, 'append'>;
   /** SPCS_MANAGERS, checked at every entry point and again before anything runs. */
   readonly guard: ActionGuard;
-  /** SPCS_APPROVERS membership (the approval gate's own directory). */
-  readonly approvers: { isApprover(userId: string, channelId: string): Promise<boolean> };
   /** Expires a request behind the approvers' gate once SPCS_APPROVAL_TTL passes with no decision. */
   readonly expiry: ExpiryScheduler;
   readonly policy: ApprovalPolicy;

@@ -22,7 +22,6 @@ import type { Subcommand } from '../subcommand.js';
 import { createAutoSuspendCommand } from './autosuspend.js';
 import type { ManageDeps } from './deps.js';
 import { createDropCommand } from './drop.js';
-import { gateHandlers } from './gate.js';
 import { poolHandlers } from './pools.js';
 import { channelOf, requestChange, requesterOf, wholeNumber, type ChangeFor } from './request.js';
 import { createResumeCommand } from './resume.js';
@@ -133,7 +132,6 @@ export function handlers(deps: ManageDeps) {
     };
 
   return {
-    ...gateHandlers(deps),
     suspend: direct('suspend'),
     resume: direct('resume'),
     drop: direct('drop'),
@@ -144,7 +142,7 @@ export function handlers(deps: ManageDeps) {
   };
 }
 
-/** Management buttons under `/spcs status` and `/spcs pools`, the confirmation and approval buttons, and the modals. */
+/** Management buttons under `/spcs status` and `/spcs pools`, and their modals (the confirmation and approval buttons are the gate's, src/flows/gate/). */
 export function registerManageActions(app: App, deps: ManageDeps): void {
   const h = handlers(deps);
   app.action<BlockAction<ButtonAction>>(StatusActions.suspend, h.suspend);
@@ -152,11 +150,6 @@ export function registerManageActions(app: App, deps: ManageDeps): void {
   app.action<BlockAction<ButtonAction>>(StatusActions.drop, h.drop);
   app.action<BlockAction<ButtonAction>>(StatusActions.scale, h.scale);
   app.action<BlockAction<ButtonAction>>(StatusActions.autoSuspend, h.autoSuspend);
-  app.action<BlockAction<ButtonAction>>(ManageIds.confirm, h.confirm);
-  app.action<BlockAction<ButtonAction>>(ManageIds.cancel, h.cancel);
-  app.action<BlockAction<ButtonAction>>(ManageIds.approve, h.approve);
-  app.action<BlockAction<ButtonAction>>(ManageIds.reject, h.reject);
-  app.view<ViewSubmitAction>(ManageIds.rejectModal, h.rejectSubmitted);
   app.view<ViewSubmitAction>(ManageIds.scaleModal, h.scaleSubmitted);
   app.view<ViewSubmitAction>(ManageIds.autoSuspendModal, h.autoSuspendSubmitted);
   const pools = poolHandlers(deps);

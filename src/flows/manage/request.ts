@@ -13,7 +13,7 @@ import {
   type ServiceChange,
   type ServiceSnapshot,
 } from '../../domain/operation.js';
-import type { ServiceInfo } from '../../snowflake/index.js';
+import { planChangeStatements, type ServiceInfo } from '../../snowflake/index.js';
 import { replyAfterAck } from '../shared/reply.js';
 import { displayArg, parseServiceArg, withService, type ServiceArg } from '../shared/service-ref.js';
 import type { Subcommand, SubcommandArgs } from '../subcommand.js';
@@ -141,13 +141,20 @@ export async function openRequest(
   before: ServiceSnapshot,
   gate: Pick<Operation, 'gate' | 'gateReason' | 'thread'>,
 ): Promise<Operation> {
+  // The statements the worker will send, built now so the approval covers their exact text.
+  const plan = planChangeStatements(target, change);
+  if (!plan.ok) throw new RangeError(`cannot build the statement: ${plan.message}`);
   const op: Operation = {
     id: newOperationId(),
     service: target,
     change,
     before,
     ...gate,
-    planHash: operationHash(target, change),
+    planHash: operationHash(
+      target,
+      change,
+      plan.value.map((statement) => statement.text),
+    ),
     requestedBy: who.userId,
     teamId: who.teamId,
     channelId: who.channelId,
