@@ -136,7 +136,7 @@ export function textInput(
     type: 'input',
     block_id: id,
     label: { type: 'plain_text', text: label },
-    ...(opts.optional !== undefined && { optional: opts.optional }),
+    optional: opts.optional ?? false,
     ...(opts.hint !== undefined && { hint: { type: 'plain_text', text: opts.hint } }),
     element: {
       type: 'plain_text_input',
