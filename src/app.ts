@@ -14,7 +14,14 @@ import { createDeploymentRequester } from './flows/approval/index.js';
 import { registerGate } from './flows/gate/index.js';
 import { createObserveCommands, registerObserveActions } from './flows/observe/index.js';
 import { registerSpcsCommand } from './flows/spcs-command.js';
-import { createDeployQueue, createDeployWorker, enqueueDeploy, scheduleApprovedSweep, type SweepOptions } from './jobs/deploy-queue.js';
+import {
+  createDeployQueue,
+  createDeployWorker,
+  enqueueDeploy,
+  resolveDeployAttention,
+  scheduleApprovedSweep,
+  type SweepOptions,
+} from './jobs/deploy-queue.js';
 import {
   createExecuteQueue,
   createExecuteWorker,
@@ -240,6 +247,8 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         enqueueChange,
         resolveAttention: (id, action, actor) =>
           resolveAttention({ operations, audit, notifier, now: Date.now, enqueue: enqueueChange }, id, action, actor),
+        resolveDeployAttention: (id, action, actor) =>
+          resolveDeployAttention({ store, audit, notifier, logger, now: Date.now, queue: deployQueue }, id, action, actor),
         policy: config.approval,
         logger,
         now: Date.now,

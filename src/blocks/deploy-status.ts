@@ -150,6 +150,8 @@ function failureBlocks(d: Deployment): KnownBlock[] {
     const container = f.kind === 'build_failed' ? 'model-build' : 'model-inference';
     blocks.push(section(`*Last lines of the \`${container}\` log*\n${codeBlock(f.logTail.join('\n'))}`));
   }
+  const closedBy = d.execution?.attention?.resolvedBy;
+  if (closedBy !== undefined) blocks.push(section(`Marked as failed by <@${closedBy}>.`));
   blocks.push(section(`*Diagnosis:* ${diagnosis(d, f)}`));
   return blocks;
 }

@@ -14,6 +14,10 @@ export const ApprovalIds = {
   reasonBlock: 'approval.reason',
   reasonInput: 'approval.reason_input',
   status: 'deploy.status',
+  /** Under a deployment that needs attention: look again (never re-sends), or close it as failed. */
+  attention: 'approval.attention',
+  recheck: 'approval.recheck',
+  markFailed: 'approval.mark_failed',
 } as const;
 
 /** What an Approve/Reject button (and the reject modal) carries: the deployment and the plan shown. */
@@ -83,8 +87,48 @@ function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] 
         },
       ];
     }
-    case 'approved':
-      return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:white_check_mark: Approved by ${people(d.approvals)}` }] }];
+    case 'approved': {
+      const approved: KnownBlock = {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `:white_check_mark: Approved by ${people(d.approvals)}` }],
+      };
+      const attention = d.execution?.phase === 'needs_attention' ? d.execution.attention : undefined;
+      if (attention === undefined || attention.resolvedBy !== undefined) return [approved];
+      if (attention.checking === true)
+        return [approved, { type: 'context', elements: [{ type: 'mrkdwn', text: ':mag: Looking at Snowflake again…' }] }];
+      return [
+        approved,
+        {
+          type: 'actions',
+          block_id: ApprovalIds.attention,
+          elements: [
+            {
+              type: 'button',
+              action_id: ApprovalIds.recheck,
+              style: 'primary',
+              text: { type: 'plain_text', text: 'Check again' },
+              value: target,
+            },
+            {
+              type: 'button',
+              action_id: ApprovalIds.markFailed,
+              style: 'danger',
+              text: { type: 'plain_text', text: 'Mark as failed' },
+              value: target,
+              confirm: {
+                title: { type: 'plain_text', text: 'Mark as failed?' },
+                text: {
+                  type: 'mrkdwn',
+                  text: 'Do this once you have checked that Snowflake did not create the service. The bot stops looking; nothing is sent to Snowflake.',
+                },
+                confirm: { type: 'plain_text', text: 'Mark as failed' },
+                deny: { type: 'plain_text', text: 'Keep waiting' },
+              },
+            },
+          ],
+        },
+      ];
+    }
     case 'rejected': {
       const r = d.rejection;
       const who = r === undefined ? 'Rejected' : `:x: Rejected by <@${r.userId}> (${slackDate(r.atMs)})`;

@@ -74,6 +74,10 @@ export const Execution = z.object({
       detail: z.string(),
       /** When the CALL was about to go out: a service created since then may be this deployment's. */
       submittingSinceMs: z.number(),
+      /** How many times a person asked to look again (each look is its own deploy job). */
+      checks: z.number().int().min(0).default(0),
+      /** A look a person asked for is queued or running. */
+      checking: z.boolean().optional(),
       resolvedBy: z.string().optional(),
     })
     .optional(),

@@ -235,10 +235,12 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
 /** Stores Snowflake's query id and hands the deployment to the tracker. */
 async function followQuery(deps: DeployDeps, d: Deployment, queryId: string, how: 'submitted' | 'recovered'): Promise<void> {
   const buildJob = buildJobName(queryId);
-  await deps.store.update(d.id, (current) => ({
-    ...current,
-    execution: { milestones: [], phase: 'submitting', phaseSinceMs: deps.now(), ...current.execution, queryId, buildJobName: buildJob },
-  }));
+  await deps.store.update(d.id, (current) => {
+    const { attention: _answered, ...execution } = current.execution ?? { milestones: [], phase: 'submitting', phaseSinceMs: deps.now() };
+    // Found again after a person asked to look: it is submitted after all, and the tracker follows it.
+    const phase = execution.phase === 'needs_attention' ? { phase: 'submitting' as const, phaseSinceMs: deps.now() } : {};
+    return { ...current, execution: { ...execution, ...phase, queryId, buildJobName: buildJob } };
+  });
   await deps.store.track(d.id);
   await deps.audit.append({
     event: 'deploy_submitted',
@@ -286,11 +288,63 @@ async function recoverSubmission(deps: DeployDeps, d: Deployment, submittingSinc
     case 'needs_attention': {
       const why = [history, existing].flatMap((l) => (l.kind === 'unreadable' ? [l.why] : [])).join('; ');
       const detail = `${ATTENTION_TEXT[decision.reason](service.sql, tag)}${why === '' ? '' : ` (${why})`}`;
-      await setPhase(deps, d.id, 'needs_attention', { attention: { reason: decision.reason, detail, submittingSinceMs } });
+      const checks = d.execution?.attention?.checks ?? 0;
+      await setPhase(deps, d.id, 'needs_attention', { attention: { reason: decision.reason, detail, submittingSinceMs, checks } });
       await deps.notifier.milestone(d.id, 'needs_attention');
       return 'needs_attention';
     }
   }
+}
+
+export type DeployAttentionAction = 'recheck' | 'mark_failed';
+
+/**
+ * A person's answer to a deployment that needs attention. `recheck` hands it to a new deploy job,
+ * which only looks again (recoverSubmission never sends the CALL); `mark_failed` closes it.
+ * Returns null when it was not waiting for anyone (answered already, or a look is under way).
+ */
+export async function resolveDeployAttention(
+  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now' | 'logger'> & { readonly queue: DeployQueue },
+  id: string,
+  action: DeployAttentionAction,
+  actor: string,
+): Promise<Deployment | null> {
+  const resolved = await deps.store.transition<Deployment | null>(id, (d) => {
+    const e = d?.execution;
+    const attention = e?.attention;
+    if (d === null || e === undefined || e.phase !== 'needs_attention' || attention === undefined) return { result: null };
+    if (attention.checking === true || attention.resolvedBy !== undefined) return { result: null };
+    const next: Deployment = {
+      ...d,
+      execution: {
+        ...e,
+        attention:
+          action === 'recheck' ? { ...attention, checks: attention.checks + 1, checking: true } : { ...attention, resolvedBy: actor },
+      },
+    };
+    return { write: next, result: next };
+  });
+  if (resolved === null) return null;
+  await deps.audit.append({
+    event: 'deploy_resolved',
+    deploymentId: id,
+    actor,
+    atMs: deps.now(),
+    planHash: resolved.planHash,
+    detail: action,
+  });
+  if (action === 'recheck') {
+    // Its own job id per look: the deployment's first job (id = deployment id) is done and kept.
+    await deps.queue.add('deploy', { deploymentId: id }, { jobId: `${id}-check-${resolved.execution?.attention?.checks ?? 0}` });
+    return resolved;
+  }
+  await fail(
+    deps,
+    id,
+    'deploy_error',
+    `Marked as failed by a person after the worker could not tell whether Snowflake took the deployment. ${resolved.execution?.attention?.detail ?? ''}`.trim(),
+  );
+  return resolved;
 }
 
 /** A read whose failure is an answer ("could not tell"), not an error of the job. */

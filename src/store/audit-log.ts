@@ -26,6 +26,8 @@ export const AUDIT_EVENTS = [
   // Changes run by the execute worker (issue 13): it cannot tell whether one took effect; a person answered.
   'change_needs_attention',
   'change_resolved',
+  // A deployment that needs attention (the worker could not tell whether Snowflake took the CALL): a person answered.
+  'deploy_resolved',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

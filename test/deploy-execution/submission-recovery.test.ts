@@ -8,7 +8,16 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeployQueue, enqueueDeploy } from '../../src/jobs/deploy-queue.js';
 import { TEST_REDIS_URL } from '../support/test-bot.js';
-import { APPROVER, CHANNEL, deployCalls, eventually, startDeployHarness, text, type DeployHarness } from '../deploy-approval/helpers.js';
+import {
+  APPROVER,
+  CHANNEL,
+  OUTSIDER,
+  deployCalls,
+  eventually,
+  startDeployHarness,
+  text,
+  type DeployHarness,
+} from '../deploy-approval/helpers.js';
 
 let h: DeployHarness | undefined;
 const closers: Array<() => Promise<void>> = [];
@@ -37,6 +46,12 @@ async function strandInSubmitting(harness: DeployHarness, serviceName: string): 
   await enqueueDeploy(queue, requested.id);
   return requested;
 }
+
+const ephemeralTo = (harness: DeployHarness, user: string) =>
+  harness.t.fake
+    .ephemerals({ channel: CHANNEL, user })
+    .map((e) => e.text)
+    .join('\n');
 
 const phaseOf = async (harness: DeployHarness, id: string) => (await harness.store.get(id))?.execution;
 
@@ -76,7 +91,50 @@ describe('a deployment found in submitting without its query id', () => {
     );
     const events = (await harness.audit.read(id)).map((e) => e.detail);
     expect(events).toContain('needs_attention');
-  }, 45_000);
+
+    // The summary asks a person: someone who is neither requester nor approver is refused.
+    await harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.recheck', { user: { id: OUTSIDER } });
+    await eventually(() => ephemeralTo(harness, OUTSIDER).includes('Only the requester or an approver') || undefined, 5_000, 'refusal');
+    expect((await phaseOf(harness, id))?.attention?.checks).toBe(0);
+
+    // Check again: a new look (history still unreadable), never the CALL.
+    const historyReads = () => harness.t.emulator.sqlLog.filter((e) => /QUERY_HISTORY_BY_USER/.test(e.sqlText)).length;
+    const readsBefore = historyReads();
+    await harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.recheck', { user: { id: APPROVER } });
+    await eventually(() => historyReads() > readsBefore || undefined, 10_000, 'looked again');
+    await eventually(
+      async () => {
+        const e = await phaseOf(harness, id);
+        return (e?.phase === 'needs_attention' && e.attention?.checks === 1 && e.attention.checking !== true) || undefined;
+      },
+      10_000,
+      'still needs attention after the second look',
+    );
+    expect(deployCalls(harness.t)).toBe(0);
+
+    // Mark as failed: closed, said in the thread with who did it, audited.
+    await harness.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.mark_failed', { user: { id: APPROVER } });
+    await eventually(async () => (await phaseOf(harness, id))?.phase === 'failed' || undefined, 10_000, 'marked failed');
+    const closed = await eventually(
+      () =>
+        harness.t.fake
+          .replies(CHANNEL, ts)
+          .map(text)
+          .find((m) => m.includes(`Marked as failed by <@${APPROVER}>`)),
+      10_000,
+      'failure reply',
+    );
+    expect(closed).toContain('could not tell whether Snowflake took the deployment');
+    const answers = (await harness.audit.read(id)).filter((e) => e.event === 'deploy_resolved');
+    expect(answers.map((e) => [e.actor, e.detail])).toEqual([
+      [APPROVER, 'recheck'],
+      [APPROVER, 'mark_failed'],
+    ]);
+    // Answered: the summary no longer offers the buttons, and says failed.
+    await eventually(() => text(harness.t.fake.message(CHANNEL, ts)).includes('Failed') || undefined, 10_000, 'summary failed');
+    expect(text(harness.t.fake.message(CHANNEL, ts))).not.toContain('approval.recheck');
+    expect(deployCalls(harness.t)).toBe(0);
+  }, 60_000);
 
   it('when the history is readable and holds no tagged CALL and there is no service, then Snowflake did not take it: failed, and not sent again', async () => {
     h = await startDeployHarness({ env: { SNOWFLAKE_WAREHOUSE: 'COMPUTE_WH' } });

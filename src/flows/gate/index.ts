@@ -181,6 +181,28 @@ export function handlers(deps: GateDeps) {
     });
   };
 
+  /** "Check again" / "Mark as failed" under a deployment that needs attention: its requester or an approver. */
+  const deploymentAttention = async (
+    target: Target,
+    userId: string,
+    action: 'recheck' | 'mark_failed',
+    tell: (text: string) => Promise<unknown>,
+  ): Promise<void> => {
+    const d = await deps.deployments.get(target.id);
+    if (d === null) return void (await tell(deployment.refusal('not_found', null, deps.policy)));
+    if (d.planHash !== target.shownHash) return void (await tell(deployment.refusal('plan_changed', d, deps.policy)));
+    if (userId !== d.requestedBy && !(await deps.approvers.isApprover(userId, d.channelId)))
+      return void (await tell('Only the requester or an approver (SPCS_APPROVERS) can answer for this deployment.'));
+    const resolved = await deps.resolveDeployAttention(d.id, action, userId);
+    if (resolved === null)
+      return void (await tell('This deployment is not waiting for anyone: it was answered already, or a look is under way.'));
+    await tell(
+      action === 'recheck'
+        ? 'Looking at the query history and SHOW SERVICES again; the deployment is never sent a second time.'
+        : 'Marked as failed.',
+    );
+  };
+
   /** "I checked: mark done" / "Retry" under a change that needs attention: a manager's answer, recorded and audited. */
   const attentionClick =
     (action: 'mark_done' | 'retry') =>
@@ -188,7 +210,8 @@ export function handlers(deps: GateDeps) {
       const loaded = await load(args);
       if (loaded === null) return;
       const { target, userId, tell } = loaded;
-      const op = target.kind === 'operation' ? await deps.operations.get(target.id) : null;
+      if (target.kind === 'deployment') return deploymentAttention(target, userId, action === 'retry' ? 'recheck' : 'mark_failed', tell);
+      const op = await deps.operations.get(target.id);
       if (op === null) return void (await tell(operation.refusal('not_found', null, deps.policy)));
       if (op.planHash !== target.shownHash) return void (await tell(operation.refusal('plan_changed', op, deps.policy)));
       const refusal = await deps.guard.refuse({
@@ -225,4 +248,6 @@ export function registerGate(app: App, deps: GateDeps): void {
   app.action<BlockAction<ButtonAction>>(ManageIds.cancel, h.cancel);
   app.action<BlockAction<ButtonAction>>(ManageIds.markDone, h.markDone);
   app.action<BlockAction<ButtonAction>>(ManageIds.retry, h.retry);
+  app.action<BlockAction<ButtonAction>>(ApprovalIds.recheck, h.retry);
+  app.action<BlockAction<ButtonAction>>(ApprovalIds.markFailed, h.markDone);
 }
