@@ -173,9 +173,11 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
           query: query === undefined ? undefined : querySeen(query),
           lookDue: closerLookDue(deps, memory, d.id),
         };
-        const { observation, looked } = await lookCloser(deps, d, service, seen);
+        // One clock reading for the deployment's round: the looks asked for and the verdict agree on timeouts.
+        const nowMs = deps.now();
+        const { observation, looked } = await lookCloser(deps, d, service, seen, nowMs);
         if (looked) closerLooks++;
-        await track(deps, memory, d, observation);
+        await advanceDeployment(deps, memory, d, observation, nowMs);
       } catch (err) {
         deps.logger.warn({ err }, 'status check failed; next round tries again');
       }
@@ -218,9 +220,12 @@ function querySeen(q: QueryState): QuerySeen {
   };
 }
 
+/** A look can call for one more (containers, then the pool); a third pass is never needed. */
+const CLOSER_LOOK_PASSES = 3;
+
 /**
- * The closer looks the lifecycle asks for (containers, logs, endpoint, pool), read one after the
- * other until it needs no more (a container waiting for a node: then the pool). Containers and logs
+ * The closer looks the lifecycle asks for (containers, logs, endpoint, pool), read pass by pass
+ * until it needs no more (a container waiting for a node: then the pool). Containers and logs
  * that cannot be read count as none; an endpoint or pool that cannot be read fails this
  * deployment's check for the round.
  */
@@ -229,12 +234,13 @@ async function lookCloser(
   d: Deployment,
   service: QualifiedName,
   seen: DeploymentObservation,
+  nowMs: number,
 ): Promise<{ observation: DeploymentObservation; looked: boolean }> {
   const options = lifecycleOptions(deps);
   let observation = seen;
   let looked = false;
   for (let pass = 0; pass < CLOSER_LOOK_PASSES; pass++) {
-    const needed = closerLooksFor(d, observation, deps.now(), options);
+    const needed = closerLooksFor(d, observation, nowMs, options);
     if (needed.length === 0) break;
     looked = true;
     const found = await Promise.all(needed.map((look) => readLook(deps, d, service, look)));
@@ -242,9 +248,6 @@ async function lookCloser(
   }
   return { observation, looked };
 }
-
-/** A look can call for one more (containers, then the pool); a third pass is never needed. */
-const CLOSER_LOOK_PASSES = 3;
 
 async function readLook(
   deps: TrackerDeps,
@@ -276,8 +279,13 @@ async function readLook(
  * nothing changed), then its effects. The write decides again on the record as it is in Redis, so a
  * concurrent write (the notifier storing the summary's ts) is kept, not overwritten.
  */
-async function track(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, o: DeploymentObservation): Promise<void> {
-  const nowMs = deps.now();
+async function advanceDeployment(
+  deps: TrackerDeps,
+  memory: TrackerMemory,
+  d: Deployment,
+  o: DeploymentObservation,
+  nowMs: number,
+): Promise<void> {
   const options = lifecycleOptions(deps);
   let result = advance(d, o, nowMs, options);
   if (result.next !== d) {
