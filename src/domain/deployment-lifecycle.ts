@@ -9,7 +9,14 @@ import {
   type Milestone,
   type Phase,
 } from './deployment.js';
-import { findOomKills, isPoolAtCapacity, isWaitingForNode, type ObservedContainer, type ObservedPool } from './diagnosis.js';
+import {
+  findOomKills,
+  isPoolAtCapacity,
+  isWaitingForNode,
+  type ObservedContainer,
+  type ObservedEvent,
+  type ObservedPool,
+} from './diagnosis.js';
 
 /**
  * A deployment's lifecycle after CALL SYSTEM$DEPLOY_MODEL, as one pure step: what a status round
@@ -66,6 +73,8 @@ export interface DeploymentObservation {
   readonly buildContainers?: readonly ObservedContainer[];
   /** The last lines of the inference container's log, oldest first. */
   readonly logTail?: readonly string[];
+  /** The service's recent platform events (SPCS_GET_EVENTS), any order. */
+  readonly events?: readonly ObservedEvent[];
   /** The last lines of the build job's model-build log, oldest first. */
   readonly buildLogTail?: readonly string[];
   readonly endpoint?: EndpointSeen;
@@ -74,7 +83,7 @@ export interface DeploymentObservation {
 }
 
 /** A closer look: a statement for one deployment, named by the observation field it fills. */
-export type CloserLook = 'containers' | 'buildContainers' | 'logTail' | 'buildLogTail' | 'endpoint' | 'pool';
+export type CloserLook = 'containers' | 'buildContainers' | 'logTail' | 'buildLogTail' | 'events' | 'endpoint' | 'pool';
 
 export interface LifecycleOptions {
   /** Longest time in one phase, counted from the record's phaseSinceMs. */
@@ -346,8 +355,10 @@ function failed(step: Step, o: DeploymentObservation, options: LifecycleOptions,
   if (o.service !== undefined) {
     const containers = look('containers') ?? [];
     const logTail = look('logTail') ?? [];
+    const events = look('events') ?? [];
     const inference = containers.find((c) => c.containerName === options.inferenceContainer);
-    const oom = findOomKills({ containers, logLines: logTail }) !== null;
+    // The diagnosis's rule: exit code 137 or the container's message, a log line, a platform event.
+    const oom = findOomKills({ containers, logLines: logTail, events }) !== null;
     // A container's message explains a failed service; a service that looks fine failed by the query's word.
     const containerText = classifyServiceStatus(o.service.status) === 'failed' ? inference?.message : undefined;
     const message = joined(containerText, queryText) ?? `The service is ${o.service.status}.`;

@@ -18,6 +18,7 @@ import {
   deployStatuses,
   findComputePool,
   getInferenceEndpoint,
+  getServiceEvents,
   getServiceLogHistory,
   INFERENCE_CONTAINER,
   listServiceContainers,
@@ -25,6 +26,7 @@ import {
   parseIdentifier,
   requireQualifiedName,
   type QualifiedName,
+  type PlatformEvent,
   type QueryState,
   type ServiceContainer,
   type ServiceInfo,
@@ -48,6 +50,8 @@ import { queuePrefix, type QueueConnection } from './queues.js';
 export const STATUS_QUEUE = 'status';
 const SCHEDULER_ID = 'status-round';
 const LOG_LINES = 15;
+/** Platform events read when a service fails: enough to find an OOM kill among its restarts. */
+const EVENTS = 20;
 /** Deployments handled at once in a round. */
 const ROUND_CONCURRENCY = 16;
 /**
@@ -265,6 +269,8 @@ async function readLook(
       return { logTail: await logTail(deps, service, INFERENCE_CONTAINER) };
     case 'buildLogTail':
       return { buildLogTail: await logTail(deps, buildJob(), BUILD_CONTAINER) };
+    case 'events':
+      return { events: await getServiceEvents(deps.snowflake, service, { hours: 1, limit: EVENTS }).catch((): PlatformEvent[] => []) };
     case 'endpoint':
       return { endpoint: await getInferenceEndpoint(deps.snowflake, service) };
     case 'pool': {

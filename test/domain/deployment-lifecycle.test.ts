@@ -13,7 +13,7 @@ import {
   type LifecycleOptions,
 } from '../../src/domain/deployment-lifecycle.js';
 import type { Deployment, Execution, Milestone } from '../../src/domain/deployment.js';
-import type { ObservedContainer } from '../../src/domain/diagnosis.js';
+import type { ObservedContainer, ObservedEvent } from '../../src/domain/diagnosis.js';
 import { irisRequest } from '../support/deploy-requests.js';
 
 const T0 = 1_700_000_000_000;
@@ -230,7 +230,7 @@ describe('advance: failures', () => {
     expect(effects).toContainEqual({ kind: 'untrack' });
   });
 
-  it.each<{ name: string; containers: ObservedContainer[]; logTail: string[]; message: string }>([
+  it.each<{ name: string; containers: ObservedContainer[]; logTail: string[]; events?: ObservedEvent[]; message: string }>([
     {
       name: 'exit code 137 with Snowflake’s own words',
       containers: [container({ status: 'FAILED', message: 'Container was OOMKilled due to resource usage', lastExitCode: 137 })],
@@ -249,13 +249,32 @@ describe('advance: failures', () => {
       logTail: ['worker 1: OOMKilled'],
       message: 'OOMKilled: Container exited',
     },
-  ])('when the service FAILED and the container was OOM-killed ($name), then it fails oom', ({ containers, logTail, message }) => {
-    const d = deployment({ phase: 'starting', milestones: ['approved', 'starting'] });
-    const seen = observation({ service: service('FAILED') });
-    expect(closerLooksFor(d, seen, T0, OPTIONS).sort()).toEqual(['containers', 'logTail']);
-    const { next } = advance(d, { ...seen, containers, logTail }, T0 + 1_000, OPTIONS);
-    expect(next.execution).toMatchObject({ phase: 'failed', failure: { kind: 'oom', message, logTail } });
-  });
+    {
+      name: 'only in the platform events, after a restart (the diagnosis’s rule)',
+      containers: [container({ status: 'FAILED', message: 'Container exited', restartCount: 2 })],
+      logTail: [],
+      events: [
+        {
+          eventName: 'CONTAINER.STATUS_CHANGE',
+          severity: 'ERROR',
+          message: 'Container was OOMKilled due to resource usage',
+          status: 'FAILED',
+          instanceId: '0',
+          containerName: 'model-inference',
+        },
+      ],
+      message: 'OOMKilled: Container exited',
+    },
+  ])(
+    'when the service FAILED and the container was OOM-killed ($name), then it fails oom',
+    ({ containers, logTail, events = [], message }) => {
+      const d = deployment({ phase: 'starting', milestones: ['approved', 'starting'] });
+      const seen = observation({ service: service('FAILED') });
+      expect(closerLooksFor(d, seen, T0, OPTIONS).sort()).toEqual(['containers', 'events', 'logTail']);
+      const { next } = advance(d, { ...seen, containers, logTail, events }, T0 + 1_000, OPTIONS);
+      expect(next.execution).toMatchObject({ phase: 'failed', failure: { kind: 'oom', message, logTail } });
+    },
+  );
 
   it('when the service FAILED without an OOM sign, then deploy_error with the inference container’s message', () => {
     const d = deployment({ phase: 'starting', milestones: ['approved', 'starting'] });
