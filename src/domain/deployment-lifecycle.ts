@@ -175,8 +175,9 @@ class Step {
         event: FINAL_PHASES.includes(phase) ? 'outcome' : 'phase_changed',
         detail: failure === undefined ? phase : `${phase}: ${failure.kind}`,
       },
-      { kind: 'summary' },
     );
+    // The summary renders the record as written: once a round is enough, however many phases it passed.
+    if (!this.effects.some((e) => e.kind === 'summary')) this.effects.push({ kind: 'summary' });
     if (!FINAL_PHASES.includes(phase)) return;
     if (!isFollowed(this.execution)) this.effects.push({ kind: 'untrack' });
     this.reach(phase === 'running' ? 'running' : 'failed');
@@ -248,10 +249,14 @@ function decide(d: Deployment, o: DeploymentObservation, nowMs: number, options:
     const endpoint = look('endpoint');
     if (endpoint === undefined) return step.done();
     step.effects.push(endpoint.state === 'provisioning' ? { kind: 'look_again', fresh: true } : { kind: 'stop_looking' });
+    // PENDING came and went between two rounds: the story (log, audit) still has the service starting.
+    if (step.execution.phase !== 'starting') step.enter('starting');
     step.enter(
       'running',
       endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : endpoint.state === 'provisioning' ? { endpointPending: true } : {},
     );
+    // The URL came with the service: the running reply carries it, and the log still has the step.
+    if (endpoint.state === 'ready') step.effects.push({ kind: 'log_step', step: 'endpoint_ready', fields: { url: endpoint.url } });
     return step.done();
   }
   if (step.execution.phase !== 'starting') step.enter('starting');
