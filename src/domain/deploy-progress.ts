@@ -1,7 +1,7 @@
 /**
  * How the status tracker reads what Snowflake reports about a deployment in flight: the service
  * (and build job) status from SHOW SERVICES, and the deploy query's own status. Pure, so the rules
- * are in one place (the tracker applies them; issue 13 moves the rest of the lifecycle here).
+ * are in one place (the lifecycle in deployment-lifecycle.ts applies them).
  *
  * Sources: service statuses PENDING, RUNNING, FAILED, DONE, SUSPENDING, SUSPENDED, DELETING,
  * DELETED, INTERNAL_ERROR (docs: SHOW SERVICES / DESCRIBE SERVICE status column, BCR 2024_04

@@ -32,6 +32,8 @@ export interface ObservedPool {
   readonly state: string;
   readonly maxNodes: number;
   readonly activeNodes: number | null;
+  /** Nodes with nothing on them; left out when not read (then only active vs max counts). */
+  readonly idleNodes?: number | null;
   readonly autoResume: boolean | null;
   /** DESCRIBE COMPUTE POOL `error_code` / `status_message`: Snowflake's own word on a failing pool. */
   readonly errorCode?: string | null;
@@ -257,7 +259,8 @@ export const MEMORY_NEAR_LIMIT = 0.9;
 export const RESTARTS_REPORTED = 3;
 
 const GIB = 1024 ** 3;
-const OOM_LOG = /OOMKilled|out of memory|Killed process|MemoryError/i;
+const OOM_MESSAGE = /OOMKilled|out of memory|Killed process|MemoryError/i;
+const OOM_WORD = /OOMKilled/i;
 const GPU_MEMORY_LOG = /CUDA out of memory|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED|torch\.cuda\.OutOfMemoryError|GPU memory/i;
 /**
  * Container messages as Snowflake documents them (monitoring-services, "Supported events"):
@@ -267,9 +270,63 @@ const GPU_MEMORY_LOG = /CUDA out of memory|CUDA error: out of memory|CUBLAS_STAT
 export const WAITING_FOR_NODE = /pending scheduling|node\(s\) are being provisioned/i;
 const READINESS_FAILING = /readiness probe is failing/i;
 const IMAGE_PULL = /failed to pull image|image name uses an invalid format/i;
-const OOM_EVENT = /OOMKilled/i;
 const WAITING_TO_START = /waiting to start/i;
 const NOT_READY_POOL_STATES = new Set(['SUSPENDED', 'STARTING', 'STOPPING', 'RESIZING']);
+
+/*
+ * The rules below are the one place each symptom is recognised: `/spcs diagnose` (the rules further
+ * down) and the deployment lifecycle (src/domain/deployment-lifecycle.ts) both ask them.
+ */
+
+/** This container was OOM-killed: exit code 137, or its status message says so. */
+export function isOomKilledContainer(c: Pick<ObservedContainer, 'lastExitCode' | 'message'>): boolean {
+  return c.lastExitCode === 137 || OOM_MESSAGE.test(c.message ?? '');
+}
+
+/** A platform event (CONTAINER.STATUS_CHANGE "Container was OOMKilled due to resource usage") or log line that says OOMKilled. */
+export function saysOomKilled(text: string | null): boolean {
+  return OOM_WORD.test(text ?? '');
+}
+
+/** Where OOM kills show: containers, log lines and platform events that say so (each list empty when none). */
+export interface OomEvidence {
+  readonly containers: readonly ObservedContainer[];
+  readonly logLines: readonly string[];
+  readonly events: readonly ObservedEvent[];
+}
+
+export function findOomKills(o: {
+  readonly containers: readonly ObservedContainer[];
+  readonly logLines: readonly string[];
+  readonly events?: readonly ObservedEvent[] | undefined;
+}): OomEvidence | null {
+  const evidence = {
+    containers: o.containers.filter(isOomKilledContainer),
+    logLines: o.logLines.filter(saysOomKilled),
+    events: (o.events ?? []).filter((e) => saysOomKilled(e.message)),
+  };
+  return evidence.containers.length + evidence.logLines.length + evidence.events.length === 0 ? null : evidence;
+}
+
+/** The instance waits for a node of the pool ("Pending scheduling", "node(s) are being provisioned"). */
+export function isWaitingForNode(c: Pick<ObservedContainer, 'message'>): boolean {
+  return WAITING_FOR_NODE.test(c.message ?? '');
+}
+
+/** Every node the pool may have is in use (and, when known, none is idle): new instances wait for capacity, not for a boot. */
+export function isPoolAtCapacity(pool: Pick<ObservedPool, 'maxNodes' | 'activeNodes' | 'idleNodes'>): boolean {
+  return pool.activeNodes !== null && pool.activeNodes >= pool.maxNodes && (pool.idleNodes ?? 0) === 0;
+}
+
+/** Snowflake could not pull the image ("Failed to pull image", "image name uses an invalid format"). */
+export function isImagePullFailure(message: string | null): boolean {
+  return IMAGE_PULL.test(message ?? '');
+}
+
+/** The container runs but does not pass its readiness probe. */
+export function isReadinessFailing(c: Pick<ObservedContainer, 'status' | 'message'>): boolean {
+  return c.status !== 'READY' && READINESS_FAILING.test(c.message ?? '');
+}
 
 const label = (c: ObservedContainer): string =>
   `${c.containerName ?? 'container'}${c.instanceId === null ? '' : ` (instance ${c.instanceId})`}`;
@@ -279,10 +336,9 @@ const gib = (bytes: number): string => `${(bytes / GIB).toFixed(1)} GiB`;
 type Rule = (o: ServiceObservations) => Finding | null;
 
 const oomKilled: Rule = (o) => {
-  const killed = o.containers.filter((c) => c.lastExitCode === 137 || OOM_LOG.test(c.message ?? ''));
-  const logHits = o.logLines.filter((l) => /OOMKilled/i.test(l));
-  const eventHits = (o.events ?? []).filter((e) => OOM_EVENT.test(e.message ?? ''));
-  if (killed.length === 0 && logHits.length === 0 && eventHits.length === 0) return null;
+  const found = findOomKills(o);
+  if (found === null) return null;
+  const { containers: killed, logLines: logHits, events: eventHits } = found;
   const evidence = [
     ...eventHits
       .slice(0, 2)
@@ -360,10 +416,10 @@ const repeatedRestarts: Rule = (o) => {
 };
 
 const pendingScheduling: Rule = (o) => {
-  const pending = o.containers.filter((c) => WAITING_FOR_NODE.test(c.message ?? ''));
+  const pending = o.containers.filter(isWaitingForNode);
   if (pending.length === 0) return null;
   const pool = o.pool;
-  const atMax = pool !== null && pool.activeNodes !== null && pool.activeNodes >= pool.maxNodes;
+  const atMax = pool !== null && isPoolAtCapacity(pool);
   // Nodes being provisioned on a pool below MAX_NODES is a wait, not a problem.
   const provisioning = pool !== null && !atMax && pending.every((c) => !/pending scheduling/i.test(c.message ?? ''));
   return {
@@ -385,8 +441,8 @@ const pendingScheduling: Rule = (o) => {
 };
 
 const imagePullFailed: Rule = (o) => {
-  const containers = o.containers.filter((c) => IMAGE_PULL.test(c.message ?? ''));
-  const events = (o.events ?? []).filter((e) => IMAGE_PULL.test(e.message ?? ''));
+  const containers = o.containers.filter((c) => isImagePullFailure(c.message));
+  const events = (o.events ?? []).filter((e) => isImagePullFailure(e.message));
   if (containers.length === 0 && events.length === 0) return null;
   return {
     code: 'image_pull_failed',
@@ -415,7 +471,7 @@ const poolFailed: Rule = (o) => {
 };
 
 const readinessFailing: Rule = (o) => {
-  const failing = o.containers.filter((c) => c.status !== 'READY' && READINESS_FAILING.test(c.message ?? ''));
+  const failing = o.containers.filter(isReadinessFailing);
   if (failing.length === 0) return null;
   return {
     code: 'readiness_failing',

@@ -1,15 +1,24 @@
 import { Queue, Worker } from 'bullmq';
 import { logDeploymentStep } from './deployment-log.js';
 import { qualifiedService } from '../domain/deploy-request.js';
-import { classifyServiceStatus, deployEnding } from '../domain/deploy-progress.js';
-import { isFollowed, PHASES, type Deployment, type Milestone, type Phase } from '../domain/deployment.js';
-import { WAITING_FOR_NODE } from '../domain/diagnosis.js';
+import {
+  advance,
+  closerLooksFor,
+  type Advance,
+  type CloserLook,
+  type DeploymentObservation,
+  type LifecycleEffect,
+  type LifecycleOptions,
+  type QuerySeen,
+} from '../domain/deployment-lifecycle.js';
+import { isFollowed, type Deployment } from '../domain/deployment.js';
 import { withLogScope } from '../logger.js';
 import {
   BUILD_CONTAINER,
   deployStatuses,
   findComputePool,
   getInferenceEndpoint,
+  getServiceEvents,
   getServiceLogHistory,
   INFERENCE_CONTAINER,
   listServiceContainers,
@@ -17,26 +26,32 @@ import {
   parseIdentifier,
   requireQualifiedName,
   type QualifiedName,
+  type PlatformEvent,
   type QueryState,
   type ServiceContainer,
   type ServiceInfo,
-  type SnowflakeError,
 } from '../snowflake/index.js';
-import { fail, failureOf, setPhase, type DeployDeps } from './deploy-queue.js';
+import type { DeployDeps } from './deploy-queue.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
 
 /**
- * Follows every deployment that has a deploy query id until it is running or failed. One round
- * checks them all together: the status of every deploy query still running, all asked at once
- * (Snowflake's verdict: a failed or cancelled query ends the deployment whatever the rows show),
- * one SHOW SERVICES per schema (which lists the MODEL_BUILD_ job services too), and a closer look (containers, endpoint, logs, pool) only at the deployments whose row changed or
- * that are waiting on something the row cannot show. Deployments are handled a few at a time, each
- * by one task, so one deployment's own updates keep their order.
+ * Follows every deployment that has a deploy query id until it is running or failed. The tracker
+ * only observes and applies: what a deployment's next phase, milestones and failure are is decided
+ * by the pure lifecycle (src/domain/deployment-lifecycle.ts). One round checks them all together:
+ * the status of every deploy query still running, all asked at once (Snowflake's verdict: a failed
+ * or cancelled query ends the deployment whatever the rows show), one SHOW SERVICES per schema
+ * (which lists the MODEL_BUILD_ job services too), and the closer looks the lifecycle asks for
+ * (containers, endpoint, logs, pool), only at the deployments whose row changed or that are waiting
+ * on something the row cannot show. Each deployment is written at most once per round (one
+ * compare-and-set, none when nothing changed), then its effects (replies, summary, audit) follow.
+ * Deployments are handled a few at a time, each by one task, so one deployment's updates keep their order.
  */
 
 export const STATUS_QUEUE = 'status';
 const SCHEDULER_ID = 'status-round';
 const LOG_LINES = 15;
+/** Platform events read when a service fails: enough to find an OOM kill among its restarts. */
+const EVENTS = 20;
 /** Deployments handled at once in a round. */
 const ROUND_CONCURRENCY = 16;
 /**
@@ -74,13 +89,6 @@ export async function scheduleStatusRounds(queue: StatusQueue, everyMs: number):
     { every: everyMs },
     { name: 'round', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
   );
-}
-
-interface Observation {
-  readonly service: ServiceInfo | undefined;
-  readonly buildJob: ServiceInfo | undefined;
-  /** Undefined once running (the query has finished) or when its status could not be read this round. */
-  readonly query: QueryState | undefined;
 }
 
 /** When a closer look behind an unchanged row last found nothing new. */
@@ -162,14 +170,18 @@ export async function runStatusRound(deps: TrackerDeps): Promise<RoundReport> {
     }
     await withLogScope({ deploymentId: d.id }, async () => {
       try {
-        const row = rows.find((r) => r.name === service.name.name && !r.isJob);
-        const buildJob = rows.find((r) => r.name === d.execution?.buildJobName);
-        const observation: Observation = {
-          service: row,
-          buildJob,
-          query: d.execution?.phase === 'running' ? undefined : statuses.get(d.execution?.queryId ?? ''),
+        const query = d.execution?.phase === 'running' ? undefined : statuses.get(d.execution?.queryId ?? '');
+        const seen: DeploymentObservation = {
+          service: rows.find((r) => r.name === service.name.name && !r.isJob),
+          buildJob: rows.find((r) => r.name === d.execution?.buildJobName),
+          query: query === undefined ? undefined : querySeen(query),
+          lookDue: closerLookDue(deps, memory, d.id),
         };
-        if (await advance(deps, memory, d, service, observation)) closerLooks++;
+        // One clock reading for the deployment's round: the looks asked for and the verdict agree on timeouts.
+        const nowMs = deps.now();
+        const { observation, looked } = await lookCloser(deps, d, service, seen, nowMs);
+        if (looked) closerLooks++;
+        await advanceDeployment(deps, memory, d, observation, nowMs);
       } catch (err) {
         deps.logger.warn({ err }, 'status check failed; next round tries again');
       }
@@ -194,8 +206,123 @@ async function forEachConcurrently<T>(items: readonly T[], limit: number, run: (
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-function fingerprint(o: Observation): string {
-  return JSON.stringify([o.service?.status ?? null, o.buildJob?.status ?? null, o.query?.state ?? null]);
+function lifecycleOptions(deps: TrackerDeps): LifecycleOptions {
+  return { phaseTimeoutMs: deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS, inferenceContainer: INFERENCE_CONTAINER };
+}
+
+/** The deploy query's state as the lifecycle reads it: Snowflake's words, and whether a privilege was missing. */
+function querySeen(q: QueryState): QuerySeen {
+  if (q.state !== 'failed' && q.state !== 'cancelled') return { state: q.state };
+  const failure = q.error.failure;
+  return {
+    state: q.state,
+    error: {
+      message: q.error.message,
+      code: q.error.code,
+      ...(failure.kind === 'insufficient_privileges' && { missingPrivilege: { privilege: failure.privilege } }),
+    },
+  };
+}
+
+/** A look can call for one more (containers, then the pool); a third pass is never needed. */
+const CLOSER_LOOK_PASSES = 3;
+
+/**
+ * The closer looks the lifecycle asks for (containers, logs, endpoint, pool), read pass by pass
+ * until it needs no more (a container waiting for a node: then the pool). Containers and logs
+ * that cannot be read count as none; an endpoint or pool that cannot be read fails this
+ * deployment's check for the round.
+ */
+async function lookCloser(
+  deps: TrackerDeps,
+  d: Deployment,
+  service: QualifiedName,
+  seen: DeploymentObservation,
+  nowMs: number,
+): Promise<{ observation: DeploymentObservation; looked: boolean }> {
+  const options = lifecycleOptions(deps);
+  let observation = seen;
+  let looked = false;
+  for (let pass = 0; pass < CLOSER_LOOK_PASSES; pass++) {
+    const needed = closerLooksFor(d, observation, nowMs, options);
+    if (needed.length === 0) break;
+    looked = true;
+    const found = await Promise.all(needed.map((look) => readLook(deps, d, service, look)));
+    observation = Object.assign({}, observation, ...found);
+  }
+  return { observation, looked };
+}
+
+async function readLook(
+  deps: TrackerDeps,
+  d: Deployment,
+  service: QualifiedName,
+  look: CloserLook,
+): Promise<Partial<DeploymentObservation>> {
+  const buildJob = (): QualifiedName => qualifiedJob(service, d.execution?.buildJobName ?? '');
+  switch (look) {
+    case 'containers':
+      return { containers: await listServiceContainers(deps.snowflake, service).catch((): ServiceContainer[] => []) };
+    case 'buildContainers':
+      return { buildContainers: await listServiceContainers(deps.snowflake, buildJob()).catch((): ServiceContainer[] => []) };
+    case 'logTail':
+      return { logTail: await logTail(deps, service, INFERENCE_CONTAINER) };
+    case 'buildLogTail':
+      return { buildLogTail: await logTail(deps, buildJob(), BUILD_CONTAINER) };
+    case 'events':
+      return { events: await getServiceEvents(deps.snowflake, service, { hours: 1, limit: EVENTS }).catch((): PlatformEvent[] => []) };
+    case 'endpoint':
+      return { endpoint: await getInferenceEndpoint(deps.snowflake, service) };
+    case 'pool': {
+      const name = parseIdentifier(d.request.pool.name, 'Compute pool', { allowQuoted: true });
+      return { pool: name.ok ? await findComputePool(deps.snowflake, name.value) : null };
+    }
+  }
+}
+
+/**
+ * Applies what the round saw: one compare-and-set write of the lifecycle's next record (none when
+ * nothing changed), then its effects. The write decides again on the record as it is in Redis, so a
+ * concurrent write (the notifier storing the summary's ts) is kept, not overwritten.
+ */
+async function advanceDeployment(
+  deps: TrackerDeps,
+  memory: TrackerMemory,
+  d: Deployment,
+  o: DeploymentObservation,
+  nowMs: number,
+): Promise<void> {
+  const options = lifecycleOptions(deps);
+  let result = advance(d, o, nowMs, options);
+  if (result.next !== d) {
+    const written = await deps.store.transition<Advance | null>(d.id, (current) => {
+      if (current === null) return { result: null };
+      const step = advance(current, o, nowMs, options);
+      return step.next === current ? { result: step } : { write: step.next, result: step };
+    });
+    if (written === null) return;
+    result = written;
+  }
+  for (const effect of result.effects) await apply(deps, memory, result.next, effect, nowMs);
+}
+
+async function apply(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, effect: LifecycleEffect, nowMs: number): Promise<void> {
+  switch (effect.kind) {
+    case 'milestone':
+      return deps.notifier.milestone(d.id, effect.milestone);
+    case 'summary':
+      return deps.notifier.summary(d.id);
+    case 'audit':
+      return deps.audit.append({ event: effect.event, deploymentId: d.id, atMs: nowMs, planHash: d.planHash, detail: effect.detail });
+    case 'log_step':
+      return logDeploymentStep(deps.logger, d, effect.step, effect.fields);
+    case 'untrack':
+      return deps.store.untrack(d.id);
+    case 'look_again':
+      return noteLookWait(deps, memory, d.id, effect.fresh);
+    case 'stop_looking':
+      return void memory.lookWaits.delete(d.id);
+  }
 }
 
 /** Whether to look closer behind a row that did not change this round. */
@@ -211,222 +338,9 @@ function noteLookWait(deps: TrackerDeps, memory: TrackerMemory, id: string, chan
   memory.lookWaits.set(id, { round: memory.round, atMs: deps.now(), everyRounds });
 }
 
-async function reach(deps: TrackerDeps, d: Deployment, milestones: readonly Milestone[]): Promise<void> {
-  const missing = milestones.filter((m) => !(d.execution?.milestones ?? []).includes(m));
-  if (missing.length === 0) return;
-  await deps.store.update(d.id, (current) => {
-    const e = current.execution;
-    return e === undefined ? current : { ...current, execution: { ...e, milestones: [...new Set([...e.milestones, ...missing])] } };
-  });
-  for (const m of missing) {
-    await deps.notifier.milestone(d.id, m);
-    // Phases (starting, running, failed) are logged as they are entered; these are the steps between them.
-    if (!PHASES.some((p) => p === m)) logDeploymentStep(deps.logger, d, m);
-  }
-}
-
-/** Applies what one round saw; returns whether it took a closer look. */
-async function advance(deps: TrackerDeps, memory: TrackerMemory, d: Deployment, service: QualifiedName, o: Observation): Promise<boolean> {
-  const e = d.execution;
-  if (e === undefined) return false;
-  const changed = fingerprint(o) !== e.observed;
-  if (changed)
-    await deps.store.update(d.id, (c) =>
-      c.execution === undefined ? c : { ...c, execution: { ...c.execution, observed: fingerprint(o) } },
-    );
-  if (e.phase === 'running') return followEndpoint(deps, memory, d, service, o, changed);
-  const ending = deployEnding({ service: o.service?.status, buildJob: o.buildJob?.status, query: o.query?.state });
-  if (ending === 'cancelled') {
-    await endCancelled(deps, d, o);
-    return true;
-  }
-  if (ending === 'failed') {
-    if (!changed && o.query?.state !== 'failed') return false; // a flapping service: wait for the query's verdict
-    await diagnoseFailure(deps, d, service, o);
-    return true;
-  }
-  // The record as it is after this round's phase change: the timeout counts from its phaseSinceMs.
-  let current = d;
-  const enter = async (phase: Phase) => {
-    if (current.execution?.phase !== phase) current = (await setPhase(deps, d.id, phase)) ?? current;
-  };
-  if (o.buildJob !== undefined && o.service === undefined) {
-    if (o.buildJob.status === 'DONE') {
-      await reach(deps, d, ['build_started', 'build_done']);
-    } else {
-      await reach(deps, d, ['build_started']);
-      await enter('building_image');
-    }
-  }
-  if (o.service === undefined) {
-    await timedOut(deps, current, service);
-    return false;
-  }
-  await reach(deps, d, e.milestones.includes('build_started') ? ['build_done', 'starting'] : ['starting']);
-  if (classifyServiceStatus(o.service.status) === 'running') {
-    // Running: SQL and Python work now. The REST endpoint often comes up later; then its URL
-    // follows in the thread (followEndpoint) instead of holding back the news.
-    const endpoint = await getInferenceEndpoint(deps.snowflake, service);
-    if (endpoint.state === 'provisioning') noteLookWait(deps, memory, d.id, true);
-    else memory.lookWaits.delete(d.id);
-    await setPhase(
-      deps,
-      d.id,
-      'running',
-      endpoint.state === 'ready' ? { ingressUrl: endpoint.url } : endpoint.state === 'provisioning' ? { endpointPending: true } : {},
-    );
-    return true;
-  }
-  await enter('starting');
-  // PENDING: is it waiting for a free node? Asked when the row changes, then less and less often.
-  const lookCloser =
-    o.service.status === 'PENDING' && (changed || (!e.milestones.includes('waiting_for_capacity') && closerLookDue(deps, memory, d.id)));
-  if (lookCloser) {
-    if (await poolAtCapacity(deps, d, service)) await reach(deps, d, ['waiting_for_capacity']);
-    noteLookWait(deps, memory, d.id, changed);
-  }
-  await timedOut(deps, current, service);
-  return lookCloser;
-}
-
-/**
- * A running deployment whose REST endpoint is provisioning: look again after 1, 2, then every 4
- * rounds; once ready, store the URL and post it. A service that stops running, or an endpoint not
- * ready within the phase timeout, ends the wait without a URL (`/spcs status` shows it later).
- */
-async function followEndpoint(
-  deps: TrackerDeps,
-  memory: TrackerMemory,
-  d: Deployment,
-  service: QualifiedName,
-  o: Observation,
-  changed: boolean,
-): Promise<boolean> {
-  const e = d.execution;
-  if (e === undefined) return false;
-  const givesUp = o.service?.status !== 'RUNNING' || deps.now() - e.phaseSinceMs > (deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS);
-  let url: string | undefined;
-  if (!givesUp) {
-    if (!changed && !closerLookDue(deps, memory, d.id)) return false;
-    const endpoint = await getInferenceEndpoint(deps.snowflake, service);
-    if (endpoint.state === 'provisioning') {
-      noteLookWait(deps, memory, d.id, changed);
-      return true;
-    }
-    if (endpoint.state === 'ready') url = endpoint.url;
-  }
-  // The wait ends: the record first (the notifier renders from it), then Slack, then stop following.
-  await deps.store.update(d.id, (c) =>
-    c.execution === undefined
-      ? c
-      : { ...c, execution: { ...c.execution, endpointPending: false, ...(url !== undefined && { ingressUrl: url }) } },
-  );
-  await deps.notifier.summary(d.id); // no longer "provisioning"
-  if (url !== undefined) {
-    await deps.audit.append({
-      event: 'phase_changed',
-      deploymentId: d.id,
-      atMs: deps.now(),
-      planHash: d.planHash,
-      detail: 'running: endpoint ready',
-    });
-    await deps.notifier.milestone(d.id, 'endpoint_ready');
-    logDeploymentStep(deps.logger, d, 'endpoint_ready', { url });
-  }
-  memory.lookWaits.delete(d.id);
-  await deps.store.untrack(d.id);
-  return !givesUp;
-}
-
-/** Ends the deployment `timed_out` once it has spent longer than the limit in its current phase. */
-async function timedOut(deps: TrackerDeps, d: Deployment, service: QualifiedName): Promise<boolean> {
-  const e = d.execution;
-  const limitMs = deps.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS;
-  if (e === undefined || deps.now() - e.phaseSinceMs <= limitMs) return false;
-  // Say what it was waiting on: a container's message ("Compute pool node(s) are being
-  // provisioned", "Waiting to start", "Failed to pull image").
-  const containers = e.phase === 'starting' ? await listServiceContainers(deps.snowflake, service).catch((): ServiceContainer[] => []) : [];
-  const waitingOn = containers.find((c) => c.message)?.message;
-  const message = `No progress for ${describeDuration(limitMs)} while ${e.phase.replaceAll('_', ' ')}${waitingOn === undefined || waitingOn === null ? '' : ` (${waitingOn})`}. The service was left as it is.`;
-  await fail(deps, d.id, 'timed_out', message);
-  return true;
-}
-
-/** `1800000` → `30 minutes`; `2000` → `2 seconds`. */
-export function describeDuration(ms: number): string {
-  const [value, unit] =
-    ms % 3_600_000 === 0 ? [ms / 3_600_000, 'hour'] : ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second'];
-  return `${value} ${unit}${value === 1 ? '' : 's'}`;
-}
-
-/**
- * An instance waiting for a node (WAITING_FOR_NODE, the diagnosis's rule) with every node of the
- * pool busy: waiting for capacity, not for a node to boot.
- */
-async function poolAtCapacity(deps: TrackerDeps, d: Deployment, service: QualifiedName): Promise<boolean> {
-  const containers = await listServiceContainers(deps.snowflake, service).catch(() => []);
-  if (!containers.some((c) => WAITING_FOR_NODE.test(c.message ?? ''))) return false;
-  const name = parseIdentifier(d.request.pool.name, 'Compute pool', { allowQuoted: true });
-  if (!name.ok) return false;
-  const pool = await findComputePool(deps.snowflake, name.value);
-  return pool !== null && (pool.activeNodes ?? 0) >= pool.maxNodes && (pool.idleNodes ?? 0) === 0;
-}
-
 async function logTail(deps: TrackerDeps, target: QualifiedName, container: string): Promise<string[]> {
   const lines = await getServiceLogHistory(deps.snowflake, target, { container, limit: LOG_LINES }).catch(() => []);
   return lines.map((l) => l.log).reverse();
-}
-
-/** Snowflake's own words for a query error, with its code: what the thread and the summary show. */
-function snowflakeText(err: SnowflakeError): string {
-  return err.code === undefined ? err.message : `${err.message} (Snowflake error ${err.code})`;
-}
-
-/** The container's message and Snowflake's error for the query, whichever are there. */
-function joined(...parts: Array<string | null | undefined>): string | undefined {
-  const kept = [...new Set(parts.filter((p): p is string => p !== undefined && p !== null && p !== ''))];
-  return kept.length === 0 ? undefined : kept.join(' — ');
-}
-
-async function diagnoseFailure(deps: TrackerDeps, d: Deployment, service: QualifiedName, o: Observation): Promise<void> {
-  const queryError = o.query?.state === 'failed' ? o.query.error : undefined;
-  const queryText = queryError === undefined ? undefined : snowflakeText(queryError);
-  const buildJobName = d.execution?.buildJobName;
-  // A failed build job: the build's failure, with its log.
-  if (o.buildJob !== undefined && buildJobName !== undefined && classifyServiceStatus(o.buildJob.status) === 'failed') {
-    const job = qualifiedJob(service, buildJobName);
-    const containers = await listServiceContainers(deps.snowflake, job).catch((): ServiceContainer[] => []);
-    const message = joined(containers.find((c) => c.status === 'FAILED' && c.message)?.message, queryText) ?? 'The image build failed.';
-    await fail(deps, d.id, 'build_failed', message, { logTail: await logTail(deps, job, BUILD_CONTAINER) });
-    return;
-  }
-  if (o.service !== undefined) {
-    const containers = await listServiceContainers(deps.snowflake, service).catch((): ServiceContainer[] => []);
-    const inference = containers.find((c) => c.containerName === INFERENCE_CONTAINER);
-    const oom = containers.some((c) => c.lastExitCode === 137 || c.message?.includes('OOMKilled') === true);
-    const tail = await logTail(deps, service, INFERENCE_CONTAINER);
-    // A container's message explains a failed service; a service that looks fine failed by the query's word.
-    const containerText = classifyServiceStatus(o.service.status) === 'failed' ? inference?.message : undefined;
-    const message = joined(containerText, queryText) ?? `The service is ${o.service.status}.`;
-    // Snowflake's own text ("Container was OOMKilled due to resource usage") already says it.
-    const oomText = /OOMKilled/.test(message) ? message : `OOMKilled: ${message}`;
-    await fail(deps, d.id, oom ? 'oom' : 'deploy_error', oom ? oomText : message, { logTail: tail });
-    return;
-  }
-  const failure = failureOf(queryError ?? new Error('The deployment failed.'));
-  const message = queryText ?? failure.message;
-  await fail(deps, d.id, failure.kind, message, failure.privilege !== undefined ? { privilege: failure.privilege } : {});
-}
-
-/** Cancelled in Snowflake (the deploy query, the build job or the service): final, with Snowflake's words. */
-async function endCancelled(deps: TrackerDeps, d: Deployment, o: Observation): Promise<void> {
-  const queryError = o.query?.state === 'cancelled' ? o.query.error : undefined;
-  const cancelledRow = [o.buildJob, o.service].find((r) => r !== undefined && classifyServiceStatus(r.status) === 'cancelled');
-  const message =
-    queryError !== undefined
-      ? `The deploy query was cancelled: ${snowflakeText(queryError)}`
-      : `${cancelledRow?.isJob === true ? `The image build job ${cancelledRow.name}` : 'The service'} is ${cancelledRow?.status ?? 'CANCELLED'}.`;
-  await fail(deps, d.id, 'cancelled', message, { phase: 'cancelled' });
 }
 
 function qualifiedJob(service: QualifiedName, jobName: string): QualifiedName {

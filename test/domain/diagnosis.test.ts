@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, peaksOf, type ObservedContainer, type ServiceObservations } from '../../src/domain/diagnosis.js';
+import {
+  diagnose,
+  findOomKills,
+  isPoolAtCapacity,
+  isWaitingForNode,
+  peaksOf,
+  type ObservedContainer,
+  type ServiceObservations,
+} from '../../src/domain/diagnosis.js';
 
 const GIB = 1024 ** 3;
 const container = (over: Partial<ObservedContainer> = {}): ObservedContainer => ({
@@ -201,5 +209,49 @@ describe('diagnosis rules', () => {
       { metricName: 'container.cpu.usage', value: null, containerName: 'b' },
     ]);
     expect(peaks).toEqual([{ containerName: 'a', memoryBytes: 2, memoryLimitBytes: 4, cpu: 0.5 }]);
+  });
+});
+
+describe('the rules the deployment lifecycle shares', () => {
+  it('when a container exited 137, or its message, a log line or an event says OOMKilled, then it was OOM-killed', () => {
+    expect(findOomKills({ containers: [container({ lastExitCode: 137, message: 'Container exited' })], logLines: [] })).not.toBeNull();
+    expect(
+      findOomKills({ containers: [container({ message: 'Container was OOMKilled due to resource usage' })], logLines: [] }),
+    ).not.toBeNull();
+    expect(findOomKills({ containers: [container()], logLines: ['worker 2: OOMKilled'] })?.logLines).toEqual(['worker 2: OOMKilled']);
+    const event = {
+      eventName: 'CONTAINER.STATUS_CHANGE',
+      severity: 'ERROR',
+      message: 'Container was OOMKilled',
+      status: 'FAILED',
+      instanceId: '0',
+      containerName: 'model-inference',
+    };
+    expect(findOomKills({ containers: [container()], logLines: [], events: [event] })?.events).toEqual([event]);
+    expect(findOomKills({ containers: [container({ lastExitCode: 1, message: 'Traceback' })], logLines: ['ok'] })).toBeNull();
+  });
+
+  it('when the pool is at MAX_NODES with no idle node, then it is at capacity; an idle node or room to grow is not', () => {
+    expect(isPoolAtCapacity({ maxNodes: 2, activeNodes: 2, idleNodes: 0 })).toBe(true);
+    expect(isPoolAtCapacity({ maxNodes: 2, activeNodes: 2 })).toBe(true);
+    expect(isPoolAtCapacity({ maxNodes: 2, activeNodes: 2, idleNodes: 1 })).toBe(false);
+    expect(isPoolAtCapacity({ maxNodes: 2, activeNodes: 1, idleNodes: 0 })).toBe(false);
+    expect(isPoolAtCapacity({ maxNodes: 2, activeNodes: null })).toBe(false);
+  });
+
+  it('when a pool at MAX_NODES still has an idle node, then the diagnosis does not call it at capacity', () => {
+    const o = base({
+      service: { ...base().service, status: 'PENDING' },
+      containers: [container({ status: 'PENDING', message: 'Pending scheduling' })],
+      pool: { name: 'POOL', state: 'ACTIVE', maxNodes: 2, activeNodes: 2, idleNodes: 1, autoResume: true },
+    });
+    expect(diagnose(o).find((f) => f.code === 'pending_scheduling')?.title).toBe('Pending scheduling: no node can take the instance');
+  });
+
+  it('when the message is Pending scheduling or node(s) are being provisioned, then the instance waits for a node', () => {
+    expect(isWaitingForNode({ message: 'Pending scheduling' })).toBe(true);
+    expect(isWaitingForNode({ message: 'Compute pool node(s) are being provisioned' })).toBe(true);
+    expect(isWaitingForNode({ message: 'Waiting to start' })).toBe(false);
+    expect(isWaitingForNode({ message: null })).toBe(false);
   });
 });
