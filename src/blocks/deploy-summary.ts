@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
 import type { Decision, Deployment } from '../domain/deployment.js';
 import { buildStatusLine, slackDate, type SlackMessage } from './deploy-status.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+import { actions, button, confirmDialog, context, escapeMrkdwn, header, inlineCode, section, textInput } from './kit.js';
 
 /** The confirmation summary (the parent of the status thread) and the reject-reason modal. */
 
@@ -62,7 +62,7 @@ function people(decisions: readonly Decision[]): string {
 }
 
 function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] {
-  const target = encodeApprovalTarget({ deploymentId: d.id, planHash: d.planHash });
+  const value = encodeApprovalTarget({ deploymentId: d.id, planHash: d.planHash });
   switch (d.state) {
     case 'pending': {
       const progress =
@@ -70,93 +70,57 @@ function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] 
           ? `Needs ${requiredApprovals} approval${requiredApprovals === 1 ? '' : 's'}. Nothing changes in Snowflake until then.`
           : `Approved so far by ${people(d.approvals)}: ${d.approvals.length} of ${requiredApprovals}.`;
       return [
-        { type: 'context', elements: [{ type: 'mrkdwn', text: progress }] },
-        {
-          type: 'actions',
-          block_id: ApprovalIds.actions,
-          elements: [
-            {
-              type: 'button',
-              action_id: ApprovalIds.approve,
-              style: 'primary',
-              text: { type: 'plain_text', text: 'Approve' },
-              value: target,
-            },
-            { type: 'button', action_id: ApprovalIds.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: target },
+        context(progress),
+        actions(
+          [
+            button('Approve', ApprovalIds.approve, { value, style: 'primary' }),
+            button('Reject', ApprovalIds.reject, { value, style: 'danger' }),
           ],
-        },
+          ApprovalIds.actions,
+        ),
       ];
     }
     case 'approved': {
-      const approved: KnownBlock = {
-        type: 'context',
-        elements: [{ type: 'mrkdwn', text: `:white_check_mark: Approved by ${people(d.approvals)}` }],
-      };
+      const approved = context(`:white_check_mark: Approved by ${people(d.approvals)}`);
       const attention = d.execution?.phase === 'needs_attention' ? d.execution.attention : undefined;
       if (attention === undefined || attention.resolvedBy !== undefined) return [approved];
-      if (attention.checking === true)
-        return [approved, { type: 'context', elements: [{ type: 'mrkdwn', text: ':mag: Looking at Snowflake again…' }] }];
+      if (attention.checking === true) return [approved, context(':mag: Looking at Snowflake again…')];
+      const markFailed = confirmDialog(
+        'Mark as failed?',
+        'Do this once you have checked that Snowflake did not create the service. The bot stops looking; nothing is sent to Snowflake.',
+        'Mark as failed',
+        'Keep waiting',
+      );
       return [
         approved,
-        {
-          type: 'actions',
-          block_id: ApprovalIds.attention,
-          elements: [
-            {
-              type: 'button',
-              action_id: ApprovalIds.recheck,
-              style: 'primary',
-              text: { type: 'plain_text', text: 'Check again' },
-              value: target,
-            },
-            {
-              type: 'button',
-              action_id: ApprovalIds.markFailed,
-              style: 'danger',
-              text: { type: 'plain_text', text: 'Mark as failed' },
-              value: target,
-              confirm: {
-                title: { type: 'plain_text', text: 'Mark as failed?' },
-                text: {
-                  type: 'mrkdwn',
-                  text: 'Do this once you have checked that Snowflake did not create the service. The bot stops looking; nothing is sent to Snowflake.',
-                },
-                confirm: { type: 'plain_text', text: 'Mark as failed' },
-                deny: { type: 'plain_text', text: 'Keep waiting' },
-              },
-            },
+        actions(
+          [
+            button('Check again', ApprovalIds.recheck, { value, style: 'primary' }),
+            button('Mark as failed', ApprovalIds.markFailed, { value, style: 'danger', confirm: markFailed }),
           ],
-        },
+          ApprovalIds.attention,
+        ),
       ];
     }
     case 'rejected': {
       const r = d.rejection;
       const who = r === undefined ? 'Rejected' : `:x: Rejected by <@${r.userId}> (${slackDate(r.atMs)})`;
       const why = r?.reason === undefined ? '' : `\n*Reason:* ${escapeMrkdwn(r.reason)}`;
-      return [{ type: 'section', text: { type: 'mrkdwn', text: `${who}${why}` } }];
+      return [section(`${who}${why}`)];
     }
     case 'expired':
-      return [
-        {
-          type: 'context',
-          elements: [
-            {
-              type: 'mrkdwn',
-              text: ':hourglass: Expired before it was approved. Nothing was deployed; request it again with `/spcs deploy`.',
-            },
-          ],
-        },
-      ];
+      return [context(':hourglass: Expired before it was approved. Nothing was deployed; request it again with `/spcs deploy`.')];
   }
 }
 
 /** The summary as the channel sees it; always the full set of blocks (chat.update replaces them all). */
 export function buildDeploySummary(d: Deployment, requiredApprovals: number): SlackMessage {
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: `Deploy ${d.request.service.name}`.slice(0, 150) } },
-    { type: 'section', text: { type: 'mrkdwn', text: summaryFields(d).join('\n') } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: 'Service creation typically takes 5 to 15 minutes once approved.' }] },
-    { type: 'section', block_id: ApprovalIds.status, text: { type: 'mrkdwn', text: buildStatusLine(d) } },
+    header(`Deploy ${d.request.service.name}`),
+    section(summaryFields(d).join('\n')),
+    context('Service creation typically takes 5 to 15 minutes once approved.'),
+    // The status line's block_id lets the tracker's chat.update find it.
+    { ...section(buildStatusLine(d)), block_id: ApprovalIds.status },
     ...decisionBlocks(d, requiredApprovals),
   ];
   return { text: `Deploy request: ${qualifiedModel(d.request)} ${d.request.model.version} → ${qualifiedService(d.request)}`, blocks };
@@ -172,20 +136,13 @@ export function buildRejectModal(d: Deployment): ModalView {
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `Reject deploying ${inlineCode(qualifiedModel(d.request))} to ${inlineCode(qualifiedService(d.request))}?`,
-        },
-      },
-      {
-        type: 'input',
-        block_id: ApprovalIds.reasonBlock,
+      section(`Reject deploying ${inlineCode(qualifiedModel(d.request))} to ${inlineCode(qualifiedService(d.request))}?`),
+      textInput(ApprovalIds.reasonBlock, 'Reason (optional)', {
+        actionId: ApprovalIds.reasonInput,
         optional: true,
-        label: { type: 'plain_text', text: 'Reason (optional)' },
-        element: { type: 'plain_text_input', action_id: ApprovalIds.reasonInput, multiline: true, max_length: 2000 },
-      },
+        multiline: true,
+        maxLength: 2000,
+      }),
     ],
   };
 }

@@ -2,8 +2,22 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { Operation, OperationChange, ServiceChangeKind, ServiceSnapshot } from '../domain/operation.js';
 import type { InstanceFamilyInfo } from '../snowflake/index.js';
 import { slackDate, type SlackMessage } from './deploy-status.js';
-import { context, formatAutoSuspend, header, message, section, type ObserveMessage } from './observe-kit.js';
-import { escapeMrkdwn, inlineCode } from './text.js';
+import {
+  actions,
+  button,
+  codeBlock,
+  context,
+  type EphemeralMessage,
+  escapeMrkdwn,
+  header,
+  inlineCode,
+  MAX_SECTION_TEXT,
+  message,
+  option,
+  section,
+  textInput,
+} from './kit.js';
+import { formatAutoSuspend } from './observe-common.js';
 
 /** Views of service changes (suspend, resume, scale, auto-suspend, drop): confirmation, approval summary, outcome, modals. */
 
@@ -92,7 +106,7 @@ export function changeLines(change: OperationChange, before: ServiceSnapshot): s
     case 'pool_create':
       return [
         `*Instance family:* ${change.instanceFamily}, *nodes:* ${change.minNodes} to ${change.maxNodes}, *auto-resume:* ${change.autoResume ? 'on' : 'off'}`,
-        `*Statement:*\n\`\`\`${change.statement}\`\`\``,
+        `*Statement:*\n${codeBlock(change.statement, { budget: MAX_SECTION_TEXT })}`,
       ];
   }
 }
@@ -111,27 +125,18 @@ function describeChange(op: Operation): string {
   ].join('\n');
 }
 
-const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
-  type: 'button' as const,
-  text: { type: 'plain_text' as const, text },
-  action_id: actionId,
-  value,
-  ...(style !== undefined && { style }),
-});
-
 /** The requester's own confirmation (ephemeral): what will change, Confirm / Cancel. */
-export function buildChangeConfirmation(op: Operation): ObserveMessage {
-  const target = encodeOperationTarget(op);
+export function buildChangeConfirmation(op: Operation): EphemeralMessage {
+  const value = encodeOperationTarget(op);
   return message(`${HEADLINES[op.change.kind]} ${op.service}? Confirm to apply.`, [
     section(`*${HEADLINES[op.change.kind]} ${escapeMrkdwn(op.service)}?*\n${describeChange(op)}`),
-    {
-      type: 'actions',
-      block_id: ManageIds.gateActions,
-      elements: [
-        button('Confirm', ManageIds.confirm, target, op.change.kind === 'drop' ? 'danger' : 'primary'),
-        button('Cancel', ManageIds.cancel, target),
+    actions(
+      [
+        button('Confirm', ManageIds.confirm, { value, style: op.change.kind === 'drop' ? 'danger' : 'primary' }),
+        button('Cancel', ManageIds.cancel, { value }),
       ],
-    },
+      ManageIds.gateActions,
+    ),
   ]);
 }
 
@@ -146,7 +151,7 @@ function people(decisions: Operation['approvals']): string {
 }
 
 function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
-  const target = encodeOperationTarget(op);
+  const value = encodeOperationTarget(op);
   switch (op.state) {
     case 'pending': {
       const progress =
@@ -155,11 +160,13 @@ function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
           : `Approved so far by ${people(op.approvals)}: ${op.approvals.length} of ${requiredApprovals}.`;
       return [
         context(`${gateReasonText(op)} ${progress}`),
-        {
-          type: 'actions',
-          block_id: ManageIds.gateActions,
-          elements: [button('Approve', ManageIds.approve, target, 'primary'), button('Reject', ManageIds.reject, target, 'danger')],
-        },
+        actions(
+          [
+            button('Approve', ManageIds.approve, { value, style: 'primary' }),
+            button('Reject', ManageIds.reject, { value, style: 'danger' }),
+          ],
+          ManageIds.gateActions,
+        ),
       ];
     }
     case 'approved': {
@@ -218,18 +225,17 @@ export function buildChangeAttention(op: Operation): SlackMessage {
   const what = `${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}`;
   const statements = (op.execution?.statements ?? []).filter((s) => s.outcome === undefined).map((s) => s.text);
   const why = op.execution?.note === undefined ? '' : ` (${escapeMrkdwn(op.execution.note)})`;
-  const target = encodeOperationTarget(op);
+  const value = encodeOperationTarget(op);
   return {
     text: `Needs attention: ${what}`,
     blocks: [
       section(
-        `:warning: <@${op.requestedBy}> asked to ${what}. The worker stopped while sending it, and I cannot tell whether Snowflake took it${why}. I did not send it again. *Retry* looks again and sends it only if it did not take effect.\n*Check in Snowflake:*\n\`\`\`${statements.join('\n')}\`\`\``,
+        `:warning: <@${op.requestedBy}> asked to ${what}. The worker stopped while sending it, and I cannot tell whether Snowflake took it${why}. I did not send it again. *Retry* looks again and sends it only if it did not take effect.\n*Check in Snowflake:*\n${codeBlock(statements.join('\n'), { budget: MAX_SECTION_TEXT })}`,
       ),
-      {
-        type: 'actions',
-        block_id: ManageIds.attentionActions,
-        elements: [button('I checked: mark done', ManageIds.markDone, target, 'primary'), button('Retry', ManageIds.retry, target)],
-      },
+      actions(
+        [button('I checked: mark done', ManageIds.markDone, { value, style: 'primary' }), button('Retry', ManageIds.retry, { value })],
+        ManageIds.attentionActions,
+      ),
     ],
   };
 }
@@ -245,25 +251,19 @@ export function buildChangeRejectModal(op: Operation): ModalView {
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       section(`Reject: ${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}?`),
-      {
-        type: 'input',
-        block_id: ManageIds.reasonBlock,
+      textInput(ManageIds.reasonBlock, 'Reason (optional)', {
+        actionId: ManageIds.reasonInput,
         optional: true,
-        label: { type: 'plain_text', text: 'Reason (optional)' },
-        element: { type: 'plain_text_input', action_id: ManageIds.reasonInput, multiline: true, max_length: 2000 },
-      },
+        multiline: true,
+        maxLength: 2000,
+      }),
     ],
   };
 }
 
-const numberInput = (blockId: string, actionId: string, label: string, hint: string, optional = false): KnownBlock => ({
-  type: 'input',
-  block_id: blockId,
-  optional,
-  label: { type: 'plain_text', text: label },
-  hint: { type: 'plain_text', text: hint },
-  element: { type: 'plain_text_input', action_id: actionId },
-});
+/** Typed as text, not Slack's number_input: the flows parse it and answer with their own error (empty keeps a value). */
+const numberInput = (blockId: string, actionId: string, label: string, hint: string, optional = false): KnownBlock =>
+  textInput(blockId, label, { actionId, hint, optional });
 
 /** A modal with Next / Cancel; `private_metadata` carries what the submission needs (service, channel). */
 function nextModal(callbackId: string, title: string, metadata: string, blocks: KnownBlock[]): ModalView {
@@ -304,25 +304,20 @@ const familyLabel = (f: InstanceFamilyInfo): string => {
     .filter((x) => x !== null)
     .join(', ');
   const gpu = f.gpu === null ? 'no GPU' : `${f.gpu.perNode} x ${f.gpu.type}`;
-  return `${f.name}: ${gpu}${size === '' ? '' : `, ${size}`}`.slice(0, 75);
+  return `${f.name}: ${gpu}${size === '' ? '' : `, ${size}`}`;
 };
 
 /** `/spcs pools` → Create pool: name, instance family (from SHOW COMPUTE POOL INSTANCE FAMILIES), nodes, auto-resume. */
 export function buildCreatePoolModal(families: readonly InstanceFamilyInfo[], metadata: string): ModalView {
-  const options = families.slice(0, 100).map((f) => ({ text: { type: 'plain_text' as const, text: familyLabel(f) }, value: f.name }));
-  const autoResume = {
-    text: { type: 'plain_text' as const, text: 'Resume automatically when a service or job needs it' },
-    value: AUTO_RESUME_OPTION,
-  };
+  const options = families.slice(0, 100).map((f) => option(familyLabel(f), f.name));
+  const autoResume = option('Resume automatically when a service or job needs it', AUTO_RESUME_OPTION);
   return nextModal(ManageIds.createPoolModal, 'Create compute pool', metadata, [
     section('You will see the exact `CREATE COMPUTE POOL` statement and confirm before anything is created.'),
-    {
-      type: 'input',
-      block_id: ManageIds.poolNameBlock,
-      label: { type: 'plain_text', text: 'Pool name' },
-      hint: { type: 'plain_text', text: 'Letters, digits, _ or $, starting with a letter or _. No quotes or spaces.' },
-      element: { type: 'plain_text_input', action_id: ManageIds.poolNameInput, max_length: 255 },
-    },
+    textInput(ManageIds.poolNameBlock, 'Pool name', {
+      actionId: ManageIds.poolNameInput,
+      hint: 'Letters, digits, _ or $, starting with a letter or _. No quotes or spaces.',
+      maxLength: 255,
+    }),
     {
       type: 'input',
       block_id: ManageIds.poolFamilyBlock,

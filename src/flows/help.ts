@@ -1,5 +1,5 @@
 import { buildCommandHelpMessage, buildHelpMessage, type CommandHelp } from '../blocks/help.js';
-import { inlineCode } from '../blocks/text.js';
+import { inlineCode } from '../blocks/kit.js';
 import type { Subcommand } from './subcommand.js';
 
 /** `/spcs help [command]`: the command list, or one command's usage and examples. */

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { buildHelpMessage } from '../blocks/help.js';
-import { inlineCode } from '../blocks/text.js';
+import { inlineCode } from '../blocks/kit.js';
 import { createHelpCommand } from './help.js';
 import { splitCommandText, type Subcommand } from './subcommand.js';
 

@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
 import { buildChangeOutcome } from '../blocks/manage.js';
-import { describeFailure } from '../blocks/observe-kit.js';
+import { describeFailure } from '../blocks/kit.js';
 import { decideExecution, policyFor, type ApprovalPolicy } from '../domain/approval-policy.js';
 import {
   CHANGE_VERBS,

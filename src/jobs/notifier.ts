@@ -7,7 +7,7 @@ import { EXECUTION_PHASES, type ExecutionPhase, type Operation } from '../domain
 import type { OperationStore } from '../store/operation-store.js';
 import { buildMilestoneMessage } from '../blocks/deploy-status.js';
 import { qualifiedService } from '../domain/deploy-request.js';
-import { escapeMrkdwn } from '../blocks/text.js';
+import { escapeMrkdwn } from '../blocks/kit.js';
 import { MILESTONES, type Deployment, type Milestone } from '../domain/deployment.js';
 import { withLogScope, type Logger } from '../logger.js';
 import { cannotSucceed, notInChannel, slackErrorCode } from '../slack-errors.js';

@@ -30,7 +30,8 @@ import {
   ManageIds,
 } from '../../src/blocks/manage.js';
 import { buildDiagnosis } from '../../src/blocks/observe-diagnosis.js';
-import { notice, serviceAmbiguous, usageError } from '../../src/blocks/observe-kit.js';
+import { notice, usageError } from '../../src/blocks/kit.js';
+import { serviceAmbiguous } from '../../src/blocks/observe-common.js';
 import { buildServiceList } from '../../src/blocks/observe-list.js';
 import { buildLogMessage } from '../../src/blocks/observe-logs.js';
 import { buildPoolTable, PoolActions } from '../../src/blocks/observe-pools.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, inlineCode } from '../../src/blocks/text.js';
+import { escapeMrkdwn, inlineCode } from '../../src/blocks/kit.js';
 import {
   formatSlackDate,
   renderBlocks,

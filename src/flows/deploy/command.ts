@@ -1,4 +1,4 @@
-import { escapeMrkdwn, inlineCode } from '../../blocks/text.js';
+import { escapeMrkdwn, inlineCode } from '../../blocks/kit.js';
 import { parseIdentifier, parseQualifiedName } from '../../snowflake/index.js';
 import type { Draft } from '../../store/draft-store.js';
 import type { Subcommand } from '../subcommand.js';

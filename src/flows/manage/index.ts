@@ -10,7 +10,7 @@ import type {
 } from '@slack/bolt';
 import { z } from 'zod';
 import { buildAutoSuspendModal, buildScaleModal, ManageIds } from '../../blocks/manage.js';
-import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { type EphemeralMessage, notice } from '../../blocks/kit.js';
 import { PoolActions } from '../../blocks/observe-pools.js';
 import { StatusActions } from '../../blocks/observe-status.js';
 import type { ServiceChange } from '../../domain/operation.js';
@@ -120,7 +120,7 @@ export function handlers(deps: ManageDeps) {
       await args.ack();
       const who = requesterOf(args, context.data.channel);
       // A view submission has no response_url: the confirmation comes as an ephemeral message.
-      let reply: ObserveMessage;
+      let reply: EphemeralMessage;
       try {
         reply = await requestChange(deps, who, arg.value, kind, changeFor);
       } catch (err) {

@@ -9,8 +9,7 @@ import type {
 } from '@slack/bolt';
 import { z } from 'zod';
 import { AUTO_RESUME_OPTION, buildChangeConfirmation, buildCreatePoolModal, ManageIds } from '../../blocks/manage.js';
-import { notice, type ObserveMessage } from '../../blocks/observe-kit.js';
-import { inlineCode } from '../../blocks/text.js';
+import { type EphemeralMessage, inlineCode, notice } from '../../blocks/kit.js';
 import { CHANGE_VERBS, type PoolChange } from '../../domain/operation.js';
 import {
   checkComputePoolRequest,
@@ -39,7 +38,7 @@ const CreateContext = jsonText(z.object({ channel: z.string() }));
  * Guard → the pool as SHOW COMPUTE POOLS sees it now → nothing to do? → stored, audited request →
  * the requester's own confirmation (the gate's Confirm / Cancel).
  */
-export async function requestPoolChange(deps: ManageDeps, who: Requester, pool: Identifier, change: PoolChange): Promise<ObserveMessage> {
+export async function requestPoolChange(deps: ManageDeps, who: Requester, pool: Identifier, change: PoolChange): Promise<EphemeralMessage> {
   const refusal = await deps.guard.refuse({
     action: 'manage',
     doing: CHANGE_VERBS[change.kind],
@@ -126,7 +125,7 @@ export function poolHandlers(deps: ManageDeps) {
   const create = async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const channel = channelOf(args);
-    const tell = (reply: ObserveMessage) => args.respond({ ...reply, blocks: reply.blocks, replace_original: false });
+    const tell = (reply: EphemeralMessage) => args.respond({ ...reply, blocks: reply.blocks, replace_original: false });
     const refusal = await deps.guard.refuse({
       action: 'manage',
       doing: CHANGE_VERBS.pool_create,
@@ -164,7 +163,7 @@ export function poolHandlers(deps: ManageDeps) {
     if (!read.ok) return void (await args.ack({ response_action: 'errors', errors: read.errors }));
     await args.ack();
     const who = requesterOf(args, context.data.channel);
-    let reply: ObserveMessage;
+    let reply: EphemeralMessage;
     try {
       reply = await requestPoolChange(deps, who, read.pool, read.change);
     } catch (err) {

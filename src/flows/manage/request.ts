@@ -1,8 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { notInChannel, slackErrorCode } from '../../slack-errors.js';
 import { buildChangeConfirmation, buildChangeSummary } from '../../blocks/manage.js';
-import { notice, usageError, type ObserveMessage } from '../../blocks/observe-kit.js';
-import { inlineCode } from '../../blocks/text.js';
+import { type EphemeralMessage, inlineCode, notice, usageError } from '../../blocks/kit.js';
 import { FINAL_PHASES, type Deployment } from '../../domain/deployment.js';
 import {
   CHANGE_VERBS,
@@ -71,7 +70,7 @@ export async function requestChange(
   arg: ServiceArg,
   kind: ServiceChange['kind'],
   changeFor: ChangeFor,
-): Promise<ObserveMessage> {
+): Promise<EphemeralMessage> {
   const refusal = await deps.guard.refuse({
     action: 'manage',
     doing: CHANGE_VERBS[kind],

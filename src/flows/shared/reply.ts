@@ -1,5 +1,5 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
-import { describeFailure, notice, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { describeFailure, type EphemeralMessage, notice } from '../../blocks/kit.js';
 import type { Logger } from '../../logger.js';
 import { isSnowflakeError } from '../../snowflake/index.js';
 
@@ -9,7 +9,7 @@ export interface ReplyDeps {
 }
 
 /** The failure as a message; logs it, since the person only sees the summary. */
-export function failureMessage(deps: ReplyDeps, err: unknown, doing: string): ObserveMessage {
+export function failureMessage(deps: ReplyDeps, err: unknown, doing: string): EphemeralMessage {
   deps.logger.warn({ err, doing }, 'observe command failed');
   return notice(describeFailure(isSnowflakeError(err) ? err.failure : null, doing));
 }
@@ -22,9 +22,9 @@ export async function replyAfterAck(
   deps: ReplyDeps,
   respond: RespondFn,
   doing: string,
-  work: () => Promise<ObserveMessage | null>,
+  work: () => Promise<EphemeralMessage | null>,
 ): Promise<void> {
-  let reply: ObserveMessage | null;
+  let reply: EphemeralMessage | null;
   try {
     reply = await work();
   } catch (err) {

@@ -1,4 +1,5 @@
-import { serviceAmbiguous, serviceNotFound, usageError, type ObserveMessage } from '../../blocks/observe-kit.js';
+import { type EphemeralMessage, usageError } from '../../blocks/kit.js';
+import { serviceAmbiguous, serviceNotFound } from '../../blocks/observe-common.js';
 import type { CommandHelp } from '../../blocks/help.js';
 import type { Subcommand, SubcommandArgs } from '../subcommand.js';
 import { replyAfterAck, type ReplyDeps } from './reply.js';
@@ -46,7 +47,7 @@ export function parseOneService(
   argv: readonly string[],
   usage: string,
   example: string,
-): { readonly ok: true; readonly value: ServiceArg } | { readonly ok: false; readonly reply: ObserveMessage } {
+): { readonly ok: true; readonly value: ServiceArg } | { readonly ok: false; readonly reply: EphemeralMessage } {
   const [serviceText, ...extra] = argv;
   if (extra.length > 0) return { ok: false, reply: usageError('Too many words: expected one service.', usage, example) };
   const arg = parseServiceArg(serviceText);
@@ -115,11 +116,11 @@ export async function resolveService(db: QueryRunner, arg: ServiceArg): Promise<
  * Resolves the argument and hands the found service on; a missing or ambiguous name becomes the
  * message to show. Shared by every command that takes a service.
  */
-export async function withService<T extends ObserveMessage | null>(
+export async function withService<T extends EphemeralMessage | null>(
   db: QueryRunner,
   arg: ServiceArg,
   found: (r: { readonly service: ServiceInfo; readonly name: QualifiedName }) => Promise<T>,
-): Promise<T | ObserveMessage> {
+): Promise<T | EphemeralMessage> {
   const resolved = await resolveService(db, arg);
   if (resolved.state === 'missing') return serviceNotFound(displayArg(arg));
   if (resolved.state === 'ambiguous') return serviceAmbiguous(displayArg(arg), resolved.candidates.map(String));
@@ -133,7 +134,7 @@ export async function withService<T extends ObserveMessage | null>(
 export function createServiceCommand(
   deps: ReplyDeps,
   help: CommandHelp & { readonly examples: readonly [string, ...string[]]; readonly doing: string },
-  work: (service: ServiceArg, args: SubcommandArgs) => Promise<ObserveMessage | null>,
+  work: (service: ServiceArg, args: SubcommandArgs) => Promise<EphemeralMessage | null>,
 ): Subcommand {
   const { doing, ...commandHelp } = help;
   return {
