@@ -6,7 +6,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Redis } from 'ioredis';
 import { FAST_TIMINGS, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import type { DeployRequest } from '../../src/domain/deploy-request.js';
 import { createDeploymentRequester } from '../../src/flows/approval/index.js';
@@ -14,6 +13,7 @@ import { createDeployQueue, type DeployQueue } from '../../src/jobs/deploy-queue
 import { createExpiryQueue, createExpiryScheduler } from '../../src/jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, type NotifyQueues } from '../../src/jobs/notifier.js';
 import { createLogger } from '../../src/logger.js';
+import { redisClient } from '../../src/redis.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { irisRequest } from '../support/deploy-requests.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
@@ -78,7 +78,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const fake = await startFakeSlack();
   fake.seedUsers([REQUESTER, APPROVER].map((id) => ({ id, name: id.toLowerCase() })));
   const emulator = await startEmulator({ timings: FAST_TIMINGS, speed: 4, ...options.emulator });
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  // Through src/redis.ts, so a redis+sentinel:// URL works here as in the bot.
+  const redis = redisClient(redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // a test may take its private Redis down on purpose
   const processes: BotProcess[] = [];
   let count = 0;
@@ -88,6 +89,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const notifyQueues = createNotifyQueues(queues);
   const deployQueue = createDeployQueue(queues);
   const expiryQueue = createExpiryQueue(queues);
+  // A test may take its private Redis down on purpose; the queues' reconnects are not failures.
+  for (const q of [notifyQueues.summaries, notifyQueues.replies, deployQueue, expiryQueue]) q.on('error', () => undefined);
   // ttlMs 0: the job runs at once and the bot's expiry worker moves it to the bot's own TTL.
   const expiry = createExpiryScheduler(expiryQueue, { ttlMs: 0, now: Date.now });
   const requester = createDeploymentRequester({

@@ -1,11 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
+import { privateRedis } from './private-redis.js';
 import { approve, deployCallsFor, doubledPosts, eventually, phaseOf, runningReplies, startFleet, type Fleet } from './fleet.js';
 
 /**
@@ -18,59 +12,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface PrivateRedis {
-  readonly url: string;
-  kill(): Promise<void>;
-  start(): Promise<void>;
-}
-
-async function privateRedis(): Promise<PrivateRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'spcs-scale-redis-'));
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  let server: ChildProcess | undefined;
-  const answers = async () => {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  };
-  const handle: PrivateRedis = {
-    url,
-    async start() {
-      // appendfsync always: every write Redis acknowledged is on disk, so a SIGKILL loses none.
-      server = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
-        { stdio: 'ignore' },
-      );
-      await eventually(answers, 10_000, 'private redis-server answering');
-    },
-    async kill() {
-      const running = server;
-      if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
-      const exited = once(running, 'exit');
-      running.kill('SIGKILL');
-      await exited;
-    },
-  };
-  cleanups.push(async () => {
-    await handle.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await handle.start();
-  return handle;
-}
-
 describe('Redis killed and restarted under the processes', () => {
   it('when Redis dies and comes back while a deployment is tracked, then /readyz goes unready and ready again and the deployment reaches running, its final message posted once', async () => {
     const redis = await privateRedis();
+    cleanups.push(() => redis.remove());
     const fleet: Fleet = await startFleet({ redisUrl: redis.url });
     cleanups.push(() => fleet.close());
     const [web, worker] = await Promise.all([fleet.start('web'), fleet.start('worker')]);
