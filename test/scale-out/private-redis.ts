@@ -1,7 +1,7 @@
 /** A redis-server of a test's own: own port, own directory, append-only file, started and killed at will. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -101,4 +101,53 @@ export async function privateSentinel(master: PrivateRedis): Promise<PrivateSent
       await exited;
     },
   };
+}
+
+export interface PrivateCluster {
+  /** redis+cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3 */
+  readonly url: string;
+  remove(): Promise<void>;
+}
+
+/** Three masters (no replicas) on private ports, joined with `redis-cli --cluster create`. */
+export async function privateCluster(): Promise<PrivateCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'spcs-scale-cluster-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const servers = ports.map((port) => {
+    const nodeDir = join(dir, String(port));
+    mkdirSync(nodeDir);
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--cluster-enabled', 'yes', '--save', ''];
+    const server = spawn('redis-server', args, { stdio: 'ignore' });
+    return { server, exited: once(server, 'exit') };
+  });
+  const remove = async () => {
+    for (const { server, exited } of servers) {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const nodes = ports.map((p) => `127.0.0.1:${p}`);
+    await eventually(
+      () => nodes.every((n) => run('redis-cli', ['-u', `redis://${n}`, 'PING']).includes('PONG')),
+      10_000,
+      'cluster nodes up',
+    );
+    run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
+    await eventually(
+      () => nodes.every((n) => run('redis-cli', ['-u', `redis://${n}`, 'CLUSTER', 'INFO']).includes('cluster_state:ok')),
+      15_000,
+      'cluster state ok',
+    );
+    return { url: `redis+cluster://${nodes.join(',')}`, remove };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
+  return `${result.stdout}${result.stderr}`;
 }
