@@ -98,9 +98,14 @@ describe('workers killed or stopped while deployments are in flight', () => {
     const other = liveWorkers().find((w) => w !== submitter);
 
     const stopped = await submitter.kill('SIGTERM');
-    expect(stopped.ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
     expect(stopped.code).toBe(1); // it gave up waiting for the job
-    expect(submitter.logs.some((l) => l['msg'] === 'shutting down: no new requests, letting running jobs finish')).toBe(true);
+    // By the process's own clock it gave up inside SHUTDOWN_TIMEOUT_MS; seen from here, it was gone
+    // about then (this process may be scheduled late on a busy machine, hence the second of slack).
+    const at = (msg: string) => Number(submitter.logs.find((l) => String(l['msg']).startsWith(msg))?.['time']);
+    const gaveUpAfterMs = at('shutdown took too long') - at('shutting down');
+    expect(gaveUpAfterMs).toBeGreaterThanOrEqual(SHUTDOWN_TIMEOUT_MS / 2);
+    expect(gaveUpAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    expect(stopped.ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 1_000);
 
     await running(id, ts);
     expect(other?.logged(id, 'recovered')).toBe(true);
