@@ -122,10 +122,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const exited = once(child, 'exit').then(([code, signal]) => ({
-      code: typeof code === 'number' ? code : null,
-      signal: typeof signal === 'string' ? (signal as NodeJS.Signals) : null,
-    }));
+    const exited = once(child, 'exit').then(() => ({ code: child.exitCode, signal: child.signalCode }));
     const logs: Record<string, unknown>[] = [];
     let partial = '';
     let stderr = '';
