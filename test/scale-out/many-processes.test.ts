@@ -68,7 +68,7 @@ describe('two web and two worker processes on one Redis', () => {
     const first = rounds[0] ?? 0;
     const last = rounds.at(-1) ?? 0;
     const realWindowMs = (last - first) / fleet.emulator.clock.speed;
-    expect(rounds.length).toBeGreaterThan(3);
+    expect(rounds.length).toBeGreaterThanOrEqual(2);
     expect(rounds.length).toBeLessThanOrEqual(Math.floor(realWindowMs / POLL_INTERVAL_MS) + 2);
 
     expect(doubledPosts(fleet)).toEqual([]);
