@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SlackPrincipalId, type ApprovalPolicy } from './domain/approval-policy.js';
 import { LOG_FORMATS, type LogFormat } from './logger.js';
+import { parseRedisUrl, REDIS_URL_EXPECTS, type RedisTarget } from './redis.js';
 import { parseSnowflakeEnv, type SnowflakeConfig } from './snowflake/connection-config.js';
 
 /**
@@ -77,13 +78,34 @@ const booleanFlag = (expects: string) =>
     .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: expects }))
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * REDIS_URL: one server, Sentinel or Cluster (src/redis.ts has the forms). Cluster URLs are
+ * recognised but refused: the stores' SCAN and multi-key pipelines need every key on one node.
+ */
+const redisUrl = z.string({ error: REDIS_URL_EXPECTS }).transform((text, ctx): { url: string; target: RedisTarget } => {
+  const parsed = parseRedisUrl(text);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  }
+  if (parsed.target.kind === 'cluster') {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'a redis://, rediss:// or redis+sentinel:// URL; Redis Cluster (redis+cluster://) is not supported yet, since the stores scan keys and read several in one pipeline, which a cluster spreads over nodes',
+    });
+    return z.NEVER;
+  }
+  return { url: text.trim(), target: parsed.target };
+});
+
 const RawEnv = z.object({
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { error: 'a bot token starting with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string()),
   SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { error: 'an app-level token starting with xapp-' })),
   SLACK_API_URL: optional(httpUrl('an http(s) URL of the Slack Web API, e.g. https://slack.com/api/')),
   PORT: optional(port),
-  REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })),
+  REDIS_URL: optional(redisUrl),
   REDIS_KEY_PREFIX: optional(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'letters, digits, _ or -, at most 64 characters' })),
   ROLE: optional(z.enum(ROLES, { error: `one of ${ROLES.join(', ')}` })),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` })),
@@ -118,7 +140,8 @@ export interface Config {
   /** json (default) for log shippers, pretty for people. */
   readonly logFormat: LogFormat;
   readonly slack: SlackConfig;
-  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  /** `url` as given (REDIS_URL); `target` says which of its forms it is. */
+  readonly redis: { readonly url: string; readonly target: RedisTarget; readonly keyPrefix: string };
   readonly snowflake: SnowflakeConfig;
   readonly shutdownTimeoutMs: number;
   /** Who may approve a deployment, how many must, and for how long a request stays open. */
@@ -141,6 +164,7 @@ export interface Config {
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+const DEFAULT_REDIS = { url: 'redis://127.0.0.1:6379', target: { kind: 'server', url: 'redis://127.0.0.1:6379' } } as const;
 
 /**
  * Parses the environment. On failure returns one line per problem, each naming the variable and
@@ -170,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
         appToken: raw.SLACK_APP_TOKEN,
         apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
       },
-      redis: { url: raw.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix: raw.REDIS_KEY_PREFIX ?? 'spcs' },
+      redis: { ...(raw.REDIS_URL ?? DEFAULT_REDIS), keyPrefix: raw.REDIS_KEY_PREFIX ?? 'spcs' },
       snowflake: snowflake.config,
       shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS ?? 30_000,
       approval: {

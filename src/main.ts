@@ -1,6 +1,7 @@
 import { startBot } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { stopOnSignals } from './shutdown.js';
 import { describeSlackFailure, EXIT_CANNOT_START, loadDotEnv, redisProblem, slackProblem } from './startup.js';
 
 function cannotStart(line: string): never {
@@ -35,23 +36,7 @@ async function main(): Promise<void> {
   });
   logger.info({ role: config.role, port: bot.port, mode: config.slack.appToken ? 'socket' : 'http' }, 'spcs-chatops started');
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests, letting running jobs finish');
-    const deadline = setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    deadline.unref();
-    void bot.stop().then(() => {
-      logger.info('stopped');
-      process.exit(0);
-    });
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  stopOnSignals(bot, logger, config.shutdownTimeoutMs);
 }
 
 void main();

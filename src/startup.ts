@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { describeRedisTarget, redisClient } from './redis.js';
 import { slackErrorCode } from './slack-errors.js';
 
 /**
@@ -51,7 +51,7 @@ const REDIS_HINT = 'start it (`redis-server`, or `docker compose up -d redis`) o
  * the line to print: `Redis is not reachable at … (REDIS_URL): …; start it …`.
  */
 export async function redisProblem(url: string, timeoutMs = 3_000): Promise<string | undefined> {
-  const redis = new Redis(url, {
+  const redis = redisClient(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -67,7 +67,7 @@ export async function redisProblem(url: string, timeoutMs = 3_000): Promise<stri
     await redis.ping();
     return undefined;
   } catch (err) {
-    return `Redis is not reachable at ${printableUrl(url)} (REDIS_URL): ${reasonOf(socketError ?? err)}; ${REDIS_HINT}`;
+    return `Redis is not reachable at ${describeRedisTarget(url)} (REDIS_URL): ${reasonOf(socketError ?? err)}; ${REDIS_HINT}`;
   } finally {
     redis.disconnect();
   }

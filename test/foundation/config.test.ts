@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { describeRedisTarget, parseRedisUrl } from '../../src/redis.js';
 
 const run = promisify(execFile);
 
@@ -31,7 +32,7 @@ describe('config', () => {
         port: 3000,
         logLevel: 'info',
         logFormat: 'json',
-        redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'spcs' },
+        redis: { url: 'redis://127.0.0.1:6379', target: { kind: 'server', url: 'redis://127.0.0.1:6379' }, keyPrefix: 'spcs' },
         slack: { apiUrl: 'https://slack.com/api/', appToken: undefined },
       },
     });
@@ -72,7 +73,20 @@ describe('config', () => {
     ['SLACK_API_URL', 'chat.example/api', /^SLACK_API_URL: expected an http\(s\) URL/],
     ['PORT', '70000', /^PORT: expected a port number from 0 to 65535$/],
     ['PORT', 'http', /^PORT: expected a port number from 0 to 65535$/],
-    ['REDIS_URL', 'http://localhost:6379', /^REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL$/],
+    ['REDIS_URL', 'http://localhost:6379', /^REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL, redis\+sentinel:\/\/host:26379/],
+    [
+      'REDIS_URL',
+      'redis+sentinel://:pw-shh@s1:26379',
+      /^REDIS_URL: expected .*\(a Sentinel URL ends with \/master_name or \/master_name\/db\)$/,
+    ],
+    ['REDIS_URL', 'redis+sentinel://s1:26379/mymaster/zero', /^REDIS_URL: expected .*\(the database is a number, e\.g\. \/mymaster\/0\)$/],
+    ['REDIS_URL', 'redis+sentinel://s1:99999/mymaster', /^REDIS_URL: expected .*\(each host is host\[:port\], comma separated\)$/],
+    ['REDIS_URL', 'redis+sentinel://s1:26379,,s2/mymaster', /^REDIS_URL: expected .*\(each host is host\[:port\], comma separated\)$/],
+    [
+      'REDIS_URL',
+      'redis+cluster://:pw-shh@n1:7000,n2:7001',
+      /^REDIS_URL: expected .*Redis Cluster \(redis\+cluster:\/\/\) is not supported yet/,
+    ],
     ['REDIS_KEY_PREFIX', 'has space', /^REDIS_KEY_PREFIX: expected letters, digits/],
     ['ROLE', 'admin', /^ROLE: expected one of all, web, worker$/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: expected one of fatal, error/],
@@ -84,6 +98,51 @@ describe('config', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(expected);
     expect(problems[0]).not.toContain(value);
+  });
+
+  it('when REDIS_URL names Sentinels, then the config carries them, the master name, the database and the credentials', () => {
+    const result = loadConfig({ ...valid, REDIS_URL: 'redis+sentinel://bot:p%40ss@s1.example:26380,s2.example,[::1]:26381/mymaster/2' });
+    expect(result.ok && result.config.redis.target).toEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 's1.example', port: 26380 },
+        { host: 's2.example', port: 26379 },
+        { host: '::1', port: 26381 },
+      ],
+      masterName: 'mymaster',
+      db: 2,
+      tls: false,
+      username: 'bot',
+      password: 'p@ss',
+    });
+  });
+
+  it('when REDIS_URL is rediss+sentinel:// without a database, then TLS is on and the database is 0', () => {
+    const parsed = parseRedisUrl('rediss+sentinel://s1/cache');
+    expect(parsed).toMatchObject({ ok: true, target: { kind: 'sentinel', tls: true, db: 0, masterName: 'cache', username: undefined } });
+  });
+
+  it('when REDIS_URL names cluster nodes, then the parser reads them (the config refuses Cluster for now)', () => {
+    expect(parseRedisUrl('rediss+cluster://:pw@n1:7000,n2')).toEqual({
+      ok: true,
+      target: {
+        kind: 'cluster',
+        nodes: [
+          { host: 'n1', port: 7000 },
+          { host: 'n2', port: 6379 },
+        ],
+        tls: true,
+        username: undefined,
+        password: 'pw',
+      },
+    });
+    expect(parseRedisUrl('redis+cluster://n1:7000/0')).toMatchObject({ ok: false, problem: expect.stringContaining('has no path') });
+  });
+
+  it('when a Redis URL is printed, then it carries no credentials', () => {
+    expect(describeRedisTarget('redis://:secret-shh@cache:6380/1')).toBe('redis://cache:6380/1');
+    expect(describeRedisTarget('redis+sentinel://u:secret-shh@s1,s2:26380/mymaster')).toBe('redis+sentinel://s1:26379,s2:26380/mymaster/0');
+    expect(describeRedisTarget('redis+cluster://u:secret-shh@n1:7000')).toBe('redis+cluster://n1:7000');
   });
 
   it('when several settings are wrong, then all are reported at once', () => {

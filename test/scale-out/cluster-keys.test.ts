@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import type { Cluster } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { queuePrefix } from '../../src/jobs/queues.js';
+import { connectRedis } from '../../src/redis.js';
+import { privateCluster } from './private-redis.js';
+
+/**
+ * A real three-node Redis Cluster: BullMQ's Lua scripts touch several keys of a queue, so they run
+ * only if all of them hash to one slot, which queuePrefix's hash tag ensures. And why the bot still
+ * refuses redis+cluster://: the stores read several deployments in one pipeline.
+ */
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function connect(): Promise<Cluster> {
+  const cluster = await privateCluster();
+  cleanups.push(() => cluster.remove());
+  const connection = connectRedis(cluster.url, { maxRetriesPerRequest: null });
+  if (!('nodes' in connection)) throw new Error('expected a Cluster connection');
+  cleanups.push(() => connection.disconnect());
+  return connection;
+}
+
+describe('Redis Cluster', () => {
+  it('when BullMQ runs on a cluster with the bot’s prefix, then a job is added and processed; with a prefix that is no hash tag, the add is refused (CROSSSLOT)', async () => {
+    const connection = await connect();
+    const keyPrefix = `test-${randomUUID().slice(0, 8)}`;
+    const queue = new Queue('deploy', { connection, prefix: queuePrefix(keyPrefix) });
+    const worker = new Worker('deploy', async (job) => `done ${String(job.data.n)}`, { connection, prefix: queuePrefix(keyPrefix) });
+    cleanups.push(async () => {
+      await worker.close();
+      await queue.close();
+    });
+    // Listening before the add: the worker may finish the job before add() resolves.
+    const completed = new Promise((resolve) => worker.on('completed', (done) => done.id === 'd1' && resolve(done.returnvalue)));
+    await queue.add('deploy', { n: 1 }, { jobId: 'd1' });
+    await expect(completed).resolves.toBe('done 1');
+
+    const untagged = new Queue('deploy', { connection, prefix: `${keyPrefix}:bull` });
+    cleanups.push(() => untagged.close());
+    await expect(untagged.add('deploy', { n: 2 })).rejects.toThrow(/CROSSSLOT/);
+  }, 60_000);
+
+  it('when several deployments are read in one pipeline on a cluster, then ioredis refuses it (why redis+cluster:// is refused for now)', async () => {
+    const connection = await connect();
+    const pipeline = connection.pipeline();
+    for (const id of ['d1', 'd2', 'd3', 'd4']) pipeline.hmget(`spcs:deployment:${id}`, 'doc', 'v');
+    await expect(pipeline.exec()).rejects.toThrow(/slot/i);
+  }, 60_000);
+});
