@@ -84,6 +84,9 @@ export function createStatusQueue({ connection, keyPrefix }: QueueConnection): S
 
 /** One round every `everyMs`; upserting keeps a single schedule however many processes start. */
 export async function scheduleStatusRounds(queue: StatusQueue, everyMs: number): Promise<void> {
+  // BullMQ queues the next round as soon as a worker takes the current one: with several workers a
+  // slow round would overlap the next, and two rounds would decide on the same deployments.
+  await queue.setGlobalConcurrency(1);
   await queue.upsertJobScheduler(
     SCHEDULER_ID,
     { every: everyMs },
