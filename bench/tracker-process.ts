@@ -7,6 +7,7 @@ import { WebClient } from '@slack/web-api';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { createRedis } from '../src/redis.js';
+import { ReplyReceipts } from '../src/store/reply-receipts.js';
 import { createNotifier, createNotifyQueues, createNotifyWorkers } from '../src/jobs/notifier.js';
 import { createSendSlots, scaledSlackPace } from '../src/jobs/slack-pace.js';
 import { runStatusRound, type RoundReport } from '../src/jobs/status-tracker.js';
@@ -41,7 +42,7 @@ const slack = new WebClient(config.slack.botToken, { slackApiUrl: config.slack.a
 const slots = createSendSlots(redis, keyPrefix, scaledSlackPace(Number(process.env.BENCH_SLACK_PACE_SCALE ?? '1000')));
 const workers = createNotifyWorkers(
   { connection: redis, keyPrefix },
-  { store, slots, replies: notifyQueues.replies, slack, requiredApprovals: 1, logger },
+  { store, slots, receipts: new ReplyReceipts(redis, keyPrefix), replies: notifyQueues.replies, slack, requiredApprovals: 1, logger },
 );
 const deps = { store, audit: new AuditLog(redis, keyPrefix), notifier, snowflake, logger, now: Date.now };
 

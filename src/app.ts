@@ -35,6 +35,7 @@ import { createNotifier, createNotifyQueues, createNotifyWorkers } from './jobs/
 import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
 import { createStatusQueue, createStatusWorker, scheduleStatusRounds } from './jobs/status-tracker.js';
 import { AuditLog } from './store/audit-log.js';
+import { ReplyReceipts } from './store/reply-receipts.js';
 import { DeploymentStore } from './store/deployment-store.js';
 import { healthRoutes, startHealthServer, type DependencyCheck } from './health.js';
 import { toBoltLogger, type Logger } from './logger.js';
@@ -124,6 +125,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
           store,
           operations,
           slots: createSendSlots(redis, keyPrefix, overrides.slackPace ?? SLACK_PACE),
+          receipts: new ReplyReceipts(redis, keyPrefix),
           replies: notifyQueues.replies,
           slack: slackForWorkers,
           requiredApprovals: config.approval.requiredApprovals,

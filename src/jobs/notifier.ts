@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { buildDeploySummary } from '../blocks/deploy-summary.js';
 import { buildChangeAttention, buildChangeOutcome, buildChangeSummary } from '../blocks/manage.js';
 import { EXECUTION_PHASES, type ExecutionPhase, type Operation } from '../domain/operation.js';
+import type { ReplyReceipts } from '../store/reply-receipts.js';
 import type { OperationStore } from '../store/operation-store.js';
 import { buildMilestoneMessage } from '../blocks/deploy-status.js';
 import { qualifiedService } from '../domain/deploy-request.js';
@@ -130,6 +131,8 @@ export interface NotifyDeps {
   /** Change requests, for the change_* jobs (a process that sends none may leave it out). */
   readonly operations?: Pick<OperationStore, 'get'>;
   readonly slots: SendSlots;
+  /** Thread replies Slack already took, so a job handed out again does not post twice. */
+  readonly receipts: Pick<ReplyReceipts, 'has' | 'record'>;
   /** The reply queue: a reply waits while an earlier reply of its deployment is still queued. */
   readonly replies: Pick<NotifyQueue, 'getJobState'>;
   /** A WebClient with rejectRateLimitedCalls: true, so a 429 comes back to the queue. */
@@ -155,7 +158,8 @@ export function processNotify(deps: NotifyDeps) {
         await job.moveToDelayed(Date.now() + deps.slots.intervalMs('chat.postMessage'), token);
         throw new DelayedError();
       }
-      const send = sendFor(deps, d, data);
+      if (data.kind === 'milestone' && job.id !== undefined && (await deps.receipts.has(job.id))) return;
+      const send = sendFor(deps, d, data, job.id);
       const scope = { channelId: d.channelId, teamId: d.teamId };
       // First a place in line (once), then, just before sending, a check that the last send is far enough back.
       const waitMs = data.slotTaken === true ? 0 : await deps.slots.reserve(send.method, scope);
@@ -222,6 +226,7 @@ function sendFor(
   deps: NotifyDeps,
   d: Deployment,
   data: Extract<NotifyJob, { kind: 'summary' | 'milestone' }>,
+  jobId: string | undefined,
 ): { method: PacedMethod; run: () => Promise<void> } {
   if (data.kind === 'summary') {
     const message = buildDeploySummary(d, deps.requiredApprovals);
@@ -248,13 +253,14 @@ function sendFor(
   return {
     method: 'chat.postMessage',
     run: async () => {
-      await deps.slack.chat.postMessage({
+      const posted = await deps.slack.chat.postMessage({
         channel: d.channelId,
         thread_ts: parent,
         text: message.text,
         blocks: message.blocks,
         reply_broadcast: FINAL_MILESTONES.includes(data.milestone),
       });
+      if (jobId !== undefined) await deps.receipts.record(jobId, posted.ts ?? '');
       deps.logger.debug({ milestone: data.milestone }, 'milestone posted');
     },
   };
@@ -324,7 +330,8 @@ type ChangeJob = Extract<NotifyJob, { kind: 'change_summary' | 'change_outcome' 
 async function notifyChange(deps: NotifyDeps, job: Job<unknown>, data: ChangeJob, token: string | undefined): Promise<void> {
   const op = (await deps.operations?.get(data.operationId)) ?? null;
   if (op === null) throw new UnrecoverableError(`operation ${data.operationId} not found`);
-  const send = sendChange(deps, op, data);
+  if (data.kind === 'change_outcome' && job.id !== undefined && (await deps.receipts.has(job.id))) return;
+  const send = sendChange(deps, op, data, job.id);
   if (send === null) return;
   const scope = { channelId: send.channel, teamId: op.teamId };
   const waitMs = data.slotTaken === true ? 0 : await deps.slots.reserve(send.method, scope);
@@ -352,6 +359,7 @@ function sendChange(
   deps: NotifyDeps,
   op: Operation,
   data: ChangeJob,
+  jobId: string | undefined,
 ): { method: PacedMethod; channel: string; text: string; run: () => Promise<void> } | null {
   if (data.kind === 'change_summary') {
     const ts = op.messageTs;
@@ -378,13 +386,15 @@ function sendChange(
     method: 'chat.postMessage',
     channel: where.channelId,
     text: message.text,
-    run: async () =>
-      void (await deps.slack.chat.postMessage({
+    run: async () => {
+      const posted = await deps.slack.chat.postMessage({
         channel: where.channelId,
         text: message.text,
         blocks: message.blocks,
         ...(where.ts !== undefined && { thread_ts: where.ts }),
-      })),
+      });
+      if (jobId !== undefined) await deps.receipts.record(jobId, posted.ts ?? '');
+    },
   };
 }
 
