@@ -59,6 +59,8 @@ export interface BotOverrides {
   readonly slackPace?: SlackPace;
   /** Lock of a deploy job; a killed worker's job is retaken after it (default 30 s). */
   readonly deployLockDurationMs?: number;
+  /** Lock of an execute (service/pool change) job, likewise (default 30 s). */
+  readonly executeLockDurationMs?: number;
   /** The registry catalog's clock (default Date.now): tests move it past SPCS_CATALOG_MAX_AGE instead of sleeping. */
   readonly catalogNow?: () => number;
   /** The sweep of approved deployments without a job (default every 30 s, 30 s after approval). */
@@ -153,6 +155,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
           queueConnection,
           { operations, audit, notifier, snowflake, policy: config.approval, logger, now: Date.now },
           {
+            ...(overrides.executeLockDurationMs !== undefined && { lockDurationMs: overrides.executeLockDurationMs }),
             sweepQueue: executeQueue,
             ...(overrides.changeSweep?.graceMs !== undefined && { sweepGraceMs: overrides.changeSweep.graceMs }),
           },
