@@ -61,6 +61,8 @@ export interface BotOverrides {
   readonly deployLockDurationMs?: number;
   /** Lock of an execute (service/pool change) job, likewise (default 30 s). */
   readonly executeLockDurationMs?: number;
+  /** Lock of a status round; a killed worker's round is retaken after it (default 10 s). */
+  readonly statusLockDurationMs?: number;
   /** The registry catalog's clock (default Date.now): tests move it past SPCS_CATALOG_MAX_AGE instead of sleeping. */
   readonly catalogNow?: () => number;
   /** The sweep of approved deployments without a job (default every 30 s, 30 s after approval). */
@@ -142,7 +144,11 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
             ...(overrides.sweep?.graceMs !== undefined && { sweepGraceMs: overrides.sweep.graceMs }),
           },
         ),
-        createStatusWorker(queueConnection, { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs }),
+        createStatusWorker(
+          queueConnection,
+          { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs },
+          overrides.statusLockDurationMs !== undefined ? { lockDurationMs: overrides.statusLockDurationMs } : {},
+        ),
         createExpiryWorker(queueConnection, {
           stores: { deployment: store, operation: operations },
           audit,

@@ -350,11 +350,25 @@ function qualifiedJob(service: QualifiedName, jobName: string): QualifiedName {
   return requireQualifiedName(`${service.container.sql}.${jobName}`, 'Build job', 3);
 }
 
-export function createStatusWorker(queue: QueueConnection, deps: TrackerDeps): Worker<Record<string, never>, RoundReport> {
+/**
+ * Rounds run one at a time across all workers (scheduleStatusRounds), so a round held by a killed
+ * worker holds up tracking until BullMQ finds it stalled: a short lock (renewed by a live worker
+ * every half of it) and as short a stall check bring tracking back within seconds, not a minute.
+ */
+const ROUND_LOCK_MS = 10_000;
+
+export function createStatusWorker(
+  queue: QueueConnection,
+  deps: TrackerDeps,
+  options: { readonly lockDurationMs?: number } = {},
+): Worker<Record<string, never>, RoundReport> {
+  const lockDuration = options.lockDurationMs ?? ROUND_LOCK_MS;
   const worker = new Worker<Record<string, never>, RoundReport>(STATUS_QUEUE, () => runStatusRound(deps), {
     connection: queue.connection,
     prefix: queuePrefix(queue.keyPrefix),
     concurrency: 1,
+    lockDuration,
+    stalledInterval: lockDuration,
   });
   worker.on('failed', (_job, err) =>
     deps.logger.warn(

@@ -21,6 +21,7 @@ const logger = createLogger(config.logLevel);
 const bot = await startBot(config, logger, {
   deployLockDurationMs: Number(process.env.TEST_DEPLOY_LOCK_MS ?? '1000'),
   executeLockDurationMs: Number(process.env.TEST_EXECUTE_LOCK_MS ?? '1000'),
+  statusLockDurationMs: Number(process.env.TEST_STATUS_LOCK_MS ?? '1000'),
   slackPace: scaledSlackPace(50),
 });
 logger.info({ port: bot.port, role: config.role }, 'spcs-chatops started');
