@@ -26,7 +26,7 @@ import {
 import type { AuditLog } from '../store/audit-log.js';
 import type { DeploymentStore } from '../store/deployment-store.js';
 import type { Notifier } from './notifier.js';
-import { queuePrefix, type QueueConnection } from './queues.js';
+import { enqueueStranded, queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
 
 /**
  * Runs an approved deployment up to the moment Snowflake accepts CALL SYSTEM$DEPLOY_MODEL; the
@@ -386,13 +386,12 @@ export async function scheduleApprovedSweep(queue: DeployQueue, everyMs = 30_000
 
 /** Enqueues every approved deployment whose job was never added; the job id makes a second add a no-op. */
 async function sweepApproved(deps: DeployDeps, queue: DeployQueue, graceMs: number): Promise<DeployOutcome> {
-  const stranded = await deps.store.approvedNotStarted(deps.now(), graceMs);
-  for (const d of stranded) {
-    // Waiting behind other jobs is not stranded.
-    if ((await queue.getJob(d.id)) !== undefined) continue;
-    await enqueueDeploy(queue, d.id);
-    deps.logger.warn({ deploymentId: d.id }, 'approved deployment had no deploy job; enqueued by the sweep');
-  }
+  await enqueueStranded(
+    queue,
+    await deps.store.approvedNotStarted(deps.now(), graceMs),
+    (id) => enqueueDeploy(queue, id),
+    (deploymentId) => deps.logger.warn({ deploymentId }, 'approved deployment had no deploy job; enqueued by the sweep'),
+  );
   return 'swept';
 }
 
@@ -419,15 +418,12 @@ export function createDeployWorker(
   deps: DeployDeps,
   options: DeployWorkerOptions = {},
 ): Worker<DeployJob, DeployOutcome> {
-  const lockDuration = options.lockDurationMs ?? 30_000;
   const sweep = options.sweepQueue && { queue: options.sweepQueue, graceMs: options.sweepGraceMs ?? 30_000 };
-  const worker = new Worker<DeployJob, DeployOutcome>(DEPLOY_QUEUE, processDeploy(deps, sweep), {
-    connection: queue.connection,
-    prefix: queuePrefix(queue.keyPrefix),
-    concurrency: 4,
-    lockDuration,
-    stalledInterval: lockDuration,
-  });
+  const worker = new Worker<DeployJob, DeployOutcome>(
+    DEPLOY_QUEUE,
+    processDeploy(deps, sweep),
+    recordWorkerOptions(queue, options.lockDurationMs),
+  );
   worker.on('failed', (job, err) =>
     deps.logger.error(
       { err, deploymentId: job?.data.deploymentId },

@@ -25,7 +25,7 @@ import {
 import type { AuditLog } from '../store/audit-log.js';
 import type { OperationStore } from '../store/operation-store.js';
 import type { Notifier } from './notifier.js';
-import { queuePrefix, type QueueConnection } from './queues.js';
+import { enqueueStranded, queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
 
 /**
  * Runs approved service and pool changes (issue 13), out of the click handler. The record says how
@@ -275,12 +275,12 @@ export async function scheduleChangeSweep(queue: ExecuteQueue, everyMs = 30_000)
 
 /** Enqueues approved changes the click handler approved but never enqueued (it died in between), or whose job is gone. */
 async function sweepApproved(deps: ExecuteDeps, queue: ExecuteQueue, graceMs: number): Promise<ExecuteOutcome> {
-  for (const op of await deps.operations.approvedUnfinished(deps.now(), graceMs)) {
-    // Waiting behind other jobs, or running, is not stranded.
-    if ((await queue.getJob(op.id)) !== undefined) continue;
-    await enqueueExecute(queue, op.id);
-    deps.logger.warn({ operationId: op.id }, 'approved change had no execute job; enqueued by the sweep');
-  }
+  await enqueueStranded(
+    queue,
+    await deps.operations.approvedUnfinished(deps.now(), graceMs),
+    (id) => enqueueExecute(queue, id),
+    (operationId) => deps.logger.warn({ operationId }, 'approved change had no execute job; enqueued by the sweep'),
+  );
   return 'swept';
 }
 
@@ -307,15 +307,12 @@ export function createExecuteWorker(
   deps: ExecuteDeps,
   options: ExecuteWorkerOptions = {},
 ): Worker<ExecuteJob, ExecuteOutcome> {
-  const lockDuration = options.lockDurationMs ?? 30_000;
   const sweep = options.sweepQueue && { queue: options.sweepQueue, graceMs: options.sweepGraceMs ?? 30_000 };
-  const worker = new Worker<ExecuteJob, ExecuteOutcome>(EXECUTE_QUEUE, processExecute(deps, sweep), {
-    connection: queue.connection,
-    prefix: queuePrefix(queue.keyPrefix),
-    concurrency: 4,
-    lockDuration,
-    stalledInterval: lockDuration,
-  });
+  const worker = new Worker<ExecuteJob, ExecuteOutcome>(
+    EXECUTE_QUEUE,
+    processExecute(deps, sweep),
+    recordWorkerOptions(queue, options.lockDurationMs),
+  );
   worker.on('failed', (job, err) =>
     deps.logger.error(
       { err, operationId: job?.data.operationId },

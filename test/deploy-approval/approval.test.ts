@@ -6,6 +6,7 @@ import {
   OUTSIDER,
   REQUESTER,
   deployCalls,
+  ephemeralTo,
   eventually,
   startDeployHarness,
   text,
@@ -17,12 +18,6 @@ afterEach(async () => {
   await h?.stop();
   h = undefined;
 });
-
-const ephemeralTo = (harness: DeployHarness, user: string) =>
-  harness.t.fake
-    .ephemerals({ channel: CHANNEL, user })
-    .map((e) => e.text)
-    .join('\n');
 
 describe('approval gate', () => {
   it('when an approver rejects with a reason, then the buttons are replaced by who, when and why, and nothing deploys', async () => {

@@ -136,6 +136,14 @@ export function text(message: FakeMessage | undefined): string {
   return JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
 }
 
+/** What the bot told `user` where only they see it in the test channel, in order. */
+export function ephemeralTo(harness: Pick<DeployHarness, 't'>, user: string): string {
+  return harness.t.fake
+    .ephemerals({ channel: CHANNEL, user })
+    .map((e) => e.text)
+    .join('\n');
+}
+
 export function deployCalls(t: Pick<TestBot, 'emulator'>): number {
   return t.emulator.sqlLog.filter((e) => /CALL\s+SYSTEM\$DEPLOY_MODEL/i.test(e.sqlText)).length;
 }

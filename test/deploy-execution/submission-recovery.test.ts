@@ -13,6 +13,7 @@ import {
   CHANNEL,
   OUTSIDER,
   deployCalls,
+  ephemeralTo,
   eventually,
   startDeployHarness,
   text,
@@ -46,12 +47,6 @@ async function strandInSubmitting(harness: DeployHarness, serviceName: string): 
   await enqueueDeploy(queue, requested.id);
   return requested;
 }
-
-const ephemeralTo = (harness: DeployHarness, user: string) =>
-  harness.t.fake
-    .ephemerals({ channel: CHANNEL, user })
-    .map((e) => e.text)
-    .join('\n');
 
 const phaseOf = async (harness: DeployHarness, id: string) => (await harness.store.get(id))?.execution;
 
