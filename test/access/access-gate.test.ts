@@ -140,7 +140,7 @@ describe('/spcs access behind the gate', () => {
     t.emulator.faults.slowQuery(1, 1500);
     await submit(t, viewId, {}, MANAGER);
     t.fake.closeView(viewId, true);
-    const calls = await t.fake.waitForCalls('chat.postEphemeral', ephemerals + 1);
+    const calls = await t.fake.waitForCalls('chat.postEphemeral', ephemerals + 1, () => true, 10_000);
     const posted = calls[ephemerals];
     expect(posted?.args['user']).toBe(MANAGER.id);
     expect(String(posted?.args['text'])).toContain('may now call the endpoint');
