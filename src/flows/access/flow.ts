@@ -202,7 +202,10 @@ async function onGrantForm(rt: Runtime, session: AccessSession, { ack, view }: V
   await ack({ response_action: 'update', view: buildGrantConfirm(confirmModel(session, change)) });
 }
 
-/** The confirm view's submit: re-checks the permission, runs the confirmed plan, audits, shows the overview. */
+/**
+ * The confirm view's submit: re-checks the permission and the plan hash, then records the change
+ * behind the gate, approved by this confirmation, and hands it to the access worker.
+ */
 async function onConfirm(
   deps: AccessDeps,
   rt: Runtime,
@@ -238,7 +241,7 @@ async function onConfirm(
     return ack({ response_action: 'update', view: await rt.toOverview(session, notice) });
   }
   // One record per confirm view: a double submit finds it and approves nothing twice.
-  const id = await confirmedRecordId(deps, session, view.id, confirmedHash);
+  const id = await confirmedRecordId(deps, session, { viewId: view.id, hash: view.hash }, confirmedHash);
   const click = await deps.changes.approve(
     id,
     { userId: body.user.id, isApprover: true },
@@ -248,12 +251,8 @@ async function onConfirm(
   );
   if (click.outcome !== 'approved') {
     rt.log.info({ accessId: id, outcome: click.outcome }, 'access confirmation not counted (already confirmed)');
-    // Already run (the same change confirmed again in this modal): show how it ended.
-    const ended = click.record?.notice;
-    return ack({
-      response_action: 'update',
-      view: ended === undefined ? buildAccessBusyView(session.id, AccessText.running) : await rt.toOverview(session, ended),
-    });
+    // The first submit's run puts the result on this view.
+    return ack({ response_action: 'update', view: buildAccessBusyView(session.id, AccessText.running) });
   }
   await deps.audit.append({
     event: 'approved',
@@ -290,10 +289,18 @@ async function refuseChanged(deps: AccessDeps, session: AccessSession, change: P
 
 /**
  * The gate record of this confirm view, created pending if there is none yet. Its id comes from
- * the view and the plan hash, so a second submit of the same view finds the first one's record.
+ * the view as rendered (Slack's view hash changes with every update) and the plan hash, so a
+ * second submit of the same rendering finds the first one's record, and a later confirmation of
+ * the same change in this modal is a new one.
  */
-async function confirmedRecordId(deps: AccessDeps, session: AccessSession, viewId: string, planHash: string): Promise<string> {
-  const id = `a${createHash('sha256').update(`${viewId}:${planHash}`).digest('hex').slice(0, 24)}`;
+async function confirmedRecordId(
+  deps: AccessDeps,
+  session: AccessSession,
+  target: Required<ViewTarget>,
+  planHash: string,
+): Promise<string> {
+  const viewId = target.viewId;
+  const id = `a${createHash('sha256').update(`${viewId}:${target.hash}:${planHash}`).digest('hex').slice(0, 24)}`;
   const change = session.pending;
   if (change === undefined || (await deps.changes.get(id)) !== null) return id;
   const plan = planOf(session, change);
