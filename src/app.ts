@@ -30,11 +30,15 @@ import {
   scheduleChangeSweep,
   type ChangeSweepOptions,
 } from './jobs/execute-queue.js';
+import { createAccessQueue, createAccessWorker, enqueueAccess } from './jobs/access-queue.js';
 import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, createNotifyWorkers } from './jobs/notifier.js';
 import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
 import { createStatusQueue, createStatusWorker, scheduleStatusRounds } from './jobs/status-tracker.js';
 import { AuditLog } from './store/audit-log.js';
+import { AccessChangeStore } from './store/access-change-store.js';
+import { createAccessSessionStore } from './store/access-session-store.js';
+import { createAccessResults } from './flows/access/overview.js';
 import { ReplyReceipts } from './store/reply-receipts.js';
 import { DeploymentStore } from './store/deployment-store.js';
 import { healthRoutes, startHealthServer, type DependencyCheck } from './health.js';
@@ -104,7 +108,10 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     const statusQueue = createStatusQueue(queueConnection);
     const expiryQueue = createExpiryQueue(queueConnection);
     const executeQueue = createExecuteQueue(queueConnection);
-    const queues = [notifyQueues.summaries, notifyQueues.replies, deployQueue, statusQueue, expiryQueue, executeQueue];
+    const accessQueue = createAccessQueue(queueConnection);
+    const accessChanges = new AccessChangeStore(redis, keyPrefix);
+    const accessSessions = createAccessSessionStore({ redis, keyPrefix });
+    const queues = [notifyQueues.summaries, notifyQueues.replies, deployQueue, statusQueue, expiryQueue, executeQueue, accessQueue];
     for (const queue of queues) reportErrors(queue, logger);
     closers.push(async () => void (redisUp() && (await Promise.all(queues.map((q) => q.close())))));
     const notifier = createNotifier(notifyQueues);
@@ -132,6 +139,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
           receipts: new ReplyReceipts(redis, keyPrefix),
           replies: notifyQueues.replies,
           slack: slackForWorkers,
+          accessResults: createAccessResults({ changes: accessChanges, sessions: accessSessions }),
           requiredApprovals: config.approval.requiredApprovals,
           logger,
         }),
@@ -166,6 +174,16 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
             ...(overrides.changeSweep?.graceMs !== undefined && { sweepGraceMs: overrides.changeSweep.graceMs }),
           },
         ),
+        createAccessWorker(queueConnection, {
+          changes: accessChanges,
+          sessions: accessSessions,
+          audit,
+          notifier,
+          snowflake,
+          policy: config.approval,
+          logger,
+          now: Date.now,
+        }),
       ];
       // Not awaited: with Redis down the process still starts (and /readyz says why); the
       // scheduler is written as soon as Redis answers.
@@ -224,6 +242,9 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         logger,
         now: Date.now,
         ingressUrlOverride: config.ingressUrlOverride,
+        changes: accessChanges,
+        enqueueAccess: (id: string) => enqueueAccess(accessQueue, id),
+        policy: config.approval,
       };
       const manage = {
         snowflake,

@@ -523,6 +523,30 @@ function describeFailedRun(failure: FailureModel | null, steps: readonly RunStep
   ].join('\n');
 }
 
+/**
+ * A run the bot was interrupted in (its worker stopped after sending a statement, before the
+ * answer): the statements are not sent again (CREATE … is not idempotent), so the person is told
+ * what may exist now and how to take it back.
+ */
+export function describeAccessInterrupted(steps: readonly Omit<RunStepModel, 'state'>[]): string {
+  const lines = steps.map((s, i) => `:grey_question: ${i + 1}. ${inlineCode(s.statement)}`);
+  const undo = steps
+    .map((s) => s.undo)
+    .filter((u): u is string => u !== null)
+    .reverse();
+  return [
+    ':warning: The bot stopped while running these statements, so it cannot tell which of them Snowflake took; it did not run them again.',
+    lines.join('\n'),
+    `*May exist now:* ${steps.map((s) => existsText(s.effect)).join('; ')}.`,
+    ...(undo.length === 0
+      ? []
+      : [
+          `*To undo what exists*, run as a role that may (in this order, skipping what is not there):\n${codeBlock(sqlList(undo), { budget: 800 })}`,
+        ]),
+    'Check in Snowflake before running this step again.',
+  ].join('\n');
+}
+
 /** The overview's notice after a confirmed change ran, or was refused before anything ran. */
 export function describeAccessRun(m: AccessRunModel): string {
   switch (m.status) {

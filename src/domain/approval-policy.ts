@@ -206,7 +206,7 @@ export function decideRejectionClick<
  * flow-side adapter (src/flows/gate/); a new kind (e.g. `access` for grants) adds a name here, a
  * zod codec with the GatedRecord fields, and an adapter.
  */
-export const GATE_KINDS = ['deployment', 'operation'] as const;
+export const GATE_KINDS = ['deployment', 'operation', 'access'] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
 /** Who must agree: the requester alone confirming once (`self`), or approvers per SPCS_APPROVERS (`approval`). */

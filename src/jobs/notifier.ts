@@ -1,3 +1,4 @@
+import type { ModalView } from '@slack/types';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
@@ -43,6 +44,8 @@ export const NotifyJob = z.discriminatedUnion('kind', [
     round: z.number().int(),
     slotTaken: z.boolean().optional(),
   }),
+  // A confirmed /spcs access change ran (issue 13): the result goes on the person's modal.
+  z.object({ kind: z.literal('access_result'), accessId: z.string() }),
 ]);
 export type NotifyJob = z.infer<typeof NotifyJob>;
 export type NotifyQueue = Queue<NotifyJob, void>;
@@ -77,6 +80,8 @@ export interface Notifier {
   changeSummary(operationId: string): Promise<void>;
   /** Post a change's outcome (done, failed) or its call for attention, once per execution round. */
   changeOutcome(operationId: string, phase: ExecutionPhase, round: number): Promise<void>;
+  /** Put an access change's result on the person's modal (or, closed, where they see it). */
+  accessResult(accessId: string): Promise<void>;
 }
 
 export function createNotifier(queues: NotifyQueues): Notifier {
@@ -123,6 +128,14 @@ export function createNotifier(queues: NotifyQueues): Notifier {
         { jobId: `${operationId}-${phase}-${round}`, attempts: DURABLE_ATTEMPTS, removeOnComplete: { age: 7 * 86_400 } },
       );
     },
+    async accessResult(accessId) {
+      // Its own job id: the result is sent once, however often the worker reaches this.
+      await queues.summaries.add(
+        'access_result',
+        { kind: 'access_result', accessId },
+        { jobId: `${accessId}-result`, removeOnComplete: { age: 86_400 } },
+      );
+    },
   };
 }
 
@@ -136,7 +149,9 @@ export interface NotifyDeps {
   /** The reply queue: a reply waits while an earlier reply of its deployment is still queued. */
   readonly replies: Pick<NotifyQueue, 'getJobState'>;
   /** A WebClient with rejectRateLimitedCalls: true, so a 429 comes back to the queue. */
-  readonly slack: Pick<WebClient, 'chat'>;
+  readonly slack: Pick<WebClient, 'chat'> & Partial<Pick<WebClient, 'views'>>;
+  /** An access change's result as the notifier sends it (null: nothing to send); app.ts wires it. */
+  readonly accessResults?: (accessId: string) => Promise<AccessResultMessage | null>;
   readonly requiredApprovals: number;
   readonly logger: Logger;
 }
@@ -147,6 +162,7 @@ export function processNotify(deps: NotifyDeps) {
     const parsed = NotifyJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad notify job: ${parsed.error.message}`);
     const data = parsed.data;
+    if (data.kind === 'access_result') return notifyAccess(deps, data.accessId);
     if (data.kind === 'change_summary' || data.kind === 'change_outcome')
       return withLogScope({ operationId: data.operationId }, () => notifyChange(deps, job, data, token));
     await withLogScope({ deploymentId: data.deploymentId }, async () => {
@@ -315,8 +331,44 @@ function isRateLimited(err: unknown): err is { retryAfter: number } {
   );
 }
 
-function idsOf(data: NotifyJob): { deploymentId: string } | { operationId: string } {
+function idsOf(data: NotifyJob): { deploymentId: string } | { operationId: string } | { accessId: string } {
+  if ('accessId' in data) return { accessId: data.accessId };
   return 'deploymentId' in data ? { deploymentId: data.deploymentId } : { operationId: data.operationId };
+}
+
+/** What an access result sends: the overview on the modal, or the notice to the person. */
+export interface AccessResultMessage {
+  readonly viewId: string;
+  readonly view: ModalView;
+  readonly text: string;
+  readonly channelId: string;
+  readonly userId: string;
+}
+
+/**
+ * The modal gets the overview with the result; if it is gone (closed: `not_found`), the person
+ * gets the sentence as an ephemeral in the channel, else in a DM.
+ */
+async function notifyAccess(deps: NotifyDeps, accessId: string): Promise<void> {
+  const result = (await deps.accessResults?.(accessId)) ?? null;
+  if (result === null) throw new UnrecoverableError(`access change ${accessId} has no result`);
+  try {
+    if (deps.slack.views === undefined) throw new Error('no views client');
+    await deps.slack.views.update({ view_id: result.viewId, view: result.view });
+    return;
+  } catch (err) {
+    const code = slackErrorCode(err);
+    // A refusal Slack will repeat (the modal is closed, the view changed); anything else is retried.
+    if (code === '' || code === 'ratelimited') throw err;
+    deps.logger.info({ code, accessId }, 'access result: the modal is gone; telling the person in the channel');
+  }
+  const text = `${result.text}\n(The access modal was closed, so the result is here.)`;
+  try {
+    await deps.slack.chat.postEphemeral({ channel: result.channelId, user: result.userId, text });
+  } catch (err) {
+    deps.logger.debug({ err }, 'ephemeral refused; telling the person in a direct message');
+    await deps.slack.chat.postMessage({ channel: result.userId, text });
+  }
 }
 
 type ChangeJob = Extract<NotifyJob, { kind: 'change_summary' | 'change_outcome' }>;

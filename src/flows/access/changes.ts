@@ -1,18 +1,15 @@
-import { AccessText, describeAccessRun, type AccessChangeModel, type AccessRunModel, type LockoutModel } from '../../blocks/access.js';
+import { AccessText, type AccessChangeModel, type AccessRunModel, type LockoutModel } from '../../blocks/access.js';
 import {
   buildAccessPlan,
   identifierFromSnowflake,
   parseIdentifier,
   parseIpv4,
-  runAccessPlan,
   type AccessChange,
   type AccessPlan,
   type AccessPlanRun,
   type Identifier,
   type Ipv4,
-  type QueryRunner,
 } from '../../snowflake/index.js';
-import type { AuditLog } from '../../store/audit-log.js';
 import { fqOf } from './lookups.js';
 import type { AccessSession, PendingChange } from '../../store/access-session-store.js';
 
@@ -73,10 +70,10 @@ function ipOf(change: { ip: string }): Ipv4 {
 }
 
 /** The stored change with its names rebuilt as Snowflake resolved them. */
-function accessChangeOf(session: AccessSession, change: PendingChange): AccessChange {
+function accessChangeOf(service: AccessSession['service'], change: PendingChange): AccessChange {
   switch (change.kind) {
     case 'grant':
-      return { kind: 'grant', service: fqOf(session.service), role: id(change.role) };
+      return { kind: 'grant', service: fqOf(service), role: id(change.role) };
     case 'rule':
       return { kind: 'rule', rule: fqOf(change.rule), existing: change.existing, ip: ipOf(change) };
     case 'network':
@@ -85,9 +82,10 @@ function accessChangeOf(session: AccessSession, change: PendingChange): AccessCh
 }
 
 /** The plan of the pending change: what the confirm view shows and what its submit runs. */
-export const planOf = (session: AccessSession, change: PendingChange): AccessPlan => buildAccessPlan(accessChangeOf(session, change));
+export const planOf = (session: Pick<AccessSession, 'service'>, change: PendingChange): AccessPlan =>
+  buildAccessPlan(accessChangeOf(session.service, change));
 
-export function changeModel(session: AccessSession, change: PendingChange): AccessChangeModel {
+export function changeModel(session: Pick<AccessSession, 'service'>, change: PendingChange): AccessChangeModel {
   switch (change.kind) {
     case 'grant':
       return { kind: 'grant', service: fqOf(session.service).sql, role: change.role };
@@ -99,7 +97,7 @@ export function changeModel(session: AccessSession, change: PendingChange): Acce
 }
 
 /** The audit's `action`. */
-function actionOf(change: PendingChange): string {
+export function actionOf(change: PendingChange): string {
   switch (change.kind) {
     case 'grant':
       return `grant ALL_ENDPOINTS_USAGE to role ${change.role}`;
@@ -110,7 +108,7 @@ function actionOf(change: PendingChange): string {
   }
 }
 
-function runModel(session: AccessSession, change: PendingChange, run: AccessPlanRun): AccessRunModel {
+export function runModel(session: Pick<AccessSession, 'service'>, change: PendingChange, run: AccessPlanRun): AccessRunModel {
   const rule = change.kind === 'grant' ? '' : fqOf(change.rule).sql;
   switch (run.status) {
     case 'applied':
@@ -136,7 +134,7 @@ function runModel(session: AccessSession, change: PendingChange, run: AccessPlan
 }
 
 /** The audit entry of a run: applied, refused before anything ran, or failed at a statement. */
-function auditOf(
+export function auditOf(
   run: AccessPlanRun,
   texts: readonly string[],
 ): { event: 'change_applied' | 'change_failed' | 'execution_refused'; detail: string } {
@@ -151,34 +149,4 @@ function auditOf(
     case 'failed':
       return { event: 'change_failed', detail: `${run.failure?.kind ?? 'unexpected'} at statement ${run.failedAt + 1} of ${texts.length}` };
   }
-}
-
-/**
- * Runs the confirmed change: the plan is rebuilt from the session and must hash to `confirmedHash`,
- * the one the confirm view showed. Returns the sentence for the overview; audited either way, with
- * the confirmed hash.
- */
-export async function applyChange(
-  deps: { readonly snowflake: QueryRunner; readonly audit: Pick<AuditLog, 'append'>; readonly now: () => number },
-  session: AccessSession,
-  change: PendingChange,
-  confirmedHash: string,
-): Promise<{ ok: boolean; notice: string }> {
-  const plan = planOf(session, change);
-  const run = await runAccessPlan(deps.snowflake, plan, confirmedHash);
-  await deps.audit.append({
-    ...auditOf(
-      run,
-      plan.steps.map((s) => s.statement.text),
-    ),
-    deploymentId: '',
-    planHash: confirmedHash,
-    actor: session.userId,
-    teamId: session.teamId,
-    channelId: session.channelId,
-    action: actionOf(change),
-    target: fqOf(session.service).sql,
-    atMs: deps.now(),
-  });
-  return { ok: run.status === 'applied', notice: describeAccessRun(runModel(session, change, run)) };
 }

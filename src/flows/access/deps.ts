@@ -1,5 +1,7 @@
 import type { Logger } from '../../logger.js';
 import type { QueryRunner } from '../../snowflake/index.js';
+import type { ApprovalPolicy } from '../../domain/approval-policy.js';
+import type { AccessChangeStore } from '../../store/access-change-store.js';
 import type { AuditLog } from '../../store/audit-log.js';
 import type { Permissions } from '../shared/permissions.js';
 import type { SessionRedis } from '../../store/access-session-store.js';
@@ -17,6 +19,12 @@ export interface AccessDeps {
   /** Setting up access changes Snowflake: only `manage` may confirm a change. */
   readonly permissions: Permissions;
   readonly audit: Pick<AuditLog, 'append'>;
+  /** Confirmed changes behind the gate (issue 13); the access worker runs them. */
+  readonly changes: Pick<AccessChangeStore, 'get' | 'create' | 'approve'>;
+  /** Hands a confirmed change to the access worker (job id = record id). */
+  readonly enqueueAccess: (accessId: string) => Promise<void>;
+  /** The gate's settings; a confirmation is the `self` gate (policyFor). */
+  readonly policy: ApprovalPolicy;
   readonly logger: Logger;
   readonly now: () => number;
   /** SPCS_INGRESS_URL_OVERRIDE: a `{host}` template the REST test sends to instead of https://<host>. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   AllMiddlewareArgs,
   App,
@@ -14,27 +15,27 @@ import {
   ACCESS_CALLBACK_PREFIX,
   buildAccessBusyView,
   buildAccessNoticeView,
-  buildAccessOverview,
   buildGrantConfirm,
   buildGrantForm,
   buildNetworkConfirm,
   buildNetworkForm,
   buildTestForm,
   buildTestResult,
+  describeAccessRun,
   describeNetworkNothing,
   LOCKOUT_ACK_VALUE,
   type ConfirmModel,
-  type EndpointModel,
-  type MethodModel,
 } from '../../blocks/access.js';
 import { createActionGuard } from '../shared/permissions.js';
 import { z } from 'zod';
-import { applyChange, changeModel, lockoutOf, parseGrantRole, parseNetworkForm, planOf } from './changes.js';
+import { actionOf, changeModel, lockoutOf, parseGrantRole, parseNetworkForm, planOf } from './changes.js';
 import { planNetworkAccess } from './network-plan.js';
+import { methodModels, overviewView, settledSession } from './overview.js';
+import { policyFor } from '../../domain/approval-policy.js';
 import type { AccessDeps } from './deps.js';
 import { fqOf, loadOverview } from './lookups.js';
 import { callInferenceEndpoint, checkPatShape, ingressBaseUrl, requestBody } from './rest-call.js';
-import { describeSignature, exampleInput, parseSampleInput, restPath } from './sample-input.js';
+import { parseSampleInput, restPath } from './sample-input.js';
 import { createAccessSessionStore, type AccessSession, type PendingChange } from '../../store/access-session-store.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -53,31 +54,7 @@ const DEFAULT_REST_TIMEOUT_MS = 30_000;
 const textOf = (values: StateValues, id: string): string | undefined => values[id]?.[id]?.value ?? undefined;
 const selectedOf = (values: StateValues, id: string): string | undefined => values[id]?.[id]?.selected_option?.value ?? undefined;
 
-function endpointModel(session: AccessSession): EndpointModel {
-  const e = session.endpoint;
-  if (e === undefined) return { state: 'unknown' };
-  return e.state === 'ready' ? { state: 'ready', url: `https://${e.host}` } : e;
-}
-
-function methodModels(session: AccessSession): MethodModel[] {
-  return session.methods.map((m) => ({ name: m.name, signature: describeSignature(m), path: restPath(m.name), example: exampleInput(m) }));
-}
-
-export function overviewView(session: AccessSession): ModalView {
-  return buildAccessOverview({
-    sessionId: session.id,
-    service: fqOf(session.service).sql,
-    serviceStatus: session.serviceStatus,
-    snowflakeUser: session.snowflakeUser,
-    botUser: session.botUser,
-    networkPolicy: session.networkPolicy,
-    accountPolicy: session.accountPolicy,
-    endpoint: endpointModel(session),
-    model: session.model === undefined || session.model === null ? session.model : `${session.model.fq} VERSION ${session.model.version}`,
-    methods: methodModels(session),
-    ...(session.notice !== undefined && { notice: session.notice }),
-  });
-}
+export { overviewView };
 
 /** private_metadata as encodeAccessTarget wrote it: the session id, and on a confirmation the plan hash. */
 const AccessTarget = z.object({ s: z.string(), h: z.string().optional() });
@@ -140,8 +117,7 @@ export function createAccessRuntime(deps: AccessDeps) {
 
   /** Saves the session (without a pending change or notice unless given) and returns its overview. */
   async function toOverview(session: AccessSession, notice?: string): Promise<ModalView> {
-    const { pending: _p, notice: _n, ...rest } = session;
-    const next: AccessSession = notice === undefined ? rest : { ...rest, notice };
+    const next = settledSession(session, notice);
     await sessions.save(next);
     return overviewView(next);
   }
@@ -226,13 +202,16 @@ async function onGrantForm(rt: Runtime, session: AccessSession, { ack, view }: V
   await ack({ response_action: 'update', view: buildGrantConfirm(confirmModel(session, change)) });
 }
 
-/** The confirm view's submit: re-checks the permission, runs the confirmed plan, audits, shows the overview. */
+/**
+ * The confirm view's submit: re-checks the permission and the plan hash, then records the change
+ * behind the gate, approved by this confirmation, and hands it to the access worker.
+ */
 async function onConfirm(
   deps: AccessDeps,
   rt: Runtime,
   session: AccessSession,
   kinds: readonly PendingChange['kind'][],
-  { ack, view, body, client }: ViewArgs,
+  { ack, view, body }: ViewArgs,
 ): Promise<void> {
   const change = session.pending;
   if (change === undefined || !kinds.includes(change.kind))
@@ -254,12 +233,99 @@ async function onConfirm(
   }
   const refusal = await rt.refuse(session, body.user.id, DOING[kind]);
   if (refusal !== null) return ack({ response_action: 'update', view: await rt.toOverview(session, refusal) });
+  // The hash the confirm view showed; the plan rebuilt now must match it, or nothing is queued.
+  const confirmedHash = targetOf(view.private_metadata).planHash ?? '';
+  const plan = planOf(session, change);
+  if (plan.hash !== confirmedHash) {
+    const notice = await refuseChanged(deps, session, change, confirmedHash);
+    return ack({ response_action: 'update', view: await rt.toOverview(session, notice) });
+  }
+  // One record per confirm view: a double submit finds it and approves nothing twice.
+  const id = await confirmedRecordId(deps, session, { viewId: view.id, hash: view.hash }, confirmedHash);
+  const click = await deps.changes.approve(
+    id,
+    { userId: body.user.id, isApprover: true },
+    confirmedHash,
+    policyFor('self', deps.policy),
+    deps.now(),
+  );
+  if (click.outcome !== 'approved') {
+    rt.log.info({ accessId: id, outcome: click.outcome }, 'access confirmation not counted (already confirmed)');
+    // The first submit's run puts the result on this view.
+    return ack({ response_action: 'update', view: buildAccessBusyView(session.id, AccessText.running) });
+  }
+  await deps.audit.append({
+    event: 'approved',
+    deploymentId: id,
+    planHash: confirmedHash,
+    actor: body.user.id,
+    teamId: session.teamId,
+    channelId: session.channelId,
+    action: actionOf(change),
+    target: fqOf(session.service).sql,
+    atMs: deps.now(),
+  });
+  await deps.enqueueAccess(id);
+  // The access worker runs it and puts the overview back on this view (src/jobs/access-queue.ts).
   await ack({ response_action: 'update', view: buildAccessBusyView(session.id, AccessText.running) });
-  // The hash the confirm view showed; the plan rebuilt now must match it, or nothing runs.
-  const result = await applyChange(deps, session, change, targetOf(view.private_metadata).planHash ?? '');
-  const after: AccessSession =
-    result.ok && change.kind !== 'grant' ? { ...session, snowflakeUser: change.user, networkPolicy: change.policy } : session;
-  await rt.show(client, { viewId: view.id }, await rt.toOverview(after, result.notice));
+}
+
+/** The plan rebuilt at submit is not the confirmed one: audited as before, nothing queued. */
+async function refuseChanged(deps: AccessDeps, session: AccessSession, change: PendingChange, confirmedHash: string): Promise<string> {
+  await deps.audit.append({
+    event: 'execution_refused',
+    detail: 'plan_changed',
+    deploymentId: '',
+    planHash: confirmedHash,
+    actor: session.userId,
+    teamId: session.teamId,
+    channelId: session.channelId,
+    action: actionOf(change),
+    target: fqOf(session.service).sql,
+    atMs: deps.now(),
+  });
+  return describeAccessRun({ status: 'plan_changed', planHash: confirmedHash });
+}
+
+/**
+ * The gate record of this confirm view, created pending if there is none yet. Its id comes from
+ * the view as rendered (Slack's view hash changes with every update) and the plan hash, so a
+ * second submit of the same rendering finds the first one's record, and a later confirmation of
+ * the same change in this modal is a new one.
+ */
+async function confirmedRecordId(
+  deps: AccessDeps,
+  session: AccessSession,
+  target: Required<ViewTarget>,
+  planHash: string,
+): Promise<string> {
+  const viewId = target.viewId;
+  const id = `a${createHash('sha256').update(`${viewId}:${target.hash}:${planHash}`).digest('hex').slice(0, 24)}`;
+  const change = session.pending;
+  if (change === undefined || (await deps.changes.get(id)) !== null) return id;
+  const plan = planOf(session, change);
+  try {
+    await deps.changes.create({
+      id,
+      requestedBy: session.userId,
+      requestedAtMs: deps.now(),
+      planHash,
+      state: 'pending',
+      approvals: [],
+      gate: 'self',
+      sessionId: session.id,
+      viewId,
+      teamId: session.teamId,
+      channelId: session.channelId,
+      service: session.service,
+      change,
+      statements: plan.steps.map((s) => s.statement.text),
+    });
+  } catch (err) {
+    // The other submit created it between the read and the write; the approval decides once.
+    if ((await deps.changes.get(id)) === null) throw err;
+  }
+  return id;
 }
 
 /**

@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AccessChangeRecord } from '../domain/access-change.js';
+import { GateStore } from './gate-store.js';
+
+/** Confirmed `/spcs access` changes behind the gate: `${keyPrefix}:access-change:<id>`. */
+export class AccessChangeStore extends GateStore<AccessChangeRecord> {
+  constructor(redis: Redis, keyPrefix: string) {
+    super(redis, keyPrefix, 'access', AccessChangeRecord);
+  }
+
+  // `${keyPrefix}:access:<id>` holds the modal's sessions (ids also start with `a`): keep apart.
+  protected override key(id: string): string {
+    return `${this.keyPrefix}:access-change:${id}`;
+  }
+
+  newId(): string {
+    return `a${randomBytes(12).toString('hex')}`;
+  }
+}
