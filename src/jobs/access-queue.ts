@@ -12,7 +12,7 @@ import type { AccessChangeStore } from '../store/access-change-store.js';
 import type { AccessSessionStore } from '../store/access-session-store.js';
 import type { AuditEvent, AuditLog } from '../store/audit-log.js';
 import type { Notifier } from './notifier.js';
-import { queuePrefix, type QueueConnection } from './queues.js';
+import { queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
 
 /**
  * Runs confirmed `/spcs access` changes (issue 13), out of the view-submission handler. The record
@@ -154,13 +154,7 @@ export function createAccessWorker(
   deps: AccessWorkerDeps,
   lockDurationMs = 30_000,
 ): Worker<AccessJob, AccessOutcome> {
-  const worker = new Worker<AccessJob, AccessOutcome>(ACCESS_QUEUE, processAccess(deps), {
-    connection: queue.connection,
-    prefix: queuePrefix(queue.keyPrefix),
-    concurrency: 4,
-    lockDuration: lockDurationMs,
-    stalledInterval: lockDurationMs,
-  });
+  const worker = new Worker<AccessJob, AccessOutcome>(ACCESS_QUEUE, processAccess(deps), recordWorkerOptions(queue, lockDurationMs));
   worker.on('failed', (job, err) =>
     deps.logger.error(
       { err, accessId: job?.data.accessId },
