@@ -20,8 +20,12 @@ import { queuePrefix, type QueueConnection } from './queues.js';
 
 export const EXPIRY_QUEUE = 'approval-expiry';
 
-/** The records that expire: every kind behind the gate (deployments: job `expire`; change requests: job `expire-operation`). */
-export type ExpiringKind = GateKind;
+/**
+ * The records that wait for approvers and so expire (deployments: job `expire`; change requests:
+ * job `expire-operation`). An access change is confirmed by its requester in the same submit that
+ * creates it, so it never waits.
+ */
+export type ExpiringKind = Exclude<GateKind, 'access'>;
 
 /** A deployment's job keeps the data it always had, so jobs queued before change requests expired still parse. */
 export const ExpiryJob = z.union([z.object({ deploymentId: z.string() }), z.object({ operationId: z.string() })]);

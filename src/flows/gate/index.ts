@@ -10,7 +10,7 @@ import type {
 import { z } from 'zod';
 import { ApprovalIds } from '../../blocks/deploy-summary.js';
 import { ManageIds } from '../../blocks/manage.js';
-import { decideRejection, policyFor, type GateKind } from '../../domain/approval-policy.js';
+import { decideRejection, policyFor } from '../../domain/approval-policy.js';
 import { CHANGE_VERBS } from '../../domain/operation.js';
 import type { GatedRecord } from '../../store/gate-store.js';
 import { jsonText } from '../shared/json-text.js';
@@ -39,7 +39,7 @@ const Target = jsonText(
 type Target = z.infer<typeof Target>;
 
 /** Runs `work` with the adapter of the target's kind (a generic callback, so each kind keeps its record type). */
-type WithAdapter = <R>(kind: GateKind, work: <T extends GatedRecord>(adapter: GateAdapter<T>) => Promise<R>) => Promise<R>;
+type WithAdapter = <R>(kind: Target['kind'], work: <T extends GatedRecord>(adapter: GateAdapter<T>) => Promise<R>) => Promise<R>;
 
 export function handlers(deps: GateDeps) {
   const deployment = deploymentAdapter(deps);
