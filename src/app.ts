@@ -30,7 +30,7 @@ import {
   scheduleChangeSweep,
   type ChangeSweepOptions,
 } from './jobs/execute-queue.js';
-import { createAccessQueue, createAccessWorker, enqueueAccess } from './jobs/access-queue.js';
+import { createAccessQueue, createAccessWorker, enqueueAccess, scheduleAccessSweep } from './jobs/access-queue.js';
 import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, createNotifyWorkers } from './jobs/notifier.js';
 import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
@@ -71,7 +71,7 @@ export interface BotOverrides {
   readonly catalogNow?: () => number;
   /** The sweep of approved deployments without a job (default every 30 s, 30 s after approval). */
   readonly sweep?: SweepOptions;
-  /** The sweep of approved service/pool changes without a job (default every 30 s, 30 s after approval). */
+  /** The sweeps of approved service/pool changes and confirmed access changes without a job (default every 30 s, 30 s after approval). */
   readonly changeSweep?: ChangeSweepOptions;
   /** Where deploy.yml is written before a PUT (default the OS temporary directory). */
   readonly specDirectory?: SpecDirectory;
@@ -174,16 +174,24 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
             ...(overrides.changeSweep?.graceMs !== undefined && { sweepGraceMs: overrides.changeSweep.graceMs }),
           },
         ),
-        createAccessWorker(queueConnection, {
-          changes: accessChanges,
-          sessions: accessSessions,
-          audit,
-          notifier,
-          snowflake,
-          policy: config.approval,
-          logger,
-          now: Date.now,
-        }),
+        createAccessWorker(
+          queueConnection,
+          {
+            changes: accessChanges,
+            sessions: accessSessions,
+            audit,
+            notifier,
+            snowflake,
+            policy: config.approval,
+            logger,
+            now: Date.now,
+          },
+          {
+            ...(overrides.executeLockDurationMs !== undefined && { lockDurationMs: overrides.executeLockDurationMs }),
+            sweepQueue: accessQueue,
+            ...(overrides.changeSweep?.graceMs !== undefined && { sweepGraceMs: overrides.changeSweep.graceMs }),
+          },
+        ),
       ];
       // Not awaited: with Redis down the process still starts (and /readyz says why); the
       // scheduler is written as soon as Redis answers.
@@ -195,6 +203,9 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       );
       void scheduleChangeSweep(executeQueue, overrides.changeSweep?.everyMs).catch((err: unknown) =>
         logger.error({ err }, 'could not schedule the sweep of approved changes'),
+      );
+      void scheduleAccessSweep(accessQueue, overrides.changeSweep?.everyMs).catch((err: unknown) =>
+        logger.error({ err }, 'could not schedule the sweep of confirmed access changes'),
       );
       for (const worker of workers) reportErrors(worker, logger);
       // close() lets running jobs finish; with Redis gone they cannot report back, so force it.

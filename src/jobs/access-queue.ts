@@ -12,7 +12,7 @@ import type { AccessChangeStore } from '../store/access-change-store.js';
 import type { AccessSessionStore } from '../store/access-session-store.js';
 import type { AuditEvent, AuditLog } from '../store/audit-log.js';
 import type { Notifier } from './notifier.js';
-import { queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
+import { enqueueStranded, queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
 
 /**
  * Runs confirmed `/spcs access` changes (issue 13), out of the view-submission handler. The record
@@ -26,7 +26,7 @@ export const ACCESS_QUEUE = 'execute-access';
 
 export const AccessJob = z.object({ accessId: z.string() });
 export type AccessJob = z.infer<typeof AccessJob>;
-export type AccessOutcome = 'done' | 'failed' | 'needs_attention' | 'already_final' | 'waiting' | 'not_approved';
+export type AccessOutcome = 'done' | 'failed' | 'needs_attention' | 'already_final' | 'waiting' | 'not_approved' | 'swept';
 export type AccessQueue = Queue<AccessJob, AccessOutcome>;
 
 export function createAccessQueue({ connection, keyPrefix }: QueueConnection): AccessQueue {
@@ -43,7 +43,7 @@ export async function enqueueAccess(queue: AccessQueue, accessId: string): Promi
 }
 
 export interface AccessWorkerDeps {
-  readonly changes: Pick<AccessChangeStore, 'get' | 'transition' | 'update'>;
+  readonly changes: Pick<AccessChangeStore, 'get' | 'transition' | 'update' | 'approvedNotStarted'>;
   readonly sessions: Pick<AccessSessionStore, 'get' | 'save'>;
   readonly audit: Pick<AuditLog, 'append'>;
   readonly notifier: Pick<Notifier, 'accessResult'>;
@@ -140,8 +140,30 @@ export async function runAccessChange(deps: AccessWorkerDeps, accessId: string):
   return run.status === 'applied' ? 'done' : 'failed';
 }
 
-export function processAccess(deps: AccessWorkerDeps) {
+/** The sweep's job scheduler: one sweep per interval across all workers. */
+const SWEEP_SCHEDULER = 'sweep-approved-access';
+const SWEEP_JOB = 'sweep';
+
+export async function scheduleAccessSweep(queue: AccessQueue, everyMs = 30_000): Promise<void> {
+  await queue.upsertJobScheduler(
+    SWEEP_SCHEDULER,
+    { every: everyMs },
+    { name: SWEEP_JOB, data: { accessId: '' }, opts: { removeOnComplete: true, removeOnFail: 100 } },
+  );
+}
+
+export function processAccess(deps: AccessWorkerDeps, sweep?: { readonly queue: AccessQueue; readonly graceMs: number }) {
   return async (job: Job<unknown>): Promise<AccessOutcome> => {
+    if (job.name === SWEEP_JOB) {
+      if (sweep !== undefined)
+        await enqueueStranded(
+          sweep.queue,
+          await deps.changes.approvedNotStarted(deps.now(), sweep.graceMs),
+          (id) => enqueueAccess(sweep.queue, id),
+          (accessId) => deps.logger.warn({ accessId }, 'confirmed access change had no job; enqueued by the sweep'),
+        );
+      return 'swept';
+    }
     const parsed = AccessJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad access job: ${parsed.error.message}`);
     const id = parsed.data.accessId;
@@ -149,12 +171,25 @@ export function processAccess(deps: AccessWorkerDeps) {
   };
 }
 
+export interface AccessWorkerOptions {
+  /** How long a job's lock lives without renewal; a killed worker's job is picked up after it. @defaultValue 30 s */
+  readonly lockDurationMs?: number;
+  /** The queue the sweep adds stranded changes to (without it, sweep jobs do nothing). */
+  readonly sweepQueue?: AccessQueue;
+  readonly sweepGraceMs?: number;
+}
+
 export function createAccessWorker(
   queue: QueueConnection,
   deps: AccessWorkerDeps,
-  lockDurationMs = 30_000,
+  options: AccessWorkerOptions = {},
 ): Worker<AccessJob, AccessOutcome> {
-  const worker = new Worker<AccessJob, AccessOutcome>(ACCESS_QUEUE, processAccess(deps), recordWorkerOptions(queue, lockDurationMs));
+  const sweep = options.sweepQueue && { queue: options.sweepQueue, graceMs: options.sweepGraceMs ?? 30_000 };
+  const worker = new Worker<AccessJob, AccessOutcome>(
+    ACCESS_QUEUE,
+    processAccess(deps, sweep),
+    recordWorkerOptions(queue, options.lockDurationMs),
+  );
   worker.on('failed', (job, err) =>
     deps.logger.error(
       { err, accessId: job?.data.accessId },

@@ -14,6 +14,13 @@ export class AccessChangeStore extends GateStore<AccessChangeRecord> {
     return `${this.keyPrefix}:access-change:${id}`;
   }
 
+  /** Approved at least `graceMs` ago and never started: the submit that approved it stopped before it enqueued the job. */
+  approvedNotStarted(nowMs: number, graceMs: number): Promise<AccessChangeRecord[]> {
+    return this.matching(
+      (r) => r.state === 'approved' && r.execution === undefined && nowMs - Math.max(...r.approvals.map((a) => a.atMs)) >= graceMs,
+    );
+  }
+
   newId(): string {
     return `a${randomBytes(12).toString('hex')}`;
   }

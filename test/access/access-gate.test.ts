@@ -146,3 +146,46 @@ describe('/spcs access behind the gate', () => {
     expect(String(posted?.args['text'])).toContain('may now call the endpoint');
   });
 });
+
+describe('the sweep of confirmed access changes', () => {
+  it('when a change was confirmed but its job was never enqueued (the web process died in between), then the sweep enqueues it and it runs once', async () => {
+    const bot = await startTestBot({ env: { SPCS_MANAGERS: MANAGER.id }, bot: { changeSweep: { everyMs: 200, graceMs: 0 } } });
+    const store = new AccessChangeStore(redis, bot.keyPrefix);
+    try {
+      const { viewId, overview } = await openAccess(bot, SERVICE, MANAGER);
+      const sessionId = (JSON.parse(overview.private_metadata) as { s: string }).s;
+      const change: PendingChange = { kind: 'grant', role: 'PUBLIC' };
+      const plan = planOf({ service: SERVICE_FQ }, change);
+      const texts = plan.steps.map((s) => s.statement.text);
+      const now = Date.now();
+      const id = `a${'0'.repeat(23)}2`;
+      // What the confirm submit writes (created and self-approved), without the enqueue after it.
+      await store.create({
+        id,
+        requestedBy: MANAGER.id,
+        requestedAtMs: now,
+        planHash: plan.hash,
+        state: 'approved',
+        approvals: [{ userId: MANAGER.id, atMs: now }],
+        gate: 'self',
+        sessionId,
+        viewId,
+        teamId: 'T0TEST0000',
+        channelId: 'C0TEST0000',
+        service: SERVICE_FQ,
+        change,
+        statements: texts,
+      });
+
+      await eventually(async () => (await store.get(id))?.execution?.phase === 'done' || undefined, 15_000, 'swept change done');
+      const ran = (text: string) => bot.emulator.sqlLog.filter((e) => e.sqlText.trim().replace(/;$/, '') === text);
+      expect(texts).toHaveLength(1);
+      expect(ran(texts[0] ?? '')).toHaveLength(1);
+      expect(
+        bot.logs.filter((l) => l['msg'] === 'confirmed access change had no job; enqueued by the sweep' && l['accessId'] === id),
+      ).toHaveLength(1);
+    } finally {
+      await bot.stop();
+    }
+  }, 45_000);
+});
