@@ -131,7 +131,14 @@ export async function runAccessChange(deps: AccessWorkerDeps, accessId: string):
     return { write: next, result: next };
   });
   if (claimed === null) return 'waiting';
-  const run = await runAccessPlan(deps.snowflake, plan, rec.planHash);
+  // Each outcome is on the record before the next statement goes, so a successor knows what ran.
+  const run = await runAccessPlan(deps.snowflake, plan, rec.planHash, async (index, outcome) => {
+    await deps.changes.update(rec.id, (c) => {
+      if (c.execution === undefined) return c;
+      const statements = c.execution.statements.map((st, i) => (i === index ? { ...st, state: outcome.state } : st));
+      return { ...c, execution: { ...c.execution, statements } };
+    });
+  });
   await audit(deps, claimed, auditOf(run, texts));
   const notice = describeAccessRun(runModel(claimed, claimed.change, run));
   const statements = run.outcomes.map((o) => ({ text: o.step.statement.text, state: o.state }));

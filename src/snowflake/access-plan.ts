@@ -145,7 +145,13 @@ const failureOf = (err: unknown): SnowflakeFailure | null => (isSnowflakeError(e
  * plan's statements hash to something else or its precondition no longer holds, then sends the
  * statements in order and stops at the first failure.
  */
-export async function runAccessPlan(db: QueryRunner, plan: AccessPlan, confirmedHash: string): Promise<AccessPlanRun> {
+export async function runAccessPlan(
+  db: QueryRunner,
+  plan: AccessPlan,
+  confirmedHash: string,
+  /** Told each statement's outcome as soon as Snowflake answered it (a worker records it before the next one goes). */
+  onOutcome: (index: number, outcome: StepOutcome) => Promise<void> = async () => undefined,
+): Promise<AccessPlanRun> {
   const none = plan.steps.map((step): StepOutcome => ({ state: 'not_run', step }));
   // Recomputed from the statements themselves, not read from plan.hash.
   if (accessPlanHash(plan.steps.map((s) => s.statement)) !== confirmedHash)
@@ -161,13 +167,18 @@ export async function runAccessPlan(db: QueryRunner, plan: AccessPlan, confirmed
   }
   const outcomes: StepOutcome[] = [];
   for (const [i, step] of plan.steps.entries()) {
+    let outcome: StepOutcome;
     try {
       await runAccessStatement(db, step.statement);
-      outcomes.push({ state: 'ran', step });
+      outcome = { state: 'ran', step };
     } catch (err) {
-      const failure = failureOf(err);
-      outcomes.push({ state: 'failed', step, failure }, ...none.slice(i + 1));
-      return { status: 'failed', failedAt: i, failure, outcomes };
+      outcome = { state: 'failed', step, failure: failureOf(err) };
+    }
+    outcomes.push(outcome);
+    await onOutcome(i, outcome);
+    if (outcome.state === 'failed') {
+      outcomes.push(...none.slice(i + 1));
+      return { status: 'failed', failedAt: i, failure: outcome.failure, outcomes };
     }
   }
   return { status: 'applied', outcomes };

@@ -147,6 +147,53 @@ describe('/spcs access behind the gate', () => {
   });
 });
 
+describe('an access run, statement by statement', () => {
+  it('when a three-statement network setup runs, then each outcome is on the record before the next statement is answered', async () => {
+    const { viewId, overview } = await openAccess(t, SERVICE, MANAGER);
+    const sessionId = (JSON.parse(overview.private_metadata) as { s: string }).s;
+    const change: PendingChange = {
+      kind: 'network',
+      user: 'ANALYST',
+      ip: '198.51.100.7',
+      rule: { database: 'ML_DB', schema: 'SERVING', name: 'SPCS_ACCESS_STEPWISE_RULE' },
+      policy: 'SPCS_ACCESS_STEPWISE_POLICY',
+    };
+    const plan = planOf({ service: SERVICE_FQ }, change);
+    const texts = plan.steps.map((s) => s.statement.text);
+    expect(texts).toHaveLength(3);
+    const now = Date.now();
+    const id = `a${'0'.repeat(23)}3`;
+    await changes.create({
+      id,
+      requestedBy: MANAGER.id,
+      requestedAtMs: now,
+      planHash: plan.hash,
+      state: 'approved',
+      approvals: [{ userId: MANAGER.id, atMs: now }],
+      gate: 'self',
+      sessionId,
+      viewId,
+      teamId: 'T0TEST0000',
+      channelId: 'C0TEST0000',
+      service: SERVICE_FQ,
+      change,
+      statements: texts,
+    });
+    // The first two statements each take 1.5 s to answer: the second is held while we look.
+    t.emulator.faults.slowQuery(2, 1500);
+    await enqueueAccess(queue, id);
+
+    await eventually(() => sent(texts[1] ?? '').length === 1 || undefined, 10_000, 'second statement sent');
+    const during = (await changes.get(id))?.execution;
+    expect(during?.phase).toBe('executing');
+    expect(during?.statements.map((st) => st.state)).toEqual(['ran', undefined, undefined]);
+
+    await eventually(async () => (await changes.get(id))?.execution?.phase === 'done' || undefined, 15_000, 'done');
+    expect((await changes.get(id))?.execution?.statements.map((st) => st.state)).toEqual(['ran', 'ran', 'ran']);
+    for (const text of texts) expect(sent(text)).toHaveLength(1);
+  }, 30_000);
+});
+
 describe('the sweep of confirmed access changes', () => {
   it('when a change was confirmed but its job was never enqueued (the web process died in between), then the sweep enqueues it and it runs once', async () => {
     const bot = await startTestBot({ env: { SPCS_MANAGERS: MANAGER.id }, bot: { changeSweep: { everyMs: 200, graceMs: 0 } } });
