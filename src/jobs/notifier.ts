@@ -156,6 +156,27 @@ export interface NotifyDeps {
   readonly logger: Logger;
 }
 
+/**
+ * First a place in line (once per job), then, just before sending, a check that the last send is
+ * far enough back. Returns when the job may send now; otherwise moves it to delayed (keeping its
+ * place) and throws DelayedError, as BullMQ wants.
+ */
+async function waitForSlot(
+  deps: Pick<NotifyDeps, 'slots'>,
+  job: Job<unknown>,
+  data: NotifyJob & { readonly slotTaken?: boolean | undefined },
+  token: string | undefined,
+  method: PacedMethod,
+  scope: { readonly channelId: string; readonly teamId: string },
+): Promise<void> {
+  const waitMs = data.slotTaken === true ? 0 : await deps.slots.reserve(method, scope);
+  const moreMs = waitMs > 0 ? 0 : await deps.slots.acquire(method, scope);
+  if (waitMs === 0 && moreMs === 0) return;
+  if (data.slotTaken !== true) await job.updateData({ ...data, slotTaken: true });
+  await job.moveToDelayed(Date.now() + waitMs + moreMs, token);
+  throw new DelayedError();
+}
+
 /** Sends one notification; returns nothing, throws to retry (or DelayedError to wait for its slot). */
 export function processNotify(deps: NotifyDeps) {
   return async (job: Job<unknown>, token?: string): Promise<void> => {
@@ -176,15 +197,7 @@ export function processNotify(deps: NotifyDeps) {
       }
       if (data.kind === 'milestone' && job.id !== undefined && (await deps.receipts.has(job.id))) return;
       const send = sendFor(deps, d, data, job.id);
-      const scope = { channelId: d.channelId, teamId: d.teamId };
-      // First a place in line (once), then, just before sending, a check that the last send is far enough back.
-      const waitMs = data.slotTaken === true ? 0 : await deps.slots.reserve(send.method, scope);
-      const moreMs = waitMs > 0 ? 0 : await deps.slots.acquire(send.method, scope);
-      if (waitMs > 0 || moreMs > 0) {
-        if (data.slotTaken !== true) await job.updateData({ ...data, slotTaken: true });
-        await job.moveToDelayed(Date.now() + waitMs + moreMs, token);
-        throw new DelayedError();
-      }
+      await waitForSlot(deps, job, data, token, send.method, { channelId: d.channelId, teamId: d.teamId });
       try {
         await send.run();
       } catch (err) {
@@ -385,14 +398,7 @@ async function notifyChange(deps: NotifyDeps, job: Job<unknown>, data: ChangeJob
   if (data.kind === 'change_outcome' && job.id !== undefined && (await deps.receipts.has(job.id))) return;
   const send = sendChange(deps, op, data, job.id);
   if (send === null) return;
-  const scope = { channelId: send.channel, teamId: op.teamId };
-  const waitMs = data.slotTaken === true ? 0 : await deps.slots.reserve(send.method, scope);
-  const moreMs = waitMs > 0 ? 0 : await deps.slots.acquire(send.method, scope);
-  if (waitMs > 0 || moreMs > 0) {
-    if (data.slotTaken !== true) await job.updateData({ ...data, slotTaken: true });
-    await job.moveToDelayed(Date.now() + waitMs + moreMs, token);
-    throw new DelayedError();
-  }
+  await waitForSlot(deps, job, data, token, send.method, { channelId: send.channel, teamId: op.teamId });
   try {
     await send.run();
   } catch (err) {
