@@ -63,6 +63,42 @@ async function grantConfirm(role: string): Promise<string> {
   return viewId;
 }
 
+/**
+ * What the confirm submit writes for `change` (created and self-approved by the manager) on the
+ * modal opened for it, straight through the store: the tests then play what came after it.
+ */
+async function approvedRecord(
+  bot: TestBot,
+  store: AccessChangeStore,
+  id: string,
+  change: PendingChange,
+  extra: Partial<AccessChangeRecord> = {},
+): Promise<{ viewId: string; texts: string[] }> {
+  const { viewId, overview } = await openAccess(bot, SERVICE, MANAGER);
+  const sessionId = (JSON.parse(overview.private_metadata) as { s: string }).s;
+  const plan = planOf({ service: SERVICE_FQ }, change);
+  const texts = plan.steps.map((s) => s.statement.text);
+  const now = Date.now();
+  await store.create({
+    id,
+    requestedBy: MANAGER.id,
+    requestedAtMs: now,
+    planHash: plan.hash,
+    state: 'approved',
+    approvals: [{ userId: MANAGER.id, atMs: now }],
+    gate: 'self',
+    sessionId,
+    viewId,
+    teamId: 'T0TEST0000',
+    channelId: 'C0TEST0000',
+    service: SERVICE_FQ,
+    change,
+    statements: texts,
+    ...extra,
+  });
+  return { viewId, texts };
+}
+
 describe('/spcs access behind the gate', () => {
   it('when a change is confirmed (twice, at once), then the worker runs it exactly once, with `executing` recorded before Snowflake sees the statement', async () => {
     const viewId = await grantConfirm('ANALYST');
@@ -92,8 +128,6 @@ describe('/spcs access behind the gate', () => {
   });
 
   it('when the worker finds a change already executing (its predecessor died mid-run), then it sends nothing again and tells the person what may exist', async () => {
-    const { viewId, overview } = await openAccess(t, SERVICE, MANAGER);
-    const sessionId = (JSON.parse(overview.private_metadata) as { s: string }).s;
     const change: PendingChange = {
       kind: 'network',
       user: 'ANALYST',
@@ -101,27 +135,11 @@ describe('/spcs access behind the gate', () => {
       rule: { database: 'ML_DB', schema: 'SERVING', name: 'SPCS_ACCESS_ANALYST_RULE' },
       policy: 'SPCS_ACCESS_ANALYST_POLICY',
     };
-    const plan = planOf({ service: SERVICE_FQ }, change);
-    const texts = plan.steps.map((s) => s.statement.text);
-    const now = Date.now();
     const id = `a${'0'.repeat(23)}1`;
-    await changes.create({
-      id,
-      requestedBy: MANAGER.id,
-      requestedAtMs: now,
-      planHash: plan.hash,
-      state: 'approved',
-      approvals: [{ userId: MANAGER.id, atMs: now }],
-      gate: 'self',
-      sessionId,
-      viewId,
-      teamId: 'T0TEST0000',
-      channelId: 'C0TEST0000',
-      service: SERVICE_FQ,
-      change,
-      statements: texts,
-      // The first statement was sent; its answer never came back.
-      execution: { phase: 'executing', sinceMs: now, statements: texts.map((text) => ({ text })) },
+    const planned = planOf({ service: SERVICE_FQ }, change).steps.map((st) => ({ text: st.statement.text }));
+    // The first statement was sent; its answer never came back.
+    const { viewId, texts } = await approvedRecord(t, changes, id, change, {
+      execution: { phase: 'executing', sinceMs: Date.now(), statements: planned },
     });
     await enqueueAccess(queue, id);
 
@@ -149,8 +167,6 @@ describe('/spcs access behind the gate', () => {
 
 describe('an access run, statement by statement', () => {
   it('when a three-statement network setup runs, then each outcome is on the record before the next statement is answered', async () => {
-    const { viewId, overview } = await openAccess(t, SERVICE, MANAGER);
-    const sessionId = (JSON.parse(overview.private_metadata) as { s: string }).s;
     const change: PendingChange = {
       kind: 'network',
       user: 'ANALYST',
@@ -158,27 +174,9 @@ describe('an access run, statement by statement', () => {
       rule: { database: 'ML_DB', schema: 'SERVING', name: 'SPCS_ACCESS_STEPWISE_RULE' },
       policy: 'SPCS_ACCESS_STEPWISE_POLICY',
     };
-    const plan = planOf({ service: SERVICE_FQ }, change);
-    const texts = plan.steps.map((s) => s.statement.text);
-    expect(texts).toHaveLength(3);
-    const now = Date.now();
     const id = `a${'0'.repeat(23)}3`;
-    await changes.create({
-      id,
-      requestedBy: MANAGER.id,
-      requestedAtMs: now,
-      planHash: plan.hash,
-      state: 'approved',
-      approvals: [{ userId: MANAGER.id, atMs: now }],
-      gate: 'self',
-      sessionId,
-      viewId,
-      teamId: 'T0TEST0000',
-      channelId: 'C0TEST0000',
-      service: SERVICE_FQ,
-      change,
-      statements: texts,
-    });
+    const { texts } = await approvedRecord(t, changes, id, change);
+    expect(texts).toHaveLength(3);
     // The first two statements each take 1.5 s to answer: the second is held while we look.
     t.emulator.faults.slowQuery(2, 1500);
     await enqueueAccess(queue, id);
@@ -199,30 +197,9 @@ describe('the sweep of confirmed access changes', () => {
     const bot = await startTestBot({ env: { SPCS_MANAGERS: MANAGER.id }, bot: { changeSweep: { everyMs: 200, graceMs: 0 } } });
     const store = new AccessChangeStore(redis, bot.keyPrefix);
     try {
-      const { viewId, overview } = await openAccess(bot, SERVICE, MANAGER);
-      const sessionId = (JSON.parse(overview.private_metadata) as { s: string }).s;
-      const change: PendingChange = { kind: 'grant', role: 'PUBLIC' };
-      const plan = planOf({ service: SERVICE_FQ }, change);
-      const texts = plan.steps.map((s) => s.statement.text);
-      const now = Date.now();
       const id = `a${'0'.repeat(23)}2`;
-      // What the confirm submit writes (created and self-approved), without the enqueue after it.
-      await store.create({
-        id,
-        requestedBy: MANAGER.id,
-        requestedAtMs: now,
-        planHash: plan.hash,
-        state: 'approved',
-        approvals: [{ userId: MANAGER.id, atMs: now }],
-        gate: 'self',
-        sessionId,
-        viewId,
-        teamId: 'T0TEST0000',
-        channelId: 'C0TEST0000',
-        service: SERVICE_FQ,
-        change,
-        statements: texts,
-      });
+      // What the confirm submit writes, without the enqueue after it.
+      const { texts } = await approvedRecord(bot, store, id, { kind: 'grant', role: 'PUBLIC' });
 
       await eventually(async () => (await store.get(id))?.execution?.phase === 'done' || undefined, 15_000, 'swept change done');
       const ran = (text: string) => bot.emulator.sqlLog.filter((e) => e.sqlText.trim().replace(/;$/, '') === text);
