@@ -93,9 +93,18 @@ export function handlers(deps: GateDeps) {
     return { target: target.data, userId: args.body.user.id, tell };
   };
 
-  /** Approve (approvers' gate) and Confirm (own gate) are one transition: decideApprovalClick under compare-and-set. */
-  const approveClick =
-    (asRequester: boolean) =>
+  /** What a record button's listener gets once its target is read: the adapter, the record as stored, and who clicked. */
+  interface Click<T extends GatedRecord> {
+    readonly a: GateAdapter<T>;
+    readonly current: T;
+    readonly target: Target;
+    readonly userId: string;
+    readonly tell: (text: string) => Promise<unknown>;
+  }
+
+  /** Ack, the target, its record (refused as not found when it is gone), then `work` with the record's adapter. */
+  const onRecord =
+    (work: <T extends GatedRecord>(click: Click<T>, args: ButtonArgs) => Promise<unknown>) =>
     async (args: ButtonArgs): Promise<void> => {
       const loaded = await load(args);
       if (loaded === null) return;
@@ -103,59 +112,51 @@ export function handlers(deps: GateDeps) {
       await withAdapter(target.kind, async (a) => {
         const current = await a.store.get(target.id);
         if (current === null) return refuse(a, target.id, null, userId, 'not_found', tell);
-        if (asRequester !== (a.gateOf(current) === 'self')) return void (await tell('This button does not belong to this request.'));
-        if (asRequester && userId !== current.requestedBy) return void (await tell(a.refusal('not_requester', current, deps.policy)));
-        const refusal = asRequester ? await a.mayConfirm(current, userId) : null;
-        if (refusal !== null) return void (await tell(refusal));
-        const isApprover = asRequester || (await deps.approvers.isApprover(userId, a.channelOf(current)));
-        const policy = policyFor(a.gateOf(current), deps.policy);
-        const outcome = await a.store.approve(target.id, { userId, isApprover }, target.shownHash, policy, deps.now());
-        if (outcome.outcome === 'refused') return refuse(a, target.id, outcome.record, userId, outcome.reason, tell);
-        if (outcome.outcome === 'recorded') {
-          await audit(a, 'approval_recorded', target.id, outcome.record, userId, `${outcome.count}/${outcome.required}`);
-          await a.refreshSummary(outcome.record);
-          return void (await tell(`Your approval is recorded: ${outcome.count} of ${outcome.required}.`));
-        }
-        await audit(a, 'approved', target.id, outcome.record, userId, outcome.record.approvals.map((x) => x.userId).join(','));
-        await a.afterApproval(outcome.record, { userId, respond: args.respond });
+        await work({ a, current, target, userId, tell }, args);
       });
     };
 
-  /** Cancel: the requester withdraws their own change (or an approver rejects without a reason). */
-  const cancelClick = async (args: ButtonArgs): Promise<void> => {
-    const loaded = await load(args);
-    if (loaded === null) return;
-    const { target, userId, tell } = loaded;
-    await withAdapter(target.kind, async (a) => {
-      const current = await a.store.get(target.id);
-      if (current === null) return refuse(a, target.id, null, userId, 'not_found', tell);
-      const self = a.gateOf(current) === 'self';
-      if (self && userId !== current.requestedBy) return void (await tell(a.refusal('not_requester', current, deps.policy)));
-      const isApprover = self || (await deps.approvers.isApprover(userId, a.channelOf(current)));
+  /** Approve (approvers' gate) and Confirm (own gate) are one transition: decideApprovalClick under compare-and-set. */
+  const approveClick = (asRequester: boolean) =>
+    onRecord(async ({ a, current, target, userId, tell }, args) => {
+      if (asRequester !== (a.gateOf(current) === 'self')) return void (await tell('This button does not belong to this request.'));
+      if (asRequester && userId !== current.requestedBy) return void (await tell(a.refusal('not_requester', current, deps.policy)));
+      const refusal = asRequester ? await a.mayConfirm(current, userId) : null;
+      if (refusal !== null) return void (await tell(refusal));
+      const isApprover = asRequester || (await deps.approvers.isApprover(userId, a.channelOf(current)));
       const policy = policyFor(a.gateOf(current), deps.policy);
-      const outcome = await a.store.reject(target.id, { userId, isApprover }, target.shownHash, undefined, policy, deps.now());
+      const outcome = await a.store.approve(target.id, { userId, isApprover }, target.shownHash, policy, deps.now());
       if (outcome.outcome === 'refused') return refuse(a, target.id, outcome.record, userId, outcome.reason, tell);
-      await audit(a, 'rejected', target.id, outcome.record, userId);
-      await a.afterRejection(outcome.record, { userId, respond: args.respond });
+      if (outcome.outcome === 'recorded') {
+        await audit(a, 'approval_recorded', target.id, outcome.record, userId, `${outcome.count}/${outcome.required}`);
+        await a.refreshSummary(outcome.record);
+        return void (await tell(`Your approval is recorded: ${outcome.count} of ${outcome.required}.`));
+      }
+      await audit(a, 'approved', target.id, outcome.record, userId, outcome.record.approvals.map((x) => x.userId).join(','));
+      await a.afterApproval(outcome.record, { userId, respond: args.respond });
     });
-  };
+
+  /** Cancel: the requester withdraws their own change (or an approver rejects without a reason). */
+  const cancelClick = onRecord(async ({ a, current, target, userId, tell }, args) => {
+    const self = a.gateOf(current) === 'self';
+    if (self && userId !== current.requestedBy) return void (await tell(a.refusal('not_requester', current, deps.policy)));
+    const isApprover = self || (await deps.approvers.isApprover(userId, a.channelOf(current)));
+    const policy = policyFor(a.gateOf(current), deps.policy);
+    const outcome = await a.store.reject(target.id, { userId, isApprover }, target.shownHash, undefined, policy, deps.now());
+    if (outcome.outcome === 'refused') return refuse(a, target.id, outcome.record, userId, outcome.reason, tell);
+    await audit(a, 'rejected', target.id, outcome.record, userId);
+    await a.afterRejection(outcome.record, { userId, respond: args.respond });
+  });
 
   /** Reject (approvers' gate): the same checks as at submit, then a modal asking for an optional reason. */
-  const rejectClick = async (args: ButtonArgs): Promise<void> => {
-    const loaded = await load(args);
-    if (loaded === null) return;
-    const { target, userId, tell } = loaded;
-    await withAdapter(target.kind, async (a) => {
-      const current = await a.store.get(target.id);
-      if (current === null) return refuse(a, target.id, null, userId, 'not_found', tell);
-      if (a.gateOf(current) !== 'approval') return void (await tell('This button does not belong to this request.'));
-      // Checked now so nobody types a reason for nothing; the requester may withdraw their own request.
-      const isApprover = userId === current.requestedBy || (await deps.approvers.isApprover(userId, a.channelOf(current)));
-      const refusal = decideRejection(current, { userId, isApprover }, target.shownHash, deps.policy, deps.now());
-      if (refusal !== null) return refuse(a, target.id, current, userId, refusal, tell);
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: a.rejectModal(current) });
-    });
-  };
+  const rejectClick = onRecord(async ({ a, current, target, userId, tell }, args) => {
+    if (a.gateOf(current) !== 'approval') return void (await tell('This button does not belong to this request.'));
+    // Checked now so nobody types a reason for nothing; the requester may withdraw their own request.
+    const isApprover = userId === current.requestedBy || (await deps.approvers.isApprover(userId, a.channelOf(current)));
+    const refusal = decideRejection(current, { userId, isApprover }, target.shownHash, deps.policy, deps.now());
+    if (refusal !== null) return refuse(a, target.id, current, userId, refusal, tell);
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: a.rejectModal(current) });
+  });
 
   /** The reject modal's submission: the rejection under compare-and-set, with the reason, audited and shown on the summary. */
   const rejectSubmitted = async (args: SubmitArgs): Promise<void> => {
