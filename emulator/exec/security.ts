@@ -321,6 +321,20 @@ export function alterAccountNetworkPolicy(x: Exec, s: Stmt<'alterAccountNetworkP
   return done(statusResult(OK));
 }
 
+/** ALTER and DESCRIBE NETWORK RULE need OWNERSHIP of the rule. */
+function requireRuleOwnership(x: Exec, found: NonNullable<ReturnType<typeof ruleByName>>): void {
+  const { key, rule } = found;
+  requirePrivilege(
+    x.sim,
+    x.ctx.role,
+    ['OWNERSHIP'],
+    'NETWORK_RULE',
+    key,
+    'network rule',
+    displayName(rule.database, rule.schema, rule.name),
+  );
+}
+
 function ruleByName(x: Exec, parts: string[], doing: string): { key: string; rule: NetworkRule } | null {
   const [db, schema, name] = resolveObjectName(parts, x.ctx, doing);
   const key = key3(db, schema, name);
@@ -336,16 +350,8 @@ export function alterNetworkRule(x: Exec, s: Stmt<'alterNetworkRule'>): ExecOutc
     if (s.ifExists) return done(statusResult(OK));
     throw doesNotExist('Network rule', displayName(...parts));
   }
-  const { key, rule } = found;
-  requirePrivilege(
-    x.sim,
-    x.ctx.role,
-    ['OWNERSHIP'],
-    'NETWORK_RULE',
-    key,
-    'network rule',
-    displayName(rule.database, rule.schema, rule.name),
-  );
+  const { rule } = found;
+  requireRuleOwnership(x, found);
   if (s.props === null) {
     if (s.unset === 'VALUE_LIST') rule.values = [];
     else rule.comment = null;
@@ -398,16 +404,8 @@ export function describeNetworkRule(x: Exec, s: Stmt<'describeNetworkRule'>): Ex
   const parts = s.name.parts.map((p) => p.value);
   const found = ruleByName(x, parts, 'DESCRIBE NETWORK RULE');
   if (found === null) throw doesNotExist('Network rule', displayName(...parts));
-  const { key, rule } = found;
-  requirePrivilege(
-    x.sim,
-    x.ctx.role,
-    ['OWNERSHIP'],
-    'NETWORK_RULE',
-    key,
-    'network rule',
-    displayName(rule.database, rule.schema, rule.name),
-  );
+  const { rule } = found;
+  requireRuleOwnership(x, found);
   const columns: Column[] = [
     tsLtz('created_on'),
     text('name'),

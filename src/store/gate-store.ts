@@ -54,8 +54,12 @@ export class GateStore<T extends GatedRecord> {
   }
 
   async create(record: T): Promise<void> {
-    if (!(await createRecord(this.redis, this.key(record.id), this.codec, record)))
-      throw new Error(`${this.kind} ${record.id} already exists`);
+    if (!(await this.createIfAbsent(record))) throw new Error(`${this.kind} ${record.id} already exists`);
+  }
+
+  /** Writes the record unless one with its id exists (one compare-and-set); false when it did. */
+  createIfAbsent(record: T): Promise<boolean> {
+    return createRecord(this.redis, this.key(record.id), this.codec, record);
   }
 
   async readVersioned(id: string): Promise<Versioned<T> | null> {

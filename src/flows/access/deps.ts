@@ -20,7 +20,7 @@ export interface AccessDeps {
   readonly permissions: Permissions;
   readonly audit: Pick<AuditLog, 'append'>;
   /** Confirmed changes behind the gate (issue 13); the access worker runs them. */
-  readonly changes: Pick<AccessChangeStore, 'get' | 'create' | 'approve'>;
+  readonly changes: Pick<AccessChangeStore, 'createIfAbsent' | 'approve'>;
   /** Hands a confirmed change to the access worker (job id = record id). */
   readonly enqueueAccess: (accessId: string) => Promise<void>;
   /** The gate's settings; a confirmation is the `self` gate (policyFor). */

@@ -26,6 +26,8 @@ import {
   LOCKOUT_ACK_VALUE,
   type ConfirmModel,
 } from '../../blocks/access.js';
+import { describeFailure } from '../../blocks/kit.js';
+import type { AccessPlan } from '../../snowflake/index.js';
 import { createActionGuard } from '../shared/permissions.js';
 import { z } from 'zod';
 import { actionOf, changeModel, lockoutOf, parseGrantRole, parseNetworkForm, planOf } from './changes.js';
@@ -211,7 +213,7 @@ async function onConfirm(
   rt: Runtime,
   session: AccessSession,
   kinds: readonly PendingChange['kind'][],
-  { ack, view, body }: ViewArgs,
+  { ack, view, body, client }: ViewArgs,
 ): Promise<void> {
   const change = session.pending;
   if (change === undefined || !kinds.includes(change.kind))
@@ -240,34 +242,42 @@ async function onConfirm(
     const notice = await refuseChanged(deps, session, change, confirmedHash);
     return ack({ response_action: 'update', view: await rt.toOverview(session, notice) });
   }
-  // One record per confirm view: a double submit finds it and approves nothing twice.
-  const id = await confirmedRecordId(deps, session, { viewId: view.id, hash: view.hash }, confirmedHash);
-  const click = await deps.changes.approve(
-    id,
-    { userId: body.user.id, isApprover: true },
-    confirmedHash,
-    policyFor('self', deps.policy),
-    deps.now(),
-  );
-  if (click.outcome !== 'approved') {
-    rt.log.info({ accessId: id, outcome: click.outcome }, 'access confirmation not counted (already confirmed)');
-    // The first submit's run puts the result on this view.
-    return ack({ response_action: 'update', view: buildAccessBusyView(session.id, AccessText.running) });
-  }
-  await deps.audit.append({
-    event: 'approved',
-    deploymentId: id,
-    planHash: confirmedHash,
-    actor: body.user.id,
-    teamId: session.teamId,
-    channelId: session.channelId,
-    action: actionOf(change),
-    target: fqOf(session.service).sql,
-    atMs: deps.now(),
-  });
-  await deps.enqueueAccess(id);
-  // The access worker runs it and puts the overview back on this view (src/jobs/access-queue.ts).
+  // Acked before any Redis work: every path from here shows the same busy view, and the worker
+  // (or this handler, on a failure) replaces it.
   await ack({ response_action: 'update', view: buildAccessBusyView(session.id, AccessText.running) });
+  try {
+    // One record per confirm view: a double submit finds it and approves nothing twice.
+    const id = await confirmedRecordId(deps, session, change, { viewId: view.id, hash: view.hash }, plan);
+    const click = await deps.changes.approve(
+      id,
+      { userId: body.user.id, isApprover: true },
+      confirmedHash,
+      policyFor('self', deps.policy),
+      deps.now(),
+    );
+    if (click.outcome !== 'approved') {
+      // The first submit's run puts the result on this view.
+      rt.log.info({ accessId: id, outcome: click.outcome }, 'access confirmation not counted (already confirmed)');
+      return;
+    }
+    await deps.audit.append({
+      event: 'approved',
+      deploymentId: id,
+      planHash: confirmedHash,
+      actor: body.user.id,
+      teamId: session.teamId,
+      channelId: session.channelId,
+      action: actionOf(change),
+      target: fqOf(session.service).sql,
+      atMs: deps.now(),
+    });
+    // The access worker runs it and puts the overview back on this view (src/jobs/access-queue.ts);
+    // an approval whose enqueue is lost is found by the access sweep.
+    await deps.enqueueAccess(id);
+  } catch (err) {
+    rt.log.error({ err }, 'queueing the confirmed access change failed');
+    await rt.show(client, { viewId: view.id }, await rt.toOverview(session, describeFailure(null, `queue ${actionOf(change)}`)));
+  }
 }
 
 /** The plan rebuilt at submit is not the confirmed one: audited as before, nothing queued. */
@@ -296,35 +306,28 @@ async function refuseChanged(deps: AccessDeps, session: AccessSession, change: P
 async function confirmedRecordId(
   deps: AccessDeps,
   session: AccessSession,
+  change: PendingChange,
   target: Required<ViewTarget>,
-  planHash: string,
+  plan: AccessPlan,
 ): Promise<string> {
-  const viewId = target.viewId;
-  const id = `a${createHash('sha256').update(`${viewId}:${target.hash}:${planHash}`).digest('hex').slice(0, 24)}`;
-  const change = session.pending;
-  if (change === undefined || (await deps.changes.get(id)) !== null) return id;
-  const plan = planOf(session, change);
-  try {
-    await deps.changes.create({
-      id,
-      requestedBy: session.userId,
-      requestedAtMs: deps.now(),
-      planHash,
-      state: 'pending',
-      approvals: [],
-      gate: 'self',
-      sessionId: session.id,
-      viewId,
-      teamId: session.teamId,
-      channelId: session.channelId,
-      service: session.service,
-      change,
-      statements: plan.steps.map((s) => s.statement.text),
-    });
-  } catch (err) {
-    // The other submit created it between the read and the write; the approval decides once.
-    if ((await deps.changes.get(id)) === null) throw err;
-  }
+  const id = `a${createHash('sha256').update(`${target.viewId}:${target.hash}:${plan.hash}`).digest('hex').slice(0, 24)}`;
+  // A second submit of the same view finds the record the first wrote; the approval decides once.
+  await deps.changes.createIfAbsent({
+    id,
+    requestedBy: session.userId,
+    requestedAtMs: deps.now(),
+    planHash: plan.hash,
+    state: 'pending',
+    approvals: [],
+    gate: 'self',
+    sessionId: session.id,
+    viewId: target.viewId,
+    teamId: session.teamId,
+    channelId: session.channelId,
+    service: session.service,
+    change,
+    statements: plan.steps.map((s) => s.statement.text),
+  });
   return id;
 }
 
