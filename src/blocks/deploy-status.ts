@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { qualifiedService, type ModelFunctionSummary } from '../domain/deploy-request.js';
-import type { Deployment, Execution, Milestone, Phase } from '../domain/deployment.js';
+import type { Milestone, Phase } from '../domain/deployment.js';
+import type { DeploymentFailure, DeploymentView } from '../domain/deployment-view.js';
 import { REMEDIES, type Remedy } from '../domain/diagnosis.js';
 import { codeBlock as fencedCode, escapeMrkdwn, inlineCode, section } from './kit.js';
 
@@ -30,8 +31,8 @@ const PHASE_TEXT: Record<Phase, string> = {
   needs_attention: ':warning: Needs attention: a person has to check',
 };
 
-export function buildStatusLine(d: Deployment): string {
-  const e = d.execution;
+export function buildStatusLine(d: DeploymentView): string {
+  const e = d.progress;
   if (e === undefined) {
     if (d.state === 'pending') return '*Status:* :large_yellow_circle: Waiting for approval';
     if (d.state === 'rejected') return '*Status:* :x: Rejected, nothing was deployed';
@@ -43,13 +44,13 @@ export function buildStatusLine(d: Deployment): string {
       ? ''
       : e.ingressUrl !== undefined
         ? ` at ${e.ingressUrl}`
-        : e.endpointPending === true
+        : e.endpointPending
           ? ' (REST endpoint provisioning)'
           : '';
   // A deployment that ended without running says why on the summary too, in Snowflake's words.
   const said = e.phase === 'needs_attention' ? e.attention?.detail : e.phase === 'running' ? undefined : e.failure?.message;
   const why = said === undefined ? '' : `\n>${escapeMrkdwn(said.split('\n')[0] ?? '').slice(0, 300)}`;
-  return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.phaseSinceMs)})${why}`;
+  return `*Status:* ${PHASE_TEXT[e.phase]}${extra} (since ${slackDate(e.sinceMs)})${why}`;
 }
 
 /** Text in a code block that it cannot close, its end kept within Slack's 3000-character section limit. */
@@ -69,7 +70,7 @@ export function restPath(fn: ModelFunctionSummary): string {
 }
 
 /** The REST example per function (up to three), as pasted into a terminal. */
-function restBlock(d: Deployment, ingressUrl: string): KnownBlock {
+function restBlock(d: DeploymentView, ingressUrl: string): KnownBlock {
   const rest = d.request.functions
     .slice(0, 3)
     .map((fn) => {
@@ -81,7 +82,7 @@ function restBlock(d: Deployment, ingressUrl: string): KnownBlock {
   return section(`*REST*\n${codeBlock(rest)}`);
 }
 
-function usageBlocks(d: Deployment, ingressUrl: string | undefined): KnownBlock[] {
+function usageBlocks(d: DeploymentView, ingressUrl: string | undefined): KnownBlock[] {
   const service = qualifiedService(d.request);
   const fns = d.request.functions.slice(0, 3);
   const sql = fns.map((fn) => `SELECT ${service}!${fn.name}(${fn.inputs.map((i) => i.name).join(', ')}) FROM <input_table>;`).join('\n');
@@ -93,7 +94,7 @@ function usageBlocks(d: Deployment, ingressUrl: string | undefined): KnownBlock[
     section(`*Python* (\`mv\` is the model version from the registry)\n${codeBlock(python)}`),
   ];
   if (ingressUrl !== undefined) blocks.push(restBlock(d, ingressUrl));
-  else if (d.execution?.endpointPending === true)
+  else if (d.progress?.endpointPending === true)
     blocks.push(section('*REST*\nThe REST endpoint is still being provisioned; its URL and a ready-to-run request follow in this thread.'));
   blocks.push(
     section(
@@ -113,7 +114,7 @@ function remedyText(r: Remedy): string {
  * REMEDIES (src/domain/diagnosis.ts), so the thread and `/spcs diagnose` say the same; only the
  * symptom sentence in front is the thread's own.
  */
-export function diagnosis(d: Deployment, failure: NonNullable<Execution['failure']>): string {
+export function diagnosis(d: DeploymentView, failure: DeploymentFailure): string {
   const pool = inlineCode(d.request.pool.name);
   switch (failure.kind) {
     case 'oom':
@@ -129,7 +130,7 @@ export function diagnosis(d: Deployment, failure: NonNullable<Execution['failure
       return `The model image build failed (the \`model-build\` log is above). ${remedyText(REMEDIES.build_failed())}`;
     case 'timed_out':
       // Stuck waiting for a node: the capacity diagnosis says what to do.
-      if (/pending scheduling/i.test(failure.message) || d.execution?.milestones.includes('waiting_for_capacity') === true) {
+      if (/pending scheduling/i.test(failure.message) || d.progress?.milestones.includes('waiting_for_capacity') === true) {
         return `It never got a node. ${diagnosis(d, { ...failure, kind: 'no_free_node' })} The service is left in place and starts once a node is free; drop it if you no longer want it.`;
       }
       return 'The deployment made no progress within the time allowed for one phase. Check the pool (`SHOW COMPUTE POOLS`) and the service logs; the service is left as it is.';
@@ -142,22 +143,22 @@ export function diagnosis(d: Deployment, failure: NonNullable<Execution['failure
   }
 }
 
-function failureBlocks(d: Deployment): KnownBlock[] {
-  const f = d.execution?.failure;
+function failureBlocks(d: DeploymentView): KnownBlock[] {
+  const f = d.progress?.failure;
   if (f === undefined) return [section('The deployment failed.')];
-  const blocks: KnownBlock[] = [section(`*${PHASE_TEXT[d.execution?.phase ?? 'failed']}:* ${escapeMrkdwn(f.message).slice(0, 1500)}`)];
+  const blocks: KnownBlock[] = [section(`*${PHASE_TEXT[d.progress?.phase ?? 'failed']}:* ${escapeMrkdwn(f.message).slice(0, 1500)}`)];
   if (f.logTail.length > 0) {
     const container = f.kind === 'build_failed' ? 'model-build' : 'model-inference';
     blocks.push(section(`*Last lines of the \`${container}\` log*\n${codeBlock(f.logTail.join('\n'))}`));
   }
-  const closedBy = d.execution?.attention?.resolvedBy;
+  const closedBy = d.progress?.attention?.resolvedBy;
   if (closedBy !== undefined) blocks.push(section(`Marked as failed by <@${closedBy}>.`));
   blocks.push(section(`*Diagnosis:* ${diagnosis(d, f)}`));
   return blocks;
 }
 
-/** One thread reply per milestone, rendered from the record as it is when the reply is sent. */
-export function buildMilestoneMessage(d: Deployment, milestone: Milestone): SlackMessage {
+/** One thread reply per milestone, rendered from the deployment as it is when the reply is sent. */
+export function buildMilestoneMessage(d: DeploymentView, milestone: Milestone): SlackMessage {
   const service = inlineCode(qualifiedService(d.request));
   switch (milestone) {
     case 'approved': {
@@ -170,28 +171,26 @@ export function buildMilestoneMessage(d: Deployment, milestone: Milestone): Slac
     case 'build_started':
       return {
         text: 'Image build started',
-        blocks: [
-          section(`:hammer_and_wrench: Building the model image (job ${inlineCode(d.execution?.buildJobName ?? 'MODEL_BUILD_…')}).`),
-        ],
+        blocks: [section(`:hammer_and_wrench: Building the model image (job ${inlineCode(d.progress?.buildJobName ?? 'MODEL_BUILD_…')}).`)],
       };
     case 'build_done':
       return { text: 'Image build done', blocks: [section(':package: The model image is built.')] };
     case 'starting':
       return { text: 'Service starting', blocks: [section(`:hourglass_flowing_sand: Starting ${service}.`)] };
     case 'waiting_for_capacity': {
-      const waiting: NonNullable<Execution['failure']> = { kind: 'no_free_node', message: 'Pending scheduling', logTail: [] };
+      const waiting: DeploymentFailure = { kind: 'no_free_node', message: 'Pending scheduling', logTail: [] };
       return {
         text: 'Waiting for a free node',
         blocks: [section(`:warning: ${service} is waiting. *Diagnosis:* ${diagnosis(d, waiting)}`)],
       };
     }
     case 'running': {
-      const url = d.execution?.ingressUrl;
+      const url = d.progress?.ingressUrl;
       const head = section(`:rocket: ${service} is *running*.${url === undefined ? '' : ` Inference endpoint: ${url}`}`);
       return { text: `${qualifiedService(d.request)} is running`, blocks: [head, ...usageBlocks(d, url)] };
     }
     case 'endpoint_ready': {
-      const url = d.execution?.ingressUrl;
+      const url = d.progress?.ingressUrl;
       if (url === undefined)
         return {
           text: 'REST endpoint not available',
@@ -209,7 +208,7 @@ export function buildMilestoneMessage(d: Deployment, milestone: Milestone): Slac
         text: `${qualifiedService(d.request)} needs attention`,
         blocks: [
           section(
-            `:warning: *Needs attention:* ${escapeMrkdwn(d.execution?.attention?.detail ?? 'the outcome of the deployment is not known')}.\n` +
+            `:warning: *Needs attention:* ${escapeMrkdwn(d.progress?.attention?.detail ?? 'the outcome of the deployment is not known')}.\n` +
               'It was *not* sent again, so that it cannot deploy twice. When you know more, use the buttons on the summary above: ' +
               '*Check again* looks once more (it never sends the deployment), *Mark as failed* closes it.',
           ),

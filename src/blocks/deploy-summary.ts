@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
-import type { Decision, Deployment } from '../domain/deployment.js';
+import type { Decision } from '../domain/deployment.js';
+import type { DeploymentView } from '../domain/deployment-view.js';
 import { buildStatusLine, slackDate, type SlackMessage } from './deploy-status.js';
 import { actions, button, confirmDialog, context, escapeMrkdwn, header, inlineCode, section, textInput } from './kit.js';
 
@@ -40,7 +41,7 @@ function poolLine(request: DeployRequest): string {
   return pool.state === 'SUSPENDED' ? `${base}, suspended now: the first start is slower` : base;
 }
 
-function summaryFields(d: Deployment): string[] {
+function summaryFields(d: DeploymentView): string[] {
   const r = d.request;
   const lines = [
     `*Model:* ${inlineCode(qualifiedModel(r))} (version ${inlineCode(r.model.version)})`,
@@ -61,8 +62,8 @@ function people(decisions: readonly Decision[]): string {
   return decisions.map((a) => `<@${a.userId}> (${slackDate(a.atMs)})`).join(', ');
 }
 
-function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] {
-  const value = encodeApprovalTarget({ deploymentId: d.id, planHash: d.planHash });
+function decisionBlocks(d: DeploymentView, requiredApprovals: number): KnownBlock[] {
+  const value = encodeApprovalTarget(d.target);
   switch (d.state) {
     case 'pending': {
       const progress =
@@ -82,9 +83,9 @@ function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] 
     }
     case 'approved': {
       const approved = context(`:white_check_mark: Approved by ${people(d.approvals)}`);
-      const attention = d.execution?.phase === 'needs_attention' ? d.execution.attention : undefined;
+      const attention = d.progress?.phase === 'needs_attention' ? d.progress.attention : undefined;
       if (attention === undefined || attention.resolvedBy !== undefined) return [approved];
-      if (attention.checking === true) return [approved, context(':mag: Looking at Snowflake again…')];
+      if (attention.checking) return [approved, context(':mag: Looking at Snowflake again…')];
       const markFailed = confirmDialog(
         'Mark as failed?',
         'Do this once you have checked that Snowflake did not create the service. The bot stops looking; nothing is sent to Snowflake.',
@@ -114,7 +115,7 @@ function decisionBlocks(d: Deployment, requiredApprovals: number): KnownBlock[] 
 }
 
 /** The summary as the channel sees it; always the full set of blocks (chat.update replaces them all). */
-export function buildDeploySummary(d: Deployment, requiredApprovals: number): SlackMessage {
+export function buildDeploySummary(d: DeploymentView, requiredApprovals: number): SlackMessage {
   const blocks: KnownBlock[] = [
     header(`Deploy ${d.request.service.name}`),
     section(summaryFields(d).join('\n')),
@@ -127,11 +128,11 @@ export function buildDeploySummary(d: Deployment, requiredApprovals: number): Sl
 }
 
 /** Asks the person who clicked Reject for an optional reason. */
-export function buildRejectModal(d: Deployment): ModalView {
+export function buildRejectModal(d: DeploymentView): ModalView {
   return {
     type: 'modal',
     callback_id: ApprovalIds.rejectModal,
-    private_metadata: encodeApprovalTarget({ deploymentId: d.id, planHash: d.planHash }),
+    private_metadata: encodeApprovalTarget(d.target),
     title: { type: 'plain_text', text: 'Reject deployment' },
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Draft, WizardStep } from '../store/draft-store.js';
+import type { Draft, WizardStep } from '../domain/deploy-draft.js';
 import { actions, button, escapeMrkdwn, section } from './kit.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Draft } from '../store/draft-store.js';
+import type { Draft } from '../domain/deploy-draft.js';
 import { backButton, noticeBlocks, wizardModal, WizardIds } from './deploy-wizard-frame.js';
 import { context, textInput } from './kit.js';
 

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { ModelFunctionSummary } from '../domain/deploy-request.js';
-import type { Draft } from '../store/draft-store.js';
+import type { Draft } from '../domain/deploy-draft.js';
 import { noticeBlocks, wizardModal, WizardIds } from './deploy-wizard-frame.js';
 import { context, escapeMrkdwn, inlineCode, option, section } from './kit.js';
 

@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
-import type { Draft, ExistingServiceInfo } from '../store/draft-store.js';
+import type { Draft, ExistingServiceInfo } from '../domain/deploy-draft.js';
 import { backButton, noticeBlocks, wizardModal, WizardIds } from './deploy-wizard-frame.js';
 import { bold, context, escapeMrkdwn, option, section } from './kit.js';
 import { gpuText, suspendedNote } from './deploy-wizard-pool.js';

@@ -1,6 +1,6 @@
 import type { ModalView } from '@slack/types';
 import type { DeployRequest } from '../domain/deploy-request.js';
-import type { Draft } from '../store/draft-store.js';
+import type { Draft } from '../domain/deploy-draft.js';
 import { buildLocationStep } from './deploy-wizard-location.js';
 import { buildModelStep } from './deploy-wizard-model.js';
 import { buildPoolStep } from './deploy-wizard-pool.js';

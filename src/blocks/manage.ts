@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Operation, OperationChange, ServiceChangeKind, ServiceSnapshot } from '../domain/operation.js';
-import type { InstanceFamilyInfo } from '../snowflake/index.js';
+import type { Decision } from '../domain/deployment.js';
+import type { OperationChange, ServiceChangeKind, ServiceSnapshot } from '../domain/operation.js';
+import type { OperationView } from '../domain/operation-view.js';
 import { slackDate, type SlackMessage } from './deploy-status.js';
 import {
   actions,
@@ -59,8 +60,8 @@ export const ManageIds = {
 export const AUTO_RESUME_OPTION = 'auto_resume';
 
 /** What a Confirm / Approve button carries: the request and the plan it shows. */
-export function encodeOperationTarget(op: Pick<Operation, 'id' | 'planHash'>): string {
-  return JSON.stringify({ o: op.id, h: op.planHash });
+export function encodeOperationTarget(target: OperationView['target']): string {
+  return JSON.stringify({ o: target.operationId, h: target.planHash });
 }
 
 const HEADLINES: Readonly<Record<ServiceChangeKind, string>> = {
@@ -117,19 +118,19 @@ function servicesOnPool(count: number | null | undefined): string {
   return `*Services on it:* ${count}: suspending the pool suspends ${count === 1 ? 'it' : 'them'}; their endpoints stop answering until the pool and the services are resumed.`;
 }
 
-function describeChange(op: Operation): string {
+function describeChange(op: OperationView): string {
   return [
-    `*${op.change.kind.startsWith('pool_') ? 'Compute pool' : 'Service'}:* ${inlineCode(op.service)}`,
+    `*${op.change.kind.startsWith('pool_') ? 'Compute pool' : 'Service'}:* ${inlineCode(op.subject)}`,
     ...changeLines(op.change, op.before),
     `*Requested by:* <@${op.requestedBy}>`,
   ].join('\n');
 }
 
 /** The requester's own confirmation (ephemeral): what will change, Confirm / Cancel. */
-export function buildChangeConfirmation(op: Operation): EphemeralMessage {
-  const value = encodeOperationTarget(op);
-  return message(`${HEADLINES[op.change.kind]} ${op.service}? Confirm to apply.`, [
-    section(`*${HEADLINES[op.change.kind]} ${escapeMrkdwn(op.service)}?*\n${describeChange(op)}`),
+export function buildChangeConfirmation(op: OperationView): EphemeralMessage {
+  const value = encodeOperationTarget(op.target);
+  return message(`${HEADLINES[op.change.kind]} ${op.subject}? Confirm to apply.`, [
+    section(`*${HEADLINES[op.change.kind]} ${escapeMrkdwn(op.subject)}?*\n${describeChange(op)}`),
     actions(
       [
         button('Confirm', ManageIds.confirm, { value, style: op.change.kind === 'drop' ? 'danger' : 'primary' }),
@@ -140,18 +141,17 @@ export function buildChangeConfirmation(op: Operation): EphemeralMessage {
   ]);
 }
 
-function gateReasonText(op: Operation): string {
-  if (op.gateReason?.startsWith('deployment_in_flight') === true)
-    return 'A deployment of this service is in flight, so this change needs approval.';
+function gateReasonText(op: OperationView): string {
+  if (op.approvalReason === 'deployment_in_flight') return 'A deployment of this service is in flight, so this change needs approval.';
   return 'Dropping a service needs approval.';
 }
 
-function people(decisions: Operation['approvals']): string {
+function people(decisions: readonly Decision[]): string {
   return decisions.map((a) => `<@${a.userId}> (${slackDate(a.atMs)})`).join(', ');
 }
 
-function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
-  const value = encodeOperationTarget(op);
+function gateState(op: OperationView, requiredApprovals: number): KnownBlock[] {
+  const value = encodeOperationTarget(op.target);
   switch (op.state) {
     case 'pending': {
       const progress =
@@ -170,7 +170,7 @@ function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
       ];
     }
     case 'approved': {
-      const phase = op.execution?.phase;
+      const phase = op.phase;
       const running =
         phase === 'executing'
           ? [context(':hourglass_flowing_sand: Applying…')]
@@ -191,12 +191,12 @@ function gateState(op: Operation, requiredApprovals: number): KnownBlock[] {
 }
 
 /** The approval summary posted in the channel (drop, or a change while a deployment is in flight). */
-export function buildChangeSummary(op: Operation, requiredApprovals: number): SlackMessage {
-  const outcome = op.outcome === undefined ? [] : [section(escapeMrkdwn(op.outcome.text))];
+export function buildChangeSummary(op: OperationView, requiredApprovals: number): SlackMessage {
+  const outcome = op.outcome === undefined ? [] : [section(escapeMrkdwn(op.outcome))];
   return {
-    text: `Change request: ${HEADLINES[op.change.kind].toLowerCase()} ${op.service}`,
+    text: `Change request: ${HEADLINES[op.change.kind].toLowerCase()} ${op.subject}`,
     blocks: [
-      header(`${HEADLINES[op.change.kind]} ${op.service}`),
+      header(`${HEADLINES[op.change.kind]} ${op.subject}`),
       section(describeChange(op)),
       ...gateState(op, requiredApprovals),
       ...outcome,
@@ -206,10 +206,10 @@ export function buildChangeSummary(op: Operation, requiredApprovals: number): Sl
 
 /** The outcome line posted in the service's thread (or the channel). `failure` is already a sentence. */
 export function buildChangeOutcome(
-  op: Operation,
-  result: { readonly ok: true; readonly status: string } | { readonly ok: false; readonly failure: string },
+  op: OperationView,
+  result: { readonly ok: true } | { readonly ok: false; readonly failure: string },
 ): SlackMessage {
-  const what = `${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}`;
+  const what = `${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.subject)}`;
   const text = result.ok
     ? `:white_check_mark: <@${op.requestedBy}> asked to ${what}: done. ${changeLines(op.change, op.before).join(' ')}`
     : `${result.failure} (requested by <@${op.requestedBy}>)`;
@@ -221,11 +221,11 @@ export function buildChangeOutcome(
  * statement and Snowflake could not be read, or shows something else): what to check, and two
  * buttons for the person who checked.
  */
-export function buildChangeAttention(op: Operation): SlackMessage {
-  const what = `${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}`;
-  const statements = (op.execution?.statements ?? []).filter((s) => s.outcome === undefined).map((s) => s.text);
-  const why = op.execution?.note === undefined ? '' : ` (${escapeMrkdwn(op.execution.note)})`;
-  const value = encodeOperationTarget(op);
+export function buildChangeAttention(op: OperationView): SlackMessage {
+  const what = `${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.subject)}`;
+  const statements = op.unanswered;
+  const why = op.note === undefined ? '' : ` (${escapeMrkdwn(op.note)})`;
+  const value = encodeOperationTarget(op.target);
   return {
     text: `Needs attention: ${what}`,
     blocks: [
@@ -241,16 +241,16 @@ export function buildChangeAttention(op: Operation): SlackMessage {
 }
 
 /** Asks the approver who clicked Reject for an optional reason; `private_metadata` carries the request and the plan shown. */
-export function buildChangeRejectModal(op: Operation): ModalView {
+export function buildChangeRejectModal(op: OperationView): ModalView {
   return {
     type: 'modal',
     callback_id: ManageIds.rejectModal,
-    private_metadata: encodeOperationTarget(op),
+    private_metadata: encodeOperationTarget(op.target),
     title: { type: 'plain_text', text: 'Reject change' },
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      section(`Reject: ${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.service)}?`),
+      section(`Reject: ${HEADLINES[op.change.kind].toLowerCase()} ${inlineCode(op.subject)}?`),
       textInput(ManageIds.reasonBlock, 'Reason (optional)', {
         actionId: ManageIds.reasonInput,
         optional: true,
@@ -299,7 +299,15 @@ export function buildAutoSuspendModal(service: string, metadata: string): ModalV
   ]);
 }
 
-const familyLabel = (f: InstanceFamilyInfo): string => {
+/** An instance family as the Create pool modal offers it. */
+export interface PoolFamilyChoice {
+  readonly name: string;
+  readonly vcpu: number | null;
+  readonly memoryGib: number | null;
+  readonly gpu: { readonly type: string; readonly perNode: number } | null;
+}
+
+const familyLabel = (f: PoolFamilyChoice): string => {
   const size = [f.vcpu === null ? null : `${f.vcpu} vCPU`, f.memoryGib === null ? null : `${f.memoryGib} GiB`]
     .filter((x) => x !== null)
     .join(', ');
@@ -308,7 +316,7 @@ const familyLabel = (f: InstanceFamilyInfo): string => {
 };
 
 /** `/spcs pools` → Create pool: name, instance family (from SHOW COMPUTE POOL INSTANCE FAMILIES), nodes, auto-resume. */
-export function buildCreatePoolModal(families: readonly InstanceFamilyInfo[], metadata: string): ModalView {
+export function buildCreatePoolModal(families: readonly PoolFamilyChoice[], metadata: string): ModalView {
   const options = families.slice(0, 100).map((f) => option(familyLabel(f), f.name));
   const autoResume = option('Resume automatically when a service or job needs it', AUTO_RESUME_OPTION);
   return nextModal(ManageIds.createPoolModal, 'Create compute pool', metadata, [

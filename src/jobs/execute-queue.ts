@@ -26,6 +26,7 @@ import type { AuditLog } from '../store/audit-log.js';
 import type { OperationStore } from '../store/operation-store.js';
 import type { Notifier } from './notifier.js';
 import { enqueueStranded, queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
+import { operationView } from '../domain/operation-view.js';
 
 /**
  * Runs approved service and pool changes (issue 13), out of the click handler. The record says how
@@ -91,7 +92,7 @@ const withExecution = (op: Operation, change: Partial<OperationExecution>): Oper
 /** The outcome as the record, the audit and the thread keep it. `failure` is a sentence for a person. */
 async function finish(deps: ExecuteDeps, op: Operation, result: { ok: true } | { ok: false; failure: string }): Promise<ExecuteOutcome> {
   const at = deps.now();
-  const message = buildChangeOutcome(op, result.ok ? { ok: true, status: '' } : result);
+  const message = buildChangeOutcome(operationView(op), result);
   const done =
     (await deps.operations.update(op.id, (c) => ({
       ...withExecution(c, { phase: result.ok ? 'done' : 'failed', sinceMs: at, ...(!result.ok && { note: result.failure }) }),
@@ -238,7 +239,7 @@ export async function resolveAttention(
     if (next === null) return { result: null };
     const withOutcome: Operation =
       action === 'mark_done'
-        ? { ...next, outcome: { ok: true, text: buildChangeOutcome(next, { ok: true, status: '' }).text, atMs: at } }
+        ? { ...next, outcome: { ok: true, text: buildChangeOutcome(operationView(next), { ok: true }).text, atMs: at } }
         : next;
     return { write: withOutcome, result: withOutcome };
   });

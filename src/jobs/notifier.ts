@@ -16,6 +16,8 @@ import { cannotSucceed, notInChannel, slackErrorCode } from '../slack-errors.js'
 import type { DeploymentStore } from '../store/deployment-store.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
 import type { PacedMethod, SendSlots } from './slack-pace.js';
+import { deploymentView } from '../domain/deployment-view.js';
+import { operationView } from '../domain/operation-view.js';
 
 /**
  * The only place (besides the request flows) that talks to Slack about a deployment. A job carries
@@ -258,7 +260,7 @@ function sendFor(
   jobId: string | undefined,
 ): { method: PacedMethod; run: () => Promise<void> } {
   if (data.kind === 'summary') {
-    const message = buildDeploySummary(d, deps.requiredApprovals);
+    const message = buildDeploySummary(deploymentView(d), deps.requiredApprovals);
     const ts = d.messageTs;
     if (ts !== undefined) {
       return {
@@ -278,7 +280,7 @@ function sendFor(
   }
   const parent = d.messageTs;
   if (parent === undefined) throw new Error('summary not posted yet'); // processNotify waits for it first
-  const message = buildMilestoneMessage(d, data.milestone);
+  const message = buildMilestoneMessage(deploymentView(d), data.milestone);
   return {
     method: 'chat.postMessage',
     run: async () => {
@@ -422,7 +424,7 @@ function sendChange(
   if (data.kind === 'change_summary') {
     const ts = op.messageTs;
     if (op.gate !== 'approval' || ts === undefined) return null;
-    const summary = buildChangeSummary(op, deps.requiredApprovals);
+    const summary = buildChangeSummary(operationView(op), deps.requiredApprovals);
     return {
       method: 'chat.update',
       channel: op.channelId,
@@ -432,11 +434,11 @@ function sendChange(
   }
   const message =
     data.phase === 'needs_attention'
-      ? buildChangeAttention(op)
+      ? buildChangeAttention(operationView(op))
       : data.phase === 'done'
-        ? buildChangeOutcome(op, { ok: true, status: '' })
+        ? buildChangeOutcome(operationView(op), { ok: true })
         : data.phase === 'failed'
-          ? buildChangeOutcome(op, { ok: false, failure: op.execution?.note ?? ':warning: The change failed.' })
+          ? buildChangeOutcome(operationView(op), { ok: false, failure: op.execution?.note ?? ':warning: The change failed.' })
           : null;
   if (message === null) return null;
   const where = op.thread ?? { channelId: op.channelId, ts: undefined };

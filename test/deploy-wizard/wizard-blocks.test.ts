@@ -3,7 +3,7 @@ import { buildWizardView } from '../../src/blocks/deploy-wizard.js';
 import { describeSnowflakeFailure } from '../../src/flows/deploy/snowflake-message.js';
 import { filterItems } from '../../src/flows/deploy/model-picks.js';
 import { SnowflakeError } from '../../src/snowflake/index.js';
-import type { Draft, PoolRow } from '../../src/store/draft-store.js';
+import type { Draft, PoolRow } from '../../src/domain/deploy-draft.js';
 import { validateView } from '../support/fake-slack-blocks.js';
 
 const draft = (over: Partial<Draft> = {}): Draft => ({

@@ -16,6 +16,8 @@ import {
 } from '../../src/blocks/access.js';
 import { buildMilestoneMessage } from '../../src/blocks/deploy-status.js';
 import { ApprovalIds, buildDeploySummary, buildRejectModal } from '../../src/blocks/deploy-summary.js';
+import { deploymentView } from '../../src/domain/deployment-view.js';
+import { operationView } from '../../src/domain/operation-view.js';
 import { buildWizardView, WizardIds } from '../../src/blocks/deploy-wizard.js';
 import { buildExpiredView, buildKeptServiceView } from '../../src/blocks/deploy-wizard-review.js';
 import { buildCommandHelpMessage, buildHelpMessage } from '../../src/blocks/help.js';
@@ -41,7 +43,7 @@ import type { Deployment, Milestone } from '../../src/domain/deployment.js';
 import type { Finding } from '../../src/domain/diagnosis.js';
 import type { Operation, OperationChange } from '../../src/domain/operation.js';
 import type { ComputePoolInfo, InstanceFamilyInfo, ServiceContainer, ServiceInfo } from '../../src/snowflake/index.js';
-import type { Draft, PoolRow } from '../../src/store/draft-store.js';
+import type { Draft, PoolRow } from '../../src/domain/deploy-draft.js';
 import { checkedOf, selectedOf, textOf, type StateValues as BotStateValues } from '../../src/flows/deploy/values.js';
 import {
   blockAction,
@@ -378,21 +380,25 @@ function allOutputs(): Record<string, Surface> {
       }),
     ),
     'wizard expired': modal(buildExpiredView()),
-    'summary pending': msg(buildDeploySummary(deployment(), 1)),
-    'summary pending partly approved': msg(buildDeploySummary(deployment({ approvals: [{ userId: 'U0APPROVE', atMs: T0 }] }), 2)),
-    'summary running': msg(buildDeploySummary(running, 1)),
+    'summary pending': msg(buildDeploySummary(deploymentView(deployment()), 1)),
+    'summary pending partly approved': msg(
+      buildDeploySummary(deploymentView(deployment({ approvals: [{ userId: 'U0APPROVE', atMs: T0 }] })), 2),
+    ),
+    'summary running': msg(buildDeploySummary(deploymentView(running), 1)),
     'summary rejected': msg(
       buildDeploySummary(
-        deployment({ state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'Use <!channel> & the GPU pool' } }),
+        deploymentView(
+          deployment({ state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'Use <!channel> & the GPU pool' } }),
+        ),
         1,
       ),
     ),
-    'summary expired': msg(buildDeploySummary(deployment({ state: 'expired' }), 1)),
-    'reject modal': modal(buildRejectModal(deployment())),
-    ...Object.fromEntries(milestones.map((m) => [`milestone ${m}`, msg(buildMilestoneMessage(running, m))])),
-    'milestone failed oom': msg(buildMilestoneMessage(failed('oom'), 'failed')),
-    'milestone failed build': msg(buildMilestoneMessage(failed('build_failed'), 'failed')),
-    'milestone failed privilege': msg(buildMilestoneMessage(failed('missing_privilege'), 'failed')),
+    'summary expired': msg(buildDeploySummary(deploymentView(deployment({ state: 'expired' })), 1)),
+    'reject modal': modal(buildRejectModal(deploymentView(deployment()))),
+    ...Object.fromEntries(milestones.map((m) => [`milestone ${m}`, msg(buildMilestoneMessage(deploymentView(running), m))])),
+    'milestone failed oom': msg(buildMilestoneMessage(deploymentView(failed('oom')), 'failed')),
+    'milestone failed build': msg(buildMilestoneMessage(deploymentView(failed('build_failed')), 'failed')),
+    'milestone failed privilege': msg(buildMilestoneMessage(deploymentView(failed('missing_privilege')), 'failed')),
     list: msg(
       buildServiceList({
         scope: 'ML_DB.SERVING',
@@ -459,17 +465,19 @@ function allOutputs(): Record<string, Surface> {
     notice: msg(notice(':mag: Service `X` was not found.')),
     'usage error': msg(usageError('Too many arguments <x>', '/spcs logs <service>', '/spcs logs IRIS_SVC')),
     ambiguous: msg(serviceAmbiguous('IRIS_SVC', ['A.B.IRIS_SVC', 'C.D.IRIS_SVC'])),
-    'change confirm scale': msg(buildChangeConfirmation(operation({ kind: 'scale', min: 1, max: 4 }))),
-    'change confirm drop': msg(buildChangeConfirmation(operation({ kind: 'drop' }))),
-    'change summary pending': msg(buildChangeSummary(operation({ kind: 'drop' }, { gate: 'approval', gateReason: 'drop' }), 1)),
+    'change confirm scale': msg(buildChangeConfirmation(operationView(operation({ kind: 'scale', min: 1, max: 4 })))),
+    'change confirm drop': msg(buildChangeConfirmation(operationView(operation({ kind: 'drop' })))),
+    'change summary pending': msg(
+      buildChangeSummary(operationView(operation({ kind: 'drop' }, { gate: 'approval', gateReason: 'drop' })), 1),
+    ),
     'change summary rejected': msg(
       buildChangeSummary(
-        operation({ kind: 'drop' }, { state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'not now' } }),
+        operationView(operation({ kind: 'drop' }, { state: 'rejected', rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'not now' } })),
         1,
       ),
     ),
-    'change outcome': msg(buildChangeOutcome(operation({ kind: 'suspend' }), { ok: true, status: 'SUSPENDED' })),
-    'change reject modal': modal(buildChangeRejectModal(operation({ kind: 'drop' }))),
+    'change outcome': msg(buildChangeOutcome(operationView(operation({ kind: 'suspend' })), { ok: true })),
+    'change reject modal': modal(buildChangeRejectModal(operationView(operation({ kind: 'drop' })))),
     'scale modal': modal(buildScaleModal('ML_DB.SERVING.IRIS_SVC', '{"s":"x"}')),
     'autosuspend modal': modal(buildAutoSuspendModal('ML_DB.SERVING.IRIS_SVC', '{"s":"x"}')),
     'create pool modal': modal(buildCreatePoolModal([family, { ...family, name: 'CPU_X64_XS', gpu: null, vcpu: 1, memoryGib: 6 }], '{}')),
@@ -609,7 +617,7 @@ describe('every block and element type the bot sends', () => {
 describe('deploy summary (buildDeploySummary)', () => {
   it('when pending, then the header, fields, mention and the Approve / Reject buttons render with their ids, values and styles', () => {
     const d = deployment();
-    const summary = buildDeploySummary(d, 1);
+    const summary = buildDeploySummary(deploymentView(d), 1);
     const html = renderMessage({ ts: '1764763200.000100', bot_id: 'B0SPCS', username: 'spcs', ...summary, reply_count: 3 }, ctx);
     expect(html).toContain('<div class="sk-header">Deploy IRIS_SVC</div>');
     expect(html).toContain('<b>Model:</b> <code class="sk-code">ML_DB.REGISTRY.IRIS_CLASSIFIER</code>');
@@ -639,13 +647,15 @@ describe('deploy summary (buildDeploySummary)', () => {
     const html = render(
       msg(
         buildDeploySummary(
-          deployment({
-            state: 'approved',
-            approvals: [
-              { userId: 'U0APPROVE', atMs: T0 },
-              { userId: 'U0OPS', atMs: T0 + 90_000 },
-            ],
-          }),
+          deploymentView(
+            deployment({
+              state: 'approved',
+              approvals: [
+                { userId: 'U0APPROVE', atMs: T0 },
+                { userId: 'U0OPS', atMs: T0 + 90_000 },
+              ],
+            }),
+          ),
           2,
         ),
       ),
@@ -656,7 +666,10 @@ describe('deploy summary (buildDeploySummary)', () => {
     expect(
       visibleText(
         renderMessage(
-          { blocks: buildDeploySummary(deployment({ state: 'approved', approvals: [{ userId: 'U0APPROVE', atMs: T0 }] }), 1).blocks },
+          {
+            blocks: buildDeploySummary(deploymentView(deployment({ state: 'approved', approvals: [{ userId: 'U0APPROVE', atMs: T0 }] })), 1)
+              .blocks,
+          },
           { ...ctx, timeZone: 'America/New_York' },
         ),
       ),
@@ -667,10 +680,12 @@ describe('deploy summary (buildDeploySummary)', () => {
     const html = render(
       msg(
         buildDeploySummary(
-          deployment({
-            state: 'rejected',
-            rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'No <!channel> <script>alert(1)</script> & <@U0OPS>' },
-          }),
+          deploymentView(
+            deployment({
+              state: 'rejected',
+              rejection: { userId: 'U0APPROVE', atMs: T0, reason: 'No <!channel> <script>alert(1)</script> & <@U0OPS>' },
+            }),
+          ),
           1,
         ),
       ),
@@ -682,7 +697,7 @@ describe('deploy summary (buildDeploySummary)', () => {
   });
 
   it('when the reject modal is shown with an error for the reason, then the textarea and the error sit on that field', () => {
-    const view = buildRejectModal(deployment());
+    const view = buildRejectModal(deploymentView(deployment()));
     const html = renderView(view, ctx, { errors: { [ApprovalIds.reasonBlock]: 'Reason: at most 2000 characters <please>' } });
     expect(html).toContain('<div class="sk-modal-title">Reject deployment</div>');
     const area = openTag(html, ApprovalIds.reasonInput);
@@ -976,7 +991,7 @@ describe('deploy wizard steps (buildWizardView)', () => {
 
 describe('deployment thread (buildMilestoneMessage)', () => {
   it('when running, then the endpoint is a link and SQL, Python and REST are code blocks with their text intact', () => {
-    const html = render(msg(buildMilestoneMessage(running, 'running')));
+    const html = render(msg(buildMilestoneMessage(deploymentView(running), 'running')));
     expect(html).toContain(
       '🚀</span> <code class="sk-code">ML_DB.SERVING.IRIS_SVC</code> is <b>running</b>. Inference endpoint: <a class="sk-link" href="https://abc-org-acct.snowflakecomputing.app"',
     );
@@ -990,7 +1005,7 @@ describe('deployment thread (buildMilestoneMessage)', () => {
   });
 
   it('when the deployment failed with OOM, then the log tail is a code block that shows <, > and & as text, and the diagnosis follows', () => {
-    const html = render(msg(buildMilestoneMessage(failed('oom'), 'failed')));
+    const html = render(msg(buildMilestoneMessage(deploymentView(failed('oom')), 'failed')));
     expect(html).toContain('<pre class="sk-pre">Loading model…\nKilled &lt;pid 7&gt; &amp; gone</pre>');
     expect(visibleText(html)).toContain('🔴 Failed: Container model-inference exited with 137 <OOMKilled>');
     expect(visibleText(html)).toContain('Diagnosis: The model-inference container ran out of memory');
@@ -1076,13 +1091,13 @@ describe('observe views', () => {
 
 describe('service changes (manage)', () => {
   it('when confirming a drop, then Confirm is red, Cancel plain, both carry the operation; a scale is green', () => {
-    const drop = renderBlocks(buildChangeConfirmation(operation({ kind: 'drop' })).blocks, ctx);
+    const drop = renderBlocks(buildChangeConfirmation(operationView(operation({ kind: 'drop' }))).blocks, ctx);
     const value = JSON.stringify({ o: 'o0000demo1', h: HASH });
     expect(attr(openTag(drop, ManageIds.confirm), 'class')).toContain('sk-btn-danger');
     expect(attr(openTag(drop, ManageIds.confirm), 'data-value')).toBe(value);
     expect(attr(openTag(drop, ManageIds.cancel), 'class')).toBe('sk-el sk-btn');
     expect(visibleText(drop)).toContain('Status: RUNNING → dropped: the service, its endpoint and its instances are deleted.');
-    const scale = renderBlocks(buildChangeConfirmation(operation({ kind: 'scale', min: 1, max: 4 })).blocks, ctx);
+    const scale = renderBlocks(buildChangeConfirmation(operationView(operation({ kind: 'scale', min: 1, max: 4 }))).blocks, ctx);
     expect(attr(openTag(scale, ManageIds.confirm), 'class')).toContain('sk-btn-primary');
     expect(visibleText(scale)).toContain('Instances: min 1, max 2 → min 1, max 4');
     expect(visibleText(scale)).toContain('Requested by: @omar.ops');

@@ -1,6 +1,6 @@
 import { escapeMrkdwn, inlineCode } from '../../blocks/kit.js';
 import { parseIdentifier, parseQualifiedName } from '../../snowflake/index.js';
-import type { Draft } from '../../store/draft-store.js';
+import type { Draft } from '../../domain/deploy-draft.js';
 import type { Subcommand } from '../subcommand.js';
 import type { DeployWizardDeps } from './deps.js';
 import { loadModelLists } from './loaders.js';

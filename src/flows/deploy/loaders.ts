@@ -11,7 +11,7 @@ import {
   type QueryRunner,
   type SpecDirectory,
 } from '../../snowflake/index.js';
-import type { Draft, FamilyRow, PoolRow } from '../../store/draft-store.js';
+import type { Draft, FamilyRow, PoolRow } from '../../domain/deploy-draft.js';
 import type { ModelListing, RegistryCatalog } from './registry-catalog.js';
 import { describeSnowflakeFailure } from './snowflake-message.js';
 

@@ -1,6 +1,6 @@
 import { WizardIds, type ListSelect } from '../../blocks/deploy-wizard.js';
 import { poolOptionText } from '../../blocks/deploy-wizard-pool.js';
-import type { Draft } from '../../store/draft-store.js';
+import type { Draft } from '../../domain/deploy-draft.js';
 
 /** Step 1's dependent picks, and the cached lists the external_selects offer. */
 

@@ -7,7 +7,7 @@ import {
   qualify,
   type QueryRunner,
 } from '../../snowflake/index.js';
-import type { Draft } from '../../store/draft-store.js';
+import type { Draft } from '../../domain/deploy-draft.js';
 
 /**
  * What the deploy wizard's first step lists from the Model Registry, remembered for a short while

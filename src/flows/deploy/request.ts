@@ -1,6 +1,6 @@
 import { DeployRequest } from '../../domain/deploy-request.js';
 import { identifierFromSnowflake } from '../../snowflake/index.js';
-import type { Draft } from '../../store/draft-store.js';
+import type { Draft } from '../../domain/deploy-draft.js';
 
 /** Canonical SQL text of a resolved name, as the DeployRequest carries names. */
 export const sqlName = (resolved: string) => identifierFromSnowflake(resolved).sql;

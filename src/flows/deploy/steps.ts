@@ -4,7 +4,7 @@ import { EXISTING_CHOICES, type ExistingChoice } from '../../blocks/deploy-wizar
 import { MAX_INSTANCES_LIMIT, WORKERS_MANUAL } from '../../blocks/deploy-wizard-sizing.js';
 import type { DeployRequest } from '../../domain/deploy-request.js';
 import { checkComputePoolRequest, identifierFromSnowflake, parseIdentifier, type QueryRunner } from '../../snowflake/index.js';
-import type { Draft, ExistingServiceInfo, WizardStep } from '../../store/draft-store.js';
+import type { Draft, ExistingServiceInfo, WizardStep } from '../../domain/deploy-draft.js';
 import type { DeployWizardDeps } from './deps.js';
 import { checkExistingService, checkSpecDelivery, loadPools } from './loaders.js';
 import { toDeployRequest } from './request.js';

@@ -8,6 +8,8 @@ import { CHANGE_VERBS, type Operation } from '../../domain/operation.js';
 import { logDeploymentStep } from '../../jobs/deployment-log.js';
 import type { GatedRecord, GateStore } from '../../store/gate-store.js';
 import type { GateDeps } from './deps.js';
+import { deploymentView } from '../../domain/deployment-view.js';
+import { operationView } from '../../domain/operation-view.js';
 
 /** Why a gate click is refused: the guard chain's reasons, plus the gate's own. */
 export type GateRefusal = RefusalReason | 'not_found' | 'not_requester';
@@ -70,7 +72,7 @@ export function deploymentAdapter(deps: GateDeps): GateAdapter<Deployment> {
       }
     },
     mayConfirm: async () => null,
-    rejectModal: buildRejectModal,
+    rejectModal: (d) => buildRejectModal(deploymentView(d)),
     reasonOf: (values) => trimmed(values[ApprovalIds.reasonBlock]?.[ApprovalIds.reasonInput]?.value),
     refreshSummary: (d) => deps.notifier.summary(d.id),
     async afterApproval(d) {
@@ -123,7 +125,7 @@ export function operationAdapter(deps: GateDeps): GateAdapter<Operation> {
     // The requester must still be a manager when confirming; approvers are governed by SPCS_APPROVERS instead.
     mayConfirm: (op, userId) =>
       deps.guard.refuse({ action: 'manage', doing: CHANGE_VERBS[op.change.kind], target: op.service, userId, channelId: op.channelId }),
-    rejectModal: buildChangeRejectModal,
+    rejectModal: (op) => buildChangeRejectModal(operationView(op)),
     reasonOf: (values) => trimmed(values[ManageIds.reasonBlock]?.[ManageIds.reasonInput]?.value),
     refreshSummary: (op) => deps.notifier.changeSummary(op.id),
     async afterApproval(op, click) {

@@ -8,7 +8,13 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { z } from 'zod';
-import { AUTO_RESUME_OPTION, buildChangeConfirmation, buildCreatePoolModal, ManageIds } from '../../blocks/manage.js';
+import {
+  AUTO_RESUME_OPTION,
+  buildChangeConfirmation,
+  buildCreatePoolModal,
+  ManageIds,
+  type PoolFamilyChoice,
+} from '../../blocks/manage.js';
 import { type EphemeralMessage, inlineCode, notice } from '../../blocks/kit.js';
 import { CHANGE_VERBS, type PoolChange } from '../../domain/operation.js';
 import {
@@ -19,11 +25,13 @@ import {
   listInstanceFamilies,
   parseIdentifier,
   type Identifier,
+  type InstanceFamilyInfo,
 } from '../../snowflake/index.js';
 import { failureMessage, replyAfterAck } from '../shared/reply.js';
 import { jsonText } from '../shared/json-text.js';
 import type { ManageDeps } from './deps.js';
 import { channelOf, openRequest, requesterOf, wholeNumber, type Requester } from './request.js';
+import { operationView } from '../../domain/operation-view.js';
 
 /** Compute pool changes from `/spcs pools` (issue 5 item 2): create, suspend, resume; managers only, after the requester confirms. */
 
@@ -71,7 +79,7 @@ export async function requestPoolChange(deps: ManageDeps, who: Requester, pool: 
           numServices: found.numServices,
         };
   const op = await openRequest(deps, who, pool.sql, change, before, { gate: 'self' });
-  return buildChangeConfirmation(op);
+  return buildChangeConfirmation(operationView(op));
 }
 
 /** Modal fields by block and action id: text, the selected option, the checked options. */
@@ -136,7 +144,10 @@ export function poolHandlers(deps: ManageDeps) {
     if (refusal !== null) return void (await tell(notice(refusal)));
     try {
       const families = await listInstanceFamilies(deps.snowflake);
-      await args.client.views.open({ trigger_id: args.body.trigger_id, view: buildCreatePoolModal(families, JSON.stringify({ channel })) });
+      await args.client.views.open({
+        trigger_id: args.body.trigger_id,
+        view: buildCreatePoolModal(families.map(familyChoice), JSON.stringify({ channel })),
+      });
     } catch (err) {
       await tell(failureMessage(deps, err, 'open the Create pool form'));
     }
@@ -176,3 +187,10 @@ export function poolHandlers(deps: ManageDeps) {
 
   return { create, change, createSubmitted };
 }
+
+const familyChoice = (f: InstanceFamilyInfo): PoolFamilyChoice => ({
+  name: f.name,
+  vcpu: f.vcpu,
+  memoryGib: f.memoryGib,
+  gpu: f.gpu === null ? null : { type: f.gpu.type, perNode: f.gpu.perNode },
+});

@@ -17,6 +17,7 @@ import { replyAfterAck } from '../shared/reply.js';
 import { displayArg, parseServiceArg, withService, type ServiceArg } from '../shared/service-ref.js';
 import type { Subcommand, SubcommandArgs } from '../subcommand.js';
 import type { ManageDeps } from './deps.js';
+import { operationView } from '../../domain/operation-view.js';
 
 /** Who asks, where, and the client to post with. */
 export interface Requester {
@@ -111,8 +112,8 @@ export async function requestChange(
         ...(threadOf?.messageTs !== undefined && { thread: { channelId: threadOf.channelId, ts: threadOf.messageTs } }),
       },
     );
-    if (op.gate === 'self') return buildChangeConfirmation(op);
-    const summary = buildChangeSummary(op, deps.policy.requiredApprovals);
+    if (op.gate === 'self') return buildChangeConfirmation(operationView(op));
+    const summary = buildChangeSummary(operationView(op), deps.policy.requiredApprovals);
     const posted = await who.client.chat
       .postMessage({ channel: op.channelId, text: summary.text, blocks: summary.blocks })
       .catch((err: unknown) => {
