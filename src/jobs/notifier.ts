@@ -426,11 +426,24 @@ async function findOurPost(
 }
 
 /** The two notify workers: summary edits several at a time, thread replies one at a time. */
-export function createNotifyWorkers(queue: QueueConnection, deps: NotifyDeps): Array<Worker<NotifyJob, void>> {
-  return [notifyWorker(queue, deps, SUMMARY_QUEUE, SUMMARY_CONCURRENCY), notifyWorker(queue, deps, REPLY_QUEUE, 1)];
+export function createNotifyWorkers(
+  queue: QueueConnection,
+  deps: NotifyDeps,
+  options: { readonly lockDurationMs?: number } = {},
+): Array<Worker<NotifyJob, void>> {
+  return [
+    notifyWorker(queue, deps, SUMMARY_QUEUE, SUMMARY_CONCURRENCY, options.lockDurationMs),
+    notifyWorker(queue, deps, REPLY_QUEUE, 1, options.lockDurationMs),
+  ];
 }
 
-function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, concurrency: number): Worker<NotifyJob, void> {
+function notifyWorker(
+  queue: QueueConnection,
+  deps: NotifyDeps,
+  name: string,
+  concurrency: number,
+  lockDurationMs: number | undefined,
+): Worker<NotifyJob, void> {
   const process = processNotify(deps);
   const worker: Worker<NotifyJob, void> = new Worker<NotifyJob, void>(
     name,
@@ -452,6 +465,8 @@ function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, co
       connection: queue.connection,
       prefix: queuePrefix(queue.keyPrefix),
       concurrency,
+      // A killed worker's job is handed out again once its lock lapses (stall check as often).
+      ...(lockDurationMs !== undefined && { lockDuration: lockDurationMs, stalledInterval: lockDurationMs }),
     },
   );
   worker.on('failed', (job, err) =>
