@@ -65,6 +65,8 @@ export interface BotOverrides {
   readonly deployLockDurationMs?: number;
   /** Lock of an execute (service/pool change) job, likewise (default 30 s). */
   readonly executeLockDurationMs?: number;
+  /** Lock of a Slack notification job; a killed worker's job is retaken after it (default 30 s, BullMQ's). */
+  readonly notifyLockDurationMs?: number;
   /** Lock of a status round; a killed worker's round is retaken after it (default 10 s). */
   readonly statusLockDurationMs?: number;
   /** The registry catalog's clock (default Date.now): tests move it past SPCS_CATALOG_MAX_AGE instead of sleeping. */
@@ -132,17 +134,21 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       });
       const jobDeps = { store, audit, notifier, snowflake, logger, now: Date.now };
       const workers: Worker[] = [
-        ...createNotifyWorkers(queueConnection, {
-          store,
-          operations,
-          slots: createSendSlots(redis, keyPrefix, overrides.slackPace ?? SLACK_PACE),
-          receipts: new ReplyReceipts(redis, keyPrefix),
-          replies: notifyQueues.replies,
-          slack: slackForWorkers,
-          accessResults: createAccessResults({ changes: accessChanges, sessions: accessSessions }),
-          requiredApprovals: config.approval.requiredApprovals,
-          logger,
-        }),
+        ...createNotifyWorkers(
+          queueConnection,
+          {
+            store,
+            operations,
+            slots: createSendSlots(redis, keyPrefix, overrides.slackPace ?? SLACK_PACE),
+            receipts: new ReplyReceipts(redis, keyPrefix),
+            replies: notifyQueues.replies,
+            slack: slackForWorkers,
+            accessResults: createAccessResults({ changes: accessChanges, sessions: accessSessions }),
+            requiredApprovals: config.approval.requiredApprovals,
+            logger,
+          },
+          overrides.notifyLockDurationMs !== undefined ? { lockDurationMs: overrides.notifyLockDurationMs } : {},
+        ),
         createDeployWorker(
           queueConnection,
           { ...jobDeps, capabilities, ...(overrides.specDirectory && { specDirectory: overrides.specDirectory }), policy: config.approval },

@@ -334,6 +334,86 @@ describe('response_url', () => {
   });
 });
 
+describe('conversations.history and conversations.replies', () => {
+  const metadata = { event_type: 'spcs_deploy_summary', event_payload: { deployment_id: 'd1' } };
+
+  it('lists the channel newest first by page, with metadata only when asked for', async () => {
+    const posted: string[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      posted.push((await client.chat.postMessage({ channel: 'C1', text, metadata })).ts ?? '');
+    }
+    const thread = posted[0] ?? '';
+    await client.chat.postMessage({ channel: 'C1', text: 'in thread', thread_ts: thread });
+
+    const first = await client.conversations.history({ channel: 'C1', limit: 2, include_all_metadata: true });
+    expect(first.messages?.map((m) => m.text)).toEqual(['three', 'two']);
+    expect(first.messages?.[0]?.metadata).toEqual(metadata);
+    expect(first.has_more).toBe(true);
+    const next = first.response_metadata?.next_cursor ?? '';
+    expect(next).not.toBe('');
+    const second = await client.conversations.history({ channel: 'C1', limit: 2, cursor: next });
+    expect(second.messages?.map((m) => m.text)).toEqual(['one']);
+    expect(second.messages?.[0]?.metadata).toBeUndefined();
+    expect(second.messages?.[0]?.reply_count).toBe(1);
+    expect(second.has_more).toBe(false);
+    expect(second.response_metadata?.next_cursor ?? '').toBe('');
+
+    // oldest and latest are exclusive unless inclusive is set.
+    const between = await client.conversations.history({ channel: 'C1', oldest: posted[0] ?? '', latest: posted[2] ?? '' });
+    expect(between.messages?.map((m) => m.text)).toEqual(['two']);
+    const from = await client.conversations.history({ channel: 'C1', oldest: posted[1] ?? '', inclusive: true });
+    expect(from.messages?.map((m) => m.text)).toEqual(['three', 'two']);
+  });
+
+  it('lists a thread oldest first, parent first, from a reply ts too', async () => {
+    const parent = (await client.chat.postMessage({ channel: 'C1', text: 'parent' })).ts ?? '';
+    const replies: string[] = [];
+    for (const text of ['r1', 'r2', 'r3']) {
+      const reply = await client.chat.postMessage({
+        channel: 'C1',
+        text,
+        thread_ts: parent,
+        metadata: { event_type: 'spcs_milestone', event_payload: { job_id: text } },
+      });
+      replies.push(reply.ts ?? '');
+    }
+    const first = await client.conversations.replies({ channel: 'C1', ts: parent, limit: 2, include_all_metadata: true });
+    expect(first.messages?.map((m) => m.text)).toEqual(['parent', 'r1']);
+    expect(first.messages?.[1]?.metadata?.event_payload).toEqual({ job_id: 'r1' });
+    expect(first.has_more).toBe(true);
+    const rest = await client.conversations.replies({ channel: 'C1', ts: parent, cursor: first.response_metadata?.next_cursor ?? '' });
+    expect(rest.messages?.map((m) => m.text)).toEqual(['r2', 'r3']);
+    expect(rest.has_more).toBe(false);
+    const since = await client.conversations.replies({ channel: 'C1', ts: replies[1] ?? '', oldest: replies[1] ?? '' });
+    expect(since.messages?.map((m) => m.text)).toEqual(['parent', 'r3']);
+  });
+
+  it("gives Slack's refusals: unknown channel or thread, a bot not in the channel, a missing scope", async () => {
+    const code = async (p: Promise<unknown>) => (await platformError(p)).data.error;
+    expect(await code(client.conversations.history({ channel: 'C404' }))).toBe('channel_not_found');
+    const { ts } = await client.chat.postMessage({ channel: 'C1', text: 'x' });
+    expect(await code(client.conversations.replies({ channel: 'C1', ts: '1.000001' }))).toBe('thread_not_found');
+
+    slack.seedChannelMembers('C2', ['U1']); // the bot posts with chat:write.public but is no member
+    await client.chat.postMessage({ channel: 'C2', text: 'x' });
+    expect(await code(client.conversations.history({ channel: 'C2' }))).toBe('not_in_channel');
+
+    slack.setScopes(['chat:write', 'channels:history']);
+    await client.chat.postMessage({ channel: 'G1', text: 'private' });
+    const missing = await platformError(client.conversations.history({ channel: 'G1' }));
+    expect(missing.data).toMatchObject({ error: 'missing_scope', needed: 'groups:history', provided: 'chat:write,channels:history' });
+    expect((await client.conversations.replies({ channel: 'C1', ts: ts ?? '' })).messages).toHaveLength(1);
+  });
+
+  it('limits both at Tier 3', async () => {
+    slack.enableRateLimits(); // the clock stands still: one minute's window
+    const { ts } = await client.chat.postMessage({ channel: 'C1', text: 'x' });
+    const strict = webClient({ rejectRateLimitedCalls: true });
+    for (let i = 0; i < 50; i++) await strict.conversations.replies({ channel: 'C1', ts: ts ?? '' });
+    await expect(strict.conversations.replies({ channel: 'C1', ts: ts ?? '' })).rejects.toBeInstanceOf(WebAPIRateLimitedError);
+  });
+});
+
 describe('directory, latency and waiting', () => {
   it('serves seeded users, groups and channel members', async () => {
     slack.seedUsers([{ id: 'U1', name: 'ada', email: 'ada@example.com' }]);

@@ -7,7 +7,7 @@ import { asBlocks, BLOCK_LIMITS, validateBlocks } from './blocks.js';
 import { fileSummary, type FileStore } from './files.js';
 import type { FakeIdentity } from './ids.js';
 import { apiMessage, type MessageStore } from './messages.js';
-import { isRecord, type FakeUser, type JsonObject, type SlackBlock } from './types.js';
+import { isRecord, type FakeMessage, type FakeUser, type JsonObject, type SlackBlock } from './types.js';
 import type { ViewResult, ViewStore } from './views.js';
 
 export type ApiResult = JsonObject & { ok: boolean };
@@ -27,6 +27,8 @@ export interface MethodContext {
   directory: Directory;
   /** http://127.0.0.1:PORT, for upload URLs. */
   origin: string;
+  /** The bot token's scopes; undefined: every scope (the methods that check scopes do not refuse). */
+  scopes: ReadonlySet<string> | undefined;
 }
 
 type Handler = (args: JsonObject, ctx: MethodContext) => ApiResult;
@@ -237,6 +239,143 @@ const conversationsMembers: Handler = (args, { directory }) => {
   return ok({ members: page, response_metadata: { next_cursor: next } });
 };
 
+// ---------------------------------------------------------------------------------------------
+// conversations.history / conversations.replies (docs.slack.dev/reference/methods/conversations.history, .replies)
+// ---------------------------------------------------------------------------------------------
+
+/** The `*:history` scope a conversation's kind needs, by its id (C public, G private, D direct message). */
+function historyScope(channel: string): string {
+  if (channel.startsWith('G')) return 'groups:history';
+  if (channel.startsWith('D')) return 'im:history';
+  return 'channels:history';
+}
+
+/** Slack's refusals before reading a conversation: unknown channel, missing scope, bot not a member. */
+function readableConversation(channel: string | undefined, ctx: MethodContext): ApiResult | undefined {
+  if (!channel) return fail('channel_not_found');
+  const members = ctx.directory.channelMembers.get(channel);
+  const known = members !== undefined || ctx.messages.all().some((m) => m.channel === channel);
+  if (!known) return fail('channel_not_found');
+  const needed = historyScope(channel);
+  if (ctx.scopes !== undefined && !ctx.scopes.has(needed))
+    return { ok: false, error: 'missing_scope', needed, provided: [...ctx.scopes].join(',') };
+  // A bot reads only conversations it is in (posting with chat:write.public does not make it a member).
+  if (!channel.startsWith('D') && members !== undefined && !members.includes(ctx.identity.botUserId)) return fail('not_in_channel');
+  return undefined;
+}
+
+/** Slack ts strings compare as numbers ("1700000000.000100"); micro-seconds as integers keep it exact. */
+function tsMicros(ts: string): number {
+  const [seconds = '0', fraction = ''] = ts.split('.');
+  return Number(seconds) * 1e6 + Number(fraction.padEnd(6, '0').slice(0, 6));
+}
+
+interface TimeRange {
+  oldest: number;
+  latest: number;
+  inclusive: boolean;
+}
+
+function timeRange(args: JsonObject): TimeRange {
+  const oldest = str(args['oldest']);
+  const latest = str(args['latest']);
+  return {
+    oldest: oldest === undefined ? 0 : tsMicros(oldest),
+    latest: latest === undefined ? Number.POSITIVE_INFINITY : tsMicros(latest),
+    inclusive: bool(args['inclusive']),
+  };
+}
+
+function inRange(ts: string, range: TimeRange): boolean {
+  const t = tsMicros(ts);
+  return range.inclusive ? t >= range.oldest && t <= range.latest : t > range.oldest && t < range.latest;
+}
+
+/** Opaque to apps, as Slack's: base64 of the ts the next page starts after. */
+const encodeCursor = (ts: string) => Buffer.from(`next_ts:${ts}`).toString('base64');
+function decodeCursor(cursor: string | undefined): string | undefined | null {
+  if (cursor === undefined) return undefined;
+  const decoded = Buffer.from(cursor, 'base64').toString('utf8');
+  return decoded.startsWith('next_ts:') ? decoded.slice('next_ts:'.length) : null;
+}
+
+function pageLimit(args: JsonObject, fallback: number, max: number): number {
+  const n = Number(args['limit'] ?? fallback);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, max) : fallback;
+}
+
+/** The message as history returns it: metadata only when asked for with include_all_metadata. */
+function listedMessage(message: FakeMessage, withMetadata: boolean): JsonObject {
+  const { metadata, ...rest } = apiMessage(message);
+  return withMetadata && metadata !== undefined ? { ...rest, metadata } : rest;
+}
+
+/**
+ * `ordered` in the method's order; the page after `cursor` (a ts) of at most `limit`, with
+ * has_more and the next cursor. `after(a, b)`: whether a comes after b in that order.
+ */
+function paginate(
+  ordered: FakeMessage[],
+  args: JsonObject,
+  limit: number,
+  after: (a: string, b: string) => boolean,
+): ApiResult | { page: FakeMessage[]; hasMore: boolean } {
+  const from = decodeCursor(str(args['cursor']));
+  if (from === null) return fail('invalid_cursor');
+  const rest = from === undefined ? ordered : ordered.filter((m) => after(m.ts, from));
+  const page = rest.slice(0, limit);
+  return { page, hasMore: rest.length > page.length };
+}
+
+const conversationsHistory: Handler = (args, ctx) => {
+  const channel = str(args['channel']);
+  const refused = readableConversation(channel, ctx);
+  if (refused || channel === undefined) return refused ?? fail('channel_not_found');
+  const range = timeRange(args);
+  // Newest first; top-level messages and replies broadcast to the channel, as Slack lists them.
+  const ordered = ctx.messages
+    .parents(channel)
+    .filter((m) => inRange(m.ts, range))
+    .sort((a, b) => tsMicros(b.ts) - tsMicros(a.ts));
+  const paged = paginate(ordered, args, pageLimit(args, 100, 999), (a, b) => tsMicros(a) < tsMicros(b));
+  if ('ok' in paged) return paged;
+  const last = paged.page.at(-1);
+  const withMetadata = bool(args['include_all_metadata']);
+  return ok({
+    messages: paged.page.map((m) => listedMessage(m, withMetadata)),
+    has_more: paged.hasMore,
+    pin_count: 0,
+    channel_actions_ts: null,
+    channel_actions_count: 0,
+    ...(paged.hasMore && last ? { response_metadata: { next_cursor: encodeCursor(last.ts) } } : {}),
+  });
+};
+
+const conversationsReplies: Handler = (args, ctx) => {
+  const channel = str(args['channel']);
+  const refused = readableConversation(channel, ctx);
+  if (refused || channel === undefined) return refused ?? fail('channel_not_found');
+  const ts = str(args['ts']);
+  const target = ts === undefined ? undefined : ctx.messages.find(channel, ts);
+  if (!target) return fail('thread_not_found');
+  // A reply's ts names its thread, as Slack allows.
+  const parentTs = target.thread_ts ?? target.ts;
+  const parent = ctx.messages.find(channel, parentTs) ?? target;
+  const range = timeRange(args);
+  // Oldest first, the parent leading every first page whatever the range.
+  const replies = ctx.messages.replies(channel, parentTs).filter((m) => inRange(m.ts, range));
+  const ordered = [parent, ...replies];
+  const paged = paginate(ordered, args, pageLimit(args, 1000, 1000), (a, b) => tsMicros(a) > tsMicros(b));
+  if ('ok' in paged) return paged;
+  const last = paged.page.at(-1);
+  const withMetadata = bool(args['include_all_metadata']);
+  return ok({
+    messages: paged.page.map((m) => listedMessage(m, withMetadata)),
+    has_more: paged.hasMore,
+    ...(paged.hasMore && last ? { response_metadata: { next_cursor: encodeCursor(last.ts) } } : {}),
+  });
+};
+
 const getUploadUrl: Handler = (args, { files, origin }) => {
   const filename = str(args['filename']);
   const length = Number(args['length']);
@@ -317,6 +456,8 @@ export const METHODS: Record<string, Handler> = {
   'users.info': usersInfo,
   'usergroups.users.list': usergroupUsers,
   'conversations.members': conversationsMembers,
+  'conversations.history': conversationsHistory,
+  'conversations.replies': conversationsReplies,
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,
 };

@@ -46,6 +46,10 @@ export const METHOD_TIERS: Record<string, RateLimitRule> = {
   'users.info': TIERS.tier4,
   'usergroups.users.list': TIERS.tier2,
   'conversations.members': TIERS.tier4,
+  // Tier 3 for internal and Marketplace apps; since 2025 commercially distributed non-Marketplace
+  // apps get 1 a minute (docs.slack.dev/reference/methods/conversations.history, .replies).
+  'conversations.history': TIERS.tier3,
+  'conversations.replies': TIERS.tier3,
   'files.getUploadURLExternal': TIERS.tier4,
   'files.completeUploadExternal': TIERS.tier4,
   // reactions.add is Tier 3, reactions.remove Tier 2 (docs.slack.dev/reference/methods/reactions.add, .remove).

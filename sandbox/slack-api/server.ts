@@ -66,6 +66,8 @@ export interface FakeSlackOptions extends Partial<FakeIdentity> {
   users?: FakeUser[];
   userGroups?: Record<string, string[]>;
   channelMembers?: Record<string, string[]>;
+  /** The bot token's scopes, for the methods that check them (conversations.history, .replies). Default: every scope. */
+  scopes?: readonly string[];
 }
 
 /** A one-shot failure for the next call of a method: a Slack error code, or a raw HTTP status. */
@@ -131,6 +133,7 @@ export class FakeSlack {
   private readonly failures = new Map<string, InjectedFailure[]>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private limiter: SlidingWindowLimiter | undefined;
+  private scopes: ReadonlySet<string> | undefined;
   private server: Server | undefined;
   private originUrl = '';
   private fallback: FallbackRoute | undefined;
@@ -138,7 +141,8 @@ export class FakeSlack {
   private changeSeq = 0;
 
   constructor(options: FakeSlackOptions = {}) {
-    const { botToken, appToken, socketModeUrl, now, clockTimestamps, users, userGroups, channelMembers, ...identity } = options;
+    const { botToken, appToken, socketModeUrl, now, clockTimestamps, users, userGroups, channelMembers, scopes, ...identity } = options;
+    this.scopes = scopes === undefined ? undefined : new Set(scopes);
     this.botToken = botToken ?? 'xoxb-fake-bot-token';
     this.appToken = appToken ?? 'xapp-1-A0FAKEAPP-1-fake';
     this.socketModeUrl = socketModeUrl;
@@ -296,6 +300,11 @@ export class FakeSlack {
   /** Makes the next call of `method` fail with a Slack error code or an HTTP status. Queues if called repeatedly. */
   failNext(method: string, failure: InjectedFailure): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
+  }
+
+  /** The bot token's scopes from now on (undefined: every scope); a method needing another answers missing_scope. */
+  setScopes(scopes: readonly string[] | undefined): void {
+    this.scopes = scopes === undefined ? undefined : new Set(scopes);
   }
 
   // ---- seeding ----------------------------------------------------------------------------------
@@ -588,6 +597,7 @@ export class FakeSlack {
       files: this.fileStore,
       directory: this.directory,
       origin: this.originUrl,
+      scopes: this.scopes,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { ModalView } from '@slack/types';
+import type { MessageMetadata, ModalView } from '@slack/types';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
@@ -146,12 +146,12 @@ export interface NotifyDeps {
   /** Change requests, for the change_* jobs (a process that sends none may leave it out). */
   readonly operations?: Pick<OperationStore, 'get'>;
   readonly slots: SendSlots;
-  /** Thread replies Slack already took, so a job handed out again does not post twice. */
-  readonly receipts: Pick<ReplyReceipts, 'has' | 'record'>;
+  /** Thread replies Slack already took, and posts that may have reached it, so a job tried again does not post twice. */
+  readonly receipts: Pick<ReplyReceipts, 'has' | 'record' | 'posting'>;
   /** The reply queue: a reply waits while an earlier reply of its deployment is still queued. */
   readonly replies: Pick<NotifyQueue, 'getJobState'>;
   /** A WebClient with rejectRateLimitedCalls: true, so a 429 comes back to the queue. */
-  readonly slack: Pick<WebClient, 'chat'> & Partial<Pick<WebClient, 'views'>>;
+  readonly slack: Pick<WebClient, 'chat' | 'conversations'> & Partial<Pick<WebClient, 'views'>>;
   /** An access change's result as the notifier sends it (null: nothing to send); app.ts wires it. */
   readonly accessResults?: (accessId: string) => Promise<AccessResultMessage | null>;
   readonly requiredApprovals: number;
@@ -200,8 +200,9 @@ export function processNotify(deps: NotifyDeps) {
       if (data.kind === 'milestone' && job.id !== undefined && (await deps.receipts.has(job.id))) return;
       const send = sendFor(deps, d, data, job.id);
       await waitForSlot(deps, job, data, token, send.method, { channelId: d.channelId, teamId: d.teamId });
+      let adopted = false;
       try {
-        await send.run();
+        adopted = await send.run();
       } catch (err) {
         const code = slackErrorCode(err);
         if (!cannotSucceed(code)) throw err; // a network error or an outage: retried with backoff
@@ -213,6 +214,13 @@ export function processNotify(deps: NotifyDeps) {
         if (data.kind === 'summary' && d.messageTs === undefined && d.state === 'pending' && notInChannel(code))
           await tellRequester(deps, d);
         throw new UnrecoverableError(`${send.method} in ${d.channelId}: ${code}`);
+      }
+      // The summary found in the channel was rendered by an earlier try: the job runs once more,
+      // as an edit with the record as it is now (taking a chat.update slot).
+      if (adopted && data.kind === 'summary') {
+        await job.updateData({ ...data, slotTaken: false });
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
       }
     });
   };
@@ -252,29 +260,36 @@ async function earlierReplyQueued(deps: NotifyDeps, deploymentId: string, milest
 
 const milestoneJobId = (deploymentId: string, milestone: Milestone) => `${deploymentId}-${milestone}`;
 
-/** The Slack call a job makes for the deployment as it is now. */
+/** The Slack call a job makes for the deployment as it is now; `run` says whether it adopted a message an earlier try posted. */
 function sendFor(
   deps: NotifyDeps,
   d: Deployment,
   data: Extract<NotifyJob, { kind: 'summary' | 'milestone' }>,
   jobId: string | undefined,
-): { method: PacedMethod; run: () => Promise<void> } {
+): { method: PacedMethod; run: () => Promise<boolean> } {
   if (data.kind === 'summary') {
     const message = buildDeploySummary(deploymentView(d), deps.requiredApprovals);
     const ts = d.messageTs;
     if (ts !== undefined) {
       return {
         method: 'chat.update',
-        run: async () => void (await deps.slack.chat.update({ channel: d.channelId, ts, text: message.text, blocks: message.blocks })),
+        run: async () => {
+          await deps.slack.chat.update({ channel: d.channelId, ts, text: message.text, blocks: message.blocks });
+          return false;
+        },
       };
     }
+    const metadata = postMetadata('spcs_deploy_summary', { deployment_id: d.id });
     return {
       method: 'chat.postMessage',
       run: async () => {
-        const posted = await deps.slack.chat.postMessage({ channel: d.channelId, text: message.text, blocks: message.blocks });
-        const postedTs = posted.ts;
-        if (postedTs === undefined) throw new Error('chat.postMessage returned no ts');
-        await deps.store.update(d.id, (current) => ({ ...current, messageTs: postedTs }));
+        // No receipt can stop a second summary: the record gets the ts only after Slack answered.
+        const posted = await postOnce(deps, `summary-${d.id}`, { channel: d.channelId }, metadata, async () => {
+          const answer = await deps.slack.chat.postMessage({ channel: d.channelId, text: message.text, blocks: message.blocks, metadata });
+          return answer.ts;
+        });
+        await deps.store.update(d.id, (current) => ({ ...current, messageTs: posted.ts }));
+        return posted.adopted;
       },
     };
   }
@@ -284,25 +299,153 @@ function sendFor(
   return {
     method: 'chat.postMessage',
     run: async () => {
-      const posted = await deps.slack.chat.postMessage({
-        channel: d.channelId,
-        thread_ts: parent,
-        text: message.text,
-        blocks: message.blocks,
-        reply_broadcast: FINAL_MILESTONES.includes(data.milestone),
-      });
-      if (jobId !== undefined) await deps.receipts.record(jobId, posted.ts ?? '');
-      deps.logger.debug({ milestone: data.milestone }, 'milestone posted');
+      const metadata = jobId === undefined ? undefined : postMetadata('spcs_milestone', { job_id: jobId });
+      const post = async () => {
+        const posted = await deps.slack.chat.postMessage({
+          channel: d.channelId,
+          thread_ts: parent,
+          text: message.text,
+          blocks: message.blocks,
+          reply_broadcast: FINAL_MILESTONES.includes(data.milestone),
+          ...(metadata !== undefined && { metadata }),
+        });
+        return posted.ts;
+      };
+      if (jobId === undefined || metadata === undefined) {
+        await post();
+        return false;
+      }
+      const posted = await postOnce(deps, jobId, { channel: d.channelId, threadTs: parent }, metadata, post);
+      await deps.receipts.record(jobId, posted.ts);
+      deps.logger.debug({ milestone: data.milestone, adopted: posted.adopted }, 'milestone posted');
+      return posted.adopted;
     },
   };
 }
 
-/** The two notify workers: summary edits several at a time, thread replies one at a time. */
-export function createNotifyWorkers(queue: QueueConnection, deps: NotifyDeps): Array<Worker<NotifyJob, void>> {
-  return [notifyWorker(queue, deps, SUMMARY_QUEUE, SUMMARY_CONCURRENCY), notifyWorker(queue, deps, REPLY_QUEUE, 1)];
+/** Where a message of ours would be: a thread (conversations.replies) or the channel itself (conversations.history). */
+interface PostPlace {
+  readonly channel: string;
+  readonly threadTs?: string | undefined;
 }
 
-function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, concurrency: number): Worker<NotifyJob, void> {
+/** Our messages carry the post they are (Slack's message metadata), so a later try can find them. */
+function postMetadata(eventType: string, payload: Record<string, string>): MessageMetadata {
+  return { event_type: eventType, event_payload: payload };
+}
+
+/** Slack's clock and ours may differ: the search for a post starts this long before its marker. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Pages of history searched at most (200 messages each): a marker names minutes, not days. */
+const LOOKUP_PAGES = 5;
+
+/**
+ * Posts once across tries: a marker goes to Redis just before the post; a try that finds one from
+ * an earlier try looks for the message with `metadata` (written since the marker) and adopts its
+ * ts instead of posting. A first try makes no Slack call but the post.
+ */
+async function postOnce(
+  deps: Pick<NotifyDeps, 'receipts' | 'slack' | 'logger'>,
+  postKey: string,
+  place: PostPlace,
+  metadata: MessageMetadata,
+  post: () => Promise<string | undefined>,
+): Promise<{ ts: string; adopted: boolean }> {
+  const earlier = await deps.receipts.posting(postKey, Date.now());
+  if (earlier !== null) {
+    const found = await findOurPost(deps, place, earlier - CLOCK_SKEW_MS, metadata);
+    if (found !== undefined) {
+      deps.logger.info({ postKey, channelId: place.channel, ts: found }, 'an earlier try had posted this message; adopting it');
+      return { ts: found, adopted: true };
+    }
+  }
+  const ts = await post();
+  if (ts === undefined) throw new Error('chat.postMessage returned no ts');
+  return { ts, adopted: false };
+}
+
+const HistoryPage = z.object({
+  messages: z
+    .array(
+      z.object({
+        ts: z.string(),
+        metadata: z.object({ event_type: z.string().optional(), event_payload: z.record(z.string(), z.unknown()).optional() }).optional(),
+      }),
+    )
+    .default([]),
+  has_more: z.boolean().optional(),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
+
+/**
+ * The ts of our message with `metadata` posted since `sinceMs`, if Slack has it. When Slack
+ * refuses to show the conversation (the bot only posts there through chat:write.public, a missing
+ * history scope), it says so in the log and answers undefined: the post then goes out again, as it
+ * did before this search existed.
+ */
+async function findOurPost(
+  deps: Pick<NotifyDeps, 'slack' | 'logger'>,
+  place: PostPlace,
+  sinceMs: number,
+  metadata: MessageMetadata,
+): Promise<string | undefined> {
+  const oldest = (Math.max(0, sinceMs) / 1000).toFixed(6);
+  const wanted = Object.entries(metadata.event_payload);
+  let cursor: string | undefined;
+  for (let page = 0; page < LOOKUP_PAGES; page++) {
+    const args = {
+      channel: place.channel,
+      oldest,
+      inclusive: true,
+      include_all_metadata: true,
+      limit: 200,
+      ...(cursor !== undefined && { cursor }),
+    };
+    let answer: unknown;
+    try {
+      answer =
+        place.threadTs === undefined
+          ? await deps.slack.conversations.history(args)
+          : await deps.slack.conversations.replies({ ...args, ts: place.threadTs });
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (!cannotSucceed(code) && code !== 'thread_not_found') throw err; // an outage: the job is retried
+      deps.logger.warn(
+        { code, channelId: place.channel },
+        `could not look for a message an earlier try may have posted: Slack answered ${code}; posting it (it may show twice)`,
+      );
+      return undefined;
+    }
+    const parsed = HistoryPage.parse(answer);
+    const found = parsed.messages.find(
+      (m) => m.metadata?.event_type === metadata.event_type && wanted.every(([k, v]) => m.metadata?.event_payload?.[k] === v),
+    );
+    if (found !== undefined) return found.ts;
+    cursor = parsed.response_metadata?.next_cursor;
+    if (parsed.has_more !== true || cursor === undefined || cursor === '') return undefined;
+  }
+  return undefined;
+}
+
+/** The two notify workers: summary edits several at a time, thread replies one at a time. */
+export function createNotifyWorkers(
+  queue: QueueConnection,
+  deps: NotifyDeps,
+  options: { readonly lockDurationMs?: number } = {},
+): Array<Worker<NotifyJob, void>> {
+  return [
+    notifyWorker(queue, deps, SUMMARY_QUEUE, SUMMARY_CONCURRENCY, options.lockDurationMs),
+    notifyWorker(queue, deps, REPLY_QUEUE, 1, options.lockDurationMs),
+  ];
+}
+
+function notifyWorker(
+  queue: QueueConnection,
+  deps: NotifyDeps,
+  name: string,
+  concurrency: number,
+  lockDurationMs: number | undefined,
+): Worker<NotifyJob, void> {
   const process = processNotify(deps);
   const worker: Worker<NotifyJob, void> = new Worker<NotifyJob, void>(
     name,
@@ -324,6 +467,8 @@ function notifyWorker(queue: QueueConnection, deps: NotifyDeps, name: string, co
       connection: queue.connection,
       prefix: queuePrefix(queue.keyPrefix),
       concurrency,
+      // A killed worker's job is handed out again once its lock lapses (stall check as often).
+      ...(lockDurationMs !== undefined && { lockDuration: lockDurationMs, stalledInterval: lockDurationMs }),
     },
   );
   worker.on('failed', (job, err) =>
@@ -447,13 +592,20 @@ function sendChange(
     channel: where.channelId,
     text: message.text,
     run: async () => {
-      const posted = await deps.slack.chat.postMessage({
-        channel: where.channelId,
-        text: message.text,
-        blocks: message.blocks,
-        ...(where.ts !== undefined && { thread_ts: where.ts }),
-      });
-      if (jobId !== undefined) await deps.receipts.record(jobId, posted.ts ?? '');
+      const metadata = jobId === undefined ? undefined : postMetadata('spcs_change_outcome', { job_id: jobId });
+      const post = async () => {
+        const posted = await deps.slack.chat.postMessage({
+          channel: where.channelId,
+          text: message.text,
+          blocks: message.blocks,
+          ...(where.ts !== undefined && { thread_ts: where.ts }),
+          ...(metadata !== undefined && { metadata }),
+        });
+        return posted.ts;
+      };
+      if (jobId === undefined || metadata === undefined) return void (await post());
+      const posted = await postOnce(deps, jobId, { channel: where.channelId, threadTs: where.ts }, metadata, post);
+      await deps.receipts.record(jobId, posted.ts);
     },
   };
 }

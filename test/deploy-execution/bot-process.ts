@@ -22,6 +22,8 @@ const bot = await startBot(config, logger, {
   deployLockDurationMs: Number(process.env.TEST_DEPLOY_LOCK_MS ?? '1000'),
   executeLockDurationMs: Number(process.env.TEST_EXECUTE_LOCK_MS ?? '1000'),
   statusLockDurationMs: Number(process.env.TEST_STATUS_LOCK_MS ?? '1000'),
+  // Notification jobs keep BullMQ's 30 s lock unless a test that kills mid-post shortens it.
+  ...(process.env.TEST_NOTIFY_LOCK_MS !== undefined && { notifyLockDurationMs: Number(process.env.TEST_NOTIFY_LOCK_MS) }),
   slackPace: scaledSlackPace(50),
 });
 logger.info({ port: bot.port, role: config.role }, 'spcs-chatops started');

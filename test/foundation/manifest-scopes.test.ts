@@ -23,6 +23,9 @@ const METHOD_SCOPES: Readonly<Record<string, readonly string[]>> = {
   'views.push': [],
   // One scope per kind of conversation /spcs can be used in: public and private channels, DMs, group DMs.
   'conversations.members': ['channels:read', 'groups:read', 'im:read', 'mpim:read'],
+  // A post tried again looks for the message an earlier try may have posted (issue 13), where /spcs runs.
+  'conversations.history': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+  'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'usergroups.users.list': ['usergroups:read'],
   // files.uploadV2 = files.getUploadURLExternal + files.completeUploadExternal.
   'files.uploadV2': ['files:write'],

@@ -18,7 +18,7 @@ import { AuditLog } from '../../src/store/audit-log.js';
 import { irisRequest } from '../support/deploy-requests.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
 import type { Deployment } from '../../src/domain/deployment.js';
-import { blocksText, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { blocksText, startFakeSlack, type FakeSlack, type FakeSlackOptions } from '../support/fake-slack.js';
 import { isRecord } from '../support/fake-slack-types.js';
 import { createSlackRequestClient, type InputValue, type SlackRequestClient } from '../support/slack-request.js';
 import { deleteKeys, TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
@@ -49,6 +49,8 @@ export interface FleetOptions {
   readonly emulator?: EmulatorOptions;
   /** Environment for every process (e.g. SHUTDOWN_TIMEOUT_MS). */
   readonly env?: Record<string, string>;
+  /** Options of the Slack double (e.g. clockTimestamps, for searches by time). */
+  readonly fake?: FakeSlackOptions;
 }
 
 export interface Fleet {
@@ -60,8 +62,8 @@ export interface Fleet {
   readonly processes: BotProcess[];
   readonly deployQueue: DeployQueue;
   readonly notifyQueues: NotifyQueues;
-  /** Starts a deployment as the wizard hands it over (the approval gate's requester); resolves once its summary is posted. */
-  request(serviceName: string, change?: Partial<DeployRequest>): Promise<{ id: string; ts: string }>;
+  /** Starts a deployment as the wizard hands it over (the approval gate's requester); resolves once its summary is posted (within `waitMs`, default 15 s). */
+  request(serviceName: string, change?: Partial<DeployRequest>, waitMs?: number): Promise<{ id: string; ts: string }>;
   /** Whether no notification is waiting, delayed or being sent. */
   notificationsIdle(): Promise<boolean>;
   start(role: Role, env?: Record<string, string>): Promise<BotProcess>;
@@ -75,7 +77,7 @@ export const POLL_INTERVAL_MS = 300;
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const redisUrl = options.redisUrl ?? TEST_REDIS_URL;
   const keyPrefix = `test-${randomUUID().slice(0, 8)}`;
-  const fake = await startFakeSlack();
+  const fake = await startFakeSlack(options.fake);
   fake.seedUsers([REQUESTER, APPROVER].map((id) => ({ id, name: id.toLowerCase() })));
   const emulator = await startEmulator({ timings: FAST_TIMINGS, speed: 4, ...options.emulator });
   // Through src/redis.ts, so a redis+sentinel:// URL works here as in the bot.
@@ -175,14 +177,14 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     processes,
     deployQueue,
     notifyQueues,
-    async request(serviceName, change = {}) {
+    async request(serviceName, change = {}, waitMs = 15_000) {
       const { deploymentId } = await requester.request({
         request: { ...irisRequest(serviceName), ...change },
         requestedBy: REQUESTER,
         teamId: fake.identity.teamId,
         channelId: CHANNEL,
       });
-      const ts = await eventually(async () => (await store.get(deploymentId))?.messageTs, 15_000, `summary of ${serviceName}`);
+      const ts = await eventually(async () => (await store.get(deploymentId))?.messageTs, waitMs, `summary of ${serviceName}`);
       return { id: deploymentId, ts };
     },
     async notificationsIdle() {
