@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreRedis } from './store-redis.js';
 
 /**
  * Receipts of the thread replies Slack accepted, by notify job id. BullMQ hands a job out again
@@ -10,7 +10,7 @@ const KEEP_SECONDS = 8 * 86_400; // longer than the week finished reply jobs are
 
 export class ReplyReceipts {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: StoreRedis,
     private readonly keyPrefix: string,
   ) {}
 
