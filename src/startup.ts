@@ -45,8 +45,8 @@ function reasonOf(err: unknown): string {
 }
 
 const REDIS_HINT = 'start it (`redis-server`, or `docker compose up -d redis`) or set REDIS_URL';
-const AUTH_HINT =
-  'check the user and password in REDIS_URL (for Sentinel: before the hosts for Redis itself, ?sentinelPassword= for the Sentinels)';
+const AUTH_HINT = 'check the user and password in REDIS_URL (user:password@ before the hosts)';
+const SENTINEL_AUTH_HINT = 'check sentinelPassword (and sentinelUsername) in REDIS_URL';
 // Redis's own refusals of credentials; its words carry no password.
 const AUTH_REFUSED = /WRONGPASS|NOAUTH|NOPERM|invalid password|AUTH <password> called without|invalid username-password/i;
 
@@ -75,10 +75,13 @@ export async function redisProblem(url: string, timeoutMs = 3_000): Promise<stri
     await redis.ping();
     return undefined;
   } catch (err) {
-    const reason = reasonOf(socketError ?? err);
+    // ioredis's SentinelConnector rejects with what the Sentinels answered last; that names them.
+    const bySentinels = reasonOf(err).startsWith('All sentinels are unreachable');
+    const reason = reasonOf(bySentinels ? err : (socketError ?? err));
     const where = `${describeRedisTarget(url)} (REDIS_URL)`;
-    if (AUTH_REFUSED.test(reason) || AUTH_REFUSED.test(reasonOf(err)))
-      return `Redis at ${where} refused the credentials: ${reason}; ${AUTH_HINT}`;
+    if (AUTH_REFUSED.test(reason)) {
+      return `${bySentinels ? 'The Sentinels at' : 'Redis at'} ${where} refused the credentials: ${reason}; ${bySentinels ? SENTINEL_AUTH_HINT : AUTH_HINT}`;
+    }
     return `Redis is not reachable at ${where}: ${reason}; ${REDIS_HINT}`;
   } finally {
     redis.disconnect();
