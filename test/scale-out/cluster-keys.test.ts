@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { queuePrefix } from '../../src/jobs/queues.js';
 import { z } from 'zod';
 import { connectRedis } from '../../src/redis.js';
+import { redisProblem } from '../../src/startup.js';
 import { createRecord, readRecords } from '../../src/store/versioned-record.js';
 import { privateCluster } from './private-redis.js';
 
@@ -58,5 +59,25 @@ describe('Redis Cluster', () => {
     await expect(pipeline.exec()).rejects.toThrow(/slot/i);
     const read = await readRecords(connection, [...keys, 'spcs:deployment:d5'], codec);
     expect(read.map((r) => r?.record.n ?? null)).toEqual([0, 1, 2, 3, null]);
+  }, 60_000);
+
+  it("when every node requires a password, then the URL's password lets the bot in, and a wrong one is a start-up line without it", async () => {
+    const password = 'cluster-pw-shh';
+    const cluster = await privateCluster({ password });
+    cleanups.push(() => cluster.remove());
+    expect(await redisProblem(cluster.url)).toBeUndefined();
+    const connection = connectRedis(cluster.url, { maxRetriesPerRequest: 1 });
+    cleanups.push(() => connection.disconnect());
+    const codec = { parse: (value: unknown) => z.object({ n: z.number() }).parse(value) };
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => `spcs:deployment:${k}`);
+    for (const [n, key] of keys.entries()) await createRecord(connection, key, codec, { n });
+    expect((await readRecords(connection, keys, codec)).map((r) => r?.record.n)).toEqual([0, 1, 2, 3, 4, 5]);
+
+    const wrong = cluster.url.replace(encodeURIComponent(password), 'wrong-pw-shh');
+    const problem = await redisProblem(wrong);
+    expect(problem).toMatch(
+      /^Redis at redis\+cluster:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+ \(REDIS_URL\) refused the credentials: /,
+    );
+    expect(problem).not.toContain('shh');
   }, 60_000);
 });

@@ -141,14 +141,19 @@ export interface PrivateCluster {
   remove(): Promise<void>;
 }
 
-/** Three masters (no replicas) on private ports, joined with `redis-cli --cluster create`. */
-export async function privateCluster(): Promise<PrivateCluster> {
+/** Three masters (no replicas) on private ports, joined with `redis-cli --cluster create`; `password`: every node's `requirepass`. */
+export async function privateCluster(options: { readonly password?: string } = {}): Promise<PrivateCluster> {
+  const { password } = options;
+  const auth = password === undefined ? [] : ['-a', password, '--no-auth-warning'];
   const dir = mkdtempSync(join(tmpdir(), 'spcs-scale-cluster-'));
   const ports = [await freePort(), await freePort(), await freePort()];
   const servers = ports.map((port) => {
     const nodeDir = join(dir, String(port));
     mkdirSync(nodeDir);
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--cluster-enabled', 'yes', '--save', ''];
+    const args = [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--cluster-enabled', 'yes', '--save', ''],
+      ...(password === undefined ? [] : ['--requirepass', password, '--masterauth', password]),
+    ];
     const server = spawn('redis-server', args, { stdio: 'ignore' });
     return { server, exited: once(server, 'exit') };
   });
@@ -162,17 +167,18 @@ export async function privateCluster(): Promise<PrivateCluster> {
   try {
     const nodes = ports.map((p) => `127.0.0.1:${p}`);
     await eventually(
-      () => nodes.every((n) => run('redis-cli', ['-u', `redis://${n}`, 'PING']).includes('PONG')),
+      () => nodes.every((n) => run('redis-cli', ['-u', `redis://${n}`, ...auth, 'PING']).includes('PONG')),
       10_000,
       'cluster nodes up',
     );
-    run('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
+    run('redis-cli', [...auth, '--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
     await eventually(
-      () => nodes.every((n) => run('redis-cli', ['-u', `redis://${n}`, 'CLUSTER', 'INFO']).includes('cluster_state:ok')),
+      () => nodes.every((n) => run('redis-cli', ['-u', `redis://${n}`, ...auth, 'CLUSTER', 'INFO']).includes('cluster_state:ok')),
       15_000,
       'cluster state ok',
     );
-    return { url: `redis+cluster://${nodes.join(',')}`, remove };
+    const credentials = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
+    return { url: `redis+cluster://${credentials}${nodes.join(',')}`, remove };
   } catch (err) {
     await remove();
     throw err;
