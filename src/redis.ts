@@ -6,13 +6,14 @@ import type { Logger } from './logger.js';
  * REDIS_URL, in one of three forms:
  *
  * - `redis://[[user]:password@]host[:port][/db]` (`rediss://` for TLS): one server, as ioredis parses it.
- * - `redis+sentinel://[[user]:password@]host[:port][,host2[:port2]…]/master_name[/db]`
+ * - `redis+sentinel://[[user]:password@]host[:port][,host2[:port2]…]/master_name[/db][?sentinelUsername=…&sentinelPassword=…]`
  *   (`rediss+sentinel://` for TLS): the Sentinels to ask for the current master of `master_name`;
- *   a Sentinel's port defaults to 26379; user and password are the data nodes'. The form of the
+ *   a Sentinel's port defaults to 26379; user and password are the data nodes' (master and
+ *   replicas), the query's are the Sentinels' own (ioredis's option names). The form of the
  *   Redis-Sentinel-Url package, also taken by redis-vl and Prefect.
  * - `redis+cluster://[[user]:password@]host[:port][,host2[:port2]…]` (`rediss+cluster://` for TLS):
- *   seed nodes of a Redis Cluster; a port defaults to 6379. No established form exists; this one
- *   follows the Sentinel form.
+ *   seed nodes of a Redis Cluster; a port defaults to 6379; user and password are every node's.
+ *   No established form exists; this one follows the Sentinel form.
  */
 export type RedisTarget =
   | { readonly kind: 'server'; readonly url: string }
@@ -24,6 +25,8 @@ export type RedisTarget =
       readonly tls: boolean;
       readonly username: string | undefined;
       readonly password: string | undefined;
+      readonly sentinelUsername: string | undefined;
+      readonly sentinelPassword: string | undefined;
     }
   | {
       readonly kind: 'cluster';
@@ -39,9 +42,10 @@ export interface RedisNode {
 }
 
 export const REDIS_URL_EXPECTS =
-  'a redis:// or rediss:// URL, redis+sentinel://host:26379[,host2:26379]/master_name[/db], or redis+cluster://host:6379[,host2:6379]';
+  'a redis:// or rediss:// URL, redis+sentinel://[user:password@]host:26379[,host2:26379]/master_name[/db][?sentinelPassword=…], or redis+cluster://[user:password@]host:6379[,host2:6379]';
 
-const MULTI_HOST = /^(rediss?)\+(sentinel|cluster):\/\/(?:([^@/?#]*)@)?([^/?#]+)(\/[^?#]*)?$/;
+const MULTI_HOST = /^(rediss?)\+(sentinel|cluster):\/\/(?:([^@/?#]*)@)?([^/?#]+)(\/[^?#]*)?(?:\?([^#]*))?$/;
+const SENTINEL_QUERY = ['sentinelUsername', 'sentinelPassword'] as const;
 const NODE = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/;
 const NAME = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -64,7 +68,7 @@ export function parseRedisUrl(text: string): { ok: true; target: RedisTarget } |
   }
   const match = MULTI_HOST.exec(trimmed);
   if (match === null) return bad(REDIS_URL_EXPECTS);
-  const [, base, kind, userInfo, hostList = '', path = ''] = match;
+  const [, base, kind, userInfo, hostList = '', path = '', query] = match;
   const defaultPort = kind === 'sentinel' ? 26379 : 6379;
   const nodes: RedisNode[] = [];
   for (const part of hostList.split(',')) {
@@ -89,13 +93,34 @@ export function parseRedisUrl(text: string): { ok: true; target: RedisTarget } |
   const segments = path.split('/').filter((s) => s !== '');
   if (kind === 'cluster') {
     if (segments.length > 0) return bad(`${REDIS_URL_EXPECTS} (a cluster URL has no path: a cluster has only database 0)`);
+    if (query !== undefined) return bad(`${REDIS_URL_EXPECTS} (a cluster URL takes no ?query: the password goes before the hosts)`);
     return { ok: true, target: { kind: 'cluster', nodes, tls, username, password } };
   }
+  const params = new URLSearchParams(query ?? '');
+  const names = [...params.keys()];
+  // Names are not repeated back either: a mistyped one may be a pasted password.
+  if (names.some((n) => !SENTINEL_QUERY.some((known) => known === n)) || new Set(names).size !== names.length)
+    return bad(`${REDIS_URL_EXPECTS} (a Sentinel URL's query takes only sentinelUsername and sentinelPassword, each once)`);
+  const sentinelUsername = params.get('sentinelUsername') || undefined;
+  const sentinelPassword = params.get('sentinelPassword') || undefined;
   const [masterName, dbText, ...rest] = segments;
   if (masterName === undefined || !NAME.test(masterName) || rest.length > 0)
     return bad(`${REDIS_URL_EXPECTS} (a Sentinel URL ends with /master_name or /master_name/db)`);
   if (dbText !== undefined && !/^\d{1,2}$/.test(dbText)) return bad(`${REDIS_URL_EXPECTS} (the database is a number, e.g. /mymaster/0)`);
-  return { ok: true, target: { kind: 'sentinel', sentinels: nodes, masterName, db: Number(dbText ?? '0'), tls, username, password } };
+  return {
+    ok: true,
+    target: {
+      kind: 'sentinel',
+      sentinels: nodes,
+      masterName,
+      db: Number(dbText ?? '0'),
+      tls,
+      username,
+      password,
+      sentinelUsername,
+      sentinelPassword,
+    },
+  };
 }
 
 /** The target without credentials, for log and error lines. */
@@ -123,9 +148,12 @@ function targetOf(url: string): RedisTarget {
   return parsed.target;
 }
 
+/** What the stores, the queues and the readiness check talk to: one server, the master behind Sentinel, or a Cluster. */
+export type RedisConnection = Redis | Cluster;
+
 /**
  * One connection to a single server or, through Sentinel, to the current master (ioredis follows
- * a failover by itself). A Cluster URL is refused here: see `connectRedis`.
+ * a failover by itself). A Cluster URL is refused here: use `connectRedis`.
  */
 export function redisClient(url: string, options: RedisOptions): Redis {
   const target = targetOf(url);
@@ -138,27 +166,34 @@ export function redisClient(url: string, options: RedisOptions): Redis {
       db: target.db,
       ...(target.username !== undefined && { username: target.username }),
       ...(target.password !== undefined && { password: target.password }),
+      ...(target.sentinelUsername !== undefined && { sentinelUsername: target.sentinelUsername }),
+      ...(target.sentinelPassword !== undefined && { sentinelPassword: target.sentinelPassword }),
       ...(target.tls && { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true }),
     });
   }
-  throw new Error('REDIS_URL: a Redis Cluster needs connectRedis (the stores take a single-node connection)');
+  throw new Error('REDIS_URL: a Redis Cluster needs connectRedis');
 }
 
-/** Any of the three targets; a Cluster connection for BullMQ and readiness checks. */
-export function connectRedis(url: string, options: RedisOptions): Redis | Cluster {
+/**
+ * Any of the three targets. For a Cluster the options are split as ioredis wants them: the
+ * per-node ones go to every node (`redisOptions`, where BullMQ also looks for
+ * maxRetriesPerRequest: null); offline queue, lazy connect and the retry strategy are the
+ * cluster's own.
+ */
+export function connectRedis(url: string, options: RedisOptions): RedisConnection {
   const target = targetOf(url);
   if (target.kind !== 'cluster') return redisClient(url, options);
-  const redisOptions: RedisOptions = {
-    ...options,
-    ...(target.username !== undefined && { username: target.username }),
-    ...(target.password !== undefined && { password: target.password }),
-    ...(target.tls && { tls: {} }),
-  };
+  const { enableOfflineQueue, lazyConnect, retryStrategy, ...nodeOptions } = options;
   const clusterOptions: ClusterOptions = {
-    redisOptions,
-    // BullMQ's blocking commands must wait out a failover, as on a single server.
-    ...(options.enableOfflineQueue !== undefined && { enableOfflineQueue: options.enableOfflineQueue }),
-    ...(options.retryStrategy !== undefined && { clusterRetryStrategy: options.retryStrategy }),
+    redisOptions: {
+      ...nodeOptions,
+      ...(target.username !== undefined && { username: target.username }),
+      ...(target.password !== undefined && { password: target.password }),
+      ...(target.tls && { tls: {} }),
+    },
+    ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
+    ...(lazyConnect !== undefined && { lazyConnect }),
+    ...(retryStrategy !== undefined && { clusterRetryStrategy: retryStrategy }),
   };
   return new Cluster(
     target.nodes.map((n) => ({ host: n.host, port: n.port })),
@@ -167,8 +202,8 @@ export function connectRedis(url: string, options: RedisOptions): Redis | Cluste
 }
 
 /** A connection BullMQ can share: it requires maxRetriesPerRequest null so blocking commands wait out outages. */
-export function createRedis(url: string, logger: Logger, name: string): Redis {
-  const redis = redisClient(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+export function createRedis(url: string, logger: Logger, name: string): RedisConnection {
+  const redis = connectRedis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
   let lastError = '';
   redis.on('error', (err: Error) => {
     // ioredis reports every failed reconnect; log each distinct error once.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { describeRedisTarget, redisClient } from './redis.js';
+import { connectRedis, describeRedisTarget } from './redis.js';
 import { slackErrorCode } from './slack-errors.js';
 
 /**
@@ -45,29 +45,44 @@ function reasonOf(err: unknown): string {
 }
 
 const REDIS_HINT = 'start it (`redis-server`, or `docker compose up -d redis`) or set REDIS_URL';
+const AUTH_HINT = 'check the user and password in REDIS_URL (user:password@ before the hosts)';
+const SENTINEL_AUTH_HINT = 'check sentinelPassword (and sentinelUsername) in REDIS_URL';
+// Redis's own refusals of credentials; its words carry no password.
+const AUTH_REFUSED = /WRONGPASS|NOAUTH|NOPERM|invalid password|AUTH <password> called without|invalid username-password/i;
 
 /**
  * One connection attempt to Redis with a PING, no retries. Returns undefined when it answers, or
- * the line to print: `Redis is not reachable at … (REDIS_URL): …; start it …`.
+ * the line to print: `Redis is not reachable at … (REDIS_URL): …; start it …`, or `Redis at …
+ * refused the credentials …` when it answered but not to our password.
  */
 export async function redisProblem(url: string, timeoutMs = 3_000): Promise<string | undefined> {
-  const redis = redisClient(url, {
+  const redis = connectRedis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
+    // Sentinel has its own retries (forever by default); one round over the Sentinels is the check.
+    sentinelRetryStrategy: () => null,
     connectTimeout: timeoutMs,
     connectionName: 'startup-check',
   });
   // The socket's error (ECONNREFUSED, ENOTFOUND, WRONGPASS) says more than the rejected connect ("Connection is closed").
   let socketError: unknown;
   redis.on('error', (err: unknown) => (socketError ??= err));
+  redis.on('node error', (err: unknown) => (socketError ??= err));
   try {
     await redis.connect();
     await redis.ping();
     return undefined;
   } catch (err) {
-    return `Redis is not reachable at ${describeRedisTarget(url)} (REDIS_URL): ${reasonOf(socketError ?? err)}; ${REDIS_HINT}`;
+    // ioredis's SentinelConnector rejects with what the Sentinels answered last; that names them.
+    const bySentinels = reasonOf(err).startsWith('All sentinels are unreachable');
+    const reason = reasonOf(bySentinels ? err : (socketError ?? err));
+    const where = `${describeRedisTarget(url)} (REDIS_URL)`;
+    if (AUTH_REFUSED.test(reason)) {
+      return `${bySentinels ? 'The Sentinels at' : 'Redis at'} ${where} refused the credentials: ${reason}; ${bySentinels ? SENTINEL_AUTH_HINT : AUTH_HINT}`;
+    }
+    return `Redis is not reachable at ${where}: ${reason}; ${REDIS_HINT}`;
   } finally {
     redis.disconnect();
   }

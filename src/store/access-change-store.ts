@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { AccessChangeRecord } from '../domain/access-change.js';
 import { GateStore } from './gate-store.js';
+import type { StoreRedis } from './store-redis.js';
 
 /** Confirmed `/spcs access` changes behind the gate: `${keyPrefix}:access-change:<id>`. */
 export class AccessChangeStore extends GateStore<AccessChangeRecord> {
-  constructor(redis: Redis, keyPrefix: string) {
+  constructor(redis: StoreRedis, keyPrefix: string) {
     super(redis, keyPrefix, 'access', AccessChangeRecord);
   }
 

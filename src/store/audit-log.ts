@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { StoreRedis } from './store-redis.js';
 
 /**
  * The append-only audit trail: one Redis stream (`${keyPrefix}:audit`), one XADD per event.
@@ -55,7 +55,7 @@ export interface StoredAuditEntry extends AuditEntry {
 
 export class AuditLog {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: StoreRedis,
     private readonly keyPrefix: string,
   ) {}
 

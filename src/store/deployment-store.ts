@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { Deployment } from '../domain/deployment.js';
 import { GateStore, type GateClick, type GateExpiryOutcome, type GateRejection } from './gate-store.js';
 import type { Step } from './versioned-record.js';
+import type { StoreRedis } from './store-redis.js';
 
 /**
  * Deployments in Redis: the gate store's records under `${keyPrefix}:deployment:<id>` (approve,
@@ -22,7 +22,7 @@ export type RejectionOutcome = GateRejection<Deployment>;
 export type ExpiryOutcome = GateExpiryOutcome<Deployment>;
 
 export class DeploymentStore extends GateStore<Deployment> {
-  constructor(redis: Redis, keyPrefix: string) {
+  constructor(redis: StoreRedis, keyPrefix: string) {
     super(redis, keyPrefix, 'deployment', Deployment);
   }
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   decideApprovalClick,
   decideExpiry,
@@ -12,6 +11,7 @@ import {
   type RefusalReason,
 } from '../domain/approval-policy.js';
 import { createRecord, readRecord, readRecords, transitionRecord, type RecordCodec, type Step } from './versioned-record.js';
+import { scanKeys, type StoreRedis } from './store-redis.js';
 
 /**
  * The approval gate's records in Redis, one store for every kind behind the gate (deployments,
@@ -42,7 +42,7 @@ export interface Versioned<T> {
 
 export class GateStore<T extends GatedRecord> {
   constructor(
-    protected readonly redis: Redis,
+    protected readonly redis: StoreRedis,
     protected readonly keyPrefix: string,
     /** The record kind; also the key's middle part, so existing keys (`deployment`, `operation`) stay where they are. */
     readonly kind: GateKind,
@@ -138,18 +138,16 @@ export class GateStore<T extends GatedRecord> {
 
   /**
    * Every record of this kind that `keep` accepts. A key scan rather than an index: the store
-   * holds one record per request, few enough for a chatops bot.
+   * holds one record per request, few enough for a chatops bot; on a Cluster it scans every
+   * master (scanKeys), so the records may sit in any slot and their keys stay as they were.
    */
   protected async matching(keep: (record: T) => boolean): Promise<T[]> {
-    const found: T[] = [];
+    const found = new Map<string, T>();
     const prefix = this.key('');
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.key('*'), 'COUNT', 500);
-      cursor = next;
+    for await (const keys of scanKeys(this.redis, this.key('*'))) {
       const records = await this.getMany(keys.map((key) => key.slice(prefix.length)));
-      for (const r of records) if (r !== null && keep(r)) found.push(r);
-    } while (cursor !== '0');
-    return found;
+      for (const r of records) if (r !== null && keep(r)) found.set(r.id, r);
+    }
+    return [...found.values()];
   }
 }

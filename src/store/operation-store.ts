@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { Operation } from '../domain/operation.js';
 import { GateStore, type GateClick, type GateExpiryOutcome, type GateRejection } from './gate-store.js';
+import type { StoreRedis } from './store-redis.js';
 
 /**
  * Service and pool change requests in Redis (`${keyPrefix}:operation:<id>`): the gate store's
@@ -11,7 +11,7 @@ export type OperationRejection = GateRejection<Operation>;
 export type OperationExpiry = GateExpiryOutcome<Operation>;
 
 export class OperationStore extends GateStore<Operation> {
-  constructor(redis: Redis, keyPrefix: string) {
+  constructor(redis: StoreRedis, keyPrefix: string) {
     super(redis, keyPrefix, 'operation', Operation);
   }
 

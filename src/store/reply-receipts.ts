@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreRedis } from './store-redis.js';
 
 /**
  * What the notifier knows of its posts to Slack, for a post that may be tried again (a job handed
@@ -13,7 +13,7 @@ const KEEP_SECONDS = 8 * 86_400; // longer than the week finished reply jobs are
 
 export class ReplyReceipts {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: StoreRedis,
     private readonly keyPrefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { StoreRedis } from './store-redis.js';
 
 /**
  * One JSON record per Redis hash (`doc` = the record, `v` = its version), written only by a
@@ -25,34 +25,30 @@ export interface RecordCodec<T> {
   parse(value: unknown): T;
 }
 
-export async function createRecord<T>(redis: Redis, key: string, codec: RecordCodec<T>, record: T): Promise<boolean> {
+export async function createRecord<T>(redis: StoreRedis, key: string, codec: RecordCodec<T>, record: T): Promise<boolean> {
   const written = await redis.eval(COMPARE_AND_SET, 1, key, '0', JSON.stringify(codec.parse(record)));
   return written === 1;
 }
 
-export async function readRecord<T>(redis: Redis, key: string, codec: RecordCodec<T>): Promise<{ record: T; version: number } | null> {
+export async function readRecord<T>(redis: StoreRedis, key: string, codec: RecordCodec<T>): Promise<{ record: T; version: number } | null> {
   const [doc, v] = await redis.hmget(key, 'doc', 'v');
   if (doc == null || v == null) return null;
   return { record: codec.parse(JSON.parse(doc)), version: Number(v) };
 }
 
-/** Many records in one round trip (a pipeline of HMGETs); null where a key holds none. */
+/**
+ * Many records at once; null where a key holds none. One HMGET per key, all sent before any reply
+ * is read (ioredis writes each command at once), so still about one round trip; not a pipeline,
+ * which on Redis Cluster must keep to one slot while a Cluster routes each single command to its
+ * own slot's node.
+ */
 export async function readRecords<T>(
-  redis: Redis,
+  redis: StoreRedis,
   keys: readonly string[],
   codec: RecordCodec<T>,
 ): Promise<Array<{ record: T; version: number } | null>> {
-  if (keys.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const key of keys) pipeline.hmget(key, 'doc', 'v');
-  const replies = (await pipeline.exec()) ?? [];
-  return keys.map((key, i) => {
-    const [err, reply] = replies[i] ?? [new Error(`${key}: no reply`), null];
-    if (err !== null) throw err;
-    const [doc, v]: unknown[] = Array.isArray(reply) ? reply : [];
-    if (typeof doc !== 'string' || typeof v !== 'string') return null;
-    return { record: codec.parse(JSON.parse(doc)), version: Number(v) };
-  });
+  const replies = await Promise.all(keys.map((key) => redis.hmget(key, 'doc', 'v')));
+  return replies.map(([doc, v]) => (doc == null || v == null ? null : { record: codec.parse(JSON.parse(doc)), version: Number(v) }));
 }
 
 /**
@@ -60,7 +56,7 @@ export async function readRecords<T>(
  * starts over from the new version. `decide` must be pure: it may run more than once.
  */
 export async function transitionRecord<T, R>(
-  redis: Redis,
+  redis: StoreRedis,
   key: string,
   codec: RecordCodec<T>,
   decide: (current: T | null) => Step<T, R>,

@@ -2,7 +2,8 @@
  * The real bot as a process of its own, for tests that kill it: what src/main.ts starts (ROLE,
  * SHUTDOWN_TIMEOUT_MS and the signal handling included), with short deploy- and execute-job locks
  * (TEST_DEPLOY_LOCK_MS, TEST_EXECUTE_LOCK_MS, default 1 s) so that BullMQ hands a killed worker's job to another worker
- * within seconds instead of after the production 30 s. Run through tsx (`node --import tsx`):
+ * within seconds instead of after the production 30 s; TEST_SWEEP_MS, when set, runs the sweep of
+ * approved deployments that often with no grace. Run through tsx (`node --import tsx`):
  * `npm test` does not build dist/.
  */
 import { startBot } from '../../src/app.js';
@@ -25,6 +26,7 @@ const bot = await startBot(config, logger, {
   // Notification jobs keep BullMQ's 30 s lock unless a test that kills mid-post shortens it.
   ...(process.env.TEST_NOTIFY_LOCK_MS !== undefined && { notifyLockDurationMs: Number(process.env.TEST_NOTIFY_LOCK_MS) }),
   slackPace: scaledSlackPace(50),
+  ...(process.env.TEST_SWEEP_MS !== undefined && { sweep: { everyMs: Number(process.env.TEST_SWEEP_MS), graceMs: 0 } }),
 });
 logger.info({ port: bot.port, role: config.role }, 'spcs-chatops started');
 stopOnSignals(bot, logger, config.shutdownTimeoutMs);

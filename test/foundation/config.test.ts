@@ -73,7 +73,11 @@ describe('config', () => {
     ['SLACK_API_URL', 'chat.example/api', /^SLACK_API_URL: expected an http\(s\) URL/],
     ['PORT', '70000', /^PORT: expected a port number from 0 to 65535$/],
     ['PORT', 'http', /^PORT: expected a port number from 0 to 65535$/],
-    ['REDIS_URL', 'http://localhost:6379', /^REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL, redis\+sentinel:\/\/host:26379/],
+    [
+      'REDIS_URL',
+      'http://localhost:6379',
+      /^REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL, redis\+sentinel:\/\/\[user:password@\]host:26379/,
+    ],
     [
       'REDIS_URL',
       'redis+sentinel://:pw-shh@s1:26379',
@@ -84,9 +88,26 @@ describe('config', () => {
     ['REDIS_URL', 'redis+sentinel://s1:26379,,s2/mymaster', /^REDIS_URL: expected .*\(each host is host\[:port\], comma separated\)$/],
     [
       'REDIS_URL',
-      'redis+cluster://:pw-shh@n1:7000,n2:7001',
-      /^REDIS_URL: expected .*Redis Cluster \(redis\+cluster:\/\/\) is not supported yet/,
+      'redis+cluster://:pw-shh@n1:7000,n2:7001/0',
+      /^REDIS_URL: expected .*\(a cluster URL has no path: a cluster has only database 0\)$/,
     ],
+    [
+      'REDIS_URL',
+      'redis+cluster://n1:7000?password=pw-shh',
+      /^REDIS_URL: expected .*\(a cluster URL takes no \?query: the password goes before the hosts\)$/,
+    ],
+    [
+      'REDIS_URL',
+      'redis+sentinel://s1/mymaster?sentinel_pass=pw-shh',
+      /^REDIS_URL: expected .*\(a Sentinel URL's query takes only sentinelUsername and sentinelPassword, each once\)$/,
+    ],
+    [
+      'REDIS_URL',
+      'redis+sentinel://s1/mymaster?sentinelPassword=a-shh&sentinelPassword=b-shh',
+      /^REDIS_URL: expected .*\(a Sentinel URL's query takes only sentinelUsername and sentinelPassword, each once\)$/,
+    ],
+    ['REDIS_URL', 'redis+sentinel://u:%E0%A4%A@s1/mymaster', /^REDIS_URL: expected .*\(the user or password is not URL-encoded\)$/],
+    ['REDIS_URL', 'redis+cluster://n1:7000,n2:abc', /^REDIS_URL: expected .*\(each host is host\[:port\], comma separated\)$/],
     ['REDIS_KEY_PREFIX', 'has space', /^REDIS_KEY_PREFIX: expected letters, digits/],
     ['ROLE', 'admin', /^ROLE: expected one of all, web, worker$/],
     ['LOG_LEVEL', 'loud', /^LOG_LEVEL: expected one of fatal, error/],
@@ -114,6 +135,47 @@ describe('config', () => {
       tls: false,
       username: 'bot',
       password: 'p@ss',
+      sentinelUsername: undefined,
+      sentinelPassword: undefined,
+    });
+  });
+
+  it("when a Sentinel URL carries sentinelUsername and sentinelPassword, then they are the Sentinels' credentials, apart from the data nodes'", () => {
+    expect(parseRedisUrl('redis+sentinel://:data%2Fpw@s1:26379,s2/mymaster/1?sentinelUsername=watch&sentinelPassword=s%26pw')).toEqual({
+      ok: true,
+      target: {
+        kind: 'sentinel',
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+        ],
+        masterName: 'mymaster',
+        db: 1,
+        tls: false,
+        username: undefined,
+        password: 'data/pw',
+        sentinelUsername: 'watch',
+        sentinelPassword: 's&pw',
+      },
+    });
+    expect(parseRedisUrl('redis+sentinel://s1/mymaster?sentinelPassword=only')).toMatchObject({
+      ok: true,
+      target: { password: undefined, sentinelPassword: 'only', sentinelUsername: undefined },
+    });
+  });
+
+  it("when REDIS_URL names cluster nodes, then the config accepts them with the nodes' credentials", () => {
+    const result = loadConfig({ ...valid, REDIS_URL: 'redis+cluster://bot:p%40ss@10.0.0.1:7000,10.0.0.2:7001,[::1]' });
+    expect(result.ok && result.config.redis.target).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: '::1', port: 6379 },
+      ],
+      tls: false,
+      username: 'bot',
+      password: 'p@ss',
     });
   });
 
@@ -122,7 +184,7 @@ describe('config', () => {
     expect(parsed).toMatchObject({ ok: true, target: { kind: 'sentinel', tls: true, db: 0, masterName: 'cache', username: undefined } });
   });
 
-  it('when REDIS_URL names cluster nodes, then the parser reads them (the config refuses Cluster for now)', () => {
+  it('when REDIS_URL is rediss+cluster://, then TLS is on and a missing port is 6379', () => {
     expect(parseRedisUrl('rediss+cluster://:pw@n1:7000,n2')).toEqual({
       ok: true,
       target: {
@@ -143,6 +205,9 @@ describe('config', () => {
     expect(describeRedisTarget('redis://:secret-shh@cache:6380/1')).toBe('redis://cache:6380/1');
     expect(describeRedisTarget('redis+sentinel://u:secret-shh@s1,s2:26380/mymaster')).toBe('redis+sentinel://s1:26379,s2:26380/mymaster/0');
     expect(describeRedisTarget('redis+cluster://u:secret-shh@n1:7000')).toBe('redis+cluster://n1:7000');
+    expect(describeRedisTarget('rediss+sentinel://:secret-shh@s1/mymaster/2?sentinelPassword=other-shh')).toBe(
+      'rediss+sentinel://s1:26379/mymaster/2',
+    );
   });
 
   it('when several settings are wrong, then all are reported at once', () => {

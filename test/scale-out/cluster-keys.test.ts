@@ -3,13 +3,16 @@ import { Queue, Worker } from 'bullmq';
 import type { Cluster } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queuePrefix } from '../../src/jobs/queues.js';
+import { z } from 'zod';
 import { connectRedis } from '../../src/redis.js';
+import { redisProblem } from '../../src/startup.js';
+import { createRecord, readRecords } from '../../src/store/versioned-record.js';
 import { privateCluster } from './private-redis.js';
 
 /**
  * A real three-node Redis Cluster: BullMQ's Lua scripts touch several keys of a queue, so they run
- * only if all of them hash to one slot, which queuePrefix's hash tag ensures. And why the bot still
- * refuses redis+cluster://: the stores read several deployments in one pipeline.
+ * only if all of them hash to one slot, which queuePrefix's hash tag ensures. And why the stores
+ * read several records with single commands rather than a pipeline (cluster.test.ts runs the bot).
  */
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -46,10 +49,35 @@ describe('Redis Cluster', () => {
     await expect(untagged.add('deploy', { n: 2 })).rejects.toThrow(/CROSSSLOT/);
   }, 60_000);
 
-  it('when several deployments are read in one pipeline on a cluster, then ioredis refuses it (why redis+cluster:// is refused for now)', async () => {
+  it('when several records are read in one pipeline on a cluster, then ioredis refuses it; readRecords (single commands) reads them', async () => {
     const connection = await connect();
+    const keys = ['d1', 'd2', 'd3', 'd4'].map((id) => `spcs:deployment:${id}`);
+    const codec = { parse: (value: unknown) => z.object({ n: z.number() }).parse(value) };
+    for (const [n, key] of keys.entries()) await createRecord(connection, key, codec, { n });
     const pipeline = connection.pipeline();
-    for (const id of ['d1', 'd2', 'd3', 'd4']) pipeline.hmget(`spcs:deployment:${id}`, 'doc', 'v');
+    for (const key of keys) pipeline.hmget(key, 'doc', 'v');
     await expect(pipeline.exec()).rejects.toThrow(/slot/i);
+    const read = await readRecords(connection, [...keys, 'spcs:deployment:d5'], codec);
+    expect(read.map((r) => r?.record.n ?? null)).toEqual([0, 1, 2, 3, null]);
+  }, 60_000);
+
+  it("when every node requires a password, then the URL's password lets the bot in, and a wrong one is a start-up line without it", async () => {
+    const password = 'cluster-pw-shh';
+    const cluster = await privateCluster({ password });
+    cleanups.push(() => cluster.remove());
+    expect(await redisProblem(cluster.url)).toBeUndefined();
+    const connection = connectRedis(cluster.url, { maxRetriesPerRequest: 1 });
+    cleanups.push(() => connection.disconnect());
+    const codec = { parse: (value: unknown) => z.object({ n: z.number() }).parse(value) };
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => `spcs:deployment:${k}`);
+    for (const [n, key] of keys.entries()) await createRecord(connection, key, codec, { n });
+    expect((await readRecords(connection, keys, codec)).map((r) => r?.record.n)).toEqual([0, 1, 2, 3, 4, 5]);
+
+    const wrong = cluster.url.replace(encodeURIComponent(password), 'wrong-pw-shh');
+    const problem = await redisProblem(wrong);
+    expect(problem).toMatch(
+      /^Redis at redis\+cluster:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+ \(REDIS_URL\) refused the credentials: /,
+    );
+    expect(problem).not.toContain('shh');
   }, 60_000);
 });

@@ -13,7 +13,7 @@ import { createDeployQueue, type DeployQueue } from '../../src/jobs/deploy-queue
 import { createExpiryQueue, createExpiryScheduler } from '../../src/jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, type NotifyQueues } from '../../src/jobs/notifier.js';
 import { createLogger } from '../../src/logger.js';
-import { redisClient } from '../../src/redis.js';
+import { connectRedis } from '../../src/redis.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { irisRequest } from '../support/deploy-requests.js';
 import { DeploymentStore } from '../../src/store/deployment-store.js';
@@ -81,7 +81,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   fake.seedUsers([REQUESTER, APPROVER].map((id) => ({ id, name: id.toLowerCase() })));
   const emulator = await startEmulator({ timings: FAST_TIMINGS, speed: 4, ...options.emulator });
   // Through src/redis.ts, so a redis+sentinel:// URL works here as in the bot.
-  const redis = redisClient(redisUrl, { maxRetriesPerRequest: null });
+  const redis = connectRedis(redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // a test may take its private Redis down on purpose
   const processes: BotProcess[] = [];
   let count = 0;
