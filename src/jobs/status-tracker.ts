@@ -295,7 +295,11 @@ async function processRound(
   const data = RoundData.parse(job.data);
   const jobId = job.id;
   if (jobId === undefined || token === undefined) throw new Error('status round without a job id or lock token');
-  if (data.step === 'waiting') return finishRound(job, data, deps);
+  if (data.step === 'waiting') {
+    // Back after its children were done, or handed out again (its lock lapsed) while they still run.
+    if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+    return finishRound(job, data, deps);
+  }
   // This round's own parts, when it is handed out again after adding them, do not count.
   const own = (await job.getDependenciesCount({ unprocessed: true })).unprocessed ?? 0;
   const pending = await schemas.getJobCountByTypes('active', 'waiting', 'delayed', 'prioritized');

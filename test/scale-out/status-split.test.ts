@@ -31,6 +31,8 @@ let web: BotProcess;
 beforeAll(async () => {
   fleet = await startFleet({
     emulator: {
+      // Real-time builds and starts (FAST_TIMINGS): the deployments stay tracked for several rounds.
+      speed: 1,
       serviceSchemas: ['TEAM_A', 'TEAM_B'],
       users: [
         ...defaultUsers(undefined),
