@@ -13,6 +13,7 @@ import { createSendSlots, scaledSlackPace } from '../src/jobs/slack-pace.js';
 import { runStatusRound, type RoundReport } from '../src/jobs/status-tracker.js';
 import { AuditLog } from '../src/store/audit-log.js';
 import { DeploymentStore } from '../src/store/deployment-store.js';
+import { StatusMemory } from '../src/store/status-memory.js';
 import { createSnowflakeClient } from '../src/snowflake/client.js';
 
 export interface RoundMessage {
@@ -44,7 +45,15 @@ const workers = createNotifyWorkers(
   { connection: redis, keyPrefix },
   { store, slots, receipts: new ReplyReceipts(redis, keyPrefix), replies: notifyQueues.replies, slack, requiredApprovals: 1, logger },
 );
-const deps = { store, audit: new AuditLog(redis, keyPrefix), notifier, snowflake, logger, now: Date.now };
+const deps = {
+  store,
+  audit: new AuditLog(redis, keyPrefix),
+  memory: new StatusMemory(redis, keyPrefix),
+  notifier,
+  snowflake,
+  logger,
+  now: Date.now,
+};
 
 process.on('message', (message: unknown) => {
   const round =

@@ -98,6 +98,11 @@ export interface Faults {
   /** The next `count` statements take `ms` real milliseconds (exercises 333333 polling). */
   slowQuery(count?: number, ms?: number): void;
   /**
+   * The next `count` statements whose text is `sqlText` (trimmed, case-insensitive) take `ms` real
+   * milliseconds, whatever else arrives meanwhile (one slow listing among many). @defaultValue count Infinity
+   */
+  slowStatement(opts: { readonly sqlText: string; readonly ms: number; readonly count?: number }): void;
+  /**
    * The next `count` asynchronous statements run as soon as they arrive, but the answer carrying
    * their query id is held `ms` real milliseconds: a client that dies meanwhile never learns the id.
    */
@@ -233,6 +238,9 @@ export function createFaults(sim: Sim): Faults {
     slowQuery(count = 1, ms = 1500) {
       f.slowQueries = { remaining: f.slowQueries.remaining + count, ms };
     },
+    slowStatement({ sqlText, ms, count = Number.POSITIVE_INFINITY }) {
+      f.slowStatements.push({ text: sqlText.trim().toUpperCase(), remaining: count, ms });
+    },
     lateAsyncAnswer(count = 1, ms = 10_000) {
       f.lateAsyncAnswers = { remaining: f.lateAsyncAnswers.remaining + count, ms };
     },
@@ -286,6 +294,7 @@ export function createFaults(sim: Sim): Faults {
       f.http503Remaining = 0;
       f.sessionExpiryRemaining = 0;
       f.slowQueries = { remaining: 0, ms: 0 };
+      f.slowStatements = [];
       f.lateAsyncAnswers = { remaining: 0, ms: 0 };
       restore();
       const now = sim.now();

@@ -134,7 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   state.privateLink = options.privateLink === true;
   if (options.mlPlatformCapabilities !== undefined) state.mlPlatformCapabilities = { ...options.mlPlatformCapabilities };
   state.patNetworkPolicyEvaluation = options.patNetworkPolicyEvaluation ?? 'ENFORCED_REQUIRED';
-  if (options.seedData !== false) seedWorld(sim, start, options.seedRunningService !== false);
+  if (options.seedData !== false) seedWorld(sim, start, options.seedRunningService !== false, options.serviceSchemas);
   const et = state.eventTable;
   if (!state.databases.has(et.database)) {
     state.databases.set(et.database, { name: et.database, createdOn: start, owner: 'SYSADMIN', comment: null, kind: 'STANDARD' });

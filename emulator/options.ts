@@ -123,6 +123,8 @@ export interface EmulatorOptions {
   seedData?: boolean;
   /** Also seed a RUNNING service ML_DB.SERVING.IRIS_SVC. @defaultValue true */
   seedRunningService?: boolean;
+  /** More schemas in ML_DB the bot's role may create services in, granted as SERVING is (USAGE, CREATE SERVICE, CREATE STAGE). */
+  serviceSchemas?: readonly string[];
   /** Replaces the seeded users entirely. */
   users?: UserOptions[];
   /** Extra settings merged into the default bot user SPCS_BOT (e.g. publicKeyPem). */

@@ -94,7 +94,7 @@ function version(name: string, at: number, partial: Partial<ModelVersion> & Pick
 }
 
 /** Seeds the registry, pools and grants, and deploys IRIS_SVC in the past if asked. */
-export function seedWorld(sim: Sim, start: number, withRunningService: boolean): void {
+export function seedWorld(sim: Sim, start: number, withRunningService: boolean, serviceSchemas: readonly string[] = []): void {
   const st = sim.state;
   const t0 = start - 30 * DAY;
   st.roles.add(BOT_ROLE);
@@ -102,7 +102,7 @@ export function seedWorld(sim: Sim, start: number, withRunningService: boolean):
   st.warehouses.add('COMPUTE_WH');
 
   const dbs: Array<[string, 'STANDARD' | 'APPLICATION', string[]]> = [
-    ['ML_DB', 'STANDARD', ['PUBLIC', 'REGISTRY', 'SERVING']],
+    ['ML_DB', 'STANDARD', ['PUBLIC', 'REGISTRY', 'SERVING', ...serviceSchemas]],
     ['ANALYTICS_DB', 'STANDARD', ['PUBLIC']],
     ['SNOWFLAKE', 'APPLICATION', ['TELEMETRY', 'ACCOUNT_USAGE']],
   ];
@@ -309,7 +309,7 @@ export function seedWorld(sim: Sim, start: number, withRunningService: boolean):
   }
   grant(st, 'ANALYST', 'MONITOR', 'COMPUTE_POOL', 'CPU_XS_POOL', 'CPU_XS_POOL', t0);
 
-  for (const s of ['REGISTRY', 'SERVING']) {
+  for (const s of ['REGISTRY', 'SERVING', ...serviceSchemas]) {
     grant(st, BOT_ROLE, 'USAGE', 'SCHEMA', key2('ML_DB', s), displayName('ML_DB', s), t0);
     grant(st, BOT_ROLE, 'CREATE SERVICE', 'SCHEMA', key2('ML_DB', s), displayName('ML_DB', s), t0);
     grant(st, BOT_ROLE, 'CREATE STAGE', 'SCHEMA', key2('ML_DB', s), displayName('ML_DB', s), t0);

@@ -34,9 +34,10 @@ import { createAccessQueue, createAccessWorker, enqueueAccess, scheduleAccessSwe
 import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, createNotifyWorkers } from './jobs/notifier.js';
 import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
-import { createStatusQueue, createStatusWorker, scheduleStatusRounds } from './jobs/status-tracker.js';
+import { createStatusQueues, createStatusWorkers, scheduleStatusRounds } from './jobs/status-tracker.js';
 import { AuditLog } from './store/audit-log.js';
 import { AccessChangeStore } from './store/access-change-store.js';
+import { StatusMemory } from './store/status-memory.js';
 import { createAccessSessionStore } from './store/access-session-store.js';
 import { createAccessResults } from './flows/access/overview.js';
 import { ReplyReceipts } from './store/reply-receipts.js';
@@ -107,13 +108,22 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     const audit = new AuditLog(redis, keyPrefix);
     const notifyQueues = createNotifyQueues(queueConnection);
     const deployQueue = createDeployQueue(queueConnection);
-    const statusQueue = createStatusQueue(queueConnection);
+    const statusQueues = createStatusQueues(queueConnection);
     const expiryQueue = createExpiryQueue(queueConnection);
     const executeQueue = createExecuteQueue(queueConnection);
     const accessQueue = createAccessQueue(queueConnection);
     const accessChanges = new AccessChangeStore(redis, keyPrefix);
     const accessSessions = createAccessSessionStore({ redis, keyPrefix });
-    const queues = [notifyQueues.summaries, notifyQueues.replies, deployQueue, statusQueue, expiryQueue, executeQueue, accessQueue];
+    const queues = [
+      notifyQueues.summaries,
+      notifyQueues.replies,
+      deployQueue,
+      statusQueues.rounds,
+      statusQueues.schemas,
+      expiryQueue,
+      executeQueue,
+      accessQueue,
+    ];
     for (const queue of queues) reportErrors(queue, logger);
     closers.push(async () => void (redisUp() && (await Promise.all(queues.map((q) => q.close())))));
     const notifier = createNotifier(notifyQueues);
@@ -158,9 +168,10 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
             ...(overrides.sweep?.graceMs !== undefined && { sweepGraceMs: overrides.sweep.graceMs }),
           },
         ),
-        createStatusWorker(
+        ...createStatusWorkers(
           queueConnection,
-          { ...jobDeps, phaseTimeoutMs: config.phaseTimeoutMs },
+          statusQueues,
+          { ...jobDeps, memory: new StatusMemory(redis, keyPrefix), phaseTimeoutMs: config.phaseTimeoutMs },
           overrides.statusLockDurationMs !== undefined ? { lockDurationMs: overrides.statusLockDurationMs } : {},
         ),
         createExpiryWorker(queueConnection, {
@@ -201,7 +212,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       ];
       // Not awaited: with Redis down the process still starts (and /readyz says why); the
       // scheduler is written as soon as Redis answers.
-      void scheduleStatusRounds(statusQueue, config.pollIntervalMs).catch((err: unknown) =>
+      void scheduleStatusRounds(statusQueues, config.pollIntervalMs).catch((err: unknown) =>
         logger.error({ err }, 'could not schedule status rounds'),
       );
       void scheduleApprovedSweep(deployQueue, overrides.sweep?.everyMs).catch((err: unknown) =>

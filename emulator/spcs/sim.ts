@@ -62,6 +62,8 @@ export interface FaultState {
   http503Remaining: number;
   sessionExpiryRemaining: number;
   slowQueries: { remaining: number; ms: number };
+  /** Statements with this exact text (trimmed, case-insensitive) take `ms` real ms, `remaining` times. */
+  slowStatements: Array<{ text: string; remaining: number; ms: number }>;
   /** The next asyncExec statements are accepted at once but their answer reaches the client late (real ms). */
   lateAsyncAnswers: { remaining: number; ms: number };
 }
@@ -99,6 +101,7 @@ export class Sim {
     http503Remaining: 0,
     sessionExpiryRemaining: 0,
     slowQueries: { remaining: 0, ms: 0 },
+    slowStatements: [],
     lateAsyncAnswers: { remaining: 0, ms: 0 },
   };
 

@@ -149,6 +149,7 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
       role: session.ctx.role,
       kind: null,
       outcome: 'running',
+      endedAt: null,
       errorCode: null,
       errorMessage: null,
       unsupported: false,
@@ -219,9 +220,11 @@ export function createRequestHandler(deps: WireDeps): (req: IncomingMessage, res
       }
     }
     q.ctx = { ...session.ctx };
-    if (sim.faults.slowQueries.remaining > 0) {
-      sim.faults.slowQueries.remaining--;
-      q.notBeforeReal = Date.now() + sim.faults.slowQueries.ms;
+    const slowStatement = sim.faults.slowStatements.find((s) => s.remaining > 0 && s.text === sqlText.trim().toUpperCase());
+    if (slowStatement !== undefined || sim.faults.slowQueries.remaining > 0) {
+      if (slowStatement !== undefined) slowStatement.remaining--;
+      else sim.faults.slowQueries.remaining--;
+      q.notBeforeReal = Date.now() + (slowStatement?.ms ?? sim.faults.slowQueries.ms);
       const pendingPoll = q.poll;
       const settledNow = immediate;
       q.poll = () => settledNow ?? (pendingPoll ? pendingPoll() : null);

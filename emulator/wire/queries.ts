@@ -46,6 +46,8 @@ export interface SqlLogEntry {
   role: string;
   kind: StatementKind | null;
   outcome: 'success' | 'error' | 'running';
+  /** Virtual time the statement finished (succeeded, failed or was cancelled); null while it runs. */
+  endedAt: number | null;
   errorCode: string | null;
   errorMessage: string | null;
   unsupported: boolean;
@@ -77,6 +79,7 @@ export class QueryRegistry {
   complete(q: QueryRecord, settled: Settled): void {
     if (q.status !== 'RUNNING') return;
     q.endReal = Date.now();
+    q.log.endedAt = this.sim.now();
     if (settled.ok) {
       q.status = 'SUCCESS';
       q.result = settled.result;
@@ -114,6 +117,7 @@ export class QueryRegistry {
     q.status = 'ABORTED';
     q.error = statementCanceled();
     q.endReal = Date.now();
+    q.log.endedAt = this.sim.now();
     q.log.outcome = 'error';
     q.log.errorCode = q.error.code;
     q.log.errorMessage = q.error.message;

@@ -62,8 +62,8 @@ export interface DeploymentObservation {
   /** The deploy query's status; undefined once running, or when it could not be read this round. */
   readonly query: QuerySeen | undefined;
   /**
-   * Whether a closer look behind an unchanged row is due again (the tracker's backoff, kept in its
-   * process: 1, 2, then every 4 rounds). A changed row is always looked at.
+   * Whether a closer look behind an unchanged row is due again (the tracker's backoff, kept in
+   * Redis for every worker: 1, 2, then every 4 rounds). A changed row is always looked at.
    */
   readonly lookDue: boolean;
   // Closer looks: present only when `closerLooksFor` asked for them (an empty list when reading failed).

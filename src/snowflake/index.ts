@@ -15,6 +15,7 @@ export {
   type SessionRunner,
   type SnowflakeClient,
 } from './client.js';
+export { statusRoundTag, withQueryTag } from './query-tag.js';
 export {
   AUTHENTICATORS,
   describeConfig,

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { createNotifier, createNotifyQueues } from '../../src/jobs/notifier.js';
 import { runStatusRound } from '../../src/jobs/status-tracker.js';
 import { createSnowflakeClient } from '../../src/snowflake/client.js';
+import { StatusMemory } from '../../src/store/status-memory.js';
 import {
   APPROVER,
   CHANNEL,
@@ -55,7 +56,15 @@ describe('writes per status round', () => {
       await snowflake.close();
       redis.disconnect();
     });
-    const deps = { store: h.store, audit: h.audit, snowflake, notifier: createNotifier(queues), logger: h.t.logger, now: Date.now };
+    const deps = {
+      store: h.store,
+      audit: h.audit,
+      memory: new StatusMemory(redis, h.t.keyPrefix),
+      snowflake,
+      notifier: createNotifier(queues),
+      logger: h.t.logger,
+      now: Date.now,
+    };
 
     const { id, ts } = await h.request('SENTIMENT_WRITES', sentimentRequest('SENTIMENT_WRITES'));
     await h.t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } });
