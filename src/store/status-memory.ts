@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { StoreRedis } from './store-redis.js';
 
 /**
  * What the status rounds remember between rounds, in Redis so that any worker continues another's
@@ -22,7 +22,7 @@ const ROUND_TTL_SECONDS = 86_400;
 
 export class StatusMemory {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: StoreRedis,
     private readonly keyPrefix: string,
   ) {}
 
@@ -36,10 +36,9 @@ export class StatusMemory {
 
   /** The next round's number (1, 2, …), the same sequence for every worker. */
   async nextRound(): Promise<number> {
-    const [[err, round] = [null, null]] =
-      (await this.redis.multi().incr(this.roundKey).expire(this.roundKey, ROUND_TTL_SECONDS).exec()) ?? [];
-    if (err) throw err;
-    return z.number().int().parse(round);
+    const round = await this.redis.incr(this.roundKey);
+    await this.redis.expire(this.roundKey, ROUND_TTL_SECONDS);
+    return round;
   }
 
   /** Null when there is none, it expired, or it is not readable. */
