@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addGrant } from '../../emulator/spcs/privileges.js';
 import type { AccessChangeRecord } from '../../src/domain/access-change.js';
-import { planOf } from '../../src/flows/access/changes.js';
+import { planOf } from '../../src/domain/access-change-plan.js';
 import { createAccessQueue, enqueueAccess, type AccessQueue } from '../../src/jobs/access-queue.js';
 import type { PendingChange } from '../../src/store/access-session-store.js';
 import { AccessChangeStore } from '../../src/store/access-change-store.js';
