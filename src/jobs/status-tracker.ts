@@ -31,7 +31,7 @@ import {
   type ServiceContainer,
   type ServiceInfo,
 } from '../snowflake/index.js';
-import type { DeployDeps } from './deploy-queue.js';
+import type { DeployDeps } from './deploy-executor.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
 
 /**

@@ -274,7 +274,7 @@ async function onConfirm(
       target: fqOf(session.service).sql,
       atMs: deps.now(),
     });
-    // The access worker runs it and puts the overview back on this view (src/jobs/access-queue.ts);
+    // The access worker runs it and puts the overview back on this view (src/jobs/access-executor.ts);
     // an approval whose enqueue is lost is found by the access sweep.
     await deps.enqueueAccess(id);
   } catch (err) {
