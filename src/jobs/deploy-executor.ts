@@ -28,7 +28,8 @@ import type { DeploymentStore } from '../store/deployment-store.js';
 import type { Notifier } from './notifier.js';
 
 /**
- * The deployment executor (the execute queue's worker hands it deployment and recheck jobs): runs an approved deployment up to the moment Snowflake accepts CALL SYSTEM$DEPLOY_MODEL; the
+ * The deployment executor (the execute queue hands it deployment and recheck jobs): runs an
+ * approved deployment up to the moment Snowflake accepts CALL SYSTEM$DEPLOY_MODEL; the
  * status tracker follows it from there. The query id is stored before anything else happens, and
  * a run that finds one stored only hands over to the tracker, so a retried or re-delivered job
  * (a worker killed mid-way) never deploys twice.
@@ -274,7 +275,7 @@ async function recoverSubmission(deps: DeployDeps, d: Deployment, submittingSinc
 export type DeployAttentionAction = 'recheck' | 'mark_failed';
 
 /**
- * A person's answer to a deployment that needs attention. `recheck` hands it to a new deploy job,
+ * A person's answer to a deployment that needs attention. `recheck` hands it to a new recheck job,
  * which only looks again (recoverSubmission never sends the CALL); `mark_failed` closes it.
  * Returns null when it was not waiting for anyone (answered already, or a look is under way).
  */
