@@ -12,7 +12,7 @@ import { key2 } from '../emulator/spcs/state.js';
 import { startFakeSlack, blocksText, type FakeSlack } from '../test/support/fake-slack.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { toDeploymentPlan } from '../src/jobs/deploy-queue.js';
+import { toDeploymentPlan } from '../src/snowflake/index.js';
 import { createNotifier, createNotifyQueues } from '../src/jobs/notifier.js';
 import { deployModel } from '../src/snowflake/deploy-queries.js';
 import { createSnowflakeClient } from '../src/snowflake/client.js';

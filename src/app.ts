@@ -14,23 +14,16 @@ import { createDeploymentRequester } from './flows/approval/index.js';
 import { registerGate } from './flows/gate/index.js';
 import { createObserveCommands, registerObserveActions } from './flows/observe/index.js';
 import { registerSpcsCommand } from './flows/spcs-command.js';
-import {
-  createDeployQueue,
-  createDeployWorker,
-  enqueueDeploy,
-  resolveDeployAttention,
-  scheduleApprovedSweep,
-  type SweepOptions,
-} from './jobs/deploy-queue.js';
+import { resolveAttention } from './jobs/change-executor.js';
+import { resolveDeployAttention } from './jobs/deploy-executor.js';
 import {
   createExecuteQueue,
   createExecuteWorker,
-  enqueueExecute,
-  resolveAttention,
-  scheduleChangeSweep,
-  type ChangeSweepOptions,
+  enqueueRecheck,
+  enqueueRecord,
+  scheduleApprovedSweep,
+  type SweepOptions,
 } from './jobs/execute-queue.js';
-import { createAccessQueue, createAccessWorker, enqueueAccess, scheduleAccessSweep } from './jobs/access-queue.js';
 import { createExpiryQueue, createExpiryScheduler, createExpiryWorker } from './jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, createNotifyWorkers } from './jobs/notifier.js';
 import { createSendSlots, SLACK_PACE, type SlackPace } from './jobs/slack-pace.js';
@@ -62,9 +55,7 @@ export interface BotOverrides {
   readonly deploymentRequester?: DeploymentRequester;
   /** The notifier's gaps between sends (default SLACK_PACE, Slack's documented limits). */
   readonly slackPace?: SlackPace;
-  /** Lock of a deploy job; a killed worker's job is retaken after it (default 30 s). */
-  readonly deployLockDurationMs?: number;
-  /** Lock of an execute (service/pool change) job, likewise (default 30 s). */
+  /** Lock of an execute job (any approved record); a killed worker's job is retaken after it (default 30 s). */
   readonly executeLockDurationMs?: number;
   /** Lock of a Slack notification job; a killed worker's job is retaken after it (default 30 s, BullMQ's). */
   readonly notifyLockDurationMs?: number;
@@ -72,10 +63,8 @@ export interface BotOverrides {
   readonly statusLockDurationMs?: number;
   /** The registry catalog's clock (default Date.now): tests move it past SPCS_CATALOG_MAX_AGE instead of sleeping. */
   readonly catalogNow?: () => number;
-  /** The sweep of approved deployments without a job (default every 30 s, 30 s after approval). */
+  /** The sweep of approved records of every kind without a job (default every 30 s, 30 s after approval). */
   readonly sweep?: SweepOptions;
-  /** The sweeps of approved service/pool changes and confirmed access changes without a job (default every 30 s, 30 s after approval). */
-  readonly changeSweep?: ChangeSweepOptions;
   /** Where deploy.yml is written before a PUT (default the OS temporary directory). */
   readonly specDirectory?: SpecDirectory;
 }
@@ -107,23 +96,12 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
     const operations = new OperationStore(redis, keyPrefix);
     const audit = new AuditLog(redis, keyPrefix);
     const notifyQueues = createNotifyQueues(queueConnection);
-    const deployQueue = createDeployQueue(queueConnection);
     const statusQueues = createStatusQueues(queueConnection);
     const expiryQueue = createExpiryQueue(queueConnection);
     const executeQueue = createExecuteQueue(queueConnection);
-    const accessQueue = createAccessQueue(queueConnection);
     const accessChanges = new AccessChangeStore(redis, keyPrefix);
     const accessSessions = createAccessSessionStore({ redis, keyPrefix });
-    const queues = [
-      notifyQueues.summaries,
-      notifyQueues.replies,
-      deployQueue,
-      statusQueues.rounds,
-      statusQueues.schemas,
-      expiryQueue,
-      executeQueue,
-      accessQueue,
-    ];
+    const queues = [notifyQueues.summaries, notifyQueues.replies, statusQueues.rounds, statusQueues.schemas, expiryQueue, executeQueue];
     for (const queue of queues) reportErrors(queue, logger);
     closers.push(async () => void (redisUp() && (await Promise.all(queues.map((q) => q.close())))));
     const notifier = createNotifier(notifyQueues);
@@ -159,15 +137,6 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
           },
           overrides.notifyLockDurationMs !== undefined ? { lockDurationMs: overrides.notifyLockDurationMs } : {},
         ),
-        createDeployWorker(
-          queueConnection,
-          { ...jobDeps, capabilities, ...(overrides.specDirectory && { specDirectory: overrides.specDirectory }), policy: config.approval },
-          {
-            ...(overrides.deployLockDurationMs !== undefined && { lockDurationMs: overrides.deployLockDurationMs }),
-            sweepQueue: deployQueue,
-            ...(overrides.sweep?.graceMs !== undefined && { sweepGraceMs: overrides.sweep.graceMs }),
-          },
-        ),
         ...createStatusWorkers(
           queueConnection,
           statusQueues,
@@ -184,29 +153,36 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         }),
         createExecuteWorker(
           queueConnection,
-          { operations, audit, notifier, snowflake, policy: config.approval, logger, now: Date.now },
           {
-            ...(overrides.executeLockDurationMs !== undefined && { lockDurationMs: overrides.executeLockDurationMs }),
-            sweepQueue: executeQueue,
-            ...(overrides.changeSweep?.graceMs !== undefined && { sweepGraceMs: overrides.changeSweep.graceMs }),
-          },
-        ),
-        createAccessWorker(
-          queueConnection,
-          {
-            changes: accessChanges,
-            sessions: accessSessions,
-            audit,
-            notifier,
-            snowflake,
-            policy: config.approval,
+            deployment: {
+              ...jobDeps,
+              capabilities,
+              ...(overrides.specDirectory && { specDirectory: overrides.specDirectory }),
+              policy: config.approval,
+            },
+            operation: { operations, audit, notifier, snowflake, policy: config.approval, logger, now: Date.now },
+            access: {
+              changes: accessChanges,
+              sessions: accessSessions,
+              audit,
+              notifier,
+              snowflake,
+              policy: config.approval,
+              logger,
+              now: Date.now,
+            },
+            stranded: {
+              deployment: (now, grace) => store.approvedNotStarted(now, grace),
+              operation: (now, grace) => operations.approvedUnfinished(now, grace),
+              access: (now, grace) => accessChanges.approvedNotStarted(now, grace),
+            },
             logger,
             now: Date.now,
           },
           {
             ...(overrides.executeLockDurationMs !== undefined && { lockDurationMs: overrides.executeLockDurationMs }),
-            sweepQueue: accessQueue,
-            ...(overrides.changeSweep?.graceMs !== undefined && { sweepGraceMs: overrides.changeSweep.graceMs }),
+            sweepQueue: executeQueue,
+            ...(overrides.sweep?.graceMs !== undefined && { sweepGraceMs: overrides.sweep.graceMs }),
           },
         ),
       ];
@@ -215,14 +191,8 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       void scheduleStatusRounds(statusQueues, config.pollIntervalMs).catch((err: unknown) =>
         logger.error({ err }, 'could not schedule status rounds'),
       );
-      void scheduleApprovedSweep(deployQueue, overrides.sweep?.everyMs).catch((err: unknown) =>
-        logger.error({ err }, 'could not schedule the sweep of approved deployments'),
-      );
-      void scheduleChangeSweep(executeQueue, overrides.changeSweep?.everyMs).catch((err: unknown) =>
-        logger.error({ err }, 'could not schedule the sweep of approved changes'),
-      );
-      void scheduleAccessSweep(accessQueue, overrides.changeSweep?.everyMs).catch((err: unknown) =>
-        logger.error({ err }, 'could not schedule the sweep of confirmed access changes'),
+      void scheduleApprovedSweep(executeQueue, overrides.sweep?.everyMs).catch((err: unknown) =>
+        logger.error({ err }, 'could not schedule the sweep of approved records'),
       );
       for (const worker of workers) reportErrors(worker, logger);
       // close() lets running jobs finish; with Redis gone they cannot report back, so force it.
@@ -271,7 +241,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         now: Date.now,
         ingressUrlOverride: config.ingressUrlOverride,
         changes: accessChanges,
-        enqueueAccess: (id: string) => enqueueAccess(accessQueue, id),
+        enqueueAccess: (id: string) => enqueueRecord(executeQueue, 'access', id),
         policy: config.approval,
       };
       const manage = {
@@ -295,7 +265,7 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
       registerDeployWizard(slack.app, deploy);
       registerObserveActions(slack.app, observe);
       registerAccess(slack.app, access);
-      const enqueueChange = (id: string) => enqueueExecute(executeQueue, id);
+      const enqueueChange = (id: string) => enqueueRecord(executeQueue, 'operation', id);
       registerGate(slack.app, {
         deployments: store,
         operations,
@@ -303,12 +273,24 @@ export async function startBot(config: Config, logger: Logger, overrides: BotOve
         notifier,
         approvers,
         guard,
-        enqueueDeploy: (id) => enqueueDeploy(deployQueue, id),
+        enqueueDeploy: (id) => enqueueRecord(executeQueue, 'deployment', id),
         enqueueChange,
         resolveAttention: (id, action, actor) =>
           resolveAttention({ operations, audit, notifier, now: Date.now, enqueue: enqueueChange }, id, action, actor),
         resolveDeployAttention: (id, action, actor) =>
-          resolveDeployAttention({ store, audit, notifier, logger, now: Date.now, queue: deployQueue }, id, action, actor),
+          resolveDeployAttention(
+            {
+              store,
+              audit,
+              notifier,
+              logger,
+              now: Date.now,
+              enqueueRecheck: (deploymentId, check) => enqueueRecheck(executeQueue, deploymentId, check),
+            },
+            id,
+            action,
+            actor,
+          ),
         policy: config.approval,
         logger,
         now: Date.now,

@@ -3,7 +3,7 @@ import { qualifiedModel, qualifiedService, type DeployRequest } from '../domain/
 import type { Decision } from '../domain/deployment.js';
 import type { DeploymentView } from '../domain/deployment-view.js';
 import { buildStatusLine, slackDate, type SlackMessage } from './deploy-status.js';
-import { actions, button, confirmDialog, context, escapeMrkdwn, header, inlineCode, section, textInput } from './kit.js';
+import { actions, button, codeBlock, confirmDialog, context, escapeMrkdwn, header, inlineCode, section, textInput } from './kit.js';
 
 /** The confirmation summary (the parent of the status thread) and the reject-reason modal. */
 
@@ -114,11 +114,24 @@ function decisionBlocks(d: DeploymentView, requiredApprovals: number): KnownBloc
   }
 }
 
+/** What the approval is bound to (src/snowflake/deploy-plan.ts): the statements in order and the spec the CALL binds. */
+export interface DeployStatementsModel {
+  readonly statements: readonly string[];
+  readonly spec: string;
+}
+
+/** The statements as sent, with the spec for the CALL's bind; cut to fit one section (3000 characters). */
+function statementsBlock(model: DeployStatementsModel): KnownBlock {
+  const text = `${model.statements.join(';\n')};\n-- ? = deploy.yml (inline, or staged where the account takes no inline spec):\n${model.spec}`;
+  return section(`*Statements to run:*\n${codeBlock(text, { budget: 2600, escape: true })}`);
+}
+
 /** The summary as the channel sees it; always the full set of blocks (chat.update replaces them all). */
-export function buildDeploySummary(d: DeploymentView, requiredApprovals: number): SlackMessage {
+export function buildDeploySummary(d: DeploymentView, requiredApprovals: number, statements?: DeployStatementsModel): SlackMessage {
   const blocks: KnownBlock[] = [
     header(`Deploy ${d.request.service.name}`),
     section(summaryFields(d).join('\n')),
+    ...(statements === undefined ? [] : [statementsBlock(statements)]),
     context('Service creation typically takes 5 to 15 minutes once approved.'),
     // The status line's block_id lets the tracker's chat.update find it.
     { ...section(buildStatusLine(d)), block_id: ApprovalIds.status },

@@ -45,7 +45,7 @@ export const AccessChangeRecord = z.object({
   change: PendingChange,
   /** The plan's statement texts as confirmed (their hash is planHash). */
   statements: z.array(z.string()),
-  /** Written by the access worker only (src/jobs/access-queue.ts). */
+  /** Written by the access worker only (src/jobs/access-executor.ts). */
   execution: AccessExecution.optional(),
   /** The sentence the person is shown once it ran (or did not). */
   notice: z.string().optional(),

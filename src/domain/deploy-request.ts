@@ -77,8 +77,12 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The hash an approval is bound to: approving one plan can never execute another. */
-export function planHash(request: DeployRequest): string {
+/**
+ * The hash of the request itself, which approvals were bound to before they covered the statements
+ * (src/snowflake/deploy-plan.ts deployPlanHash). Kept so that a deployment approved before that
+ * upgrade still runs: its statements are rendered from this very request.
+ */
+export function requestHash(request: DeployRequest): string {
   return createHash('sha256')
     .update(canonicalJson(DeployRequest.parse(request)))
     .digest('hex');

@@ -7,7 +7,7 @@ import { APPROVAL_STATES, Decision } from './deployment.js';
  * A change to a running service (issue 5 "Management"), from request to outcome. It is a record
  * of its own beside deployments, but behind the same gate: the same store (gate-store.ts), the
  * same guard chain (decideApprovalClick / decideRejection / decideExecution), the same listeners
- * (src/flows/gate/) and the same audit stream. The execute worker runs it (src/jobs/execute-queue.ts). `gate` says who must agree: the requester alone
+ * (src/flows/gate/) and the same audit stream. The execute worker runs it (src/jobs/change-executor.ts). `gate` says who must agree: the requester alone
  * (`self`: suspend, resume, scale, auto-suspend) or approvers per SPCS_APPROVERS (`approval`: drop,
  * and any change to a service with a deployment in flight).
  */
@@ -121,7 +121,7 @@ export const Operation = z.object({
   /** Where the outcome goes: the service's deployment thread, when it has one. */
   thread: z.object({ channelId: z.string(), ts: z.string() }).optional(),
   outcome: z.object({ ok: z.boolean(), text: z.string(), atMs: z.number() }).optional(),
-  /** Written by the execute worker only (src/jobs/execute-queue.ts). */
+  /** Written by the change executor only (src/jobs/change-executor.ts). */
   execution: OperationExecution.optional(),
 });
 export type Operation = z.infer<typeof Operation>;

@@ -1,288 +1,116 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { buildChangeOutcome } from '../blocks/manage.js';
-import { describeFailure } from '../blocks/kit.js';
-import { decideExecution, policyFor, type ApprovalPolicy } from '../domain/approval-policy.js';
-import {
-  CHANGE_VERBS,
-  decideAttention,
-  decideFromObservation,
-  operationHash,
-  type AttentionAction,
-  type Operation,
-  type OperationExecution,
-  type StatementRun,
-} from '../domain/operation.js';
+import { GATE_KINDS, type GateKind } from '../domain/approval-policy.js';
 import { withLogScope, type Logger } from '../logger.js';
-import {
-  isSnowflakeError,
-  observeChangeTarget,
-  planChangeStatements,
-  runStatusStatement,
-  type QueryRunner,
-  type Sql,
-} from '../snowflake/index.js';
-import type { AuditLog } from '../store/audit-log.js';
-import type { OperationStore } from '../store/operation-store.js';
-import type { Notifier } from './notifier.js';
-import { enqueueStranded, queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
-import { operationView } from '../domain/operation-view.js';
+import { runAccessChange, type AccessDeps, type AccessOutcome } from './access-executor.js';
+import { runChange, type ChangeDeps, type ChangeOutcome } from './change-executor.js';
+import { runDeploy, type DeployDeps, type DeployOutcome } from './deploy-executor.js';
+import { queuePrefix, type QueueConnection } from './queues.js';
 
 /**
- * Runs approved service and pool changes (issue 13), out of the click handler. The record says how
- * far a run got: `executing` is written before the first statement, each statement's outcome right
- * after Snowflake answers, then done / failed. A worker that finds `executing` with a statement
- * unanswered (its predecessor died) looks at Snowflake before sending anything (decideFromObservation):
- * visibly applied → recorded accepted; visibly not → sent; cannot tell → needs_attention, for a person.
+ * The one queue every approved record goes through (issue 13): a job per record, whose id is the
+ * record id, and one worker that hands it to its kind's executor (deploy-executor, change-executor,
+ * access-executor). Record ids carry their kind's letter (d…, o…, a…), so ids of different kinds
+ * never meet. One sweep, over every gate kind, enqueues approved records that have no job.
+ *
+ * Upgrading from the queues `deploy`, `execute-change` and `execute-access`: no worker reads them
+ * any more, so a job left there never runs; its record, approved without a job here, is enqueued
+ * by the sweep and runs once, guarded as always by the record's own execution part.
  */
 
-export const EXECUTE_QUEUE = 'execute-change';
+export const EXECUTE_QUEUE = 'execute';
 
-export const ExecuteJob = z.object({ operationId: z.string() });
+/** `recheck`: a person's "Check again" on a deployment that needs attention; it only looks, never sends. */
+export const JOB_KINDS = [...GATE_KINDS, 'recheck'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export const ExecuteJob = z.object({ kind: z.enum(JOB_KINDS), id: z.string().min(1) });
 export type ExecuteJob = z.infer<typeof ExecuteJob>;
-export type ExecuteOutcome = 'done' | 'failed' | 'needs_attention' | 'already_final' | 'waiting' | 'not_approved' | 'swept';
+export type ExecuteOutcome = DeployOutcome | ChangeOutcome | AccessOutcome | 'swept';
 export type ExecuteQueue = Queue<ExecuteJob, ExecuteOutcome>;
+
+/**
+ * Per kind, what happens to a finished job. A deployment's is kept a week, so its id stays taken
+ * (a later look is a recheck job of its own). A change's is removed, so a person's Retry can add
+ * the same id again: the record's execution part, not the job, keeps a change from running twice.
+ */
+const JOB_OPTIONS: Readonly<Record<JobKind, JobsOptions>> = {
+  deployment: { removeOnComplete: { age: 7 * 86_400 }, removeOnFail: 1000 },
+  recheck: { removeOnComplete: { age: 7 * 86_400 }, removeOnFail: 1000 },
+  operation: { removeOnComplete: true, removeOnFail: true },
+  access: { removeOnComplete: true, removeOnFail: 1000 },
+};
 
 export function createExecuteQueue({ connection, keyPrefix }: QueueConnection): ExecuteQueue {
   return new Queue<ExecuteJob, ExecuteOutcome>(EXECUTE_QUEUE, {
     connection,
     prefix: queuePrefix(keyPrefix),
-    // Finished jobs are removed so a person's Retry can add the same job id again; the record's
-    // execution part, not the job, is what keeps a change from running twice.
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true },
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
   });
 }
 
-/** jobId = operation id: a double enqueue (two clicks, click and sweep) is one job. */
-export async function enqueueExecute(queue: ExecuteQueue, operationId: string): Promise<void> {
-  await queue.add('execute', { operationId }, { jobId: operationId });
+/** jobId = record id: a double enqueue (two clicks, click and sweep) is one job. */
+export async function enqueueRecord(queue: ExecuteQueue, kind: GateKind, id: string): Promise<void> {
+  await queue.add(kind, { kind, id }, { jobId: id, ...JOB_OPTIONS[kind] });
+}
+
+/** Look number `check` at a deployment that needs attention: its own job id, the deployment's first job being done and kept. */
+export async function enqueueRecheck(queue: ExecuteQueue, deploymentId: string, check: number): Promise<void> {
+  await queue.add('recheck', { kind: 'recheck', id: deploymentId }, { jobId: `${deploymentId}-check-${check}`, ...JOB_OPTIONS.recheck });
 }
 
 export interface ExecuteDeps {
-  readonly operations: Pick<OperationStore, 'get' | 'transition' | 'update' | 'approvedUnfinished'>;
-  readonly audit: Pick<AuditLog, 'append'>;
-  readonly notifier: Pick<Notifier, 'changeOutcome' | 'changeSummary'>;
-  /** ALTER SERVICE / COMPUTE POOL, DROP SERVICE, CREATE COMPUTE POOL; SHOW SERVICES / COMPUTE POOLS to look again. */
-  readonly snowflake: QueryRunner;
-  readonly policy: ApprovalPolicy;
+  readonly deployment: DeployDeps;
+  readonly operation: ChangeDeps;
+  readonly access: AccessDeps;
+  /** Per gate kind, the approved records a job should exist for (approved, not finished, `graceMs` past the last approval). */
+  readonly stranded: Readonly<Record<GateKind, (nowMs: number, graceMs: number) => Promise<readonly { readonly id: string }[]>>>;
   readonly logger: Logger;
   readonly now: () => number;
 }
 
-type Audit = 'execution_started' | 'execution_refused' | 'change_applied' | 'change_failed' | 'change_needs_attention' | 'change_resolved';
-
-function auditChange(deps: Pick<ExecuteDeps, 'audit' | 'now'>, event: Audit, op: Operation, detail?: string, actor?: string) {
-  return deps.audit.append({
-    event,
-    deploymentId: op.id,
-    atMs: deps.now(),
-    planHash: op.planHash,
-    action: op.change.kind,
-    target: op.service,
-    ...(detail !== undefined && { detail }),
-    ...(actor !== undefined && { actor }),
-  });
-}
-
-const withExecution = (op: Operation, change: Partial<OperationExecution>): Operation => {
-  const ex = op.execution ?? { phase: 'executing' as const, sinceMs: 0, round: 1, statements: [] };
-  return { ...op, execution: { ...ex, ...change } };
-};
-
-/** The outcome as the record, the audit and the thread keep it. `failure` is a sentence for a person. */
-async function finish(deps: ExecuteDeps, op: Operation, result: { ok: true } | { ok: false; failure: string }): Promise<ExecuteOutcome> {
-  const at = deps.now();
-  const message = buildChangeOutcome(operationView(op), result);
-  const done =
-    (await deps.operations.update(op.id, (c) => ({
-      ...withExecution(c, { phase: result.ok ? 'done' : 'failed', sinceMs: at, ...(!result.ok && { note: result.failure }) }),
-      outcome: { ok: result.ok, text: message.text, atMs: at },
-    }))) ?? op;
-  await auditChange(deps, result.ok ? 'change_applied' : 'change_failed', done, result.ok ? 'done' : result.failure);
-  await deps.notifier.changeOutcome(done.id, result.ok ? 'done' : 'failed', done.execution?.round ?? 1);
-  await deps.notifier.changeSummary(done.id);
-  return result.ok ? 'done' : 'failed';
-}
-
-async function needsAttention(deps: ExecuteDeps, op: Operation, why: string): Promise<ExecuteOutcome> {
-  const next =
-    (await deps.operations.update(op.id, (c) => withExecution(c, { phase: 'needs_attention', sinceMs: deps.now(), note: why }))) ?? op;
-  deps.logger.warn({ operationId: op.id, why }, 'change needs attention: cannot tell whether Snowflake took it');
-  await auditChange(deps, 'change_needs_attention', next, why);
-  await deps.notifier.changeOutcome(next.id, 'needs_attention', next.execution?.round ?? 1);
-  await deps.notifier.changeSummary(next.id);
-  return 'needs_attention';
-}
-
-/** Records statement `index`'s outcome on the record (the only writer while it is `executing`). */
-function recordStatement(deps: ExecuteDeps, id: string, index: number, run: Omit<StatementRun, 'text'>): Promise<Operation | null> {
-  return deps.operations.update(id, (c) =>
-    withExecution(c, {
-      statements: (c.execution?.statements ?? []).map((s, i) => (i === index ? { ...s, ...run, atMs: deps.now() } : s)),
-    }),
-  );
-}
-
-export async function runChange(deps: ExecuteDeps, operationId: string): Promise<ExecuteOutcome> {
-  const op = await deps.operations.get(operationId);
-  if (op === null) throw new UnrecoverableError(`operation ${operationId} not found`);
-  const phase = op.execution?.phase;
-  if (phase === 'done' || phase === 'failed') return 'already_final';
-  if (phase === 'needs_attention') return 'waiting';
-  const plan = planChangeStatements(op.service, op.change);
-  const statements: Sql[] = plan.ok ? plan.value : [];
-  const texts = statements.map((s) => s.text);
-
-  let current: Operation;
-  // Its predecessor died after writing `executing` (or a person asked for a Retry): look before sending.
-  let inDoubt = phase === 'executing';
-  if (op.execution === undefined) {
-    // The guard chain again: settings may have changed since the click, and the statements rebuilt
-    // from the stored record must be the ones approved (their texts are in the plan hash).
-    const currentPlanHash = plan.ok ? operationHash(op.service, op.change, texts) : '';
-    const check = decideExecution(policyFor(op.gate, deps.policy), { ...op, currentPlanHash });
-    if (!check.ok || !plan.ok) {
-      const reason = check.ok ? (plan.ok ? '' : plan.message) : check.reason.replaceAll('_', ' ');
-      await auditChange(deps, 'execution_refused', op, reason);
-      if (op.state !== 'approved') return 'not_approved';
-      return finish(deps, op, {
-        ok: false,
-        failure: `:no_entry: Not applied: the request no longer passes the approval rules (${reason}).`,
-      });
-    }
-    // Claimed by a compare-and-set, so of two workers handed the same change only one sends it.
-    const claimed = await deps.operations.transition<Operation | null>(op.id, (c) => {
-      if (c === null || c.execution !== undefined) return { result: null };
-      const next: Operation = {
-        ...c,
-        execution: { phase: 'executing', sinceMs: deps.now(), round: 1, statements: texts.map((text) => ({ text })) },
-      };
-      return { write: next, result: next };
-    });
-    // Another run claimed it between the read and the write: that one sends it.
-    if (claimed === null) return 'waiting';
-    current = claimed;
-    await auditChange(deps, 'execution_started', current, texts.join('; '));
-  } else {
-    current = op;
-    const recorded = (op.execution?.statements ?? []).map((s) => s.text);
-    if (!plan.ok || JSON.stringify(recorded) !== JSON.stringify(texts))
-      return needsAttention(deps, op, 'the statements rebuilt from the request differ from the ones recorded');
-  }
-
-  /** Looks at the target; what decideFromObservation makes of it, with the words for a person when it cannot tell. */
-  const look = async (statement: Sql): Promise<{ effect: 'applied' | 'not_applied' } | { effect: 'unknown'; why: string }> => {
-    const seen = await observeChangeTarget(deps.snowflake, current.service, current.change);
-    const effect = decideFromObservation(current.change, seen);
-    deps.logger.info({ operationId, statement: statement.text, effect }, 'looked at Snowflake before sending again');
-    if (effect !== 'unknown') return { effect };
-    return {
-      effect,
-      why: seen.kind === 'failed' ? `looking at it failed: ${seen.why}` : 'Snowflake shows neither the old nor the new state',
-    };
-  };
-
-  for (const [index, statement] of statements.entries()) {
-    const recorded = current.execution?.statements[index];
-    if (recorded?.outcome === 'accepted') continue;
-    if (recorded?.outcome === 'failed') return 'already_final';
-    if (inDoubt) {
-      // Only the first unanswered statement can have been sent; the ones after it were not.
-      inDoubt = false;
-      const seen = await look(statement);
-      if (seen.effect === 'unknown') return needsAttention(deps, current, seen.why);
-      if (seen.effect === 'applied') {
-        current = (await recordStatement(deps, operationId, index, { outcome: 'accepted', learnedBy: 'observed' })) ?? current;
-        continue;
-      }
-      // not_applied: sending it is safe, see decideFromObservation.
-    }
-    try {
-      await runStatusStatement(deps.snowflake, statement);
-    } catch (err) {
-      const failure = isSnowflakeError(err) ? err.failure : null;
-      deps.logger.warn({ err, operationId, statement: statement.text }, 'service change failed');
-      // No answer is not a refusal: Snowflake may have taken it (a DROP or CREATE is never retried), so look first.
-      if (failure?.kind === 'transient' || failure?.kind === 'session_expired') {
-        const seen = await look(statement);
-        if (seen.effect === 'unknown') return needsAttention(deps, current, `Snowflake did not answer, and ${seen.why}`);
-        if (seen.effect === 'applied') {
-          current = (await recordStatement(deps, operationId, index, { outcome: 'accepted', learnedBy: 'observed' })) ?? current;
-          continue;
-        }
-      }
-      current =
-        (await recordStatement(deps, operationId, index, { outcome: 'failed', failureKind: failure?.kind ?? 'unknown' })) ?? current;
-      return finish(deps, current, {
-        ok: false,
-        failure: describeFailure(failure, `${CHANGE_VERBS[current.change.kind]} ${current.service}`),
-      });
-    }
-    current = (await recordStatement(deps, operationId, index, { outcome: 'accepted' })) ?? current;
-  }
-  return finish(deps, current, { ok: true });
-}
-
-/**
- * A person's answer to needs_attention (the gate's buttons): marked done, audited and announced; or
- * a Retry, audited and handed back to the worker. Null when the change was not waiting for one.
- */
-export async function resolveAttention(
-  deps: Pick<ExecuteDeps, 'operations' | 'audit' | 'notifier' | 'now'> & { readonly enqueue: (operationId: string) => Promise<void> },
-  operationId: string,
-  action: AttentionAction,
-  actor: string,
-): Promise<Operation | null> {
-  const at = deps.now();
-  const resolved = await deps.operations.transition<Operation | null>(operationId, (c) => {
-    const next = c === null ? null : decideAttention(c, action, at);
-    if (next === null) return { result: null };
-    const withOutcome: Operation =
-      action === 'mark_done'
-        ? { ...next, outcome: { ok: true, text: buildChangeOutcome(operationView(next), { ok: true }).text, atMs: at } }
-        : next;
-    return { write: withOutcome, result: withOutcome };
-  });
-  if (resolved === null) return null;
-  await auditChange(deps, 'change_resolved', resolved, action === 'mark_done' ? 'marked_done' : 'retry', actor);
-  if (action === 'retry') {
-    await deps.enqueue(operationId);
-    return resolved;
-  }
-  await auditChange(deps, 'change_applied', resolved, `marked done by ${actor}`);
-  await deps.notifier.changeOutcome(resolved.id, 'done', resolved.execution?.round ?? 1);
-  await deps.notifier.changeSummary(resolved.id);
-  return resolved;
-}
-
 /** The sweep's job scheduler: one sweep per interval across all workers. */
-const SWEEP_SCHEDULER = 'sweep-approved-changes';
+const SWEEP_SCHEDULER = 'sweep-approved';
 const SWEEP_JOB = 'sweep';
 
-export interface ChangeSweepOptions {
-  /** How often approved changes without a job are looked for. @defaultValue 30 s */
+export interface SweepOptions {
+  /** How often approved records without a job are looked for. @defaultValue 30 s */
   readonly everyMs?: number;
-  /** How long after its approval a change must be unfinished to count. @defaultValue 30 s */
+  /** How long after its approval a record must be unstarted to count. @defaultValue 30 s */
   readonly graceMs?: number;
 }
 
-export async function scheduleChangeSweep(queue: ExecuteQueue, everyMs = 30_000): Promise<void> {
+export async function scheduleApprovedSweep(queue: ExecuteQueue, everyMs = 30_000): Promise<void> {
   await queue.upsertJobScheduler(
     SWEEP_SCHEDULER,
     { every: everyMs },
-    { name: SWEEP_JOB, data: { operationId: '' }, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    { name: SWEEP_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } },
   );
 }
 
-/** Enqueues approved changes the click handler approved but never enqueued (it died in between), or whose job is gone. */
-async function sweepApproved(deps: ExecuteDeps, queue: ExecuteQueue, graceMs: number): Promise<ExecuteOutcome> {
-  await enqueueStranded(
-    queue,
-    await deps.operations.approvedUnfinished(deps.now(), graceMs),
-    (id) => enqueueExecute(queue, id),
-    (operationId) => deps.logger.warn({ operationId }, 'approved change had no execute job; enqueued by the sweep'),
-  );
+/** Enqueues every approved record of every kind whose job is missing; waiting behind other jobs, or running, is not missing. */
+async function sweepApproved(deps: ExecuteDeps, queue: ExecuteQueue, graceMs: number): Promise<'swept'> {
+  for (const kind of GATE_KINDS) {
+    for (const record of await deps.stranded[kind](deps.now(), graceMs)) {
+      if ((await queue.getJob(record.id)) !== undefined) continue;
+      await enqueueRecord(queue, kind, record.id);
+      deps.logger.warn({ kind, recordId: record.id }, 'approved record had no execute job; enqueued by the sweep');
+    }
+  }
   return 'swept';
+}
+
+function dispatch(deps: ExecuteDeps, job: ExecuteJob): Promise<ExecuteOutcome> {
+  switch (job.kind) {
+    case 'deployment':
+    case 'recheck':
+      // A recheck is the same run: a deployment in needs_attention only looks again (recoverSubmission).
+      return withLogScope({ deploymentId: job.id }, () => runDeploy(deps.deployment, job.id));
+    case 'operation':
+      return withLogScope({ operationId: job.id }, () => runChange(deps.operation, job.id));
+    case 'access':
+      return runAccessChange(deps.access, job.id);
+  }
 }
 
 export function processExecute(deps: ExecuteDeps, sweep?: { readonly queue: ExecuteQueue; readonly graceMs: number }) {
@@ -290,34 +118,37 @@ export function processExecute(deps: ExecuteDeps, sweep?: { readonly queue: Exec
     if (job.name === SWEEP_JOB) return sweep === undefined ? 'swept' : sweepApproved(deps, sweep.queue, sweep.graceMs);
     const parsed = ExecuteJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad execute job: ${parsed.error.message}`);
-    const id = parsed.data.operationId;
-    return withLogScope({ operationId: id }, () => runChange(deps, id));
+    return dispatch(deps, parsed.data);
   };
 }
 
 export interface ExecuteWorkerOptions {
   /** How long a job's lock lives without renewal; a killed worker's job is picked up after it. @defaultValue 30 s */
   readonly lockDurationMs?: number;
-  /** The queue the sweep adds stranded changes to (without it, sweep jobs do nothing). */
+  /** The queue the sweep adds stranded records to (without it, sweep jobs do nothing). */
   readonly sweepQueue?: ExecuteQueue;
   readonly sweepGraceMs?: number;
 }
 
+/** A few records at a time, and a lock whose lapse hands a killed worker's job to another worker (stall check as often). */
 export function createExecuteWorker(
   queue: QueueConnection,
   deps: ExecuteDeps,
   options: ExecuteWorkerOptions = {},
 ): Worker<ExecuteJob, ExecuteOutcome> {
   const sweep = options.sweepQueue && { queue: options.sweepQueue, graceMs: options.sweepGraceMs ?? 30_000 };
-  const worker = new Worker<ExecuteJob, ExecuteOutcome>(
-    EXECUTE_QUEUE,
-    processExecute(deps, sweep),
-    recordWorkerOptions(queue, options.lockDurationMs),
-  );
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const worker = new Worker<ExecuteJob, ExecuteOutcome>(EXECUTE_QUEUE, processExecute(deps, sweep), {
+    connection: queue.connection,
+    prefix: queuePrefix(queue.keyPrefix),
+    concurrency: 4,
+    lockDuration,
+    stalledInterval: lockDuration,
+  });
   worker.on('failed', (job, err) =>
     deps.logger.error(
-      { err, operationId: job?.data.operationId },
-      'execute job failed: applying the approved change stopped with an error',
+      { err, kind: job?.data.kind, recordId: job?.data.id },
+      'execute job failed: running the approved record stopped with an error',
     ),
   );
   return worker;

@@ -2,7 +2,8 @@ import type { MessageMetadata, ModalView } from '@slack/types';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { z } from 'zod';
-import { buildDeploySummary } from '../blocks/deploy-summary.js';
+import { buildDeploySummary, type DeployStatementsModel } from '../blocks/deploy-summary.js';
+import { planDeployStatements } from '../snowflake/deploy-plan.js';
 import { buildChangeAttention, buildChangeOutcome, buildChangeSummary } from '../blocks/manage.js';
 import { EXECUTION_PHASES, type ExecutionPhase, type Operation } from '../domain/operation.js';
 import type { ReplyReceipts } from '../store/reply-receipts.js';
@@ -258,6 +259,16 @@ async function earlierReplyQueued(deps: NotifyDeps, deploymentId: string, milest
   return states.some((s) => QUEUED.has(s));
 }
 
+/** The statements the approval binds to, for the summary; none when the stored request no longer renders (the worker refuses it). */
+function statementsModel(d: Deployment): DeployStatementsModel | undefined {
+  try {
+    const plan = planDeployStatements(d.request);
+    return { statements: [plan.createPool, plan.dropService, plan.call].flatMap((s) => (s === null ? [] : [s.text])), spec: plan.spec };
+  } catch {
+    return undefined;
+  }
+}
+
 const milestoneJobId = (deploymentId: string, milestone: Milestone) => `${deploymentId}-${milestone}`;
 
 /** The Slack call a job makes for the deployment as it is now; `run` says whether it adopted a message an earlier try posted. */
@@ -268,7 +279,7 @@ function sendFor(
   jobId: string | undefined,
 ): { method: PacedMethod; run: () => Promise<boolean> } {
   if (data.kind === 'summary') {
-    const message = buildDeploySummary(deploymentView(d), deps.requiredApprovals);
+    const message = buildDeploySummary(deploymentView(d), deps.requiredApprovals, statementsModel(d));
     const ts = d.messageTs;
     if (ts !== undefined) {
       return {

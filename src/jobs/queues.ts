@@ -17,35 +17,3 @@ export interface QueueConnection {
   readonly connection: Redis | Cluster;
   readonly keyPrefix: string;
 }
-
-/**
- * Worker options of a queue with one job per gate record (deploy, execute): a few at a time, and a
- * lock whose lapse hands a killed worker's job to another worker (stall check as often).
- * @defaultValue lock 30 s
- */
-export function recordWorkerOptions(queue: QueueConnection, lockDurationMs = 30_000) {
-  return {
-    connection: queue.connection,
-    prefix: queuePrefix(queue.keyPrefix),
-    concurrency: 4,
-    lockDuration: lockDurationMs,
-    stalledInterval: lockDurationMs,
-  };
-}
-
-/**
- * The sweep's step, for any queue whose job id is the record id: enqueue each stranded record
- * (approved, never started) that has no job. Waiting behind other jobs, or running, is not stranded.
- */
-export async function enqueueStranded(
-  queue: { getJob(id: string): Promise<unknown> },
-  stranded: readonly { readonly id: string }[],
-  enqueue: (id: string) => Promise<void>,
-  report: (id: string) => void,
-): Promise<void> {
-  for (const record of stranded) {
-    if ((await queue.getJob(record.id)) !== undefined) continue;
-    await enqueue(record.id);
-    report(record.id);
-  }
-}

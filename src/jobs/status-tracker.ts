@@ -35,7 +35,7 @@ import {
   type QueryState,
   type ServiceContainer,
 } from '../snowflake/index.js';
-import type { DeployDeps } from './deploy-queue.js';
+import type { DeployDeps } from './deploy-executor.js';
 import { queuePrefix, type QueueConnection } from './queues.js';
 
 /**

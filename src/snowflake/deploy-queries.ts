@@ -6,7 +6,7 @@ import { defaultSpecDirectory, stageDeploymentSpec, type SpecDelivery, type Spec
 import { renderDeploymentSpec, type DeploymentPlanInput } from './deployment-spec.js';
 import { isSnowflakeError, withPrivilegeHint } from './errors.js';
 import { identifierFromSnowflake, qualify, requireQualifiedName, type QualifiedName } from './identifiers.js';
-import { bind, sql } from './sql.js';
+import { bind, sql, type Sql } from './sql.js';
 
 /**
  * Deploying a model version to SPCS the way snowflake-ml-python's create_service does: one
@@ -48,6 +48,13 @@ export interface DeployOptions {
    * the query again in the query history instead of sending a second CALL.
    */
   readonly queryTag?: string;
+  /** deploy.yml as planDeployStatements rendered it for the approved hash (default: rendered from `plan`, the same text). */
+  readonly spec?: string;
+}
+
+/** CALL SYSTEM$DEPLOY_MODEL with the spec (or the staged file's path) bound, not spliced. */
+export function deployCallStatement(spec: string): Sql {
+  return sql`CALL SYSTEM$DEPLOY_MODEL(${bind(spec)})`.requires(DEPLOY_GRANTS);
 }
 
 /** The QUERY_TAG a deployment's CALL carries: the bot's name and the deployment's id. */
@@ -66,10 +73,10 @@ export async function deployModel(
   plan: DeploymentPlanInput,
   options: DeployOptions,
 ): Promise<DeployStarted> {
-  const yaml = renderDeploymentSpec(plan); // validates the plan
+  const yaml = options.spec ?? renderDeploymentSpec(plan); // validates the plan
   const service = requireQualifiedName(plan.service, 'Service name', 3);
   const call = (spec: string) => {
-    const statement = sql`CALL SYSTEM$DEPLOY_MODEL(${bind(spec)})`.requires(DEPLOY_GRANTS);
+    const statement = deployCallStatement(spec);
     return options.queryTag === undefined ? statement : statement.withParameters({ QUERY_TAG: options.queryTag });
   };
   const queryId =

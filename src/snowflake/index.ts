@@ -60,6 +60,7 @@ export * from './registry-queries.js';
 export * from './compute-pool-queries.js';
 export * from './service-queries.js';
 export * from './deploy-queries.js';
+export * from './deploy-plan.js';
 export {
   createPlatformCapabilities,
   decideSpecDelivery,

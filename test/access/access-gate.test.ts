@@ -7,8 +7,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addGrant } from '../../emulator/spcs/privileges.js';
 import type { AccessChangeRecord } from '../../src/domain/access-change.js';
-import { planOf } from '../../src/flows/access/changes.js';
-import { createAccessQueue, enqueueAccess, type AccessQueue } from '../../src/jobs/access-queue.js';
+import { planOf } from '../../src/domain/access-change-plan.js';
+import { createExecuteQueue, enqueueRecord, type ExecuteQueue } from '../../src/jobs/execute-queue.js';
 import type { PendingChange } from '../../src/store/access-session-store.js';
 import { AccessChangeStore } from '../../src/store/access-change-store.js';
 import { eventually } from '../deploy-approval/helpers.js';
@@ -21,7 +21,7 @@ const SERVICE_FQ = { database: 'ML_DB', schema: 'SERVING', name: 'IRIS_SVC' };
 let t: TestBot;
 let redis: Redis;
 let changes: AccessChangeStore;
-let queue: AccessQueue;
+let queue: ExecuteQueue;
 
 beforeAll(async () => {
   t = await startTestBot({ env: { SPCS_MANAGERS: MANAGER.id } });
@@ -35,7 +35,7 @@ beforeAll(async () => {
   });
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   changes = new AccessChangeStore(redis, t.keyPrefix);
-  queue = createAccessQueue({ connection: redis, keyPrefix: t.keyPrefix });
+  queue = createExecuteQueue({ connection: redis, keyPrefix: t.keyPrefix });
 });
 
 afterAll(async () => {
@@ -141,7 +141,7 @@ describe('/spcs access behind the gate', () => {
     const { viewId, texts } = await approvedRecord(t, changes, id, change, {
       execution: { phase: 'executing', sinceMs: Date.now(), statements: planned },
     });
-    await enqueueAccess(queue, id);
+    await enqueueRecord(queue, 'access', id);
 
     const view = await waitForView(t, viewId, 'access.overview', (v) => viewText(v).includes('did not run them again'));
     expect(viewText(view)).toContain('DROP NETWORK RULE ML_DB.SERVING.SPCS_ACCESS_ANALYST_RULE');
@@ -179,7 +179,7 @@ describe('an access run, statement by statement', () => {
     expect(texts).toHaveLength(3);
     // The first two statements each take 1.5 s to answer: the second is held while we look.
     t.emulator.faults.slowQuery(2, 1500);
-    await enqueueAccess(queue, id);
+    await enqueueRecord(queue, 'access', id);
 
     await eventually(() => sent(texts[1] ?? '').length === 1 || undefined, 10_000, 'second statement sent');
     const during = (await changes.get(id))?.execution;
@@ -194,7 +194,7 @@ describe('an access run, statement by statement', () => {
 
 describe('the sweep of confirmed access changes', () => {
   it('when a change was confirmed but its job was never enqueued (the web process died in between), then the sweep enqueues it and it runs once', async () => {
-    const bot = await startTestBot({ env: { SPCS_MANAGERS: MANAGER.id }, bot: { changeSweep: { everyMs: 200, graceMs: 0 } } });
+    const bot = await startTestBot({ env: { SPCS_MANAGERS: MANAGER.id }, bot: { sweep: { everyMs: 200, graceMs: 0 } } });
     const store = new AccessChangeStore(redis, bot.keyPrefix);
     try {
       const id = `a${'0'.repeat(23)}2`;
@@ -206,7 +206,9 @@ describe('the sweep of confirmed access changes', () => {
       expect(texts).toHaveLength(1);
       expect(ran(texts[0] ?? '')).toHaveLength(1);
       expect(
-        bot.logs.filter((l) => l['msg'] === 'confirmed access change had no job; enqueued by the sweep' && l['accessId'] === id),
+        bot.logs.filter(
+          (l) => l['msg'] === 'approved record had no execute job; enqueued by the sweep' && l['recordId'] === id && l['kind'] === 'access',
+        ),
       ).toHaveLength(1);
     } finally {
       await bot.stop();

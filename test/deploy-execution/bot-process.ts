@@ -1,9 +1,10 @@
 /**
  * The real bot as a process of its own, for tests that kill it: what src/main.ts starts (ROLE,
  * SHUTDOWN_TIMEOUT_MS and the signal handling included), with short deploy- and execute-job locks
- * (TEST_DEPLOY_LOCK_MS, TEST_EXECUTE_LOCK_MS, default 1 s) so that BullMQ hands a killed worker's job to another worker
- * within seconds instead of after the production 30 s; TEST_SWEEP_MS, when set, runs the sweep of
- * approved deployments that often with no grace. Run through tsx (`node --import tsx`):
+ * (TEST_EXECUTE_LOCK_MS for every approved record's job, TEST_STATUS_LOCK_MS for status rounds,
+ * default 1 s; TEST_NOTIFY_LOCK_MS for notifications, when set) so that BullMQ hands a killed worker's
+ * job to another worker within seconds instead of after the production 30 s; TEST_SWEEP_MS, when set, runs
+ * the sweep of approved records that often with no grace. Run through tsx (`node --import tsx`):
  * `npm test` does not build dist/.
  */
 import { startBot } from '../../src/app.js';
@@ -20,7 +21,6 @@ if (!result.ok) {
 const { config } = result;
 const logger = createLogger(config.logLevel);
 const bot = await startBot(config, logger, {
-  deployLockDurationMs: Number(process.env.TEST_DEPLOY_LOCK_MS ?? '1000'),
   executeLockDurationMs: Number(process.env.TEST_EXECUTE_LOCK_MS ?? '1000'),
   statusLockDurationMs: Number(process.env.TEST_STATUS_LOCK_MS ?? '1000'),
   // Notification jobs keep BullMQ's 30 s lock unless a test that kills mid-post shortens it.

@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDeployQueue, enqueueDeploy } from '../../src/jobs/deploy-queue.js';
+import { createExecuteQueue, enqueueRecord } from '../../src/jobs/execute-queue.js';
 import { TEST_REDIS_URL } from '../support/test-bot.js';
 import {
   APPROVER,
@@ -39,12 +39,12 @@ async function strandInSubmitting(harness: DeployHarness, serviceName: string): 
     execution: { phase: 'submitting', phaseSinceMs: at, milestones: ['approved'] },
   }));
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = createDeployQueue({ connection: redis, keyPrefix: harness.t.keyPrefix });
+  const queue = createExecuteQueue({ connection: redis, keyPrefix: harness.t.keyPrefix });
   closers.push(async () => {
     await queue.close();
     redis.disconnect();
   });
-  await enqueueDeploy(queue, requested.id);
+  await enqueueRecord(queue, 'deployment', requested.id);
   return requested;
 }
 

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAST_TIMINGS, startEmulator, type Emulator } from '../../emulator/index.js';
 import type { DeployRequest } from '../../src/domain/deploy-request.js';
-import { createDeployQueue, type DeployQueue } from '../../src/jobs/deploy-queue.js';
+import { createExecuteQueue, type ExecuteQueue } from '../../src/jobs/execute-queue.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { createSlackRequestClient } from '../support/slack-request.js';
 import { deleteKeys, TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../support/test-bot.js';
@@ -26,7 +26,7 @@ interface BotProcess {
 interface Scenario {
   readonly emulator: Emulator;
   readonly deployments: DeploymentClient;
-  readonly deployQueue: DeployQueue;
+  readonly deployQueue: ExecuteQueue;
   readonly first: BotProcess;
   readonly id: string;
   readonly ts: string;
@@ -79,7 +79,7 @@ async function startScenario(serviceName: string, change: Partial<DeployRequest>
   const emulator = await startEmulator({ timings: FAST_TIMINGS, speed: 4 });
   const deployments = connectDeployments(keyPrefix, fake);
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  const deployQueue = createDeployQueue({ connection: redis, keyPrefix });
+  const deployQueue = createExecuteQueue({ connection: redis, keyPrefix });
   cleanups.push(async () => {
     await deployQueue.close();
     redis.disconnect();

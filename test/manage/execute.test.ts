@@ -11,7 +11,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationHash, type Operation, type OperationChange } from '../../src/domain/operation.js';
-import { createExecuteQueue, enqueueExecute, type ExecuteQueue } from '../../src/jobs/execute-queue.js';
+import { createExecuteQueue, enqueueRecord, type ExecuteQueue } from '../../src/jobs/execute-queue.js';
 import { parseQualifiedName, planChangeStatements, setServiceInstances, type SnowflakeClient } from '../../src/snowflake/index.js';
 import { AuditLog } from '../../src/store/audit-log.js';
 import { OperationStore } from '../../src/store/operation-store.js';
@@ -28,7 +28,7 @@ let operations: OperationStore;
 let queue: ExecuteQueue;
 let db: SnowflakeClient;
 beforeAll(async () => {
-  t = await startTestBot({ env: MANAGE_ENV, bot: { changeSweep: { everyMs: 200, graceMs: 0 } } });
+  t = await startTestBot({ env: MANAGE_ENV, bot: { sweep: { everyMs: 200, graceMs: 0 } } });
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   audit = new AuditLog(redis, t.keyPrefix);
   operations = new OperationStore(redis, t.keyPrefix);
@@ -106,8 +106,8 @@ describe('the worker runs a confirmed change', () => {
     const before = sent('DROP SERVICE ML_DB.SERVING.NOPE_SVC');
     const op = approvedChange('o0dropgone1', 'ML_DB.SERVING.NOPE_SVC', { kind: 'drop' });
     await operations.create(op);
-    await enqueueExecute(queue, op.id);
-    await enqueueExecute(queue, op.id); // a double enqueue is one job
+    await enqueueRecord(queue, 'operation', op.id);
+    await enqueueRecord(queue, 'operation', op.id); // a double enqueue is one job
     const done = await eventually(
       async () => {
         const r = await operations.get(op.id);
@@ -134,7 +134,7 @@ describe('a worker that finds a change executing (its predecessor died)', () => 
     expect(svc()?.maxInstances).toBe(4);
     const shows = t.emulator.sqlLog.length;
 
-    await enqueueExecute(queue, 'o0deadwrk1');
+    await enqueueRecord(queue, 'operation', 'o0deadwrk1');
     await messageMatching(t, /scale `ML_DB\.SERVING\.IRIS_SVC`: done.*max 4/);
     const op = await operations.get('o0deadwrk1');
     expect(op?.execution).toMatchObject({ phase: 'done', statements: [{ text: statement, outcome: 'accepted', learnedBy: 'observed' }] });
@@ -147,7 +147,7 @@ describe('a worker that finds a change executing (its predecessor died)', () => 
     const change: OperationChange = { kind: 'autosuspend', seconds: 900 };
     const statement = 'ALTER SERVICE ML_DB.SERVING.IRIS_SVC SET AUTO_SUSPEND_SECS = 900';
     await operations.create(approvedChange('o0deadwrk2', SERVICE, change, executing([statement])));
-    await enqueueExecute(queue, 'o0deadwrk2');
+    await enqueueRecord(queue, 'operation', 'o0deadwrk2');
     await waitUntil(() => (svc()?.autoSuspendSecs === 900 ? true : undefined), { timeoutMs: 10_000, message: 'not sent' });
     await eventually(async () => (await operations.get('o0deadwrk2'))?.execution?.phase === 'done', 10_000, 'not done');
     expect(sent(statement)).toBe(1);
@@ -158,7 +158,7 @@ describe('a worker that finds a change executing (its predecessor died)', () => 
     const change: OperationChange = { kind: 'scale', min: 1, max: 2 };
     const statement = 'ALTER SERVICE ML_DB.SERVING.GHOST_SVC SET MIN_INSTANCES = 1 MAX_INSTANCES = 2';
     await operations.create(approvedChange('o0cannottel', service, change, executing([statement])));
-    await enqueueExecute(queue, 'o0cannottel');
+    await enqueueRecord(queue, 'operation', 'o0cannottel');
 
     const attention = () =>
       t.fake
@@ -226,7 +226,12 @@ describe('the sweep of approved changes', () => {
     await eventually(async () => (await operations.get('o0stranded'))?.execution?.phase === 'done', 10_000, 'not done');
     expect(sent(statement)).toBe(1);
     expect(
-      t.logs.filter((l) => l['msg'] === 'approved change had no execute job; enqueued by the sweep' && l['operationId'] === 'o0stranded'),
+      t.logs.filter(
+        (l) =>
+          l['msg'] === 'approved record had no execute job; enqueued by the sweep' &&
+          l['recordId'] === 'o0stranded' &&
+          l['kind'] === 'operation',
+      ),
     ).toHaveLength(1);
   });
 });

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { FAST_TIMINGS, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import type { DeployRequest } from '../../src/domain/deploy-request.js';
 import { createDeploymentRequester } from '../../src/flows/approval/index.js';
-import { createDeployQueue, type DeployQueue } from '../../src/jobs/deploy-queue.js';
+import { createExecuteQueue, type ExecuteQueue } from '../../src/jobs/execute-queue.js';
 import { createExpiryQueue, createExpiryScheduler } from '../../src/jobs/expiry-queue.js';
 import { createNotifier, createNotifyQueues, type NotifyQueues } from '../../src/jobs/notifier.js';
 import { createLogger } from '../../src/logger.js';
@@ -60,7 +60,7 @@ export interface Fleet {
   readonly store: DeploymentStore;
   readonly audit: AuditLog;
   readonly processes: BotProcess[];
-  readonly deployQueue: DeployQueue;
+  readonly deployQueue: ExecuteQueue;
   readonly notifyQueues: NotifyQueues;
   /** Starts a deployment as the wizard hands it over (the approval gate's requester); resolves once its summary is posted (within `waitMs`, default 15 s). */
   request(serviceName: string, change?: Partial<DeployRequest>, waitMs?: number): Promise<{ id: string; ts: string }>;
@@ -89,7 +89,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const store = new DeploymentStore(redis, keyPrefix);
   const audit = new AuditLog(redis, keyPrefix);
   const notifyQueues = createNotifyQueues(queues);
-  const deployQueue = createDeployQueue(queues);
+  const deployQueue = createExecuteQueue(queues);
   const expiryQueue = createExpiryQueue(queues);
   // A test may take its private Redis down on purpose; the queues' reconnects are not failures.
   for (const q of [notifyQueues.summaries, notifyQueues.replies, deployQueue, expiryQueue]) q.on('error', () => undefined);

@@ -34,7 +34,7 @@ describe('Redis through Sentinel', () => {
     cleanups.push(() => direct.disconnect());
     const keys = await direct.keys(`${fleet.keyPrefix}:*`);
     expect(keys).toContain(`${fleet.keyPrefix}:deployment:${id}`);
-    expect(keys).toContain(`${queuePrefix(fleet.keyPrefix)}:deploy:${id}`);
+    expect(keys).toContain(`${queuePrefix(fleet.keyPrefix)}:execute:${id}`);
     expect(queuePrefix(fleet.keyPrefix)).toBe(`${fleet.keyPrefix}:{${fleet.keyPrefix}:bull}`);
   }, 120_000);
 });

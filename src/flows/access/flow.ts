@@ -30,12 +30,15 @@ import { describeFailure } from '../../blocks/kit.js';
 import type { AccessPlan } from '../../snowflake/index.js';
 import { createActionGuard } from '../shared/permissions.js';
 import { z } from 'zod';
-import { actionOf, changeModel, lockoutOf, parseGrantRole, parseNetworkForm, planOf } from './changes.js';
+import { changeModel } from '../../jobs/access-view-models.js';
+import { actionOf, fqOf, planOf } from '../../domain/access-change-plan.js';
+import { settledSession } from '../../domain/access-session.js';
+import { lockoutOf, parseGrantRole, parseNetworkForm } from './changes.js';
 import { planNetworkAccess } from './network-plan.js';
-import { methodModels, overviewView, settledSession } from './overview.js';
+import { methodModels, overviewView } from './overview.js';
 import { policyFor } from '../../domain/approval-policy.js';
 import type { AccessDeps } from './deps.js';
-import { fqOf, loadOverview } from './lookups.js';
+import { loadOverview } from './lookups.js';
 import { callInferenceEndpoint, checkPatShape, ingressBaseUrl, requestBody } from './rest-call.js';
 import { parseSampleInput, restPath } from './sample-input.js';
 import { createAccessSessionStore, type AccessSession, type PendingChange } from '../../store/access-session-store.js';
@@ -271,7 +274,7 @@ async function onConfirm(
       target: fqOf(session.service).sql,
       atMs: deps.now(),
     });
-    // The access worker runs it and puts the overview back on this view (src/jobs/access-queue.ts);
+    // The access worker runs it and puts the overview back on this view (src/jobs/access-executor.ts);
     // an approval whose enqueue is lost is found by the access sweep.
     await deps.enqueueAccess(id);
   } catch (err) {

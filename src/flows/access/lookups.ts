@@ -15,6 +15,7 @@ import {
   type QualifiedName,
   type QueryRunner,
 } from '../../snowflake/index.js';
+import { fqOf } from '../../domain/access-change-plan.js';
 import type { AccessEndpoint, AccessMethod, AccessSession, Fq } from '../../store/access-session-store.js';
 
 /**
@@ -23,7 +24,6 @@ import type { AccessEndpoint, AccessMethod, AccessSession, Fq } from '../../stor
  */
 
 const id = identifierFromSnowflake;
-export const fqOf = (f: Fq): QualifiedName => qualify(id(f.database), id(f.schema), id(f.name));
 
 /** Runs `work`; a failure becomes a sentence in `notes` and `undefined`. */
 async function attempt<T>(notes: string[], doing: string, work: () => Promise<T>): Promise<T | undefined> {

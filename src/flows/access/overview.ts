@@ -1,9 +1,9 @@
 import type { ModalView } from '@slack/types';
 import { buildAccessNoticeView, buildAccessOverview, type EndpointModel, type MethodModel } from '../../blocks/access.js';
 import type { AccessChangeRecord } from '../../domain/access-change.js';
-import type { AccessSession, AccessSessionStore, PendingChange } from '../../store/access-session-store.js';
+import type { AccessSession, AccessSessionStore } from '../../store/access-session-store.js';
 import type { AccessChangeStore } from '../../store/access-change-store.js';
-import { fqOf } from './lookups.js';
+import { fqOf } from '../../domain/access-change-plan.js';
 import { describeSignature, exampleInput, restPath } from './sample-input.js';
 
 /** The modal's overview as pure functions, so the access worker and the notifier render it without Slack. */
@@ -32,19 +32,6 @@ export function overviewView(session: AccessSession): ModalView {
     methods: methodModels(session),
     ...(session.notice !== undefined && { notice: session.notice }),
   });
-}
-
-/** The session as the overview shows it next: no pending change, the notice given (if any). */
-export function settledSession(session: AccessSession, notice?: string): AccessSession {
-  const { pending: _p, notice: _n, ...rest } = session;
-  return notice === undefined ? rest : { ...rest, notice };
-}
-
-/** The session after a change ran: an applied network change is now the user's policy. */
-export function sessionAfterRun(session: AccessSession, change: PendingChange, ok: boolean, notice: string): AccessSession {
-  const after: AccessSession =
-    ok && change.kind !== 'grant' ? { ...session, snowflakeUser: change.user, networkPolicy: change.policy } : session;
-  return settledSession(after, notice);
 }
 
 /** What the notifier sends once a change ran: the overview on the modal, or the notice where the person sees it. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { logDeploymentStep } from '../../jobs/deployment-log.js';
-import { DeployRequest, planHash } from '../../domain/deploy-request.js';
+import { DeployRequest } from '../../domain/deploy-request.js';
+import { deployPlanHash, planDeployStatements } from '../../snowflake/index.js';
 import type { Deployment, DeploymentRequester, DeploymentSubmission } from '../../domain/deployment.js';
 import type { Logger } from '../../logger.js';
 import type { AuditLog } from '../../store/audit-log.js';
@@ -38,7 +39,8 @@ export function createDeploymentRequester(deps: RequesterDeps): DeploymentReques
       const deployment: Deployment = {
         id: newDeploymentId(),
         request,
-        planHash: planHash(request),
+        // Bound to the statements the worker will send (rendered from this request).
+        planHash: deployPlanHash(planDeployStatements(request)),
         requestedBy: submission.requestedBy,
         teamId: submission.teamId,
         channelId: submission.channelId,

@@ -19,9 +19,9 @@ export interface GateDeps {
   readonly guard: ActionGuard;
   readonly enqueueDeploy: (deploymentId: string) => Promise<void>;
   readonly enqueueChange: (operationId: string) => Promise<void>;
-  /** A person's answer to a change that needs attention (src/jobs/execute-queue.ts resolveAttention); null when it was not waiting. */
+  /** A person's answer to a change that needs attention (src/jobs/change-executor.ts resolveAttention); null when it was not waiting. */
   readonly resolveAttention: (operationId: string, action: 'mark_done' | 'retry', actor: string) => Promise<unknown>;
-  /** A person's answer to a deployment that needs attention (src/jobs/deploy-queue.ts resolveDeployAttention); null when it was not waiting. */
+  /** A person's answer to a deployment that needs attention (src/jobs/deploy-executor.ts resolveDeployAttention); null when it was not waiting. */
   readonly resolveDeployAttention: (deploymentId: string, action: 'recheck' | 'mark_failed', actor: string) => Promise<unknown>;
   readonly policy: ApprovalPolicy;
   readonly logger: Logger;

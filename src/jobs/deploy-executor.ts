@@ -1,64 +1,41 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { logDeploymentStep } from './deployment-log.js';
-import { z } from 'zod';
 import { decideExecution, type ApprovalPolicy } from '../domain/approval-policy.js';
-import { planHash, qualifiedModel, qualifiedService, type DeployRequest } from '../domain/deploy-request.js';
+import { qualifiedService, requestHash, type DeployRequest } from '../domain/deploy-request.js';
 import { decideSubmissionRecovery, type AttentionReason, type HistoryLookup, type ServiceLookup } from '../domain/deploy-recovery.js';
 import { FINAL_PHASES, isFollowed, type Deployment, type Execution, type FailureKind, type Phase } from '../domain/deployment.js';
-import { withLogScope, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import {
-  createComputePool,
   buildJobName,
   decideSpecDelivery,
   deployModel,
+  deployPlanHash,
   deployTag,
   findDeployQuery,
   findService,
-  dropService,
   isSnowflakeError,
-  parseIdentifier,
+  planDeployStatements,
   requireQualifiedName,
+  runStatusStatement,
+  toDeploymentPlan,
   type AsyncRunner,
-  type DeploymentPlanInput,
+  type DeployStatements,
   type PlatformCapabilities,
   type SpecDirectory,
 } from '../snowflake/index.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { DeploymentStore } from '../store/deployment-store.js';
 import type { Notifier } from './notifier.js';
-import { enqueueStranded, queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
 
 /**
- * Runs an approved deployment up to the moment Snowflake accepts CALL SYSTEM$DEPLOY_MODEL; the
+ * The deployment executor (the execute queue hands it deployment and recheck jobs): runs an
+ * approved deployment up to the moment Snowflake accepts CALL SYSTEM$DEPLOY_MODEL; the
  * status tracker follows it from there. The query id is stored before anything else happens, and
  * a run that finds one stored only hands over to the tracker, so a retried or re-delivered job
  * (a worker killed mid-way) never deploys twice.
  */
 
-export const DEPLOY_QUEUE = 'deploy';
-
-export const DeployJob = z.object({ deploymentId: z.string() });
-export type DeployJob = z.infer<typeof DeployJob>;
-export type DeployOutcome = 'submitted' | 'resumed' | 'already_final' | 'cancelled' | 'failed' | 'swept' | 'needs_attention';
-export type DeployQueue = Queue<DeployJob, DeployOutcome>;
-
-export function createDeployQueue({ connection, keyPrefix }: QueueConnection): DeployQueue {
-  return new Queue<DeployJob, DeployOutcome>(DEPLOY_QUEUE, {
-    connection,
-    prefix: queuePrefix(keyPrefix),
-    defaultJobOptions: {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: 7 * 86_400 },
-      removeOnFail: 1000,
-    },
-  });
-}
-
-/** jobId = deployment id: a second enqueue of the same deployment is a no-op. */
-export async function enqueueDeploy(queue: DeployQueue, deploymentId: string): Promise<void> {
-  await queue.add('deploy', { deploymentId }, { jobId: deploymentId });
-}
+export type DeployOutcome = 'submitted' | 'resumed' | 'already_final' | 'cancelled' | 'failed' | 'needs_attention';
 
 export interface DeployDeps {
   readonly store: DeploymentStore;
@@ -71,20 +48,6 @@ export interface DeployDeps {
   readonly policy: ApprovalPolicy;
   readonly logger: Logger;
   readonly now: () => number;
-}
-
-/** The plan Snowflake gets, built from the approved request (never from anything else). */
-export function toDeploymentPlan(r: DeployRequest): DeploymentPlanInput {
-  return {
-    model: qualifiedModel(r),
-    version: r.model.version,
-    service: qualifiedService(r),
-    computePool: r.pool.name,
-    ingressEnabled: true,
-    maxInstances: r.maxInstances,
-    ...(r.gpuRequests !== null ? { gpu: r.gpuRequests } : {}),
-    ...(r.numWorkers !== 'auto' ? { numWorkers: r.numWorkers } : {}),
-  };
 }
 
 /** Moves a deployment to `phase` (audited, summary re-rendered); returns the new record. */
@@ -177,32 +140,44 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
   if (execution?.phase === 'submitting' || execution?.phase === 'needs_attention')
     return recoverSubmission(deps, d, execution.attention?.submittingSinceMs ?? execution.phaseSinceMs);
 
-  const check = decideExecution(deps.policy, { ...d, currentPlanHash: planHash(d.request) });
-  if (!check.ok) {
-    await deps.audit.append({ event: 'execution_refused', deploymentId, atMs: deps.now(), planHash: d.planHash, detail: check.reason });
-    await fail(deps, deploymentId, 'policy', `Refused at start: ${check.reason.replaceAll('_', ' ')}`);
+  // The statements rebuilt from the approved request must hash as the approval did; a deployment
+  // approved before the hash covered the statements carries the request's hash (requestHash).
+  const rendered = renderStatements(d.request);
+  const currentPlanHash = !rendered.ok ? '' : d.planHash === requestHash(d.request) ? d.planHash : deployPlanHash(rendered.value);
+  const check = decideExecution(deps.policy, { ...d, currentPlanHash });
+  if (!check.ok || !rendered.ok) {
+    const reason = !check.ok ? check.reason : 'plan_changed';
+    await deps.audit.append({
+      event: 'execution_refused',
+      deploymentId,
+      atMs: deps.now(),
+      planHash: d.planHash,
+      detail: rendered.ok ? reason : `${reason}: ${rendered.message}`,
+    });
+    if (reason === 'plan_changed') {
+      const why = rendered.ok
+        ? 'the statements it would send now (rendered from the approved request) are not the ones that were approved'
+        : `the approved request no longer renders (${rendered.message})`;
+      await fail(deps, deploymentId, 'policy', `Not sent: ${why}. Nothing was sent to Snowflake; request the deployment again.`, {
+        phase: 'failed',
+      });
+      return 'failed';
+    }
+    await fail(deps, deploymentId, 'policy', `Refused at start: ${reason.replaceAll('_', ' ')}`);
     return 'cancelled';
   }
   await deps.audit.append({ event: 'execution_started', deploymentId, atMs: deps.now(), planHash: d.planHash });
 
   const r = d.request;
+  const statements = rendered.value;
   try {
-    if (r.pool.kind === 'create') {
+    if (statements.createPool !== null) {
       await setPhase(deps, deploymentId, 'creating_pool');
-      const name = parseIdentifier(r.pool.name, 'Compute pool', { allowQuoted: true });
-      const family = parseIdentifier(r.pool.instanceFamily, 'Instance family');
-      if (!name.ok || !family.ok) throw new UnrecoverableError('invalid pool name or family');
-      await createComputePool(deps.snowflake, {
-        name: name.value,
-        instanceFamily: family.value,
-        minNodes: r.pool.minNodes,
-        maxNodes: r.pool.maxNodes,
-        autoResume: r.pool.autoResume,
-      });
+      await runStatusStatement(deps.snowflake, statements.createPool);
     }
-    if (r.existingService === 'drop_and_recreate') {
+    if (statements.dropService !== null) {
       await setPhase(deps, deploymentId, 'dropping_service');
-      await dropService(deps.snowflake, requireQualifiedName(qualifiedService(r), 'Service', 3), { ifExists: true });
+      await runStatusStatement(deps.snowflake, statements.dropService);
     }
     await setPhase(deps, deploymentId, 'submitting');
     const delivery = await decideSpecDelivery(deps.capabilities, deps.specDirectory);
@@ -213,6 +188,7 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
     }
     const started = await deployModel(deps.snowflake, toDeploymentPlan(r), {
       delivery,
+      spec: statements.spec,
       queryTag: deployTag(deploymentId),
       ...(deps.specDirectory && { specDirectory: deps.specDirectory }),
     });
@@ -299,12 +275,15 @@ async function recoverSubmission(deps: DeployDeps, d: Deployment, submittingSinc
 export type DeployAttentionAction = 'recheck' | 'mark_failed';
 
 /**
- * A person's answer to a deployment that needs attention. `recheck` hands it to a new deploy job,
+ * A person's answer to a deployment that needs attention. `recheck` hands it to a new recheck job,
  * which only looks again (recoverSubmission never sends the CALL); `mark_failed` closes it.
  * Returns null when it was not waiting for anyone (answered already, or a look is under way).
  */
 export async function resolveDeployAttention(
-  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now' | 'logger'> & { readonly queue: DeployQueue },
+  deps: Pick<DeployDeps, 'store' | 'audit' | 'notifier' | 'now' | 'logger'> & {
+    /** Hands look number `check` to the execute queue (its own job id per look). */
+    readonly enqueueRecheck: (deploymentId: string, check: number) => Promise<void>;
+  },
   id: string,
   action: DeployAttentionAction,
   actor: string,
@@ -334,8 +313,7 @@ export async function resolveDeployAttention(
     detail: action,
   });
   if (action === 'recheck') {
-    // Its own job id per look: the deployment's first job (id = deployment id) is done and kept.
-    await deps.queue.add('deploy', { deploymentId: id }, { jobId: `${id}-check-${resolved.execution?.attention?.checks ?? 0}` });
+    await deps.enqueueRecheck(id, resolved.execution?.attention?.checks ?? 0);
     return resolved;
   }
   await fail(
@@ -345,6 +323,16 @@ export async function resolveDeployAttention(
     `Marked as failed by a person after the worker could not tell whether Snowflake took the deployment. ${resolved.execution?.attention?.detail ?? ''}`.trim(),
   );
   return resolved;
+}
+
+/** The statements of the approved request, or why it no longer renders. */
+function renderStatements(r: DeployRequest): { ok: true; value: DeployStatements } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: planDeployStatements(r) };
+  } catch (err) {
+    if (err instanceof RangeError || isSnowflakeError(err)) return { ok: false, message: err.message };
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** A read whose failure is an answer ("could not tell"), not an error of the job. */
@@ -364,71 +352,3 @@ const ATTENTION_TEXT: Readonly<Record<AttentionReason, (service: string, tag: st
   service_unreadable: (service, tag) =>
     `The worker stopped while sending the deployment, and SHOW SERVICES could not be read to find out whether ${service} was created. Check it, and the query history for QUERY_TAG '${tag}'`,
 };
-
-/** The sweep's job scheduler: one sweep per interval across all workers. */
-const SWEEP_SCHEDULER = 'sweep-approved';
-const SWEEP_JOB = 'sweep';
-
-export interface SweepOptions {
-  /** How often approved deployments without a job are looked for. @defaultValue 30 s */
-  readonly everyMs?: number;
-  /** How long after its approval a deployment must be unstarted to count. @defaultValue 30 s */
-  readonly graceMs?: number;
-}
-
-export async function scheduleApprovedSweep(queue: DeployQueue, everyMs = 30_000): Promise<void> {
-  await queue.upsertJobScheduler(
-    SWEEP_SCHEDULER,
-    { every: everyMs },
-    { name: SWEEP_JOB, data: { deploymentId: '' }, opts: { removeOnComplete: true, removeOnFail: 100 } },
-  );
-}
-
-/** Enqueues every approved deployment whose job was never added; the job id makes a second add a no-op. */
-async function sweepApproved(deps: DeployDeps, queue: DeployQueue, graceMs: number): Promise<DeployOutcome> {
-  await enqueueStranded(
-    queue,
-    await deps.store.approvedNotStarted(deps.now(), graceMs),
-    (id) => enqueueDeploy(queue, id),
-    (deploymentId) => deps.logger.warn({ deploymentId }, 'approved deployment had no deploy job; enqueued by the sweep'),
-  );
-  return 'swept';
-}
-
-export function processDeploy(deps: DeployDeps, sweep?: { readonly queue: DeployQueue; readonly graceMs: number }) {
-  return async (job: Job<unknown>): Promise<DeployOutcome> => {
-    if (job.name === SWEEP_JOB) return sweep === undefined ? 'swept' : sweepApproved(deps, sweep.queue, sweep.graceMs);
-    const parsed = DeployJob.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`bad deploy job: ${parsed.error.message}`);
-    const id = parsed.data.deploymentId;
-    return withLogScope({ deploymentId: id }, () => runDeploy(deps, id));
-  };
-}
-
-export interface DeployWorkerOptions {
-  /** How long a job's lock lives without renewal; a killed worker's job is picked up after it. */
-  readonly lockDurationMs?: number;
-  /** The queue the sweep adds stranded deployments to (without it, sweep jobs do nothing). */
-  readonly sweepQueue?: DeployQueue;
-  readonly sweepGraceMs?: number;
-}
-
-export function createDeployWorker(
-  queue: QueueConnection,
-  deps: DeployDeps,
-  options: DeployWorkerOptions = {},
-): Worker<DeployJob, DeployOutcome> {
-  const sweep = options.sweepQueue && { queue: options.sweepQueue, graceMs: options.sweepGraceMs ?? 30_000 };
-  const worker = new Worker<DeployJob, DeployOutcome>(
-    DEPLOY_QUEUE,
-    processDeploy(deps, sweep),
-    recordWorkerOptions(queue, options.lockDurationMs),
-  );
-  worker.on('failed', (job, err) =>
-    deps.logger.error(
-      { err, deploymentId: job?.data.deploymentId },
-      'deploy job failed: running the approved deployment stopped with an error',
-    ),
-  );
-  return worker;
-}

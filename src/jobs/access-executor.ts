@@ -1,49 +1,29 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { z } from 'zod';
+import { UnrecoverableError } from 'bullmq';
 import { describeAccessInterrupted, describeAccessRun } from '../blocks/access.js';
 import type { AccessChangeRecord, AccessExecution } from '../domain/access-change.js';
 import { decideExecution, policyFor, type ApprovalPolicy } from '../domain/approval-policy.js';
-import { actionOf, auditOf, changeModel, planOf, runModel } from '../flows/access/changes.js';
-import { fqOf } from '../flows/access/lookups.js';
-import { sessionAfterRun } from '../flows/access/overview.js';
+import { changeModel, runModel } from './access-view-models.js';
+import { actionOf, auditOf, fqOf, planOf } from '../domain/access-change-plan.js';
+import { sessionAfterRun } from '../domain/access-session.js';
 import type { Logger } from '../logger.js';
 import { runAccessPlan, type QueryRunner } from '../snowflake/index.js';
 import type { AccessChangeStore } from '../store/access-change-store.js';
 import type { AccessSessionStore } from '../store/access-session-store.js';
 import type { AuditEvent, AuditLog } from '../store/audit-log.js';
 import type { Notifier } from './notifier.js';
-import { enqueueStranded, queuePrefix, recordWorkerOptions, type QueueConnection } from './queues.js';
 
 /**
- * Runs confirmed `/spcs access` changes (issue 13), out of the view-submission handler. The record
+ * The access executor: runs confirmed `/spcs access` changes (issue 13), out of the view-submission handler. The record
  * says how far a run got: `executing` with the statement texts is written before the first
  * statement, the outcomes after the plan ran. A worker that finds `executing` (its predecessor
  * died mid-run) does not send again (CREATE NETWORK RULE / POLICY are not idempotent): it marks
  * the record needs_attention and tells the person what may exist now.
  */
 
-export const ACCESS_QUEUE = 'execute-access';
+export type AccessOutcome = 'done' | 'failed' | 'needs_attention' | 'already_final' | 'waiting' | 'not_approved';
 
-export const AccessJob = z.object({ accessId: z.string() });
-export type AccessJob = z.infer<typeof AccessJob>;
-export type AccessOutcome = 'done' | 'failed' | 'needs_attention' | 'already_final' | 'waiting' | 'not_approved' | 'swept';
-export type AccessQueue = Queue<AccessJob, AccessOutcome>;
-
-export function createAccessQueue({ connection, keyPrefix }: QueueConnection): AccessQueue {
-  return new Queue<AccessJob, AccessOutcome>(ACCESS_QUEUE, {
-    connection,
-    prefix: queuePrefix(keyPrefix),
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 },
-  });
-}
-
-/** jobId = record id: a double enqueue is one job. */
-export async function enqueueAccess(queue: AccessQueue, accessId: string): Promise<void> {
-  await queue.add('execute', { accessId }, { jobId: accessId });
-}
-
-export interface AccessWorkerDeps {
-  readonly changes: Pick<AccessChangeStore, 'get' | 'transition' | 'update' | 'approvedNotStarted'>;
+export interface AccessDeps {
+  readonly changes: Pick<AccessChangeStore, 'get' | 'transition' | 'update'>;
   readonly sessions: Pick<AccessSessionStore, 'get' | 'save'>;
   readonly audit: Pick<AuditLog, 'append'>;
   readonly notifier: Pick<Notifier, 'accessResult'>;
@@ -54,7 +34,7 @@ export interface AccessWorkerDeps {
   readonly now: () => number;
 }
 
-function audit(deps: AccessWorkerDeps, rec: AccessChangeRecord, entry: { event: AuditEvent; detail: string }) {
+function audit(deps: AccessDeps, rec: AccessChangeRecord, entry: { event: AuditEvent; detail: string }) {
   return deps.audit.append({
     ...entry,
     deploymentId: rec.id,
@@ -70,7 +50,7 @@ function audit(deps: AccessWorkerDeps, rec: AccessChangeRecord, entry: { event: 
 
 /** Writes the final phase and the person's sentence, puts it on the session, and has the notifier tell them. */
 async function finish(
-  deps: AccessWorkerDeps,
+  deps: AccessDeps,
   rec: AccessChangeRecord,
   phase: Exclude<AccessExecution['phase'], 'executing'>,
   notice: string,
@@ -88,7 +68,7 @@ async function finish(
   await deps.notifier.accessResult(rec.id);
 }
 
-export async function runAccessChange(deps: AccessWorkerDeps, accessId: string): Promise<AccessOutcome> {
+export async function runAccessChange(deps: AccessDeps, accessId: string): Promise<AccessOutcome> {
   const rec = await deps.changes.get(accessId);
   if (rec === null) throw new UnrecoverableError(`access change ${accessId} not found`);
   const phase = rec.execution?.phase;
@@ -145,63 +125,4 @@ export async function runAccessChange(deps: AccessWorkerDeps, accessId: string):
   await finish(deps, claimed, run.status === 'applied' ? 'done' : 'failed', notice, statements);
   deps.logger.info({ accessId, status: run.status, change: changeModel(claimed, claimed.change).kind }, 'access change ran');
   return run.status === 'applied' ? 'done' : 'failed';
-}
-
-/** The sweep's job scheduler: one sweep per interval across all workers. */
-const SWEEP_SCHEDULER = 'sweep-approved-access';
-const SWEEP_JOB = 'sweep';
-
-export async function scheduleAccessSweep(queue: AccessQueue, everyMs = 30_000): Promise<void> {
-  await queue.upsertJobScheduler(
-    SWEEP_SCHEDULER,
-    { every: everyMs },
-    { name: SWEEP_JOB, data: { accessId: '' }, opts: { removeOnComplete: true, removeOnFail: 100 } },
-  );
-}
-
-export function processAccess(deps: AccessWorkerDeps, sweep?: { readonly queue: AccessQueue; readonly graceMs: number }) {
-  return async (job: Job<unknown>): Promise<AccessOutcome> => {
-    if (job.name === SWEEP_JOB) {
-      if (sweep !== undefined)
-        await enqueueStranded(
-          sweep.queue,
-          await deps.changes.approvedNotStarted(deps.now(), sweep.graceMs),
-          (id) => enqueueAccess(sweep.queue, id),
-          (accessId) => deps.logger.warn({ accessId }, 'confirmed access change had no job; enqueued by the sweep'),
-        );
-      return 'swept';
-    }
-    const parsed = AccessJob.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`bad access job: ${parsed.error.message}`);
-    const id = parsed.data.accessId;
-    return runAccessChange(deps, id);
-  };
-}
-
-export interface AccessWorkerOptions {
-  /** How long a job's lock lives without renewal; a killed worker's job is picked up after it. @defaultValue 30 s */
-  readonly lockDurationMs?: number;
-  /** The queue the sweep adds stranded changes to (without it, sweep jobs do nothing). */
-  readonly sweepQueue?: AccessQueue;
-  readonly sweepGraceMs?: number;
-}
-
-export function createAccessWorker(
-  queue: QueueConnection,
-  deps: AccessWorkerDeps,
-  options: AccessWorkerOptions = {},
-): Worker<AccessJob, AccessOutcome> {
-  const sweep = options.sweepQueue && { queue: options.sweepQueue, graceMs: options.sweepGraceMs ?? 30_000 };
-  const worker = new Worker<AccessJob, AccessOutcome>(
-    ACCESS_QUEUE,
-    processAccess(deps, sweep),
-    recordWorkerOptions(queue, options.lockDurationMs),
-  );
-  worker.on('failed', (job, err) =>
-    deps.logger.error(
-      { err, accessId: job?.data.accessId },
-      'access job failed: running the confirmed access change stopped with an error',
-    ),
-  );
-  return worker;
 }
