@@ -82,8 +82,7 @@ describe('Redis Cluster (redis+cluster://)', () => {
       }
       for (const strandedId of stranded) {
         await eventually(
-          () =>
-            worker.logs.some((l) => l['recordId'] === strandedId && String(l['msg']).includes('enqueued by the sweep')) || undefined,
+          () => worker.logs.some((l) => l['recordId'] === strandedId && String(l['msg']).includes('enqueued by the sweep')) || undefined,
           20_000,
           `sweep of ${strandedId}`,
         );
