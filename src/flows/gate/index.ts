@@ -14,6 +14,7 @@ import { decideRejection, policyFor } from '../../domain/approval-policy.js';
 import { CHANGE_VERBS } from '../../domain/operation.js';
 import type { GatedRecord, Versioned } from '../../store/gate-store.js';
 import { jsonText } from '../shared/json-text.js';
+import { onActions, onViewSubmissions } from '../shared/listeners.js';
 import { deploymentAdapter, operationAdapter, type GateAdapter, type GateRefusal } from './adapters.js';
 import type { GateDeps } from './deps.js';
 
@@ -249,13 +250,17 @@ export function handlers(deps: GateDeps) {
 /** Registers the gate's listeners under every action id the gate's messages use (deployments' and changes'). */
 export function registerGate(app: App, deps: GateDeps): void {
   const h = handlers(deps);
-  for (const id of [ApprovalIds.approve, ManageIds.approve]) app.action<BlockAction<ButtonAction>>(id, h.approve);
-  for (const id of [ApprovalIds.reject, ManageIds.reject]) app.action<BlockAction<ButtonAction>>(id, h.reject);
-  for (const id of [ApprovalIds.rejectModal, ManageIds.rejectModal]) app.view<ViewSubmitAction>(id, h.rejectSubmitted);
-  app.action<BlockAction<ButtonAction>>(ManageIds.confirm, h.confirm);
-  app.action<BlockAction<ButtonAction>>(ManageIds.cancel, h.cancel);
-  app.action<BlockAction<ButtonAction>>(ManageIds.markDone, h.markDone);
-  app.action<BlockAction<ButtonAction>>(ManageIds.retry, h.retry);
-  app.action<BlockAction<ButtonAction>>(ApprovalIds.recheck, h.retry);
-  app.action<BlockAction<ButtonAction>>(ApprovalIds.markFailed, h.markDone);
+  onActions<ButtonAction>(app, {
+    [ApprovalIds.approve]: h.approve,
+    [ManageIds.approve]: h.approve,
+    [ApprovalIds.reject]: h.reject,
+    [ManageIds.reject]: h.reject,
+    [ManageIds.confirm]: h.confirm,
+    [ManageIds.cancel]: h.cancel,
+    [ManageIds.markDone]: h.markDone,
+    [ManageIds.retry]: h.retry,
+    [ApprovalIds.recheck]: h.retry,
+    [ApprovalIds.markFailed]: h.markDone,
+  });
+  onViewSubmissions(app, { [ApprovalIds.rejectModal]: h.rejectSubmitted, [ManageIds.rejectModal]: h.rejectSubmitted });
 }
