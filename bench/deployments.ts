@@ -25,8 +25,8 @@ export interface DeploymentStarter {
   readonly redis: Redis;
   /** Resolves with the id once the request is stored (the bot posts the summary). */
   request(serviceName: string, teamId: string): Promise<string>;
-  /** Waits until the bot posted the summary of `id`; its ts. */
-  summaryTs(id: string, timeoutMs?: number): Promise<string>;
+  /** Waits until the bot posted the summaries of `ids`; their ts, in order. */
+  summaryTimestamps(ids: readonly string[], timeoutMs?: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -56,13 +56,22 @@ export function connectDeployments(keyPrefix: string): DeploymentStarter {
       });
       return deploymentId;
     },
-    async summaryTs(id, timeoutMs = 60_000) {
+    async summaryTimestamps(ids, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
+      const found = new Map<string, string>();
       for (;;) {
-        const ts = (await store.get(id))?.messageTs;
-        if (ts !== undefined) return ts;
-        if (Date.now() > deadline) throw new Error(`summary of ${id} never posted`);
-        await new Promise((r) => setTimeout(r, 50));
+        const waiting = ids.filter((id) => !found.has(id));
+        for (let i = 0; i < waiting.length; i += 500) {
+          const chunk = waiting.slice(i, i + 500);
+          const records = await store.getMany(chunk);
+          records.forEach((d, j) => {
+            const id = chunk[j];
+            if (d?.messageTs !== undefined && id !== undefined) found.set(id, d.messageTs);
+          });
+        }
+        if (found.size === ids.length) return ids.map((id) => found.get(id) ?? '');
+        if (Date.now() > deadline) throw new Error(`${ids.length - found.size} of ${ids.length} summaries never posted`);
+        await new Promise((r) => setTimeout(r, 100));
       }
     },
     async close() {

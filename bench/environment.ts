@@ -47,8 +47,6 @@ export function botEnv(fake: FakeSlack, emulatorUrl: string, keyPrefix: string, 
     SNOWFLAKE_ROLE: 'SPCS_OPERATOR',
     SNOWFLAKE_ACCESS_URL: emulatorUrl,
     SPCS_APPROVERS: APPROVER,
-    // Two approvals needed: a repeated click is answered (already counted) and the buttons stay.
-    SPCS_REQUIRED_APPROVALS: '2',
     ...extra,
   };
 }

@@ -7,7 +7,7 @@ export interface BenchOptions {
     readonly requests: number;
     readonly warmup: number;
     readonly concurrencies: readonly number[];
-    readonly clickTargets: number;
+    readonly tailRepetitions: number;
   };
   readonly status: {
     readonly deployments: number;
@@ -51,7 +51,7 @@ export function benchOptions(argv: readonly string[]): BenchOptions {
       requests: sizes.requests,
       warmup: mode === 'tiny' ? 5 : 50,
       concurrencies: mode === 'tiny' ? [1, 10] : [1, 10, 50],
-      clickTargets: mode === 'tiny' ? 2 : 10,
+      tailRepetitions: mode === 'tiny' ? 1 : 3,
     },
     status: {
       deployments: sizes.deployments,

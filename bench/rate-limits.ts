@@ -34,7 +34,7 @@ export async function measureRateLimits(options: RateLimitOptions): Promise<Meas
     const ids = await Promise.all(
       Array.from({ length: options.deployments }, (_, i) => starter.request(`BENCH_RL_${i}`, t.fake.identity.teamId)),
     );
-    const tss = await Promise.all(ids.map((id) => starter.summaryTs(id, options.timeoutMs)));
+    const tss = await starter.summaryTimestamps(ids, options.timeoutMs);
     await Promise.all(tss.map((ts) => t.slack.clickButton({ channel: CHANNEL, ts }, 'approval.approve', { user: { id: APPROVER } })));
     const delivered = (ts: string) =>
       blocksText((t.fake.message(CHANNEL, ts)?.blocks ?? []) as unknown[]).includes('Running') &&

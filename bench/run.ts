@@ -31,19 +31,7 @@ export async function runBench(argv: readonly string[]): Promise<BenchReport> {
       );
     });
     await attempt('1 Slack response time', async () => {
-      const r = await measureSlackLatency(options.latency, emulator.url, options.cpuProfDir);
-      measures.push(
-        ...r.measures,
-        measure(
-          '4 start-up',
-          'resident memory under load of (1)',
-          r.botRssLoadMb,
-          'MB',
-          '',
-          null,
-          `idle before the load: ${r.botRssIdleMb} MB`,
-        ),
-      );
+      measures.push(...(await measureSlackLatency(options.latency, emulator.url, options.cpuProfDir)).measures);
     });
   } finally {
     await emulator.child.stop();

@@ -27,3 +27,11 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 export const ratio = (ours: number, theirs: number): number => Math.round((ours / Math.max(theirs, 0.1)) * 100) / 100;
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}

@@ -24,14 +24,15 @@ export interface SlackApp {
 }
 
 // The fields of any Slack payload that say who did what; each payload kind spells them differently.
-const ScopeSource = z.looseObject({
+// Plain (stripping) objects: only these fields are read, never a copy of a whole view.
+const ScopeSource = z.object({
   team_id: z.string().optional(),
   user_id: z.string().optional(),
   command: z.string().optional(),
-  team: z.looseObject({ id: z.string() }).nullish(),
-  user: z.looseObject({ id: z.string() }).optional(),
-  actions: z.array(z.looseObject({ action_id: z.string() })).optional(),
-  view: z.looseObject({ callback_id: z.string().optional() }).optional(),
+  team: z.object({ id: z.string() }).nullish(),
+  user: z.object({ id: z.string() }).optional(),
+  actions: z.array(z.object({ action_id: z.string() })).optional(),
+  view: z.object({ callback_id: z.string().optional() }).optional(),
 });
 
 /** Every log line written while a request is handled names its team, user and command or action. */

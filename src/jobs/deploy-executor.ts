@@ -166,6 +166,9 @@ export async function runDeploy(deps: DeployDeps, deploymentId: string): Promise
     await fail(deps, deploymentId, 'policy', `Refused at start: ${reason.replaceAll('_', ' ')}`);
     return 'cancelled';
   }
+  // The thread's first reply, posted by the worker that runs it (not the click), so it comes
+  // before this job's own replies; once per deployment (the notifier's job id and receipt).
+  await deps.notifier.milestone(deploymentId, 'approved');
   await deps.audit.append({ event: 'execution_started', deploymentId, atMs: deps.now(), planHash: d.planHash });
 
   const r = d.request;

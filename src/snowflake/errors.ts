@@ -160,6 +160,9 @@ const LOGIN_MESSAGES: ReadonlyArray<readonly [RegExp, 'bad_credentials' | 'sessi
   [/oauth access token (?:is )?(?:invalid|expired)|invalid oauth access token/i, 'bad_credentials'],
   [/user .* (?:is locked|does not exist|is disabled)/i, 'bad_credentials'],
   [/private key|passphrase|bad decrypt/i, 'bad_credentials'],
+  // A wrong passphrase passes OpenSSL's padding check about 1 time in 250; the garbage then fails
+  // to decode as a key (seen with Node 20's crypto.createPrivateKey).
+  [/DECODER routines::unsupported/, 'bad_credentials'],
   [/is not allowed to access snowflake/i, 'bad_credentials'],
   [/specified in the connect string is not granted/i, 'configuration'],
   [/session (?:has )?expired|session no longer exists/i, 'session_expired'],

@@ -84,8 +84,8 @@ export class GateStore<T extends GatedRecord> {
    * Reads, lets `decide` choose, and writes only if nobody wrote in between; on a conflict it
    * starts over from the new version. `decide` must be pure: it may run more than once.
    */
-  transition<R>(id: string, decide: (current: T | null) => Step<T, R>): Promise<R> {
-    return transitionRecord(this.redis, this.key(id), this.codec, decide);
+  transition<R>(id: string, decide: (current: T | null) => Step<T, R>, known?: Versioned<T>): Promise<R> {
+    return transitionRecord(this.redis, this.key(id), this.codec, decide, known);
   }
 
   /** Applies `change` atomically; returns the new record (null when there is none). */
@@ -100,13 +100,31 @@ export class GateStore<T extends GatedRecord> {
   /**
    * One approval (or own confirmation) click. The guard chain runs on the version being replaced,
    * so state pending, not expired, same plan hash and not already counted all hold at the write.
+   * `whenApproved` adds what the approval that lets the record run brings with it (a deployment's
+   * queued phase) in the same write; `known` is the version the click handler just read.
    */
-  approve(id: string, clicker: Clicker, shownPlanHash: string, policy: ApprovalPolicy, nowMs: number): Promise<GateClick<T>> {
-    return this.transition<GateClick<T>>(id, (current) => {
-      if (current === null) return { result: { outcome: 'refused', reason: 'not_found', record: null } };
-      const { write, result } = decideApprovalClick(current, clicker, shownPlanHash, policy, nowMs);
-      return write === null ? { result } : { write, result };
-    });
+  approve(
+    id: string,
+    clicker: Clicker,
+    shownPlanHash: string,
+    policy: ApprovalPolicy,
+    nowMs: number,
+    options: { readonly known?: Versioned<T>; readonly whenApproved?: (approved: T) => T } = {},
+  ): Promise<GateClick<T>> {
+    const { known, whenApproved } = options;
+    return this.transition<GateClick<T>>(
+      id,
+      (current) => {
+        if (current === null) return { result: { outcome: 'refused', reason: 'not_found', record: null } };
+        const { write, result } = decideApprovalClick(current, clicker, shownPlanHash, policy, nowMs);
+        if (result.outcome === 'approved' && whenApproved !== undefined) {
+          const approved = whenApproved(result.record);
+          return { write: approved, result: { outcome: 'approved', record: approved } };
+        }
+        return write === null ? { result } : { write, result };
+      },
+      known,
+    );
   }
 
   /** A rejection or cancellation: the same checks as an approval except the self rule (a requester may withdraw). */

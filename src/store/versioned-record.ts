@@ -53,16 +53,18 @@ export async function readRecords<T>(
 
 /**
  * Reads, lets `decide` choose, and writes only if nobody wrote in between; on a conflict it
- * starts over from the new version. `decide` must be pure: it may run more than once.
+ * starts over from the new version. `decide` must be pure: it may run more than once. `known`, a
+ * version the caller has just read, saves the first read (a stale one only costs a retry).
  */
 export async function transitionRecord<T, R>(
   redis: StoreRedis,
   key: string,
   codec: RecordCodec<T>,
   decide: (current: T | null) => Step<T, R>,
+  known?: { readonly record: T; readonly version: number },
 ): Promise<R> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await readRecord(redis, key, codec);
+    const current = attempt === 0 && known !== undefined ? known : await readRecord(redis, key, codec);
     const step = decide(current?.record ?? null);
     if (!('write' in step) || current === null) return step.result;
     const doc = JSON.stringify(codec.parse(step.write));

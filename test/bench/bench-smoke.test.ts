@@ -37,6 +37,11 @@ describe('npm run bench (tiny)', () => {
     expect(byName('statements per round, max')?.value).toBeLessThanOrEqual(5 + 40);
     expect(byName('rounds over statement budget (schemas + changed)')).toBeDefined();
     expect(byName('command ack c=10 p99 ratio bot/bare')).toBeDefined();
+    // Every measured click approved a deployment of its own (not a refusal of a repeated click).
+    expect(byName('approve clicks that approved a deployment')?.met).toBe(true);
+    for (const kind of ['/spcs deploy', 'step submission', 'approve click'])
+      expect(byName(`CPU per ${kind} ratio bot/bare`)?.target).toMatch(/^≤ /);
+    expect(byName('RSS under load of (1) / idle (bot web process)')?.target).toBe('≤ 1.5');
     expect(byName('process start → /readyz 200')?.value).toBeGreaterThan(0);
   }, 240_000);
 });

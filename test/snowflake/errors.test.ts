@@ -95,6 +95,12 @@ describe('toSnowflakeError', () => {
     expect(toSnowflakeError(new Error('Something else entirely')).kind).toBe('unknown');
   });
 
+  it('classifies a wrong key passphrase as bad credentials, whichever way OpenSSL fails to decrypt it', () => {
+    // Both are what crypto.createPrivateKey throws for a wrong passphrase: the second about 1 time in 250.
+    expect(toSnowflakeError(new Error('error:1C800064:Provider routines::bad decrypt')).kind).toBe('bad_credentials');
+    expect(toSnowflakeError(new Error('error:1E08010C:DECODER routines::unsupported')).kind).toBe('bad_credentials');
+  });
+
   it('never carries a secret in its message', () => {
     const err = toSnowflakeError(new Error('login failed for token hunter2-secret-value'), { secrets: ['hunter2-secret-value'] });
     expect(err.message).not.toContain('hunter2-secret-value');

@@ -29,6 +29,7 @@ import {
 import { describeFailure } from '../../blocks/kit.js';
 import type { AccessPlan } from '../../snowflake/index.js';
 import { createActionGuard } from '../shared/permissions.js';
+import { exactly } from '../shared/listeners.js';
 import { z } from 'zod';
 import { changeModel } from '../../jobs/access-view-models.js';
 import { actionOf, fqOf, planOf } from '../../domain/access-change-plan.js';
@@ -410,6 +411,5 @@ export function registerAccess(app: App, deps: AccessDeps): void {
   const rt = createAccessRuntime(deps);
   const callback = new RegExp(`^${ACCESS_CALLBACK_PREFIX.replace('.', '\\.')}`);
   app.view<ViewSubmitAction>({ callback_id: callback, type: 'view_submission' }, (args) => onSubmit(deps, rt, args));
-  for (const actionId of BUTTONS)
-    app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, (args) => onAction(deps, rt, args));
+  app.action<BlockAction>({ type: 'block_actions', action_id: exactly(BUTTONS) }, (args) => onAction(deps, rt, args));
 }

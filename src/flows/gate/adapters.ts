@@ -24,7 +24,7 @@ export type ViewValues = Readonly<Record<string, Readonly<Record<string, { value
  */
 export interface GateAdapter<T extends GatedRecord> {
   readonly kind: GateKind;
-  readonly store: Pick<GateStore<T>, 'get' | 'approve' | 'reject'>;
+  readonly store: Pick<GateStore<T>, 'get' | 'readVersioned' | 'approve' | 'reject'>;
   gateOf(record: T): Gate;
   channelOf(record: T): string;
   /** The audit entry's id and subject fields. */
@@ -35,6 +35,8 @@ export interface GateAdapter<T extends GatedRecord> {
   rejectModal(record: T): ModalView;
   reasonOf(values: ViewValues): string | undefined;
   refreshSummary(record: T): Promise<void>;
+  /** What the approval that lets it run writes with it, in the same compare-and-set (none: the record as approved). */
+  readonly whenApproved?: (record: T, atMs: number) => T;
   /** After the approval that lets it run: hand it to its worker (never run it here). */
   afterApproval(record: T, click: { readonly userId: string; readonly respond: RespondFn }): Promise<void>;
   afterRejection(record: T, click: { readonly userId: string; readonly respond?: RespondFn }): Promise<void>;
@@ -75,15 +77,10 @@ export function deploymentAdapter(deps: GateDeps): GateAdapter<Deployment> {
     rejectModal: (d) => buildRejectModal(deploymentView(d)),
     reasonOf: (values) => trimmed(values[ApprovalIds.reasonBlock]?.[ApprovalIds.reasonInput]?.value),
     refreshSummary: (d) => deps.notifier.summary(d.id),
+    whenApproved: (d, at) => ({ ...d, execution: d.execution ?? { phase: 'queued', phaseSinceMs: at, milestones: ['approved'] } }),
     async afterApproval(d) {
-      const at = deps.now();
-      await deps.deployments.update(d.id, (c) => ({
-        ...c,
-        execution: c.execution ?? { phase: 'queued', phaseSinceMs: at, milestones: ['approved'] },
-      }));
-      await deps.notifier.summary(d.id);
-      await deps.notifier.milestone(d.id, 'approved');
-      await deps.enqueueDeploy(d.id);
+      // The thread's "approved" reply is the deploy worker's first step (deploy-executor.ts).
+      await Promise.all([deps.notifier.summary(d.id), deps.enqueueDeploy(d.id)]);
       logDeploymentStep(deps.logger, d, 'approved', { approvedBy: d.approvals.map((a) => a.userId) });
     },
     async afterRejection(d, click) {

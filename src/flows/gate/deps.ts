@@ -8,11 +8,11 @@ import type { ActionGuard } from '../shared/permissions.js';
 
 /** What the gate listeners need; app.ts builds it. Only Redis work happens here: Snowflake work is the workers'. */
 export interface GateDeps {
-  readonly deployments: Pick<DeploymentStore, 'get' | 'approve' | 'reject' | 'update'>;
-  readonly operations: Pick<OperationStore, 'get' | 'approve' | 'reject'>;
+  readonly deployments: Pick<DeploymentStore, 'get' | 'readVersioned' | 'approve' | 'reject'>;
+  readonly operations: Pick<OperationStore, 'get' | 'readVersioned' | 'approve' | 'reject'>;
   readonly audit: Pick<AuditLog, 'append'>;
   /** Summary edits and thread replies, for both kinds. */
-  readonly notifier: Pick<Notifier, 'summary' | 'milestone' | 'changeSummary'>;
+  readonly notifier: Pick<Notifier, 'summary' | 'changeSummary'>;
   /** SPCS_APPROVERS membership (or channel membership with an empty list). */
   readonly approvers: { isApprover(userId: string, channelId: string): Promise<boolean> };
   /** SPCS_MANAGERS, checked again when a requester confirms their own change. */

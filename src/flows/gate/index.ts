@@ -12,8 +12,9 @@ import { ApprovalIds } from '../../blocks/deploy-summary.js';
 import { ManageIds } from '../../blocks/manage.js';
 import { decideRejection, policyFor } from '../../domain/approval-policy.js';
 import { CHANGE_VERBS } from '../../domain/operation.js';
-import type { GatedRecord } from '../../store/gate-store.js';
+import type { GatedRecord, Versioned } from '../../store/gate-store.js';
 import { jsonText } from '../shared/json-text.js';
+import { onActions, onViewSubmissions } from '../shared/listeners.js';
 import { deploymentAdapter, operationAdapter, type GateAdapter, type GateRefusal } from './adapters.js';
 import type { GateDeps } from './deps.js';
 
@@ -97,6 +98,8 @@ export function handlers(deps: GateDeps) {
   interface Click<T extends GatedRecord> {
     readonly a: GateAdapter<T>;
     readonly current: T;
+    /** `current` with its version, so the click's compare-and-set need not read it again. */
+    readonly known: Versioned<T>;
     readonly target: Target;
     readonly userId: string;
     readonly tell: (text: string) => Promise<unknown>;
@@ -110,22 +113,27 @@ export function handlers(deps: GateDeps) {
       if (loaded === null) return;
       const { target, userId, tell } = loaded;
       await withAdapter(target.kind, async (a) => {
-        const current = await a.store.get(target.id);
-        if (current === null) return refuse(a, target.id, null, userId, 'not_found', tell);
-        await work({ a, current, target, userId, tell }, args);
+        const known = await a.store.readVersioned(target.id);
+        if (known === null) return refuse(a, target.id, null, userId, 'not_found', tell);
+        await work({ a, current: known.record, known, target, userId, tell }, args);
       });
     };
 
   /** Approve (approvers' gate) and Confirm (own gate) are one transition: decideApprovalClick under compare-and-set. */
   const approveClick = (asRequester: boolean) =>
-    onRecord(async ({ a, current, target, userId, tell }, args) => {
+    onRecord(async ({ a, current, known, target, userId, tell }, args) => {
       if (asRequester !== (a.gateOf(current) === 'self')) return void (await tell('This button does not belong to this request.'));
       if (asRequester && userId !== current.requestedBy) return void (await tell(a.refusal('not_requester', current, deps.policy)));
       const refusal = asRequester ? await a.mayConfirm(current, userId) : null;
       if (refusal !== null) return void (await tell(refusal));
       const isApprover = asRequester || (await deps.approvers.isApprover(userId, a.channelOf(current)));
       const policy = policyFor(a.gateOf(current), deps.policy);
-      const outcome = await a.store.approve(target.id, { userId, isApprover }, target.shownHash, policy, deps.now());
+      const now = deps.now();
+      const whenApproved = a.whenApproved;
+      const outcome = await a.store.approve(target.id, { userId, isApprover }, target.shownHash, policy, now, {
+        known,
+        ...(whenApproved !== undefined && { whenApproved: (r) => whenApproved(r, now) }),
+      });
       if (outcome.outcome === 'refused') return refuse(a, target.id, outcome.record, userId, outcome.reason, tell);
       if (outcome.outcome === 'recorded') {
         await audit(a, 'approval_recorded', target.id, outcome.record, userId, `${outcome.count}/${outcome.required}`);
@@ -242,13 +250,17 @@ export function handlers(deps: GateDeps) {
 /** Registers the gate's listeners under every action id the gate's messages use (deployments' and changes'). */
 export function registerGate(app: App, deps: GateDeps): void {
   const h = handlers(deps);
-  for (const id of [ApprovalIds.approve, ManageIds.approve]) app.action<BlockAction<ButtonAction>>(id, h.approve);
-  for (const id of [ApprovalIds.reject, ManageIds.reject]) app.action<BlockAction<ButtonAction>>(id, h.reject);
-  for (const id of [ApprovalIds.rejectModal, ManageIds.rejectModal]) app.view<ViewSubmitAction>(id, h.rejectSubmitted);
-  app.action<BlockAction<ButtonAction>>(ManageIds.confirm, h.confirm);
-  app.action<BlockAction<ButtonAction>>(ManageIds.cancel, h.cancel);
-  app.action<BlockAction<ButtonAction>>(ManageIds.markDone, h.markDone);
-  app.action<BlockAction<ButtonAction>>(ManageIds.retry, h.retry);
-  app.action<BlockAction<ButtonAction>>(ApprovalIds.recheck, h.retry);
-  app.action<BlockAction<ButtonAction>>(ApprovalIds.markFailed, h.markDone);
+  onActions<ButtonAction>(app, {
+    [ApprovalIds.approve]: h.approve,
+    [ManageIds.approve]: h.approve,
+    [ApprovalIds.reject]: h.reject,
+    [ManageIds.reject]: h.reject,
+    [ManageIds.confirm]: h.confirm,
+    [ManageIds.cancel]: h.cancel,
+    [ManageIds.markDone]: h.markDone,
+    [ManageIds.retry]: h.retry,
+    [ApprovalIds.recheck]: h.retry,
+    [ApprovalIds.markFailed]: h.markDone,
+  });
+  onViewSubmissions(app, { [ApprovalIds.rejectModal]: h.rejectSubmitted, [ManageIds.rejectModal]: h.rejectSubmitted });
 }

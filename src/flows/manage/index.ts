@@ -18,6 +18,7 @@ import { checkAutoSuspendSeconds, checkInstanceBounds } from '../../snowflake/in
 import { failureMessage, replyAfterAck } from '../shared/reply.js';
 import { parseServiceArg } from '../shared/service-ref.js';
 import { jsonText } from '../shared/json-text.js';
+import { onActions, onViewSubmissions } from '../shared/listeners.js';
 import type { Subcommand } from '../subcommand.js';
 import { createAutoSuspendCommand } from './autosuspend.js';
 import type { ManageDeps } from './deps.js';
@@ -145,15 +146,19 @@ export function handlers(deps: ManageDeps) {
 /** Management buttons under `/spcs status` and `/spcs pools`, and their modals (the confirmation and approval buttons are the gate's, src/flows/gate/). */
 export function registerManageActions(app: App, deps: ManageDeps): void {
   const h = handlers(deps);
-  app.action<BlockAction<ButtonAction>>(StatusActions.suspend, h.suspend);
-  app.action<BlockAction<ButtonAction>>(StatusActions.resume, h.resume);
-  app.action<BlockAction<ButtonAction>>(StatusActions.drop, h.drop);
-  app.action<BlockAction<ButtonAction>>(StatusActions.scale, h.scale);
-  app.action<BlockAction<ButtonAction>>(StatusActions.autoSuspend, h.autoSuspend);
-  app.view<ViewSubmitAction>(ManageIds.scaleModal, h.scaleSubmitted);
-  app.view<ViewSubmitAction>(ManageIds.autoSuspendModal, h.autoSuspendSubmitted);
   const pools = poolHandlers(deps);
-  app.action<BlockAction<ButtonAction>>(PoolActions.create, pools.create);
-  app.action<BlockAction<StaticSelectAction>>(PoolActions.change, pools.change);
-  app.view<ViewSubmitAction>(ManageIds.createPoolModal, pools.createSubmitted);
+  onActions<ButtonAction>(app, {
+    [StatusActions.suspend]: h.suspend,
+    [StatusActions.resume]: h.resume,
+    [StatusActions.drop]: h.drop,
+    [StatusActions.scale]: h.scale,
+    [StatusActions.autoSuspend]: h.autoSuspend,
+    [PoolActions.create]: pools.create,
+  });
+  onActions<StaticSelectAction>(app, { [PoolActions.change]: pools.change });
+  onViewSubmissions(app, {
+    [ManageIds.scaleModal]: h.scaleSubmitted,
+    [ManageIds.autoSuspendModal]: h.autoSuspendSubmitted,
+    [ManageIds.createPoolModal]: pools.createSubmitted,
+  });
 }

@@ -4,6 +4,7 @@ import { LOG_ACTION_PATTERN } from '../../blocks/observe-logs.js';
 import { StatusActions } from '../../blocks/observe-status.js';
 import type { Subcommand } from '../subcommand.js';
 import { replyAfterAck } from '../shared/reply.js';
+import { onActions } from '../shared/listeners.js';
 import type { ObserveDeps } from './deps.js';
 import { createDiagnoseCommand, showDiagnosis } from './diagnose.js';
 import { createListCommand } from './list.js';
@@ -78,8 +79,6 @@ export function handlers(deps: ObserveDeps) {
 /** The Logs / Metrics / Diagnose buttons under `/spcs status`, and the buttons under a logs message. */
 export function registerObserveActions(app: App, deps: ObserveDeps): void {
   const h = handlers(deps);
-  app.action<BlockAction<ButtonAction>>(StatusActions.logs, h.logs);
-  app.action<BlockAction<ButtonAction>>(StatusActions.metrics, h.metrics);
-  app.action<BlockAction<ButtonAction>>(StatusActions.diagnose, h.diagnose);
+  onActions<ButtonAction>(app, { [StatusActions.logs]: h.logs, [StatusActions.metrics]: h.metrics, [StatusActions.diagnose]: h.diagnose });
   app.action<BlockAction<ButtonAction>>({ action_id: LOG_ACTION_PATTERN }, h.logView);
 }
